@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/astapi/astapi/parser"
+)
+
+// runDump prints a parsed file: `dump conf FILE` or `dump dialplan FILE`.
+// It exits 0 when the file was parsed (with or without diagnostics), 1 when
+// it could not be read, 2 on bad usage.
+func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	users := fs.String("users", "", "dump dialplan: also add what users.conf FILE generates in the users context")
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | astapi dump dialplan [--users users.conf] FILE")
+		return 2
+	}
+	what := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 || (what != "conf" && what != "dialplan") {
+		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | astapi dump dialplan [--users users.conf] FILE")
+		return 2
+	}
+	cfg, err := parser.ParseFile(fs.Arg(0), parser.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "astapi: %v\n", err)
+		return 1
+	}
+	var out any
+	switch what {
+	case "conf":
+		cfg.Diags.Sort()
+		out = cfg.Dump()
+	case "dialplan":
+		dp := parser.BuildDialplan(cfg)
+		if *users != "" {
+			u, err := parser.ParseFile(*users, parser.Options{})
+			if err != nil {
+				fmt.Fprintf(stderr, "astapi: %v\n", err)
+				return 1
+			}
+			dp.AddUsers(u)
+		}
+		out = dp.Dump(cfg.Diags)
+	}
+	return writeJSON(stdout, stderr, out)
+}
+
+func writeJSON(stdout, stderr io.Writer, v any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "astapi: %v\n", err)
+		return 1
+	}
+	return 0
+}

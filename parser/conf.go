@@ -1,0 +1,674 @@
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Var is one `name = value` (or `name => value`) line as Asterisk stores it.
+type Var struct {
+	Name  string
+	Value string
+	Pos   Pos
+	// Inherited is set on variables copied from a template.
+	Inherited bool
+	// Object is set when the line was written with "=>".
+	Object bool
+}
+
+// Section is one [name] block with its resolved variables: those inherited
+// from templates first (in the order the templates are listed), then its own.
+type Section struct {
+	Name     string
+	Template bool     // declared with (!): not an object of its own
+	Inherits []string // names of the sections it copied variables from
+	Pos      Pos
+	Vars     []Var
+}
+
+// Get returns the value a consumer walking the variable list ends up with:
+// the last one named name (case-insensitive), as chan_sip, res_pjsip and
+// pbx_config do.
+func (s *Section) Get(name string) (string, bool) {
+	v := s.Lookup(name)
+	if v == nil {
+		return "", false
+	}
+	return v.Value, true
+}
+
+// Lookup is Get returning the whole Var, nil when absent.
+func (s *Section) Lookup(name string) *Var {
+	for i := len(s.Vars) - 1; i >= 0; i-- {
+		if strings.EqualFold(s.Vars[i].Name, name) {
+			return &s.Vars[i]
+		}
+	}
+	return nil
+}
+
+// First returns the first variable named name (case-insensitive), which is
+// what ast_variable_retrieve answers in Asterisk 20.
+func (s *Section) First(name string) (string, bool) {
+	for _, v := range s.Vars {
+		if strings.EqualFold(v.Name, name) {
+			return v.Value, true
+		}
+	}
+	return "", false
+}
+
+// All returns every variable named name (case-insensitive), in order.
+func (s *Section) All(name string) []Var {
+	var out []Var
+	for _, v := range s.Vars {
+		if strings.EqualFold(v.Name, name) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Config is a parsed top-level file with everything it includes.
+type Config struct {
+	// Dir is the directory relative includes and Pos.File are relative to.
+	Dir string
+	// Files lists every file read, top-level first, relative to Dir.
+	Files    []string
+	Sections []*Section
+	Diags    Diagnostics
+	// Includes records every #include and #tryinclude met, in order.
+	Includes []Include
+	// Invalid is set when Asterisk would reject the top-level file as a
+	// whole ("Config file has invalid format"). The sections read are kept.
+	Invalid bool
+}
+
+// Include is one #include or #tryinclude directive and what it read.
+type Include struct {
+	Pos     Pos
+	Name    string   // as written, quotes removed
+	Pattern string   // absolute path or glob pattern it resolved to
+	Files   []string // files read, relative to Config.Dir, in order
+}
+
+// Section returns the first non-template section called name
+// (case-insensitive), as Asterisk's name lookups do; nil if there is none.
+func (c *Config) Section(name string) *Section {
+	for _, s := range c.Sections {
+		if !s.Template && strings.EqualFold(s.Name, name) {
+			return s
+		}
+	}
+	return nil
+}
+
+// Options tune the parser. The zero value gives Asterisk's own limits.
+type Options struct {
+	// Root is the directory that relative #include names resolve against.
+	// Empty means the directory of the top-level file.
+	Root string
+	// MaxIncludeDepth is how many #include levels may nest below the
+	// top-level file (default 10, as Asterisk).
+	MaxIncludeDepth int
+	// MaxLineLength is the longest line kept, in bytes without the newline
+	// (default 8190, as Asterisk's 8 KiB read buffer).
+	MaxLineLength int
+	// MaxFileSize is the largest file read (default 64 MiB).
+	MaxFileSize int64
+}
+
+const (
+	defaultMaxIncludeDepth = 10
+	defaultMaxLineLength   = 8190
+	defaultMaxFileSize     = 64 << 20
+	maxNestedComments      = 128
+	maxSectionName         = 79
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxIncludeDepth <= 0 {
+		o.MaxIncludeDepth = defaultMaxIncludeDepth
+	}
+	if o.MaxLineLength <= 0 {
+		o.MaxLineLength = defaultMaxLineLength
+	}
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = defaultMaxFileSize
+	}
+	return o
+}
+
+// ErrNotFound is wrapped by ParseFile when the top-level file does not exist.
+var ErrNotFound = fs.ErrNotExist
+
+// ParseFile reads the file at path and everything it includes. The error is
+// non-nil only when the top-level file itself cannot be read; everything
+// else is reported in Config.Diags.
+func ParseFile(path string, opts Options) (*Config, error) {
+	opts = opts.withDefaults()
+	if opts.Root == "" {
+		opts.Root = filepath.Dir(path)
+	}
+	data, err := readLimited(path, opts.MaxFileSize)
+	if err != nil {
+		return nil, fmt.Errorf("parser: read %s: %w", path, err)
+	}
+	return parse(path, data, opts), nil
+}
+
+// Parse parses src as the top-level file named name (a path, used for
+// positions and to find it again in the include chain). Relative includes
+// resolve against opts.Root, or the directory of name.
+func Parse(name string, src []byte, opts Options) *Config {
+	opts = opts.withDefaults()
+	if opts.Root == "" {
+		opts.Root = filepath.Dir(name)
+	}
+	return parse(name, src, opts)
+}
+
+func parse(path string, src []byte, opts Options) *Config {
+	root, _ := filepath.Abs(opts.Root)
+	p := &parser{
+		opts:   opts,
+		cfg:    &Config{Dir: root},
+		byName: map[string][]*Section{},
+		seen:   map[string]bool{},
+	}
+	abs, _ := filepath.Abs(path)
+	if fatal := p.file(abs, src, nil, true); fatal {
+		p.cfg.Invalid = true
+	}
+	return p.cfg
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, errors.New("is a directory")
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("file is %d bytes, over the %d byte limit", st.Size(), limit)
+	}
+	return os.ReadFile(path)
+}
+
+// parser holds the state shared by the top-level file and its includes.
+type parser struct {
+	opts    Options
+	cfg     *Config
+	byName  map[string][]*Section // lower-cased name -> sections, file order
+	seen    map[string]bool       // files read so far
+	chain   []string              // include chain, absolute paths
+	current *Section              // Asterisk's cfg->current: where an include starts
+}
+
+func (p *parser) rel(abs string) string {
+	if r, err := filepath.Rel(p.cfg.Dir, abs); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return abs
+}
+
+func (p *parser) diag(pos Pos, sev Severity, format string, args ...any) {
+	p.cfg.Diags = append(p.cfg.Diags, Diagnostic{Pos: pos, Severity: sev, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) appendSection(s *Section) {
+	p.cfg.Sections = append(p.cfg.Sections, s)
+	key := strings.ToLower(s.Name)
+	p.byName[key] = append(p.byName[key], s)
+	p.current = s
+}
+
+// file parses one file's bytes. The top-level file is read leniently: a line
+// Asterisk finds fatal is reported, skipped, and the file marked invalid.
+// An included file stops at such a line, as in Asterisk, keeping what was
+// read before it. It reports whether a fatal line was met.
+func (p *parser) file(abs string, src []byte, start *Section, top bool) (fatal bool) {
+	rel := p.rel(abs)
+	if !p.seen[abs] {
+		p.cfg.Files = append(p.cfg.Files, rel)
+	}
+	p.seen[abs] = true
+	p.chain = append(p.chain, abs)
+	defer func() { p.chain = p.chain[:len(p.chain)-1] }()
+
+	f := &fileState{p: p, name: rel, cat: start, top: top}
+	s := string(src)
+	lineno := 0
+	for off := 0; off < len(s); {
+		lineno++
+		var line string
+		if nl := strings.IndexByte(s[off:], '\n'); nl >= 0 {
+			line, off = s[off:off+nl], off+nl+1
+		} else {
+			line, off = s[off:], len(s)
+		}
+		if len(line) > p.opts.MaxLineLength {
+			p.diag(Pos{rel, lineno}, Warning, "line is %d bytes, over the %d byte limit: skipped", len(line), p.opts.MaxLineLength)
+			continue
+		}
+		if lineno == 1 {
+			line = strings.TrimPrefix(line, "\xef\xbb\xbf")
+		}
+		if i := strings.IndexByte(line, 0); i >= 0 {
+			line = line[:i] // C string functions stop at the first NUL
+		}
+		text, ok := f.comments.strip(line, lineno, func(msg string) { p.diag(Pos{rel, lineno}, Error, "%s", msg) })
+		if !ok {
+			continue
+		}
+		text = trimBlanks(text)
+		if text == "" {
+			continue
+		}
+		f.line = lineno
+		if f.process(text) {
+			fatal = true
+			if !top {
+				p.diag(Pos{rel, lineno}, Error, "included file %s stops here: Asterisk ignores the rest of it", rel)
+				break
+			}
+		}
+	}
+	if f.comments.depth > 0 {
+		p.diag(Pos{rel, f.comments.openedAt[f.comments.depth-1]}, Warning, "unterminated block comment ;-- opened here")
+	}
+	return fatal
+}
+
+// isBlank is Asterisk's notion of white space: any byte from 1 to 32.
+func isBlank(b byte) bool { return b < 33 }
+
+func trimBlanks(s string) string {
+	i, j := 0, len(s)
+	for i < j && isBlank(s[i]) {
+		i++
+	}
+	for j > i && isBlank(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+// fileState is the state of one file being read.
+type fileState struct {
+	p        *parser
+	name     string
+	line     int
+	cat      *Section
+	top      bool
+	comments commentState
+}
+
+func (f *fileState) pos() Pos { return Pos{f.name, f.line} }
+
+// fail records a line Asterisk treats as fatal for the file and returns true.
+func (f *fileState) fail(format string, args ...any) bool {
+	f.p.diag(f.pos(), Error, format, args...)
+	return true
+}
+
+func (f *fileState) process(text string) (fatal bool) {
+	switch text[0] {
+	case '[':
+		return f.header(text)
+	case '#':
+		return f.directive(text[1:])
+	default:
+		return f.variable(text)
+	}
+}
+
+// header handles [name], [name](!), [name](a,b), [name](+) and mixes.
+func (f *fileState) header(text string) bool {
+	end := strings.IndexByte(text, ']')
+	if end < 0 {
+		return f.fail("section header without closing ']'")
+	}
+	name := text[1:end]
+	if len(name) > maxSectionName {
+		f.p.diag(f.pos(), Warning, "section name longer than %d bytes is cut", maxSectionName)
+		name = name[:maxSectionName]
+	}
+	rest := text[end+1:]
+	newcat := &Section{Name: name, Pos: f.pos()}
+	cat := newcat
+	fatal := false
+	if strings.HasPrefix(rest, "(") {
+		closing := strings.IndexByte(rest, ')')
+		if closing < 0 {
+			return f.fail("section options without closing ')'")
+		}
+		for _, tok := range strings.Split(rest[1:closing], ",") {
+			switch {
+			case tok == "!":
+				cat.Template = true
+			case strings.HasPrefix(tok, "+"):
+				existing := f.p.findAppendTarget(name, tok[1:])
+				if existing == nil {
+					fatal = f.fail("section [%s](+) appends to a section that does not exist", name)
+					continue
+				}
+				if newcat != nil {
+					existing.Template = existing.Template || newcat.Template
+					existing.Vars = append(existing.Vars, newcat.Vars...)
+					existing.Inherits = append(existing.Inherits, newcat.Inherits...)
+					newcat = nil
+				}
+				cat = existing
+				f.p.current = existing
+			default:
+				base := f.p.findBase(tok)
+				if base == nil {
+					hint := ""
+					if trimBlanks(tok) != tok {
+						hint = " (Asterisk does not trim option tokens)"
+					}
+					fatal = f.fail("section [%s] inherits from %q, which is not defined above%s", name, tok, hint)
+					continue
+				}
+				cat.Inherits = append(cat.Inherits, base.Name)
+				n := len(base.Vars) // snapshot: a section may inherit from itself
+				for _, v := range base.Vars[:n] {
+					v.Inherited = true
+					cat.Vars = append(cat.Vars, v)
+				}
+			}
+		}
+	}
+	if fatal && !f.top {
+		return true
+	}
+	f.cat = cat
+	if newcat != nil {
+		f.p.appendSection(newcat)
+	}
+	return fatal
+}
+
+// findBase finds the section a template token names: the first earlier
+// section with that name, template or not. An empty token names the first
+// section of all, as in Asterisk.
+func (p *parser) findBase(name string) *Section {
+	if name == "" {
+		if len(p.cfg.Sections) > 0 {
+			return p.cfg.Sections[0]
+		}
+		return nil
+	}
+	if l := p.byName[strings.ToLower(name)]; len(l) > 0 {
+		return l[0]
+	}
+	return nil
+}
+
+// findAppendTarget finds the section a (+) header extends: the first
+// non-template section of that name. A filter after the '+' (Asterisk's
+// "+name=value") narrows it to sections holding that variable value.
+func (p *parser) findAppendTarget(name, filter string) *Section {
+	fname, fval, hasFilter := strings.Cut(filter, "=")
+	for _, s := range p.byName[strings.ToLower(name)] {
+		if s.Template {
+			continue
+		}
+		if hasFilter && filter != "" {
+			if v, ok := s.Get(fname); !ok || v != fval {
+				continue
+			}
+		}
+		return s
+	}
+	return nil
+}
+
+// variable handles `name = value`, `name => value` and `name += value`.
+func (f *fileState) variable(text string) bool {
+	if f.cat == nil {
+		return f.fail("variable %q before any [section] header", shorten(text))
+	}
+	cur := text
+	escaped := cur[0] == '\\'
+	from := 0
+	if escaped {
+		cur = cur[1:]
+		if cur == "" || isBlank(cur[0]) {
+			return f.fail("invalid escape: '\\' must be followed by a character")
+		}
+		from = 1
+	}
+	eq := strings.IndexByte(cur[from:], '=')
+	if eq < 0 {
+		f.p.diag(f.pos(), Warning, "no '=' in line: %q ignored", shorten(text))
+		return false
+	}
+	eq += from
+	if eq > from && cur[eq-1] == '+' {
+		name := trimBlanks(cur[:eq-1])
+		add := cur[eq+1:]
+		for i := len(f.cat.Vars) - 1; i >= 0; i-- {
+			if f.cat.Vars[i].Name == name {
+				f.appendTo(f.cat.Vars[i], add)
+				return false
+			}
+		}
+		return f.set(name, trimBlanks(add), false)
+	}
+	name := trimBlanks(cur[:eq])
+	val := cur[eq+1:]
+	object := false
+	if strings.HasPrefix(val, ">") {
+		object, val = true, val[1:]
+	}
+	return f.set(name, trimBlanks(val), object)
+}
+
+func (f *fileState) set(name, value string, object bool) bool {
+	if name == "" {
+		f.p.diag(f.pos(), Warning, "no variable name before '=': line ignored")
+		return false
+	}
+	f.cat.Vars = append(f.cat.Vars, Var{Name: name, Value: value, Pos: f.pos(), Object: object})
+	return false
+}
+
+// appendTo applies `name += text` to old: Asterisk rewrites the first
+// variable with the same name (any case) and the same value.
+func (f *fileState) appendTo(old Var, add string) {
+	value := trimBlanks(old.Value + add)
+	for i := range f.cat.Vars {
+		v := &f.cat.Vars[i]
+		if strings.EqualFold(v.Name, old.Name) && v.Value == old.Value {
+			v.Value = value
+			v.Inherited = false
+			return
+		}
+	}
+}
+
+// directive handles #include, #tryinclude and #exec (never run).
+func (f *fileState) directive(text string) bool {
+	i := 0
+	// Asterisk compares a signed char with 32, so bytes >= 0x80 end the word too.
+	for i < len(text) && text[i] > 32 && text[i] < 0x80 {
+		i++
+	}
+	word, arg := text[:i], ""
+	if i < len(text) {
+		arg = trimBlanks(text[i+1:])
+	}
+	try := false
+	switch strings.ToLower(word) {
+	case "include":
+	case "tryinclude":
+		try = true
+	case "exec":
+		f.p.diag(f.pos(), Warning, "#exec %s: not run (astapi never executes commands from configuration)", arg)
+		return false
+	default:
+		f.p.diag(f.pos(), Warning, "unknown directive '#%s': line ignored", word)
+		return false
+	}
+	if arg == "" {
+		f.p.diag(f.pos(), Warning, "#%s needs a file name: line ignored", word)
+		return false
+	}
+	if arg[0] == '"' || arg[0] == '<' {
+		closing := byte('"')
+		if arg[0] == '<' {
+			closing = '>'
+		}
+		if len(arg) > 1 && arg[len(arg)-1] == closing {
+			arg = arg[1 : len(arg)-1]
+		} else if len(arg) == 1 {
+			arg = ""
+		}
+	}
+	if f.include(arg) || try {
+		return false
+	}
+	return f.fail("#include %s: no such file (Asterisk rejects the including file)", arg)
+}
+
+// include reads every file name matches and reports whether any was read.
+func (f *fileState) include(name string) bool {
+	p := f.p
+	if len(p.chain) > p.opts.MaxIncludeDepth {
+		p.diag(f.pos(), Error, "#include %s: more than %d include levels (%s)", name, p.opts.MaxIncludeDepth, p.chainString(""))
+		return false
+	}
+	pattern := name
+	if !filepath.IsAbs(pattern) {
+		pattern = filepath.Join(p.cfg.Dir, pattern)
+	}
+	rec := len(p.cfg.Includes)
+	p.cfg.Includes = append(p.cfg.Includes, Include{Pos: f.pos(), Name: name, Pattern: pattern})
+	count := 0
+	for _, path := range globAsterisk(pattern) {
+		st, err := os.Stat(path)
+		if err != nil {
+			continue
+		}
+		if st.IsDir() {
+			p.diag(f.pos(), Warning, "#include %s: %s is a directory: ignored", name, p.rel(path))
+			continue
+		}
+		if !st.Mode().IsRegular() {
+			p.diag(f.pos(), Warning, "#include %s: %s is not a regular file: ignored", name, p.rel(path))
+			continue
+		}
+		abs, _ := filepath.Abs(path)
+		if p.inChain(abs) {
+			p.diag(f.pos(), Error, "include cycle: %s", p.chainString(abs))
+			count++
+			continue
+		}
+		data, err := readLimited(abs, p.opts.MaxFileSize)
+		if err != nil {
+			p.diag(f.pos(), Error, "#include %s: %v", name, err)
+			continue
+		}
+		if p.seen[abs] {
+			p.diag(f.pos(), Warning, "#include %s: %s is included more than once", name, p.rel(abs))
+		}
+		count++
+		p.cfg.Includes[rec].Files = append(p.cfg.Includes[rec].Files, p.rel(abs))
+		if p.file(abs, data, p.current, false) {
+			break // Asterisk stops the glob at an invalid file
+		}
+	}
+	return count > 0
+}
+
+func (p *parser) inChain(abs string) bool {
+	for _, c := range p.chain {
+		if c == abs {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) chainString(next string) string {
+	parts := make([]string, 0, len(p.chain)+1)
+	for _, c := range p.chain {
+		parts = append(parts, p.rel(c))
+	}
+	if next != "" {
+		parts = append(parts, p.rel(next))
+	}
+	return strings.Join(parts, " -> ")
+}
+
+// globAsterisk expands a pattern like glob(3) with GLOB_BRACE|GLOB_NOMAGIC:
+// braces first, then each alternative sorted; a pattern that matches nothing
+// is returned as is (and then fails to open, as in Asterisk).
+func globAsterisk(pattern string) []string {
+	var out []string
+	for _, alt := range expandBraces(pattern) {
+		if !strings.ContainsAny(alt, "*?[") {
+			out = append(out, alt)
+			continue
+		}
+		m, err := filepath.Glob(alt)
+		if err != nil {
+			continue
+		}
+		sort.Strings(m)
+		out = append(out, m...)
+	}
+	if len(out) == 0 {
+		return []string{pattern}
+	}
+	return out
+}
+
+// expandBraces expands the first {a,b} group recursively.
+func expandBraces(s string) []string {
+	open := strings.IndexByte(s, '{')
+	if open < 0 {
+		return []string{s}
+	}
+	depth := 0
+	var parts []string
+	last := open + 1
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				parts = append(parts, s[last:i])
+				var out []string
+				for _, part := range parts {
+					out = append(out, expandBraces(s[:open]+part+s[i+1:])...)
+				}
+				return out
+			}
+		case ',':
+			if depth == 1 {
+				parts = append(parts, s[last:i])
+				last = i + 1
+			}
+		}
+	}
+	return []string{s} // unbalanced: literal
+}
+
+func shorten(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}

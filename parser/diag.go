@@ -1,0 +1,121 @@
+package parser
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Pos is a position in a configuration file. File is relative to the
+// top-level file's directory when the file lies below it.
+type Pos struct {
+	File string
+	Line int
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
+// Severity ranks a Diagnostic.
+type Severity int
+
+const (
+	// Warning: Asterisk skips the line or item and goes on.
+	Warning Severity = iota
+	// Error: Asterisk would reject the file (or an included part of it), or
+	// the adapter refuses something (include cycle, confinement).
+	Error
+)
+
+func (s Severity) String() string {
+	if s == Error {
+		return "error"
+	}
+	return "warning"
+}
+
+// MarshalJSON writes the severity as "warning" or "error".
+func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// Diagnostic is one problem found while reading configuration.
+type Diagnostic struct {
+	Pos      Pos
+	Severity Severity
+	Message  string
+}
+
+func (d Diagnostic) String() string {
+	return fmt.Sprintf("%s: %s: %s", d.Pos, d.Severity, d.Message)
+}
+
+// MarshalJSON writes {"severity","file","line","message"}.
+func (d Diagnostic) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Severity string `json:"severity"`
+		File     string `json:"file"`
+		Line     int    `json:"line"`
+		Message  string `json:"message"`
+	}{d.Severity.String(), d.Pos.File, d.Pos.Line, d.Message})
+}
+
+// Diagnostics is a list of Diagnostic that sorts by position.
+type Diagnostics []Diagnostic
+
+func (l Diagnostics) Len() int      { return len(l) }
+func (l Diagnostics) Swap(i, j int) { l[i], l[j] = l[j], l[i] }
+func (l Diagnostics) Less(i, j int) bool {
+	a, b := l[i], l[j]
+	if a.Pos.File != b.Pos.File {
+		return a.Pos.File < b.Pos.File
+	}
+	if a.Pos.Line != b.Pos.Line {
+		return a.Pos.Line < b.Pos.Line
+	}
+	if a.Severity != b.Severity {
+		return a.Severity > b.Severity
+	}
+	return a.Message < b.Message
+}
+
+// Sort sorts the list in place by file, line, severity and message.
+func (l Diagnostics) Sort() { sort.Stable(l) }
+
+// Errors returns the error-level diagnostics.
+func (l Diagnostics) Errors() Diagnostics {
+	var out Diagnostics
+	for _, d := range l {
+		if d.Severity == Error {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Err returns nil when the list holds no error-level diagnostic, else an
+// error listing them.
+func (l Diagnostics) Err() error {
+	errs := l.Errors()
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// Error implements error so that a list of errors can be returned as one.
+func (l Diagnostics) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].String()
+	}
+	var b strings.Builder
+	b.WriteString(l[0].String())
+	fmt.Fprintf(&b, " (and %d more)", len(l)-1)
+	return b.String()
+}

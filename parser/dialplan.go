@@ -1,0 +1,609 @@
+package parser
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// PriorityHint is the priority number Asterisk gives a hint.
+const PriorityHint = -1
+
+// Priority is one step of an extension.
+type Priority struct {
+	Priority int
+	Label    string
+	App      string
+	Args     string // the raw argument string; see SplitArgs
+	Pos      Pos
+}
+
+// Extension is an extension (pattern or number) of a context, with an
+// optional caller-ID match.
+type Extension struct {
+	Exten      string // spaces removed, as Asterisk stores it
+	CID        string // caller-ID match, "" for none
+	Hint       string
+	HintPos    Pos
+	Priorities []Priority // ascending by number
+}
+
+// Priority returns priority n, or nil.
+func (e *Extension) Priority(n int) *Priority {
+	i := sort.Search(len(e.Priorities), func(i int) bool { return e.Priorities[i].Priority >= n })
+	if i < len(e.Priorities) && e.Priorities[i].Priority == n {
+		return &e.Priorities[i]
+	}
+	return nil
+}
+
+// Label returns the lowest priority carrying label, or nil.
+func (e *Extension) Label(label string) *Priority {
+	for i := range e.Priorities {
+		if e.Priorities[i].Label == label {
+			return &e.Priorities[i]
+		}
+	}
+	return nil
+}
+
+// IsPattern reports whether the extension is a pattern (starts with '_').
+func (e *Extension) IsPattern() bool { return strings.HasPrefix(e.Exten, "_") }
+
+// ContextInclude is one `include => context[,timing]` line.
+type ContextInclude struct {
+	Context string
+	Timing  string // "" or the time restriction after the first comma
+	Pos     Pos
+}
+
+// String gives the include as written: "context" or "context,timing".
+func (i ContextInclude) String() string {
+	if i.Timing == "" {
+		return i.Context
+	}
+	return i.Context + "," + i.Timing
+}
+
+// Context is a dialplan context. Sections with the same name merge into one.
+type Context struct {
+	Name       string // case-sensitive, as in Asterisk
+	Pos        Pos    // the first section that opened it
+	Includes   []ContextInclude
+	Switches   []string // "Type/data"
+	IgnorePats []string
+	Extensions []*Extension // in order of first definition
+
+	byKey map[string]*Extension
+}
+
+// Extension returns the extension exten with caller-ID match cid, or nil.
+// Dashes outside brackets do not count, as in Asterisk's comparison.
+func (c *Context) Extension(exten, cid string) *Extension {
+	return c.byKey[extKey(exten, cid)]
+}
+
+// Global is a [globals] variable after ${} expansion.
+type Global struct {
+	Name  string
+	Value string
+	Pos   Pos
+}
+
+// Dialplan is extensions.conf as pbx_config loads it.
+type Dialplan struct {
+	Contexts     []*Context
+	Globals      []Global
+	UsersContext string // [general] userscontext, default "default"
+	Diags        Diagnostics
+
+	byName  map[string]*Context
+	globals map[string]int // name -> index in Globals
+}
+
+// Context returns the context called name (case-sensitive), or nil.
+func (d *Dialplan) Context(name string) *Context { return d.byName[name] }
+
+// BuildDialplan interprets a parsed extensions.conf.
+func BuildDialplan(cfg *Config) *Dialplan {
+	d := &Dialplan{UsersContext: "default", byName: map[string]*Context{}, globals: map[string]int{}}
+	if g := cfg.Section("general"); g != nil {
+		if v, ok := g.First("userscontext"); ok && v != "" {
+			d.UsersContext = v
+		}
+	}
+	for _, s := range cfg.Sections {
+		if !s.Template && strings.EqualFold(s.Name, "globals") {
+			for _, v := range s.Vars {
+				d.setGlobal(v.Name, d.expand(v.Value), v.Pos)
+			}
+		}
+	}
+	for _, s := range cfg.Sections {
+		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "globals") {
+			continue
+		}
+		d.loadSection(s)
+	}
+	return d
+}
+
+func (d *Dialplan) setGlobal(name, value string, pos Pos) {
+	if i, ok := d.globals[name]; ok {
+		d.Globals[i].Value, d.Globals[i].Pos = value, pos
+		return
+	}
+	d.globals[name] = len(d.Globals)
+	d.Globals = append(d.Globals, Global{Name: name, Value: value, Pos: pos})
+}
+
+func (d *Dialplan) context(name string, pos Pos) *Context {
+	if c := d.byName[name]; c != nil {
+		return c
+	}
+	c := &Context{Name: name, Pos: pos, byKey: map[string]*Extension{}}
+	d.byName[name] = c
+	d.Contexts = append(d.Contexts, c)
+	return c
+}
+
+func (d *Dialplan) warn(pos Pos, format string, args ...any) {
+	d.Diags = append(d.Diags, Diagnostic{Pos: pos, Severity: Warning, Message: fmt.Sprintf(format, args...)})
+}
+
+// loadSection follows pbx_config.c: pbx_load_config for one section.
+func (d *Dialplan) loadSection(s *Section) {
+	con := d.context(s.Name, s.Pos)
+	lastExt := ""
+	lastPri := -2
+	for _, v := range s.Vars {
+		name := strings.ToLower(v.Name)
+		var realExt, rest string
+		switch {
+		case strings.HasPrefix(name, "same"):
+			if lastExt == "" {
+				d.warn(v.Pos, "%s => without an earlier exten => in context %q: ignored", v.Name, s.Name)
+				continue
+			}
+			realExt, rest = lastExt, v.Value
+		case name == "exten":
+			ext, r := cutExten(v.Value)
+			realExt, rest = d.expand(ext), r
+			lastExt = realExt
+		case name == "include":
+			val := d.expand(v.Value)
+			ctx, timing, _ := strings.Cut(val, ",")
+			con.Includes = append(con.Includes, ContextInclude{Context: trimBlanks(ctx), Timing: timing, Pos: v.Pos})
+			continue
+		case name == "ignorepat":
+			con.IgnorePats = append(con.IgnorePats, v.Value)
+			continue
+		case name == "switch" || name == "lswitch" || name == "eswitch":
+			val := v.Value
+			if name == "switch" {
+				val = d.expand(val)
+			}
+			con.Switches = append(con.Switches, val)
+			continue
+		case strings.HasPrefix(name, "autohints"):
+			continue
+		default:
+			d.warn(v.Pos, "unknown dialplan keyword %q: ignored", v.Name)
+			continue
+		}
+		if p, ok := d.addLine(con, v.Pos, realExt, rest, lastPri); ok {
+			lastPri = p
+		}
+	}
+}
+
+// addLine adds one exten/same line: ext (already expanded, with an
+// optional /cid) and the rest "prio[(label)][+N],App(args)". It returns the
+// priority given (for n/s on the next line) and whether one was.
+func (d *Dialplan) addLine(con *Context, pos Pos, ext, rest string, lastPri int) (int, bool) {
+	cid := ""
+	hasCID := false
+	if i := strings.IndexByte(ext, '/'); i >= 0 {
+		ext, cid, hasCID = ext[:i], shrinkPhoneNumber(ext[i+1:]), true
+	}
+	priStr, appl, _ := strings.Cut(rest, ",")
+	priStr = trimBlanks(priStr)
+	label := ""
+	if i := strings.IndexByte(priStr, '('); i >= 0 {
+		l := priStr[i+1:]
+		j := strings.IndexByte(l, ')')
+		if j < 0 {
+			d.warn(pos, "label without closing ')': line ignored")
+			return 0, false
+		}
+		priStr, label = priStr[:i], l[:j]
+	}
+	plus := ""
+	if i := strings.IndexByte(priStr, '+'); i >= 0 {
+		priStr, plus = priStr[:i], priStr[i+1:]
+	}
+	ext = removeSpaces(ext)
+	var prio int
+	switch priStr {
+	case "hint":
+		prio = PriorityHint
+	case "n", "next":
+		if lastPri <= -2 {
+			d.warn(pos, "priority %q on the first line of a context: line ignored", priStr)
+			return 0, false
+		}
+		prio = lastPri + 1
+	case "s", "same":
+		if lastPri <= -2 {
+			d.warn(pos, "priority %q on the first line of a context: line ignored", priStr)
+			return 0, false
+		}
+		prio = lastPri
+	default:
+		n, ok := scanInt(priStr)
+		if !ok {
+			var p *Priority
+			if e := con.Extension(ext, cidKey(cid, hasCID)); e != nil {
+				p = e.Label(priStr)
+			}
+			if p == nil || p.Priority < 1 {
+				d.warn(pos, "invalid priority or unknown label %q: line ignored", priStr)
+				return 0, false
+			}
+			n = p.Priority
+		} else if n < 1 {
+			d.warn(pos, "invalid priority %q: line ignored", priStr)
+			return 0, false
+		}
+		prio = n
+	}
+	app, args := splitApp(appl, func() { d.warn(pos, "no closing parenthesis in %q", shorten(appl)) })
+	if prio == 0 {
+		// After a hint, "n" gives 0: Asterisk drops the line without a word.
+		return 0, false
+	}
+	if plus != "" {
+		n, _ := scanInt(plus)
+		prio += n
+	}
+	if ext == "_." || ext == "_!" {
+		d.warn(pos, "extension %q matches everything, including h and i; _X%c is safer", ext, ext[1])
+	}
+	e := con.extension(ext, cidKey(cid, hasCID))
+	if prio == PriorityHint {
+		if e.Hint != "" || e.HintPos.Line != 0 {
+			d.warn(pos, "extension %s already has a hint (at %s): ignored", ext, e.HintPos)
+		} else {
+			e.Hint, e.HintPos = app, pos
+		}
+		return prio, true
+	}
+	if old := e.Priority(prio); old != nil {
+		d.warn(pos, "extension %s priority %d is already defined at %s: ignored", ext, prio, old.Pos)
+		return prio, true
+	}
+	e.insert(Priority{Priority: prio, Label: label, App: app, Args: args, Pos: pos})
+	return prio, true
+}
+
+// cidKey keeps "an empty caller-ID match" distinct from "no match": an
+// empty match only matches calls without caller ID.
+func cidKey(cid string, has bool) string {
+	if has && cid == "" {
+		return "/"
+	}
+	return cid
+}
+
+func (c *Context) extension(exten, cid string) *Extension {
+	key := extKey(exten, cid)
+	if e := c.byKey[key]; e != nil {
+		return e
+	}
+	display := cid
+	if cid == "/" {
+		display = ""
+	}
+	e := &Extension{Exten: exten, CID: display}
+	c.byKey[key] = e
+	c.Extensions = append(c.Extensions, e)
+	return e
+}
+
+func (e *Extension) insert(p Priority) {
+	i := sort.Search(len(e.Priorities), func(i int) bool { return e.Priorities[i].Priority > p.Priority })
+	e.Priorities = append(e.Priorities, Priority{})
+	copy(e.Priorities[i+1:], e.Priorities[i:])
+	e.Priorities[i] = p
+}
+
+// extKey drops dashes outside brackets: Asterisk ignores them when it
+// compares extensions.
+func extKey(exten, cid string) string {
+	if strings.IndexByte(exten, '-') >= 0 {
+		var b strings.Builder
+		in := false
+		for i := 0; i < len(exten); i++ {
+			switch c := exten[i]; {
+			case c == '[':
+				in = true
+			case c == ']':
+				in = false
+			case c == '-' && !in:
+				continue
+			}
+			b.WriteByte(exten[i])
+		}
+		exten = b.String()
+	}
+	return exten + "\x00" + cid
+}
+
+// cutExten cuts the extension at the first comma outside brackets; a
+// backslash protects the next byte.
+func cutExten(s string) (ext, rest string) {
+	in := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '[':
+			in = true
+		case ']':
+			in = false
+		case ',':
+			if !in {
+				return s[:i], s[i+1:]
+			}
+		}
+	}
+	return s, ""
+}
+
+// splitApp splits "App(args)" as pbx_config does: the name runs to the first
+// '(' and the data to the last ')'. A name holding ${ or $[ keeps the whole
+// text (hints such as DAHDI/${X}).
+func splitApp(appl string, noClose func()) (app, args string) {
+	open := strings.IndexByte(appl, '(')
+	if open < 0 {
+		return skipBlanks(appl), ""
+	}
+	name := appl[:open]
+	if strings.Contains(name, "${") || strings.Contains(name, "$[") {
+		return skipBlanks(appl), ""
+	}
+	data := appl[open+1:]
+	if j := strings.LastIndexByte(data, ')'); j >= 0 {
+		data = data[:j]
+	} else {
+		noClose()
+	}
+	return skipBlanks(name), data
+}
+
+func skipBlanks(s string) string {
+	i := 0
+	for i < len(s) && isBlank(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+func removeSpaces(s string) string {
+	if strings.IndexByte(s, ' ') < 0 {
+		return s
+	}
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[':
+			in = true
+		case ']':
+			in = false
+		case ' ':
+			if !in {
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// shrinkPhoneNumber is callerid.c's ast_shrink_phone_number: spaces and
+// parentheses go, and so do dashes outside brackets and any '.' but a last.
+func shrinkPhoneNumber(n string) string {
+	var b strings.Builder
+	depth := 0
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		switch c {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '-':
+			if depth == 0 {
+				continue
+			}
+		case '.':
+			if i != len(n)-1 {
+				continue
+			}
+		case '(', ')', ' ':
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// scanInt is sscanf("%d"): leading blanks, a sign, digits, anything after.
+func scanInt(s string) (int, bool) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f') {
+		i++
+	}
+	start := i
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i-digits < 30 {
+		i++
+	}
+	if i == digits {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s[start:i])
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
+// expand substitutes ${NAME} and ${NAME:offset:length} with globals, as
+// pbx_config does at load time without a channel. Unknown variables and
+// functions expand to nothing; $[...] expressions are left as written.
+func (d *Dialplan) expand(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '$' && i+1 < len(s) && s[i+1] == '{' {
+			depth, j := 1, i+2
+			for ; j < len(s) && depth > 0; j++ {
+				if s[j] == '{' && s[j-1] == '$' {
+					depth++
+				} else if s[j] == '}' {
+					depth--
+				}
+			}
+			if depth > 0 {
+				b.WriteString(s[i:])
+				break
+			}
+			b.WriteString(d.lookup(d.expand(s[i+2 : j-1])))
+			i = j
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+func (d *Dialplan) lookup(expr string) string {
+	if strings.ContainsAny(expr, "(") {
+		return "" // a function: needs a channel
+	}
+	name, sub, hasSub := strings.Cut(expr, ":")
+	val := ""
+	if i, ok := d.globals[name]; ok {
+		val = d.Globals[i].Value
+	}
+	if !hasSub {
+		return val
+	}
+	offS, lenS, hasLen := strings.Cut(sub, ":")
+	off, _ := scanInt(offS)
+	if off < 0 {
+		off += len(val)
+		if off < 0 {
+			off = 0
+		}
+	}
+	if off > len(val) {
+		return ""
+	}
+	val = val[off:]
+	if hasLen {
+		n, ok := scanInt(lenS)
+		if ok && n >= 0 && n < len(val) {
+			val = val[:n]
+		} else if ok && n < 0 {
+			if len(val)+n > 0 {
+				val = val[:len(val)+n]
+			} else {
+				val = ""
+			}
+		}
+	}
+	return val
+}
+
+// AddUsers adds what pbx_config's pbx_load_users makes of users.conf: for
+// each user with SIP, IAX2 or DAHDI, a hint and priority 1 in the users
+// context (unless hasexten is false), and a Goto for each alternateexts
+// entry. Positions point at the users.conf section.
+func (d *Dialplan) AddUsers(users *Config) {
+	general := users.Section("general")
+	option := func(s *Section, name string) (string, bool) {
+		if v, ok := s.First(name); ok {
+			return v, true
+		}
+		if general != nil {
+			return general.First(name)
+		}
+		return "", false
+	}
+	for _, s := range users.Sections {
+		if s.Template || strings.EqualFold(s.Name, "general") {
+			continue
+		}
+		var iface []string
+		for _, t := range []struct{ key, tech string }{{"hassip", "SIP"}, {"hasiax", "IAX2"}, {"hash323", "H323"}} {
+			if v, _ := option(s, t.key); IsTrue(v) {
+				iface = append(iface, t.tech+"/"+s.Name)
+			}
+		}
+		if v, ok := option(s, "hasexten"); ok && !IsTrue(v) {
+			continue
+		}
+		dahdi, ok := s.First("dahdichan")
+		if !ok && general != nil {
+			dahdi, _ = general.First("dahdichan")
+		}
+		for _, ch := range strings.Split(dahdi, ",") {
+			if ch = trimBlanks(ch); ch != "" {
+				iface = append(iface, "DAHDI/"+ch)
+			}
+		}
+		if len(iface) == 0 {
+			continue
+		}
+		con := d.context(d.UsersContext, s.Pos)
+		e := con.extension(s.Name, "")
+		if e.HintPos.Line == 0 && e.Hint == "" {
+			e.Hint, e.HintPos = strings.Join(iface, "&"), s.Pos
+		}
+		p := Priority{Priority: 1, App: "Dial", Args: "${HINT}", Pos: s.Pos}
+		if v, _ := option(s, "hasvoicemail"); IsTrue(v) {
+			p.App, p.Args = "Gosub", s.Name+",stdexten(${HINT})"
+		}
+		if e.Priority(1) == nil {
+			e.insert(p)
+		}
+		alt, _ := s.First("alternateexts")
+		for _, a := range strings.Split(alt, ",") {
+			if a = trimBlanks(a); a != "" {
+				ae := con.extension(a, "")
+				if ae.Priority(1) == nil {
+					ae.insert(Priority{Priority: 1, App: "Goto", Args: s.Name + ",1", Pos: s.Pos})
+				}
+			}
+		}
+	}
+}
+
+// IsTrue is Asterisk's ast_true: yes, true, y, t, 1 or on, in any case.
+func IsTrue(s string) bool {
+	switch strings.ToLower(trimBlanks(s)) {
+	case "yes", "true", "y", "t", "1", "on":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,17 @@
+// Package parser reads Asterisk's .conf dialect the way Asterisk itself does
+// (main/config.c for the generic layer, pbx/pbx_config.c for the dialplan).
+//
+// The generic layer (Parse, ParseFile) turns a top-level file and everything
+// it #includes into a Config: an ordered list of Sections, each holding its
+// resolved variables (template variables first, then its own) with the
+// file:line they came from. Nothing Asterisk would skip stops the parse: such
+// lines become Diagnostics. Where Asterisk would reject the whole file, the
+// parser keeps going but sets Config.Invalid and records an error.
+//
+// The dialplan layer (BuildDialplan) interprets a parsed extensions.conf:
+// contexts, extensions, priorities resolved to numbers, labels, hints,
+// includes, switches, ignore patterns and globals.
+//
+// Positions follow go/token's habit: every item carries a Pos, and
+// Diagnostics sort by file, line and severity.
+package parser
