@@ -82,6 +82,11 @@ type Config struct {
 	Files    []string
 	Sections []*Section
 	Diags    Diagnostics
+	// ReadErrors are the error diagnostics that mean the files could not all
+	// be read (include cycles, unreadable or oversized included files), as
+	// opposed to dialect errors Asterisk itself would report. A reload that
+	// meets any should keep the previous configuration.
+	ReadErrors Diagnostics
 	// Includes records every #include and #tryinclude met, in order.
 	Includes []Include
 	// Invalid is set when Asterisk would reject the top-level file as a
@@ -221,6 +226,11 @@ func (p *parser) rel(abs string) string {
 
 func (p *parser) diag(pos Pos, sev Severity, format string, args ...any) {
 	p.cfg.Diags = append(p.cfg.Diags, Diagnostic{Pos: pos, Severity: sev, Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) readError(pos Pos, format string, args ...any) {
+	p.diag(pos, Error, format, args...)
+	p.cfg.ReadErrors = append(p.cfg.ReadErrors, p.cfg.Diags[len(p.cfg.Diags)-1])
 }
 
 func (p *parser) appendSection(s *Section) {
@@ -569,13 +579,13 @@ func (f *fileState) include(name string) bool {
 		}
 		abs, _ := filepath.Abs(path)
 		if p.inChain(abs) {
-			p.diag(f.pos(), Error, "include cycle: %s", p.chainString(abs))
+			p.readError(f.pos(), "include cycle: %s", p.chainString(abs))
 			count++
 			continue
 		}
 		data, err := readLimited(abs, p.opts.MaxFileSize)
 		if err != nil {
-			p.diag(f.pos(), Error, "#include %s: %v", name, err)
+			p.readError(f.pos(), "#include %s: %v", name, err)
 			continue
 		}
 		if p.seen[abs] {

@@ -464,6 +464,35 @@ func scanInt(s string) (int, bool) {
 	return n, true
 }
 
+// Expand substitutes ${NAME} and ${NAME:offset:length} with globals and
+// leaves everything else (channel variables, functions) expanded to nothing,
+// as pbx_config does at load time. See expand.
+func (d *Dialplan) Expand(s string) string { return d.expand(s) }
+
+// ExpandGlobals substitutes only the ${NAME} references that name a global
+// and keeps every other ${...} as written: what a reader of the dialplan
+// can know before a call.
+func (d *Dialplan) ExpandGlobals(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] == '$' && i+1 < len(s) && s[i+1] == '{' {
+			if j := strings.IndexByte(s[i:], '}'); j > 0 {
+				if k, ok := d.globals[s[i+2:i+j]]; ok {
+					b.WriteString(d.Globals[k].Value)
+					i += j + 1
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
 // expand substitutes ${NAME} and ${NAME:offset:length} with globals, as
 // pbx_config does at load time without a channel. Unknown variables and
 // functions expand to nothing; $[...] expressions are left as written.
