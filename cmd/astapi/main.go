@@ -21,7 +21,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"dump", "dump conf FILE | dump dialplan FILE   print a parsed file as JSON", runDump},
+		{"dump", "dump conf FILE | dump dialplan FILE | dump index --config F   print as JSON", runDump},
+		{"validate", "validate --config astapi.ini   print diagnostics; exit 1 if unservable", runValidate},
 	}
 }
 

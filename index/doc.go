@@ -1,0 +1,9 @@
+// Package index builds the immutable domain model the API answers from:
+// tenants, API users, extensions with their SIP/PJSIP peers, trunks and
+// call-flow destinations, read from astapi.ini and the Asterisk files.
+//
+// Load builds a complete Snapshot or fails; a Snapshot is never modified
+// after Load returns, so any number of goroutines may read it. Store holds
+// the current Snapshot behind an atomic pointer and swaps in a new one only
+// when a reload succeeded (the Prometheus config-reload pattern).
+package index

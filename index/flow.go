@@ -1,0 +1,525 @@
+package index
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/astapi/astapi/parser"
+)
+
+// Destination types (SPEC §4), the vocabulary clients of the original API know.
+const (
+	DstExt       = "EXT"
+	DstHuntlist  = "HUNTLIST"
+	DstQueue     = "QUEUE"
+	DstVoicemail = "VOICEMAIL"
+	DstIVR       = "IVR"
+	DstCondition = "CONDITION"
+	DstDISA      = "DISA"
+	DstMeetme    = "MEETME"
+	DstPlayback  = "PLAYBACK"
+	DstSpecial   = "SPECIAL"
+	DstCustom    = "CUSTOM"
+
+	SrcDID             = "DID"
+	SrcCondition       = "CONDITION"
+	SrcNotCondition    = "NOTCONDITION"
+	SrcExtNoAnswer     = "EXT-NOANSWER"
+	SrcExtBusy         = "EXT-BUSY"
+	SrcHuntlistTimeout = "HUNTLIST-TIMEOUT"
+	SrcQueueTimeout    = "QUEUE-TIMEOUT"
+)
+
+// NormalizeType maps the alias "NOT CONDITION" to "NOTCONDITION".
+func NormalizeType(t string) string {
+	if strings.EqualFold(strings.TrimSpace(t), "NOT CONDITION") {
+		return SrcNotCondition
+	}
+	return strings.ToUpper(strings.TrimSpace(t))
+}
+
+// loc is a priority of the dialplan.
+type loc struct {
+	ctx *parser.Context
+	ext *parser.Extension
+	i   int // index into ext.Priorities
+}
+
+func (l loc) prio() *parser.Priority { return &l.ext.Priorities[l.i] }
+
+func (l loc) String() string {
+	return l.ctx.Name + "," + l.ext.Exten + "," + strconv.Itoa(l.prio().Priority)
+}
+
+func (l loc) next() (loc, bool) {
+	if l.i+1 < len(l.ext.Priorities) {
+		return loc{l.ctx, l.ext, l.i + 1}, true
+	}
+	return l, false
+}
+
+// target is where an edge leads: a typed dialplan position, or a raw
+// destination that could not be resolved (typed CUSTOM).
+type target struct {
+	dst string
+	typ string
+}
+
+// passThrough apps do not decide where a call goes; typing follows them.
+var passThrough = map[string]bool{
+	"answer": true, "noop": true, "set": true, "wait": true, "ringing": true, "progress": true,
+	"verbose": true, "log": true, "mset": true, "setlanguage": true, "setcallerpres": true,
+	"setcidname": true, "setcidnum": true, "setmusiconhold": true, "setglobalvar": true,
+}
+
+// flow walks one tenant's contexts and emits its destinations.
+type flow struct {
+	b       *builder
+	tenant  *Tenant
+	mine    map[string]bool
+	inbound map[string]bool
+	out     []*Destination
+	ord     map[string]int
+}
+
+func (b *builder) destinations() []*Destination {
+	inbound := map[string]bool{}
+	for _, p := range b.peers.list {
+		if p.Trunk && p.Context != "" {
+			inbound[p.Context] = true
+		}
+	}
+	for _, c := range b.dp.Contexts {
+		n := lower(c.Name)
+		for _, w := range []string{"inbound", "incoming", "from-trunk", "from-pstn", "from-did"} {
+			if strings.Contains(n, w) {
+				inbound[c.Name] = true
+			}
+		}
+	}
+	var all []*Destination
+	keys := []string{}
+	for _, t := range b.tenants {
+		f := &flow{b: b, tenant: t, mine: map[string]bool{}, inbound: inbound, ord: map[string]int{}}
+		for _, c := range t.Contexts {
+			f.mine[c] = true
+		}
+		for _, c := range b.dp.Contexts {
+			if f.mine[c.Name] {
+				f.context(c)
+			}
+		}
+		for _, d := range f.out {
+			keys = append(keys, destKey(t, d))
+		}
+		all = append(all, f.out...)
+	}
+	ids := newIDAllocator("destination").assign(keys)
+	for i, d := range all {
+		d.ID = ids[keys[i]]
+	}
+	return all
+}
+
+func destKey(t *Tenant, d *Destination) string {
+	return strings.Join([]string{t.Key, d.TypeSrc, d.Src, d.TypeDst, d.Dst, strconv.Itoa(d.Ord)}, "\x00")
+}
+
+func (f *flow) emit(typeSrc string, src loc, t target) {
+	key := typeSrc + "\x00" + src.String()
+	f.ord[key]++
+	p := src.prio()
+	f.out = append(f.out, &Destination{TenantID: f.tenant.ID, TypeSrc: typeSrc, TypeDst: t.typ, Ord: f.ord[key],
+		Src: src.String(), Dst: t.dst, File: p.Pos.File, Line: p.Pos.Line})
+}
+
+// ivrKey maps an IVR context's extension to its source type.
+func ivrKey(exten string) string {
+	switch {
+	case len(exten) == 1 && exten[0] >= '0' && exten[0] <= '9':
+		return "IVR_" + exten
+	case exten == "*":
+		return "IVR_STAR"
+	case exten == "#":
+		return "IVR_SHARP"
+	case exten == "t":
+		return "IVR_TIMEOUT"
+	case exten == "i":
+		return "IVR_WRONG"
+	}
+	return ""
+}
+
+// isIVR reports whether a context's s extension runs Background or WaitExten.
+func isIVR(c *parser.Context) bool {
+	s := c.Extension("s", "")
+	if s == nil {
+		return false
+	}
+	for _, p := range s.Priorities {
+		if a := lower(p.App); a == "background" || a == "waitexten" {
+			return true
+		}
+	}
+	return false
+}
+
+var notDID = map[string]bool{"h": true, "i": true, "t": true, "e": true, "o": true, "a": true, "T": true}
+
+func (f *flow) context(c *parser.Context) {
+	ivr := isIVR(c)
+	for _, e := range c.Extensions {
+		if len(e.Priorities) == 0 {
+			continue
+		}
+		first := loc{c, e, 0}
+		if k := ivrKey(e.Exten); ivr && k != "" {
+			f.emit(k, first, f.classify(first))
+		} else if f.inbound[c.Name] && !notDID[e.Exten] {
+			f.emit(SrcDID, first, f.classify(first))
+		}
+		var lastDial *loc
+		lastDialKind := ""
+		for i := range e.Priorities {
+			at := loc{c, e, i}
+			p := at.prio()
+			switch app := lower(p.App); app {
+			case "gotoif", "gotoiftime":
+				cond, branches, ok := cutCondition(p.Args)
+				if !ok {
+					f.b.warn(p.Pos, "%s(%s): no '?' before the destinations", p.App, shorten(p.Args))
+					continue
+				}
+				t, fl := cutBranches(branches)
+				srcT, srcF, src := SrcCondition, SrcNotCondition, at
+				if app == "gotoif" && lastDial != nil && lastDialKind == DstExt && strings.Contains(strings.ToUpper(cond), "DIALSTATUS") {
+					src = *lastDial
+					srcT, srcF = SrcExtNoAnswer, SrcExtNoAnswer
+					if strings.Contains(strings.ToUpper(cond), "BUSY") {
+						srcT = SrcExtBusy
+					}
+					lastDial = nil
+				}
+				if strings.TrimSpace(t) != "" {
+					f.emit(srcT, src, f.jump(at, t))
+				}
+				if strings.TrimSpace(fl) != "" {
+					f.emit(srcF, src, f.jump(at, fl))
+				} else if n, ok := at.next(); ok {
+					f.emit(srcF, src, f.classify(n))
+				}
+			case "execiftime":
+				_, inline, ok := cutCondition(p.Args)
+				if !ok {
+					continue
+				}
+				f.emit(SrcCondition, at, f.inline(at, inline))
+				if n, ok := at.next(); ok {
+					f.emit(SrcNotCondition, at, f.classify(n))
+				}
+			case "dial":
+				kind := f.dialKind(p, e)
+				lastDial, lastDialKind = nil, kind
+				n, ok := at.next()
+				if !ok {
+					continue
+				}
+				switch kind {
+				case DstExt:
+					if np := n.prio(); strings.EqualFold(np.App, "gotoif") && strings.Contains(strings.ToUpper(np.Args), "DIALSTATUS") {
+						d := at
+						lastDial = &d // the GotoIf gives the EXT-BUSY / EXT-NOANSWER edges
+						continue
+					}
+					f.emit(SrcExtNoAnswer, at, f.classify(n))
+				case DstHuntlist:
+					f.emit(SrcHuntlistTimeout, at, f.classify(n))
+				}
+			case "queue":
+				if n, ok := at.next(); ok {
+					f.emit(SrcQueueTimeout, at, f.classify(n))
+				}
+			}
+		}
+	}
+}
+
+// dialKind types a Dial(): EXT for one extension peer of the tenant,
+// HUNTLIST for several, CUSTOM otherwise (trunks, other technologies).
+func (f *flow) dialKind(p *parser.Priority, e *parser.Extension) string {
+	n := 0
+	for _, t := range f.b.dialTargets(p.Args, e, p.Pos) {
+		if t.peer == nil || t.peer.Trunk || t.number {
+			return DstCustom
+		}
+		n++
+	}
+	switch {
+	case n == 1:
+		return DstExt
+	case n > 1:
+		return DstHuntlist
+	}
+	return DstCustom
+}
+
+// jump resolves a Goto-style "[[context,]exten,]priority" from at.
+func (f *flow) jump(at loc, spec string) target {
+	l, ok := f.resolve(at, spec)
+	if !ok {
+		return target{dst: strings.TrimSpace(spec), typ: DstCustom}
+	}
+	return f.classify(l)
+}
+
+// inline types the application ExecIfTime runs on its true branch.
+func (f *flow) inline(at loc, app string) target {
+	name, args, _ := strings.Cut(app, "(")
+	args = strings.TrimSuffix(strings.TrimSpace(args), ")")
+	switch lower(strings.TrimSpace(name)) {
+	case "goto", "gosub":
+		return f.jump(at, args)
+	}
+	return target{dst: at.String(), typ: f.appType(strings.TrimSpace(name), args, at, nil)}
+}
+
+// resolve finds the priority a Goto spec names; ok is false when it holds
+// run-time variables or names something that does not exist.
+func (f *flow) resolve(at loc, spec string) (loc, bool) {
+	spec = strings.ReplaceAll(spec, "${EXTEN}", at.ext.Exten)
+	spec = strings.ReplaceAll(spec, "${CONTEXT}", at.ctx.Name)
+	spec = f.b.dp.ExpandGlobals(spec)
+	parts := parser.SplitArgs(spec)
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	ctx, exten, prio := at.ctx, at.ext.Exten, ""
+	switch len(parts) {
+	case 1:
+		prio = parts[0]
+	case 2:
+		exten, prio = parts[0], parts[1]
+	case 3:
+		c := f.b.dp.Context(parts[0])
+		if c == nil {
+			if !strings.Contains(parts[0], "$") {
+				f.b.warn(at.prio().Pos, "%s to context %q: no such context", at.prio().App, parts[0])
+			}
+			return at, false
+		}
+		ctx, exten, prio = c, parts[1], parts[2]
+	default:
+		return at, false
+	}
+	if i := strings.IndexByte(prio, '('); i >= 0 { // Gosub(ctx,ext,1(args))
+		prio = prio[:i]
+	}
+	if strings.Contains(exten+prio, "$") {
+		return at, false
+	}
+	e := ctx.Extension(exten, "")
+	if e == nil {
+		e = matchExtension(ctx, exten)
+	}
+	if e == nil || len(e.Priorities) == 0 {
+		f.b.warn(at.prio().Pos, "%s to %s,%s,%s: no such extension", at.prio().App, ctx.Name, exten, prio)
+		return at, false
+	}
+	var p *parser.Priority
+	if n, err := strconv.Atoi(prio); err == nil {
+		p = e.Priority(n)
+	} else {
+		p = e.Label(prio)
+	}
+	if p == nil {
+		f.b.warn(at.prio().Pos, "%s to %s,%s,%s: no such priority or label", at.prio().App, ctx.Name, exten, prio)
+		return at, false
+	}
+	for i := range e.Priorities {
+		if &e.Priorities[i] == p {
+			return loc{ctx, e, i}, true
+		}
+	}
+	return at, false
+}
+
+// classify types the target landing at l by what it does first, following
+// plain Gotos and pass-through applications.
+func (f *flow) classify(l loc) target {
+	seen := map[string]bool{}
+	for {
+		key := l.String()
+		if seen[key] || len(seen) > 64 {
+			return target{dst: key, typ: DstCustom}
+		}
+		seen[key] = true
+		p := l.prio()
+		app := lower(p.App)
+		switch {
+		case app == "goto":
+			next, ok := f.resolve(l, p.Args)
+			if !ok {
+				return target{dst: key, typ: DstCustom}
+			}
+			l = next
+			continue
+		case passThrough[app]:
+			if n, ok := l.next(); ok {
+				l = n
+				continue
+			}
+			return target{dst: key, typ: DstCustom}
+		case app == "playback":
+			rest := l
+			only := true
+			for {
+				n, ok := rest.next()
+				if !ok {
+					break
+				}
+				rest = n
+				if a := lower(n.prio().App); a != "hangup" && !passThrough[a] {
+					only = false
+					break
+				}
+			}
+			if only {
+				return target{dst: key, typ: DstPlayback}
+			}
+			l, _ = l.next()
+			continue
+		}
+		return target{dst: key, typ: f.appType(p.App, p.Args, l, l.ext)}
+	}
+}
+
+// appType types one application call.
+func (f *flow) appType(app, args string, at loc, e *parser.Extension) string {
+	switch lower(app) {
+	case "dial":
+		kind := f.dialKind(&parser.Priority{App: app, Args: args, Pos: at.prio().Pos}, e)
+		if kind == DstExt && f.ringsInTurn(at) {
+			return DstHuntlist
+		}
+		return kind
+	case "queue":
+		return DstQueue
+	case "voicemail", "voicemailmain":
+		return DstVoicemail
+	case "background", "waitexten":
+		return DstIVR
+	case "gotoif", "gotoiftime", "execiftime":
+		return DstCondition
+	case "disa":
+		return DstDISA
+	case "confbridge", "meetme":
+		return DstMeetme
+	case "playback":
+		return DstPlayback
+	case "hangup", "busy", "congestion":
+		return DstSpecial
+	}
+	return DstCustom
+}
+
+// ringsInTurn: after a Dial of one peer, another Dial of one peer follows
+// (pass-through apps aside): a context that rings several in turn.
+func (f *flow) ringsInTurn(at loc) bool {
+	l := at
+	for {
+		n, ok := l.next()
+		if !ok {
+			return false
+		}
+		l = n
+		p := l.prio()
+		if passThrough[lower(p.App)] {
+			continue
+		}
+		return strings.EqualFold(p.App, "dial") && f.dialKind(p, l.ext) == DstExt
+	}
+}
+
+// matchExtension finds the first pattern extension of c matching exten.
+func matchExtension(c *parser.Context, exten string) *parser.Extension {
+	for _, e := range c.Extensions {
+		if e.CID == "" && e.IsPattern() && matchPattern(e.Exten[1:], exten) {
+			return e
+		}
+	}
+	return nil
+}
+
+// matchPattern matches Asterisk's pattern syntax (after the '_'): X, Z, N,
+// [sets], '.' (one or more) and '!' (zero or more); '-' is ignored.
+func matchPattern(pat, s string) bool {
+	for len(pat) > 0 {
+		c := pat[0]
+		switch c {
+		case '-':
+			pat = pat[1:]
+			continue
+		case '.':
+			return len(s) > 0
+		case '!':
+			return true
+		}
+		if len(s) == 0 {
+			return false
+		}
+		ch := s[0]
+		switch c {
+		case 'X', 'x':
+			if ch < '0' || ch > '9' {
+				return false
+			}
+		case 'Z', 'z':
+			if ch < '1' || ch > '9' {
+				return false
+			}
+		case 'N', 'n':
+			if ch < '2' || ch > '9' {
+				return false
+			}
+		case '[':
+			end := strings.IndexByte(pat, ']')
+			if end < 0 {
+				return false
+			}
+			if !inSet(pat[1:end], ch) {
+				return false
+			}
+			pat = pat[end:]
+		default:
+			if c != ch {
+				return false
+			}
+		}
+		pat, s = pat[1:], s[1:]
+	}
+	return len(s) == 0
+}
+
+func inSet(set string, ch byte) bool {
+	for i := 0; i < len(set); i++ {
+		if i+2 < len(set) && set[i+1] == '-' {
+			if ch >= set[i] && ch <= set[i+2] {
+				return true
+			}
+			i += 2
+			continue
+		}
+		if set[i] == ch {
+			return true
+		}
+	}
+	return false
+}
+
+func shorten(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return fmt.Sprint(s)
+}

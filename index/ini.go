@@ -1,0 +1,181 @@
+package index
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+	"gopkg.in/ini.v1"
+
+	"github.com/astapi/astapi/parser"
+)
+
+// tenantDecl is a [tenant KEY] section of astapi.ini.
+type tenantDecl struct {
+	key, pin, name, code string
+	contexts, peers      []string // globs
+}
+
+// iniConfig is astapi.ini after validation.
+type iniConfig struct {
+	path    string
+	server  Server
+	tenants []tenantDecl
+	users   []*User   // Tenants holds tenant keys until IDs are known
+	userPin []string  // pinned IDs, parallel to users
+	warns   []string  // non-fatal remarks
+}
+
+// loadINI reads astapi.ini with gopkg.in/ini.v1. Every problem is an error
+// naming the section, because a half-understood user file must not be
+// served.
+func loadINI(path string) (*iniConfig, error) {
+	f, err := ini.LoadSources(ini.LoadOptions{SpaceBeforeInlineComment: true}, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	abs, _ := filepath.Abs(path)
+	c := &iniConfig{path: abs, server: Server{Listen: "127.0.0.1:8080"}}
+	var errs []string
+	fail := func(section, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("[%s]: %s", section, fmt.Sprintf(format, args...)))
+	}
+	for _, s := range f.Sections() {
+		name := s.Name()
+		kind, key, _ := strings.Cut(name, " ")
+		key = strings.TrimSpace(key)
+		switch {
+		case name == ini.DefaultSection:
+			if len(s.Keys()) > 0 {
+				fail("top", "settings before any [section]: %s", strings.Join(s.KeyStrings(), ", "))
+			}
+		case name == "server":
+			if v := s.Key("listen").String(); v != "" {
+				c.server.Listen = v
+			}
+			dir := s.Key("asterisk_dir").String()
+			if dir == "" {
+				fail(name, "asterisk_dir is required")
+				continue
+			}
+			if !filepath.IsAbs(dir) {
+				dir = filepath.Join(filepath.Dir(abs), dir)
+			}
+			c.server.AsteriskDir = filepath.Clean(dir)
+		case kind == "tenant" && key != "":
+			t := tenantDecl{key: key, pin: s.Key("id").String(), name: s.Key("name").String(),
+				code: s.Key("code").String(), contexts: splitList(s.Key("contexts").String()), peers: splitList(s.Key("peers").String())}
+			if t.name == "" {
+				t.name = key
+			}
+			if t.pin != "" && !validID(t.pin) {
+				fail(name, "id %q is not a positive decimal integer", t.pin)
+			}
+			for _, g := range append(append([]string{}, t.contexts...), t.peers...) {
+				if _, err := filepath.Match(g, ""); err != nil {
+					fail(name, "bad glob %q: %v", g, err)
+				}
+			}
+			c.tenants = append(c.tenants, t)
+		case kind == "user" && key != "":
+			u := &User{Name: key, Email: s.Key("email").String(), Role: Role(strings.ToLower(s.Key("role").MustString("tenant"))),
+				Secrets: parser.IsTrue(s.Key("secrets").String()), Tenants: splitList(s.Key("tenants").String())}
+			pin := s.Key("id").String()
+			if pin != "" && !validID(pin) {
+				fail(name, "id %q is not a positive decimal integer", pin)
+			}
+			hash := s.Key("password").String()
+			switch {
+			case hash == "":
+				fail(name, "password is required (a bcrypt hash: astapi hash-password)")
+			case !isBcrypt(hash):
+				fail(name, "password is not a bcrypt hash: plaintext passwords are refused (make one with astapi hash-password)")
+			default:
+				u.PasswordHash = []byte(hash)
+			}
+			if u.Role != RoleAdmin && u.Role != RoleTenant {
+				fail(name, "role %q must be admin or tenant", u.Role)
+			}
+			c.users = append(c.users, u)
+			c.userPin = append(c.userPin, pin)
+		default:
+			c.warns = append(c.warns, fmt.Sprintf("[%s]: unknown section ignored", name))
+		}
+	}
+	if c.server.AsteriskDir == "" && !hasServer(f) {
+		fail("server", "section missing: asterisk_dir is required")
+	}
+	known := map[string]bool{}
+	pins := map[string]string{}
+	for _, t := range c.tenants {
+		if known[t.key] {
+			fail("tenant "+t.key, "tenant declared twice")
+		}
+		known[t.key] = true
+		if t.pin != "" {
+			if other, dup := pins[t.pin]; dup {
+				fail("tenant "+t.key, "id %s is also pinned by [tenant %s]", t.pin, other)
+			}
+			pins[t.pin] = t.key
+		}
+	}
+	emails := map[string]string{}
+	upins := map[string]string{}
+	for i, u := range c.users {
+		for _, t := range u.Tenants {
+			if !known[t] && len(c.tenants) > 0 {
+				fail("user "+u.Name, "tenants names unknown tenant %q", t)
+			}
+		}
+		if u.Role == RoleTenant && len(u.Tenants) == 0 {
+			c.warns = append(c.warns, fmt.Sprintf("[user %s]: tenant user without tenants sees nothing", u.Name))
+		}
+		if u.Email != "" {
+			if other, dup := emails[lower(u.Email)]; dup {
+				fail("user "+u.Name, "email %s is also used by [user %s]", u.Email, other)
+			}
+			emails[lower(u.Email)] = u.Name
+		}
+		if p := c.userPin[i]; p != "" {
+			if other, dup := upins[p]; dup {
+				fail("user "+u.Name, "id %s is also pinned by [user %s]", p, other)
+			}
+			upins[p] = u.Name
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s: %s", path, strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+func hasServer(f *ini.File) bool {
+	_, err := f.GetSection("server")
+	return err == nil
+}
+
+func isBcrypt(h string) bool {
+	if !(strings.HasPrefix(h, "$2a$") || strings.HasPrefix(h, "$2b$") || strings.HasPrefix(h, "$2y$")) {
+		return false
+	}
+	_, err := bcrypt.Cost([]byte(h))
+	return err == nil
+}
+
+// validID reports whether s is a positive decimal integer that fits 63 bits.
+func validID(s string) bool {
+	n, err := strconv.ParseUint(s, 10, 63)
+	return err == nil && n > 0 && !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "0")
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,243 @@
+package index
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/astapi/astapi/parser"
+)
+
+// Role is an API user's role.
+type Role string
+
+// The roles astapi.ini may give a user.
+const (
+	RoleAdmin  Role = "admin"
+	RoleTenant Role = "tenant"
+)
+
+// Server is the [server] section of astapi.ini.
+type Server struct {
+	Listen      string // default 127.0.0.1:8080
+	AsteriskDir string // absolute
+}
+
+// Tenant is a customer of the PBX: declared in astapi.ini or discovered from
+// the peers' contexts.
+type Tenant struct {
+	ID       string
+	Key      string // [tenant KEY] section name, or the context it was discovered from
+	Name     string
+	Code     string   // peers named <number>-<code> belong here
+	Contexts []string // dialplan contexts that belong to the tenant, sorted
+	Declared bool
+	Pos      parser.Pos
+}
+
+// User is an API user from astapi.ini.
+type User struct {
+	ID           string
+	Name         string // [user NAME]: the Basic Auth user name
+	Email        string
+	PasswordHash []byte `json:"-"` // bcrypt
+	Role         Role
+	Tenants      []string // tenant IDs the user may see (all for admins)
+	Secrets      bool     // may read SIP secrets (/extension/user)
+	Pos          parser.Pos
+}
+
+// IsAdmin reports whether the user sees every tenant.
+func (u *User) IsAdmin() bool { return u.Role == RoleAdmin }
+
+// CanSeeTenant reports whether the user may read the tenant's data.
+func (u *User) CanSeeTenant(tenantID string) bool {
+	if u.IsAdmin() {
+		return true
+	}
+	for _, t := range u.Tenants {
+		if t == tenantID {
+			return true
+		}
+	}
+	return false
+}
+
+// Secret kinds of a Peer.
+const (
+	SecretPlain    = "secret"    // sip.conf/users.conf secret=
+	SecretMD5      = "md5secret" // sip.conf md5secret= (an MD5 digest, not the password)
+	SecretPassword = "password"  // pjsip auth password=
+	SecretMD5Cred  = "md5_cred"  // pjsip auth md5_cred=
+)
+
+// Peer is a SIP device or trunk: a sip.conf peer/friend, a pjsip.conf
+// endpoint, or a users.conf user with hassip.
+type Peer struct {
+	Name       string
+	Tech       string // "SIP" or "PJSIP"
+	Source     string // "sip.conf", "pjsip.conf" or "users.conf"
+	Host       string // "dynamic", a host, or "" when unset
+	Secret     string `json:"-"`
+	SecretKind string // one of the Secret* constants, "" when there is none
+	SecretPos  parser.Pos
+	Context    string
+	TenantID   string
+	Trunk      bool
+	Type       string // sip.conf type (friend, peer), "endpoint" for PJSIP
+	Pos        parser.Pos
+	// Vars is the resolved variable list the peer was built from (users.conf
+	// [general] defaults, templates, then its own lines; for PJSIP the
+	// endpoint's, then its auth's and aor's). The secret audit reads it.
+	Vars []parser.Var `json:"-"`
+}
+
+// Extension is a phone line of a tenant: the peers that share one number.
+type Extension struct {
+	ID          string
+	TenantID    string
+	Number      string
+	Name        string
+	CIDNum      string
+	CIDName     string
+	CallWaiting string // "yes", "no" or ""
+	Peers       []*Peer
+}
+
+// Destination is one edge of a tenant's call flow.
+type Destination struct {
+	ID       string
+	TenantID string
+	TypeSrc  string // DID, CONDITION, NOTCONDITION, IVR_0…, EXT-NOANSWER, …
+	TypeDst  string // EXT, HUNTLIST, QUEUE, VOICEMAIL, IVR, CONDITION, DISA, MEETME, PLAYBACK, SPECIAL, CUSTOM
+	Ord      int
+	Src      string // context,exten,priority
+	Dst      string // context,exten,priority (or the raw target when unresolved)
+	File     string
+	Line     int
+}
+
+// Snapshot is one complete, immutable build of the configuration.
+type Snapshot struct {
+	Generation    uint64 // set by the Store when it publishes the snapshot
+	BuiltAt       time.Time
+	BuildDuration time.Duration
+	// Fingerprint is a hash of every file read (names and contents): equal
+	// on every replica that reads the same files.
+	Fingerprint string
+	ConfigFile  string   // astapi.ini, absolute
+	Files         []string // every file read, absolute, sorted
+	WatchDirs     []string // directories whose changes may change the snapshot
+	Server        Server
+
+	Tenants      []*Tenant      // by numeric ID
+	Users        []*User        // by numeric ID
+	Extensions   []*Extension   // by numeric ID
+	Trunks       []*Peer        // by name
+	Destinations []*Destination // by numeric ID
+	// SIPGeneral is sip.conf's [general] section (nil when absent); the
+	// audit reads allowguest and alwaysauthreject from it.
+	SIPGeneral *parser.Section
+	Dialplan   *parser.Dialplan
+	Diags      parser.Diagnostics
+
+	usersByName    map[string]*User
+	usersByEmail   map[string]*User
+	tenantsByID    map[string]*Tenant
+	tenantsByKey   map[string]*Tenant
+	extByID        map[string]*Extension
+	extByTenant    map[string][]*Extension
+	destByTenant   map[string][]*Destination
+	trunksByTenant map[string][]*Peer
+}
+
+// UserByName returns the API user called name, or nil.
+func (s *Snapshot) UserByName(name string) *User { return s.usersByName[name] }
+
+// UserByEmail returns the API user with that e-mail (case-insensitive), or nil.
+func (s *Snapshot) UserByEmail(email string) *User { return s.usersByEmail[lower(email)] }
+
+// TenantByID returns the tenant with that ID, or nil.
+func (s *Snapshot) TenantByID(id string) *Tenant { return s.tenantsByID[id] }
+
+// TenantByKey returns the tenant with that section name, or nil.
+func (s *Snapshot) TenantByKey(key string) *Tenant { return s.tenantsByKey[key] }
+
+// ExtensionByID returns the extension with that ID, or nil.
+func (s *Snapshot) ExtensionByID(id string) *Extension { return s.extByID[id] }
+
+// ExtensionsByTenant returns the tenant's extensions sorted by numeric ID.
+func (s *Snapshot) ExtensionsByTenant(tenantID string) []*Extension { return s.extByTenant[tenantID] }
+
+// DestinationsByTenant returns the tenant's destinations sorted by numeric ID.
+func (s *Snapshot) DestinationsByTenant(tenantID string) []*Destination {
+	return s.destByTenant[tenantID]
+}
+
+// TrunksByTenant returns the tenant's trunks sorted by name.
+func (s *Snapshot) TrunksByTenant(tenantID string) []*Peer { return s.trunksByTenant[tenantID] }
+
+// TenantsOf returns the tenants a user may see, sorted by numeric ID.
+func (s *Snapshot) TenantsOf(u *User) []*Tenant {
+	if u.IsAdmin() {
+		return s.Tenants
+	}
+	var out []*Tenant
+	for _, t := range s.Tenants {
+		if u.CanSeeTenant(t.ID) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// NewSnapshot sorts s's lists by numeric ID and builds its lookup tables.
+// Load uses it; tests may use it to build a Snapshot by hand.
+func NewSnapshot(s *Snapshot) *Snapshot {
+	byID := func(a, b string) bool {
+		x, _ := strconv.ParseUint(a, 10, 64)
+		y, _ := strconv.ParseUint(b, 10, 64)
+		if x != y {
+			return x < y
+		}
+		return a < b
+	}
+	sort.Slice(s.Tenants, func(i, j int) bool { return byID(s.Tenants[i].ID, s.Tenants[j].ID) })
+	sort.Slice(s.Users, func(i, j int) bool { return byID(s.Users[i].ID, s.Users[j].ID) })
+	sort.Slice(s.Extensions, func(i, j int) bool { return byID(s.Extensions[i].ID, s.Extensions[j].ID) })
+	sort.Slice(s.Destinations, func(i, j int) bool { return byID(s.Destinations[i].ID, s.Destinations[j].ID) })
+	sort.Slice(s.Trunks, func(i, j int) bool { return s.Trunks[i].Name < s.Trunks[j].Name })
+
+	s.usersByName = make(map[string]*User, len(s.Users))
+	s.usersByEmail = make(map[string]*User, len(s.Users))
+	for _, u := range s.Users {
+		s.usersByName[u.Name] = u
+		if u.Email != "" {
+			s.usersByEmail[lower(u.Email)] = u
+		}
+	}
+	s.tenantsByID = make(map[string]*Tenant, len(s.Tenants))
+	s.tenantsByKey = make(map[string]*Tenant, len(s.Tenants))
+	for _, t := range s.Tenants {
+		s.tenantsByID[t.ID] = t
+		s.tenantsByKey[t.Key] = t
+	}
+	s.extByID = make(map[string]*Extension, len(s.Extensions))
+	s.extByTenant = map[string][]*Extension{}
+	for _, e := range s.Extensions {
+		s.extByID[e.ID] = e
+		s.extByTenant[e.TenantID] = append(s.extByTenant[e.TenantID], e)
+	}
+	s.destByTenant = map[string][]*Destination{}
+	for _, d := range s.Destinations {
+		s.destByTenant[d.TenantID] = append(s.destByTenant[d.TenantID], d)
+	}
+	s.trunksByTenant = map[string][]*Peer{}
+	for _, p := range s.Trunks {
+		s.trunksByTenant[p.TenantID] = append(s.trunksByTenant[p.TenantID], p)
+	}
+	return s
+}
+
+func lower(s string) string { return strings.ToLower(s) }
