@@ -1,0 +1,371 @@
+package audit
+
+import (
+	"bufio"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	_ "embed"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/parser"
+)
+
+//go:embed common-passwords.txt
+var commonPasswordsText string
+
+// Finding is one rule violated by one peer (or by sip.conf [general]). It
+// never holds a secret, not even part of one.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Reason   string   `json:"reason"`
+	TenantID string   `json:"tenant_id"` // "" for global settings
+	Tenant   string   `json:"tenant"`
+	Peer     string   `json:"peer"` // "" for global settings
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Detail   string   `json:"detail,omitempty"`
+}
+
+// Auditor runs the rules. Its zero value is not usable; use New.
+type Auditor struct {
+	common map[string]bool
+}
+
+// New returns an Auditor with the bundled list of common passwords.
+func New() *Auditor {
+	a := &Auditor{common: map[string]bool{}}
+	sc := bufio.NewScanner(strings.NewReader(commonPasswordsText))
+	for sc.Scan() {
+		if w := strings.TrimSpace(sc.Text()); w != "" && !strings.HasPrefix(w, "#") {
+			a.common[w] = true
+		}
+	}
+	return a
+}
+
+// Run audits every peer (extensions and trunks) of the snapshot and its
+// sip.conf [general] section. Findings are sorted by tenant, peer, rule.
+func (a *Auditor) Run(s *index.Snapshot) []Finding {
+	r := &run{a: a, s: s, tenants: map[string]*index.Tenant{}, salt: make([]byte, 32), seen: map[string][]*index.Peer{}}
+	_, _ = rand.Read(r.salt)
+	for _, t := range s.Tenants {
+		r.tenants[t.ID] = t
+	}
+	var peers []*index.Peer
+	numbers := map[*index.Peer]string{}
+	for _, e := range s.Extensions {
+		for _, p := range e.Peers {
+			peers = append(peers, p)
+			numbers[p] = e.Number
+		}
+	}
+	peers = append(peers, s.Trunks...)
+	for _, p := range peers {
+		r.peer(p, numbers[p])
+	}
+	r.duplicates()
+	r.general()
+	sort.SliceStable(r.out, func(i, j int) bool {
+		x, y := r.out[i], r.out[j]
+		if x.Tenant != y.Tenant {
+			return x.Tenant < y.Tenant
+		}
+		if x.Peer != y.Peer {
+			return x.Peer < y.Peer
+		}
+		return ruleOrder(x.Rule) < ruleOrder(y.Rule)
+	})
+	return r.out
+}
+
+func ruleOrder(id string) int {
+	for i, r := range Rules {
+		if r.ID == id {
+			return i
+		}
+	}
+	return len(Rules)
+}
+
+type run struct {
+	a       *Auditor
+	s       *index.Snapshot
+	tenants map[string]*index.Tenant
+	salt    []byte
+	seen    map[string][]*index.Peer // salted secret hash -> peers
+	out     []Finding
+}
+
+func (r *run) add(id string, p *index.Peer, pos parser.Pos, detail string) {
+	rule, _ := RuleByID(id)
+	f := Finding{Rule: id, Severity: rule.Severity, Reason: rule.Reason, File: pos.File, Line: pos.Line, Detail: detail}
+	if p != nil {
+		f.Peer = p.Name
+		if t := r.tenants[p.TenantID]; t != nil {
+			f.TenantID, f.Tenant = t.ID, t.Name
+		}
+	}
+	r.out = append(r.out, f)
+}
+
+func lastVar(vars []parser.Var, names ...string) *parser.Var {
+	for i := len(vars) - 1; i >= 0; i-- {
+		for _, n := range names {
+			if strings.EqualFold(vars[i].Name, n) {
+				return &vars[i]
+			}
+		}
+	}
+	return nil
+}
+
+func (r *run) peer(p *index.Peer, number string) {
+	dynamic := strings.EqualFold(p.Host, "dynamic")
+	if p.SecretKind == "" {
+		if dynamic {
+			r.add("S1", p, p.Pos, "")
+		}
+	} else if p.SecretKind != index.SecretMD5 && p.SecretKind != index.SecretMD5Cred {
+		r.secret(p, number)
+	}
+	if p.SecretKind != "" {
+		mac := hmac.New(sha256.New, r.salt)
+		mac.Write([]byte(p.Secret))
+		key := string(mac.Sum(nil))
+		r.seen[key] = append(r.seen[key], p)
+	}
+	if v := lastVar(p.Vars, "insecure"); v != nil && dynamic && strings.Contains(strings.ToLower(v.Value), "invite") {
+		r.add("S8", p, v.Pos, "insecure="+v.Value)
+	}
+	if lastVar(p.Vars, "permit", "deny", "acl", "contact_permit", "contact_deny", "contact_acl") == nil {
+		r.add("S9", p, p.Pos, "")
+	}
+	if p.Type == "friend" && !p.Trunk {
+		if where := r.dialsOutUnauthenticated(p.Context); where != "" {
+			r.add("G3", p, p.Pos, "context "+p.Context+" dials out at "+where)
+		}
+	}
+}
+
+// secret applies the rules that need the plain secret: S2–S6.
+func (r *run) secret(p *index.Peer, number string) {
+	sec := p.Secret
+	pos := p.SecretPos
+	if len([]rune(sec)) < 12 {
+		r.add("S2", p, pos, "")
+	}
+	if isDigits(sec) {
+		r.add("S3", p, pos, "")
+	}
+	low := strings.ToLower(sec)
+	t := r.tenants[p.TenantID]
+	candidates := []struct{ what, value string }{{"peer name", p.Name}, {"extension number", number}}
+	if v := lastVar(p.Vars, "defaultuser", "username"); v != nil {
+		candidates = append(candidates, struct{ what, value string }{"user name", v.Value})
+	}
+	if t != nil {
+		candidates = append(candidates, struct{ what, value string }{"tenant code", t.Code})
+	}
+	for _, c := range candidates {
+		v := strings.ToLower(strings.TrimSpace(c.value))
+		if len(v) >= 3 && strings.Contains(low, v) {
+			r.add("S4", p, pos, "contains the "+c.what)
+			break
+		}
+	}
+	if r.a.isCommon(low) {
+		r.add("S5", p, pos, "")
+	}
+	if classes(sec) <= 1 || entropyBits(sec) < 40 {
+		r.add("S6", p, pos, "")
+	}
+}
+
+// duplicates reports S7 once per peer sharing its secret with another.
+func (r *run) duplicates() {
+	for _, peers := range r.seen {
+		if len(peers) < 2 {
+			continue
+		}
+		for _, p := range peers {
+			var others []string
+			cross := false
+			for _, q := range peers {
+				if q != p {
+					others = append(others, q.Name)
+					cross = cross || q.TenantID != p.TenantID
+				}
+			}
+			detail := "also used by " + strings.Join(others, ", ")
+			if cross {
+				detail += " (across tenants)"
+			}
+			r.add("S7", p, p.SecretPos, detail)
+		}
+	}
+}
+
+// general checks sip.conf [general]: chan_sip defaults allowguest to yes
+// and alwaysauthreject to yes.
+func (r *run) general() {
+	g := r.s.SIPGeneral
+	if g == nil {
+		return
+	}
+	if v := g.Lookup("allowguest"); v == nil || !isFalse(v.Value) {
+		pos := g.Pos
+		detail := "allowguest is unset (default yes)"
+		if v != nil {
+			pos, detail = v.Pos, "allowguest="+v.Value
+		}
+		r.add("G1", nil, pos, detail)
+	}
+	if v := g.Lookup("alwaysauthreject"); v != nil && !parser.IsTrue(v.Value) {
+		r.add("G2", nil, v.Pos, "alwaysauthreject="+v.Value)
+	}
+}
+
+func isFalse(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "no", "false", "n", "f", "0", "off":
+		return true
+	}
+	return false
+}
+
+// dialsOutUnauthenticated returns where (file:line) a context, or one it
+// includes, runs a Dial() through a trunk or channel with a number after
+// it, in an extension with no Authenticate/VMAuthenticate/DISA before it.
+func (r *run) dialsOutUnauthenticated(ctx string) string {
+	dp := r.s.Dialplan
+	if dp == nil || ctx == "" {
+		return ""
+	}
+	seen := map[string]bool{}
+	queue := []string{ctx}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		c := dp.Context(name)
+		if c == nil {
+			continue
+		}
+		for _, inc := range c.Includes {
+			queue = append(queue, inc.Context)
+		}
+		for _, e := range c.Extensions {
+			for _, p := range e.Priorities {
+				app := strings.ToLower(p.App)
+				if app == "authenticate" || app == "vmauthenticate" || app == "disa" {
+					break
+				}
+				if app == "dial" && dialsOut(dp.ExpandGlobals(parser.SplitArgs(p.Args)[0])) {
+					return p.Pos.String()
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// dialsOut reports whether a Dial() target list sends a number through a
+// channel (SIP/trunk/123, SIP/123@trunk, PJSIP/123@trunk, DAHDI/g1/123…).
+func dialsOut(targets string) bool {
+	for _, t := range strings.Split(targets, "&") {
+		_, rest, ok := strings.Cut(strings.TrimSpace(t), "/")
+		if ok && strings.ContainsAny(rest, "/@") {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Auditor) isCommon(low string) bool {
+	if a.common[low] {
+		return true
+	}
+	base := low
+	for i := 0; i < 4 && len(base) > 0; i++ {
+		c := base[len(base)-1]
+		if (c >= 'a' && c <= 'z') || c >= 0x80 {
+			break
+		}
+		base = base[:len(base)-1]
+		if len(base) >= 4 && a.common[base] {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// classes counts the character classes used: lower, upper, digit, other.
+func classes(s string) int {
+	var lower, upper, digit, other int
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z':
+			lower = 1
+		case c >= 'A' && c <= 'Z':
+			upper = 1
+		case c >= '0' && c <= '9':
+			digit = 1
+		default:
+			other = 1
+		}
+	}
+	return lower + upper + digit + other
+}
+
+// entropyBits is the Shannon entropy of the secret's own characters times
+// its length: a rough measure that flags repeats like "aaaaaaaaaaaa1".
+func entropyBits(s string) float64 {
+	counts := map[rune]int{}
+	n := 0
+	for _, c := range s {
+		counts[c]++
+		n++
+	}
+	var h float64
+	for _, k := range counts {
+		p := float64(k) / float64(n)
+		h -= p * math.Log2(p)
+	}
+	return h * float64(n)
+}
+
+// Filter keeps the findings of the given tenants (global ones always) at
+// or above min severity.
+func Filter(fs []Finding, tenantIDs map[string]bool, min Severity) []Finding {
+	out := []Finding{}
+	for _, f := range fs {
+		if f.Severity.Rank() < min.Rank() {
+			continue
+		}
+		if f.TenantID != "" && tenantIDs != nil && !tenantIDs[f.TenantID] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}

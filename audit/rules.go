@@ -1,0 +1,54 @@
+package audit
+
+// Severity of a finding. Error-level findings are the ones to act on now.
+type Severity string
+
+// Severities, lowest first.
+const (
+	Warning Severity = "warning"
+	Error   Severity = "error"
+)
+
+// Rank orders severities: Warning 1, Error 2, anything else 0.
+func (s Severity) Rank() int {
+	switch s {
+	case Warning:
+		return 1
+	case Error:
+		return 2
+	}
+	return 0
+}
+
+// Rule is one check.
+type Rule struct {
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	Reason   string   `json:"reason"`
+}
+
+// Rules lists every check, in report order.
+var Rules = []Rule{
+	{"S1", Error, "registering peer (host=dynamic) without a secret, md5secret or PJSIP auth"},
+	{"S2", Warning, "secret shorter than 12 characters"},
+	{"S3", Error, "secret made of digits only"},
+	{"S4", Error, "secret equals or contains the peer name, extension number, user name or tenant code"},
+	{"S5", Error, "secret is a common password"},
+	{"S6", Warning, "secret uses one character class only or has very low entropy"},
+	{"S7", Error, "the same secret is used on more than one peer"},
+	{"S8", Error, "insecure=invite on a registering peer: calls are accepted without authentication"},
+	{"S9", Warning, "no permit/deny/acl on the peer: any address may register or call"},
+	{"G1", Warning, "sip.conf [general] allowguest is not no: unauthenticated calls are accepted"},
+	{"G2", Warning, "sip.conf [general] alwaysauthreject is not yes: peer names can be enumerated"},
+	{"G3", Warning, "friend peer whose context reaches an outside-dialling Dial() without an authentication step"},
+}
+
+// RuleByID returns the rule with that ID.
+func RuleByID(id string) (Rule, bool) {
+	for _, r := range Rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
