@@ -23,9 +23,9 @@ type iniConfig struct {
 	path    string
 	server  Server
 	tenants []tenantDecl
-	users   []*User   // Tenants holds tenant keys until IDs are known
-	userPin []string  // pinned IDs, parallel to users
-	warns   []string  // non-fatal remarks
+	users   []*User  // Tenants holds tenant keys until IDs are known
+	userPin []string // pinned IDs, parallel to users
+	warns   []string // non-fatal remarks
 }
 
 // loadINI reads astapi.ini with gopkg.in/ini.v1. Every problem is an error

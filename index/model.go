@@ -127,9 +127,9 @@ type Snapshot struct {
 	// on every replica that reads the same files.
 	Fingerprint string
 	ConfigFile  string   // astapi.ini, absolute
-	Files         []string // every file read, absolute, sorted
-	WatchDirs     []string // directories whose changes may change the snapshot
-	Server        Server
+	Files       []string // every file read, absolute, sorted
+	WatchDirs   []string // directories whose changes may change the snapshot
+	Server      Server
 
 	Tenants      []*Tenant      // by numeric ID
 	Users        []*User        // by numeric ID
