@@ -31,7 +31,12 @@ type builder struct {
 	tenants []*Tenant
 	byKey   map[string]*Tenant
 	owner   map[*Peer]*Tenant
-	ctxTen  map[string][]*Tenant // context -> tenants it belongs to
+	decls     []tenantDecl
+	codes     map[string]int // lower-cased tenant code -> decl index
+	peerGlobs *globSet       // tenants' peers globs, owner = decl index
+	ctxGlobs  *globSet       // tenants' contexts globs, owner = decl index
+	ctxOrder  map[string]int // context name -> dialplan order
+	ctxSet    map[*Tenant]map[string]bool
 }
 
 // dialUse is how the dialplan dials a peer.
@@ -104,6 +109,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 
 	b.scanDials()
 	b.markTrunks()
+	b.ctxSet = map[*Tenant]map[string]bool{}
 	b.assignTenants()
 	b.tenantContexts()
 	exts, trunks := b.extensions()

@@ -58,19 +58,23 @@ func (b *builder) number(p *Peer, t *Tenant) string {
 		return p.Name
 	}
 	if u := b.dials[p]; u != nil && len(u.alone) > 0 {
-		sites := map[string]bool{}
+		best, bestCtx, bestExt := "", -1, -1
 		for _, site := range u.alone {
-			sites[site] = true
-		}
-		for _, c := range b.dp.Contexts {
-			if !contains(t.Contexts, c.Name) {
+			ctx, exten, _ := strings.Cut(site, "\x00")
+			if !b.ctxSet[t][ctx] {
 				continue
 			}
-			for _, e := range c.Extensions {
-				if sites[c.Name+"\x00"+e.Exten] {
-					return e.Exten
-				}
+			ci := b.ctxOrder[ctx]
+			if bestCtx >= 0 && ci > bestCtx {
+				continue
 			}
+			ei := extOrder(b.dp.Context(ctx), exten)
+			if bestCtx < 0 || ci < bestCtx || ei < bestExt {
+				best, bestCtx, bestExt = exten, ci, ei
+			}
+		}
+		if best != "" {
+			return best
 		}
 	}
 	if _, num := parseCallerID(lastValue(p.Vars, "callerid")); num != "" {
@@ -82,13 +86,14 @@ func (b *builder) number(p *Peer, t *Tenant) string {
 	return p.Name
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// extOrder is the position of exten among c's extensions (file order).
+func extOrder(c *parser.Context, exten string) int {
+	for i, e := range c.Extensions {
+		if e.Exten == exten {
+			return i
 		}
 	}
-	return false
+	return len(c.Extensions)
 }
 
 // fillExtension derives name, caller ID and call waiting from the first

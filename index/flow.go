@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -105,8 +106,10 @@ func (b *builder) destinations() []*Destination {
 		for _, c := range t.Contexts {
 			f.mine[c] = true
 		}
-		for _, c := range b.dp.Contexts {
-			if f.mine[c.Name] {
+		ordered := append([]string(nil), t.Contexts...)
+		sort.Slice(ordered, func(i, j int) bool { return b.ctxOrder[ordered[i]] < b.ctxOrder[ordered[j]] })
+		for _, name := range ordered {
+			if c := b.dp.Context(name); c != nil {
 				f.context(c)
 			}
 		}

@@ -195,18 +195,10 @@ func (s *Snapshot) TenantsOf(u *User) []*Tenant {
 // NewSnapshot sorts s's lists by numeric ID and builds its lookup tables.
 // Load uses it; tests may use it to build a Snapshot by hand.
 func NewSnapshot(s *Snapshot) *Snapshot {
-	byID := func(a, b string) bool {
-		x, _ := strconv.ParseUint(a, 10, 64)
-		y, _ := strconv.ParseUint(b, 10, 64)
-		if x != y {
-			return x < y
-		}
-		return a < b
-	}
-	sort.Slice(s.Tenants, func(i, j int) bool { return byID(s.Tenants[i].ID, s.Tenants[j].ID) })
-	sort.Slice(s.Users, func(i, j int) bool { return byID(s.Users[i].ID, s.Users[j].ID) })
-	sort.Slice(s.Extensions, func(i, j int) bool { return byID(s.Extensions[i].ID, s.Extensions[j].ID) })
-	sort.Slice(s.Destinations, func(i, j int) bool { return byID(s.Destinations[i].ID, s.Destinations[j].ID) })
+	sortByID(s.Tenants, func(t *Tenant) string { return t.ID })
+	sortByID(s.Users, func(u *User) string { return u.ID })
+	sortByID(s.Extensions, func(e *Extension) string { return e.ID })
+	sortByID(s.Destinations, func(d *Destination) string { return d.ID })
 	sort.Slice(s.Trunks, func(i, j int) bool { return s.Trunks[i].Name < s.Trunks[j].Name })
 
 	s.usersByName = make(map[string]*User, len(s.Users))
@@ -241,3 +233,20 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 }
 
 func lower(s string) string { return strings.ToLower(s) }
+
+// sortByID sorts list by numeric ID, parsing each ID once.
+func sortByID[T any](list []T, id func(T) string) {
+	type keyed struct {
+		n uint64
+		v T
+	}
+	tmp := make([]keyed, len(list))
+	for i, v := range list {
+		n, _ := strconv.ParseUint(id(v), 10, 64)
+		tmp[i] = keyed{n, v}
+	}
+	sort.SliceStable(tmp, func(i, j int) bool { return tmp[i].n < tmp[j].n })
+	for i := range tmp {
+		list[i] = tmp[i].v
+	}
+}

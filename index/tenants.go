@@ -43,8 +43,24 @@ func (b *builder) assignTenants() {
 		b.tenants = append(b.tenants, t)
 		b.byKey[t.Key] = t
 	}
+	b.decls = decls
+	b.codes = map[string]int{}
+	b.peerGlobs, b.ctxGlobs = newGlobSet(), newGlobSet()
+	for i, d := range decls {
+		if d.code != "" {
+			if _, dup := b.codes[lower(d.code)]; !dup {
+				b.codes[lower(d.code)] = i
+			}
+		}
+		for _, g := range d.peers {
+			b.peerGlobs.add(g, i)
+		}
+		for _, g := range d.contexts {
+			b.ctxGlobs.add(g, i)
+		}
+	}
 	for _, p := range b.peers.list {
-		t := b.tenantOf(p, decls)
+		t := b.tenantOf(p)
 		if t == nil {
 			if !p.Trunk {
 				b.warn(p.Pos, "peer %s belongs to no tenant (no -<code> suffix, peers glob or contexts glob matches): not listed", p.Name)
@@ -58,35 +74,30 @@ func (b *builder) assignTenants() {
 
 // globQuote escapes glob characters so a discovered context matches itself.
 func globQuote(s string) string {
+	if !strings.ContainsAny(s, `*?[\`) {
+		return s
+	}
 	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
 	return r.Replace(s)
 }
 
 // tenantOf applies the ownership rules: the longest -<code> suffix, else
 // the first peers glob, else the first contexts glob on the peer's context.
-func (b *builder) tenantOf(p *Peer, decls []tenantDecl) *Tenant {
-	var best *tenantDecl
-	for i := range decls {
-		d := &decls[i]
-		if d.code == "" || len(p.Name) <= len(d.code)+1 {
+func (b *builder) tenantOf(p *Peer) *Tenant {
+	for i := 1; i < len(p.Name)-1; i++ { // the earliest '-' gives the longest code
+		if p.Name[i] != '-' {
 			continue
 		}
-		suffix := p.Name[len(p.Name)-len(d.code)-1:]
-		if suffix[0] == '-' && strings.EqualFold(suffix[1:], d.code) && (best == nil || len(d.code) > len(best.code)) {
-			best = d
+		if d, ok := b.codes[lower(p.Name[i+1:])]; ok {
+			return b.byKey[b.decls[d].key]
 		}
 	}
-	if best != nil {
-		return b.byKey[best.key]
+	if d := b.peerGlobs.first(p.Name); d >= 0 {
+		return b.byKey[b.decls[d].key]
 	}
-	for _, d := range decls {
-		if globAny(d.peers, p.Name) {
-			return b.byKey[d.key]
-		}
-	}
-	for _, d := range decls {
-		if p.Context != "" && globAny(d.contexts, p.Context) {
-			return b.byKey[d.key]
+	if p.Context != "" {
+		if d := b.ctxGlobs.first(p.Context); d >= 0 {
+			return b.byKey[b.decls[d].key]
 		}
 	}
 	return nil
@@ -108,26 +119,18 @@ func globAny(globs []string, s string) bool {
 // neighbour's call flow.
 func (b *builder) tenantContexts() {
 	claimed := map[string]map[*Tenant]bool{}
+	perTenant := map[*Tenant][]string{}
 	claim := func(ctx string, t *Tenant) {
 		if claimed[ctx] == nil {
 			claimed[ctx] = map[*Tenant]bool{}
 		}
-		claimed[ctx][t] = true
-	}
-	var decls = map[string]tenantDecl{}
-	for _, d := range b.ini.tenants {
-		decls[d.key] = d
-	}
-	for _, t := range b.tenants {
-		globs := decls[t.Key].contexts
-		if !t.Declared {
-			globs = []string{globQuote(t.Key)}
+		if !claimed[ctx][t] {
+			claimed[ctx][t] = true
+			perTenant[t] = append(perTenant[t], ctx)
 		}
-		for _, c := range b.dp.Contexts {
-			if globAny(globs, c.Name) {
-				claim(c.Name, t)
-			}
-		}
+	}
+	for _, c := range b.dp.Contexts {
+		b.ctxGlobs.match(c.Name, func(d int) { claim(c.Name, b.byKey[b.decls[d].key]) })
 	}
 	for _, p := range b.peers.list {
 		if t := b.owner[p]; t != nil && p.Context != "" {
@@ -135,17 +138,16 @@ func (b *builder) tenantContexts() {
 		}
 	}
 	edges := b.contextEdges()
-	b.ctxTen = map[string][]*Tenant{}
+	b.ctxOrder = make(map[string]int, len(b.dp.Contexts))
+	for i, c := range b.dp.Contexts {
+		b.ctxOrder[c.Name] = i
+	}
 	for _, t := range b.tenants {
-		var queue []string
-		mine := map[string]bool{}
-		for ctx, ts := range claimed {
-			if ts[t] {
-				mine[ctx] = true
-				queue = append(queue, ctx)
-			}
+		queue := append([]string(nil), perTenant[t]...)
+		mine := make(map[string]bool, len(queue))
+		for _, c := range queue {
+			mine[c] = true
 		}
-		sort.Strings(queue)
 		for len(queue) > 0 {
 			c := queue[0]
 			queue = queue[1:]
@@ -161,9 +163,7 @@ func (b *builder) tenantContexts() {
 			t.Contexts = append(t.Contexts, c)
 		}
 		sort.Strings(t.Contexts)
-		for _, c := range t.Contexts {
-			b.ctxTen[c] = append(b.ctxTen[c], t)
-		}
+		b.ctxSet[t] = mine
 	}
 }
 
