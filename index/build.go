@@ -24,13 +24,13 @@ type builder struct {
 	files map[string]bool // absolute paths read
 	dirs  map[string]bool // directories to watch
 
-	peers   *peerSet
-	dp      *parser.Dialplan
-	sipGen  *parser.Section
-	dials   map[*Peer]*dialUse
-	tenants []*Tenant
-	byKey   map[string]*Tenant
-	owner   map[*Peer]*Tenant
+	peers     *peerSet
+	dp        *parser.Dialplan
+	sipGen    *parser.Section
+	dials     map[*Peer]*dialUse
+	tenants   []*Tenant
+	byKey     map[string]*Tenant
+	owner     map[*Peer]*Tenant
 	decls     []tenantDecl
 	codes     map[string]int // lower-cased tenant code -> decl index
 	peerGlobs *globSet       // tenants' peers globs, owner = decl index
