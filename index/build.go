@@ -146,7 +146,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 // is fine (nil, nil); one that exists but cannot be read fails the load.
 func (b *builder) parse(name string) (*parser.Config, error) {
 	path := filepath.Join(b.dir, name)
-	cfg, err := parser.ParseFile(path, parser.Options{Root: b.dir})
+	roots := append([]string{b.dir}, b.ini.server.IncludeRoots...)
+	cfg, err := parser.ParseFile(path, parser.Options{Root: b.dir, AllowedRoots: roots})
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil

@@ -64,6 +64,12 @@ func loadINI(path string) (*iniConfig, error) {
 				dir = filepath.Join(filepath.Dir(abs), dir)
 			}
 			c.server.AsteriskDir = filepath.Clean(dir)
+			for _, r := range splitList(s.Key("include_roots").String()) {
+				if !filepath.IsAbs(r) {
+					r = filepath.Join(filepath.Dir(abs), r)
+				}
+				c.server.IncludeRoots = append(c.server.IncludeRoots, filepath.Clean(r))
+			}
 		case kind == "tenant" && key != "":
 			t := tenantDecl{key: key, pin: s.Key("id").String(), name: s.Key("name").String(),
 				code: s.Key("code").String(), contexts: splitList(s.Key("contexts").String()), peers: splitList(s.Key("peers").String())}

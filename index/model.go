@@ -22,6 +22,9 @@ const (
 type Server struct {
 	Listen      string // default 127.0.0.1:8080
 	AsteriskDir string // absolute
+	// IncludeRoots are extra directories #include may read from (astapi.ini
+	// include_roots); by default only AsteriskDir.
+	IncludeRoots []string
 }
 
 // Tenant is a customer of the PBX: declared in astapi.ini or discovered from

@@ -126,6 +126,10 @@ type Options struct {
 	MaxLineLength int
 	// MaxFileSize is the largest file read (default 64 MiB).
 	MaxFileSize int64
+	// AllowedRoots, when set, confines every file read (after resolving
+	// symlinks) to these directories: an #include that escapes them is an
+	// error and is not read. Empty means no confinement.
+	AllowedRoots []string
 }
 
 const (
@@ -159,6 +163,9 @@ func ParseFile(path string, opts Options) (*Config, error) {
 	opts = opts.withDefaults()
 	if opts.Root == "" {
 		opts.Root = filepath.Dir(path)
+	}
+	if err := confined(path, opts.AllowedRoots); err != nil {
+		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
 	data, err := readLimited(path, opts.MaxFileSize)
 	if err != nil {
@@ -581,6 +588,11 @@ func (f *fileState) include(name string) bool {
 		if p.inChain(abs) {
 			p.readError(f.pos(), "include cycle: %s", p.chainString(abs))
 			count++
+			continue
+		}
+		if err := confined(abs, p.opts.AllowedRoots); err != nil {
+			p.readError(f.pos(), "#include %s: %v", name, err)
+			count++ // found, but refused: not "missing"
 			continue
 		}
 		data, err := readLimited(abs, p.opts.MaxFileSize)

@@ -1,0 +1,30 @@
+package parser
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// confined reports whether path, with every symlink resolved, lies inside
+// one of the allowed roots (also resolved). With no roots, all paths are
+// allowed.
+func confined(path string, roots []string) error {
+	if len(roots) == 0 {
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	for _, r := range roots {
+		rr, err := filepath.EvalSymlinks(r)
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(rr, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is outside the allowed directories (%s)", real, strings.Join(roots, ", "))
+}
