@@ -138,6 +138,9 @@ const (
 	defaultMaxFileSize     = 64 << 20
 	maxNestedComments      = 128
 	maxSectionName         = 79
+	// maxAppendedValue bounds what `k += v` lines can build: each one copies
+	// the value, so an unbounded run of them would be quadratic.
+	maxAppendedValue = 16 << 10
 )
 
 func (o Options) withDefaults() Options {
@@ -191,6 +194,7 @@ func parse(path string, src []byte, opts Options) *Config {
 		opts:   opts,
 		cfg:    &Config{Dir: root},
 		byName: map[string][]*Section{},
+		plain:  map[string][]*Section{},
 		seen:   map[string]bool{},
 	}
 	abs, _ := filepath.Abs(path)
@@ -219,6 +223,10 @@ type parser struct {
 	opts    Options
 	cfg     *Config
 	byName  map[string][]*Section // lower-cased name -> sections, file order
+	// plain holds, per lower-cased name, the sections that were not
+	// templates when added; (+) looks there and skips any made a template
+	// since, so a file of many templates does not make (+) quadratic.
+	plain map[string][]*Section
 	seen    map[string]bool       // files read so far
 	chain   []string              // include chain, absolute paths
 	current *Section              // Asterisk's cfg->current: where an include starts
@@ -244,6 +252,9 @@ func (p *parser) appendSection(s *Section) {
 	p.cfg.Sections = append(p.cfg.Sections, s)
 	key := strings.ToLower(s.Name)
 	p.byName[key] = append(p.byName[key], s)
+	if !s.Template {
+		p.plain[key] = append(p.plain[key], s)
+	}
 	p.current = s
 }
 
@@ -379,8 +390,9 @@ func (f *fileState) header(text string) bool {
 				}
 				if newcat != nil {
 					existing.Template = existing.Template || newcat.Template
+					// Asterisk discards the new section with its template
+					// list; only the variables move.
 					existing.Vars = append(existing.Vars, newcat.Vars...)
-					existing.Inherits = append(existing.Inherits, newcat.Inherits...)
 					newcat = nil
 				}
 				cat = existing
@@ -435,7 +447,7 @@ func (p *parser) findBase(name string) *Section {
 // "+name=value") narrows it to sections holding that variable value.
 func (p *parser) findAppendTarget(name, filter string) *Section {
 	fname, fval, hasFilter := strings.Cut(filter, "=")
-	for _, s := range p.byName[strings.ToLower(name)] {
+	for _, s := range p.plain[strings.ToLower(name)] {
 		if s.Template {
 			continue
 		}
@@ -475,7 +487,7 @@ func (f *fileState) variable(text string) bool {
 		add := cur[eq+1:]
 		for i := len(f.cat.Vars) - 1; i >= 0; i-- {
 			if f.cat.Vars[i].Name == name {
-				f.appendTo(f.cat.Vars[i], add)
+				f.appendTo(name, f.cat.Vars[i], add)
 				return false
 			}
 		}
@@ -499,15 +511,20 @@ func (f *fileState) set(name, value string, object bool) bool {
 	return false
 }
 
-// appendTo applies `name += text` to old: Asterisk rewrites the first
-// variable with the same name (any case) and the same value.
-func (f *fileState) appendTo(old Var, add string) {
+// appendTo applies `name += text` to old, the last variable called name.
+// Like ast_variable_update, it rewrites the first variable whose name and
+// value equal old's ignoring case (any value when old's is empty), and the
+// result takes the name written on the += line.
+func (f *fileState) appendTo(name string, old Var, add string) {
+	if len(old.Value)+len(add) > maxAppendedValue {
+		f.p.diag(f.pos(), Warning, "%s += would make the value longer than %d bytes: ignored", name, maxAppendedValue)
+		return
+	}
 	value := trimBlanks(old.Value + add)
 	for i := range f.cat.Vars {
 		v := &f.cat.Vars[i]
-		if strings.EqualFold(v.Name, old.Name) && v.Value == old.Value {
-			v.Value = value
-			v.Inherited = false
+		if strings.EqualFold(v.Name, old.Name) && (old.Value == "" || strings.EqualFold(v.Value, old.Value)) {
+			v.Name, v.Value, v.Inherited = name, value, false
 			return
 		}
 	}
@@ -647,7 +664,13 @@ func globAsterisk(pattern string) []string {
 			continue
 		}
 		sort.Strings(m)
-		out = append(out, m...)
+		for _, path := range m {
+			// glob(3) without GLOB_PERIOD: a wildcard never matches a leading dot.
+			if strings.HasPrefix(filepath.Base(path), ".") && !strings.HasPrefix(filepath.Base(alt), ".") {
+				continue
+			}
+			out = append(out, path)
+		}
 	}
 	if len(out) == 0 {
 		return []string{pattern}

@@ -27,10 +27,19 @@ type Extension struct {
 	Hint       string
 	HintPos    Pos
 	Priorities []Priority // ascending by number
+
+	unsorted bool        // priorities appended out of order while building
+	byPrio   map[int]int // priority -> index, kept while unsorted
 }
 
 // Priority returns priority n, or nil.
 func (e *Extension) Priority(n int) *Priority {
+	if e.byPrio != nil {
+		if i, ok := e.byPrio[n]; ok {
+			return &e.Priorities[i]
+		}
+		return nil
+	}
 	i := sort.Search(len(e.Priorities), func(i int) bool { return e.Priorities[i].Priority >= n })
 	if i < len(e.Priorities) && e.Priorities[i].Priority == n {
 		return &e.Priorities[i]
@@ -40,12 +49,16 @@ func (e *Extension) Priority(n int) *Priority {
 
 // Label returns the lowest priority carrying label, or nil.
 func (e *Extension) Label(label string) *Priority {
+	var best *Priority
 	for i := range e.Priorities {
-		if e.Priorities[i].Label == label {
-			return &e.Priorities[i]
+		if p := &e.Priorities[i]; p.Label == label && (best == nil || p.Priority < best.Priority) {
+			best = p
+			if !e.unsorted {
+				break
+			}
 		}
 	}
-	return nil
+	return best
 }
 
 // IsPattern reports whether the extension is a pattern (starts with '_').
@@ -126,7 +139,16 @@ func BuildDialplan(cfg *Config) *Dialplan {
 		}
 		d.loadSection(s)
 	}
+	d.finish()
 	return d
+}
+
+func (d *Dialplan) finish() {
+	for _, c := range d.Contexts {
+		for _, e := range c.Extensions {
+			e.finish()
+		}
+	}
 }
 
 func (d *Dialplan) setGlobal(name, value string, pos Pos) {
@@ -174,15 +196,29 @@ func (d *Dialplan) loadSection(s *Section) {
 		case name == "include":
 			val := d.expand(v.Value)
 			ctx, timing, _ := strings.Cut(val, ",")
-			con.Includes = append(con.Includes, ContextInclude{Context: trimBlanks(ctx), Timing: timing, Pos: v.Pos})
+			inc := ContextInclude{Context: trimBlanks(ctx), Timing: timing, Pos: v.Pos}
+			if dup := findFold(con.Includes, inc.String(), ContextInclude.String); dup >= 0 {
+				d.warn(v.Pos, "context %q already includes %q (at %s): ignored", con.Name, inc.String(), con.Includes[dup].Pos)
+				continue
+			}
+			con.Includes = append(con.Includes, inc)
 			continue
 		case name == "ignorepat":
-			con.IgnorePats = append(con.IgnorePats, v.Value)
+			val := d.expand(v.Value)
+			if findFold(con.IgnorePats, val, identity) >= 0 {
+				d.warn(v.Pos, "context %q already has ignorepat %q: ignored", con.Name, val)
+				continue
+			}
+			con.IgnorePats = append(con.IgnorePats, val)
 			continue
 		case name == "switch" || name == "lswitch" || name == "eswitch":
 			val := v.Value
 			if name == "switch" {
 				val = d.expand(val)
+			}
+			if findFold(con.Switches, val, identity) >= 0 {
+				d.warn(v.Pos, "context %q already has switch %q: ignored", con.Name, val)
+				continue
 			}
 			con.Switches = append(con.Switches, val)
 			continue
@@ -287,6 +323,20 @@ func (d *Dialplan) addLine(con *Context, pos Pos, ext, rest string, lastPri int)
 	return prio, true
 }
 
+func identity(s string) string { return s }
+
+// findFold returns the index of the first element whose key equals key
+// ignoring case (Asterisk compares includes, switches and ignore patterns
+// with strcasecmp), or -1.
+func findFold[T any](list []T, key string, keyOf func(T) string) int {
+	for i, x := range list {
+		if strings.EqualFold(keyOf(x), key) {
+			return i
+		}
+	}
+	return -1
+}
+
 // cidKey keeps "an empty caller-ID match" distinct from "no match": an
 // empty match only matches calls without caller ID.
 func cidKey(cid string, has bool) string {
@@ -311,11 +361,32 @@ func (c *Context) extension(exten, cid string) *Extension {
 	return e
 }
 
+// insert adds p. Priorities mostly come in ascending order; those that do
+// not are appended and the extension is marked for one sort at the end of
+// BuildDialplan (see finish), so descending input is not quadratic.
 func (e *Extension) insert(p Priority) {
-	i := sort.Search(len(e.Priorities), func(i int) bool { return e.Priorities[i].Priority > p.Priority })
-	e.Priorities = append(e.Priorities, Priority{})
-	copy(e.Priorities[i+1:], e.Priorities[i:])
-	e.Priorities[i] = p
+	if n := len(e.Priorities); n > 0 && e.Priorities[n-1].Priority > p.Priority {
+		e.unsorted = true
+		if e.byPrio == nil {
+			e.byPrio = make(map[int]int, n+1)
+			for i, q := range e.Priorities {
+				e.byPrio[q.Priority] = i
+			}
+		}
+	}
+	if e.byPrio != nil {
+		e.byPrio[p.Priority] = len(e.Priorities)
+	}
+	e.Priorities = append(e.Priorities, p)
+}
+
+// finish sorts an extension whose priorities came out of order.
+func (e *Extension) finish() {
+	if e.unsorted {
+		sort.SliceStable(e.Priorities, func(i, j int) bool { return e.Priorities[i].Priority < e.Priorities[j].Priority })
+		e.unsorted = false
+	}
+	e.byPrio = nil
 }
 
 // extKey drops dashes outside brackets: Asterisk ignores them when it
@@ -343,17 +414,19 @@ func extKey(exten, cid string) string {
 // cutExten cuts the extension at the first comma outside brackets; a
 // backslash protects the next byte.
 func cutExten(s string) (ext, rest string) {
-	in := false
+	depth := 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '\\':
 			i++
 		case '[':
-			in = true
+			depth++
 		case ']':
-			in = false
+			if depth > 0 {
+				depth--
+			}
 		case ',':
-			if !in {
+			if depth == 0 {
 				return s[:i], s[i+1:]
 			}
 		}
@@ -596,16 +669,14 @@ func (d *Dialplan) AddUsers(users *Config) {
 		if !ok && general != nil {
 			dahdi, _ = general.First("dahdichan")
 		}
-		for _, ch := range strings.Split(dahdi, ",") {
-			if ch = trimBlanks(ch); ch != "" {
-				iface = append(iface, "DAHDI/"+ch)
-			}
+		for _, ch := range dahdiChannels(dahdi) {
+			iface = append(iface, "DAHDI/"+strconv.Itoa(ch))
 		}
 		if len(iface) == 0 {
 			continue
 		}
 		con := d.context(d.UsersContext, s.Pos)
-		e := con.extension(s.Name, "")
+		e := con.extension(removeBlanks(s.Name), "")
 		if e.HintPos.Line == 0 && e.Hint == "" {
 			e.Hint, e.HintPos = strings.Join(iface, "&"), s.Pos
 		}
@@ -618,7 +689,7 @@ func (d *Dialplan) AddUsers(users *Config) {
 		}
 		alt, _ := s.First("alternateexts")
 		for _, a := range strings.Split(alt, ",") {
-			if a = trimBlanks(a); a != "" {
+			if a = removeBlanks(a); a != "" {
 				ae := con.extension(a, "")
 				if ae.Priority(1) == nil {
 					ae.insert(Priority{Priority: 1, App: "Goto", Args: s.Name + ",1", Pos: s.Pos})
@@ -626,6 +697,43 @@ func (d *Dialplan) AddUsers(users *Config) {
 			}
 		}
 	}
+}
+
+// removeBlanks drops every blank byte, as ext_strncpy does for spaces in
+// the names pbx_load_users turns into extensions.
+func removeBlanks(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 33 {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// dahdiChannels reads users.conf dahdichan: numbers and N-M ranges (a
+// reversed range is swapped), as pbx_load_users does with sscanf.
+func dahdiChannels(list string) []int {
+	var out []int
+	for _, part := range strings.Split(list, ",") {
+		part = trimBlanks(part)
+		lo, ok := scanInt(part)
+		if !ok {
+			continue
+		}
+		hi := lo
+		if i := strings.IndexByte(part[1:], '-'); i >= 0 {
+			if n, ok := scanInt(part[i+2:]); ok {
+				hi = n
+			}
+		}
+		if hi < lo {
+			lo, hi = hi, lo
+		}
+		for ch := lo; ch <= hi && ch-lo < 1024; ch++ {
+			out = append(out, ch)
+		}
+	}
+	return out
 }
 
 // IsTrue is Asterisk's ast_true: yes, true, y, t, 1 or on, in any case.

@@ -2,30 +2,20 @@ package parser
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 )
 
-// Known departures from Asterisk found while writing the tests. Each test
-// states what Asterisk does; it is skipped until the parser is fixed. Run
-// them with ASTAPI_PARSER_BUGS=1 go test -run Bug ./parser to see them fail.
-
-func knownBug(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("ASTAPI_PARSER_BUGS") == "" {
-		t.Skip("BUG: " + msg)
-	}
-}
+// Regression tests for departures from Asterisk (and quadratic inputs)
+// found while writing the test suite, each fixed since.
 
 // pbx.c ast_context_add_include2 refuses an include whose name (timing
 // included) is already in the context, comparing with strcasecmp: EEXIST,
 // and pbx_config logs "Context 'x' already included in 'c' context".
 // This also happens across two sections of the same context.
-func TestBugDuplicateIncludeIsDropped(t *testing.T) {
-	knownBug(t, "dialplan.go:174 appends every include => line; Asterisk drops a repeated include (strcasecmp) with a warning")
+func TestRegressionDuplicateIncludeIsDropped(t *testing.T) {
 	cfg := parseSrc(t, "[c]\ninclude => x\ninclude => x\ninclude => x,09:00-17:00,*,*,*\n[c]\ninclude => X\n")
 	c := BuildDialplan(cfg).Context("c")
 	var got []string
@@ -40,8 +30,7 @@ func TestBugDuplicateIncludeIsDropped(t *testing.T) {
 // pbx_config expands ${} in ignorepat => (pbx_substitute_variables_helper)
 // and ast_context_add_ignorepat2 / ast_context_add_switch2 refuse
 // duplicates (strcasecmp) with EEXIST.
-func TestBugIgnorepatExpandedAndDeduplicated(t *testing.T) {
-	knownBug(t, "dialplan.go:179-188 keeps ignorepat => unexpanded and keeps duplicate ignorepat/switch lines")
+func TestRegressionIgnorepatExpandedAndDeduplicated(t *testing.T) {
 	cfg := parseSrc(t, "[globals]\nP=9\n[c]\nignorepat => ${P}\nignorepat => 9\nswitch => IAX2/a\nswitch => iax2/A\n")
 	c := BuildDialplan(cfg).Context("c")
 	if want := []string{"9"}; !reflect.DeepEqual(c.IgnorePats, want) {
@@ -55,8 +44,7 @@ func TestBugIgnorepatExpandedAndDeduplicated(t *testing.T) {
 // config.c reads #include globs with glob(3) (GLOB_NOMAGIC|GLOB_BRACE, no
 // GLOB_PERIOD): a wildcard never matches a leading '.', so macOS "._x.conf"
 // AppleDouble files and ".x.conf" are not read. filepath.Glob matches them.
-func TestBugGlobSkipsDotFiles(t *testing.T) {
-	knownBug(t, "conf.go:645 filepath.Glob lets * match a leading dot; glob(3) does not")
+func TestRegressionGlobSkipsDotFiles(t *testing.T) {
 	cfg := parseTree(t, map[string]string{
 		"main.conf":          "#include peers/*.conf\n#tryinclude peers/?hidden.conf\n",
 		"peers/a.conf":       "[a]\n",
@@ -70,8 +58,7 @@ func TestBugGlobSkipsDotFiles(t *testing.T) {
 
 // pbx_load_users reads dahdichan as a list of numbers and ranges
 // (sscanf "%d-%d", swapped when reversed): 1-3 is DAHDI/1&DAHDI/2&DAHDI/3.
-func TestBugDahdichanRanges(t *testing.T) {
-	knownBug(t, "dialplan.go:599-603 copies dahdichan entries verbatim; Asterisk expands N-M ranges")
+func TestRegressionDahdichanRanges(t *testing.T) {
 	users := parseSrc(t, "[100]\ndahdichan=1-3,7\n[101]\ndahdichan=5-4\n")
 	dp := BuildDialplan(parseSrc(t, "[general]\n"))
 	dp.AddUsers(users)
@@ -94,8 +81,7 @@ func TestBugDahdichanRanges(t *testing.T) {
 // variable whose name matches case-insensitively and whose value matches
 // case-insensitively, or any value when the old value is empty; the
 // replacement is a new variable named k.
-func TestBugAppendUpdateMatchesLikeAstVariableUpdate(t *testing.T) {
-	knownBug(t, "conf.go:504-512 appendTo compares values case-sensitively, needs an equal value even when the old one is empty, and keeps the replaced variable's name")
+func TestRegressionAppendUpdateMatchesLikeAstVariableUpdate(t *testing.T) {
 	cfg := parseSrc(t, "[s]\nK=abc\nk=\nk+=x\n[t]\nk=A\nk=a\nk+=b\n[u]\nK=a\nk=a\nk+=b\n")
 	want := []string{"[s] k=x k=", "[t] k=ab k=a", "[u] k=ab k=a"}
 	if got := sectionStrings(cfg); !reflect.DeepEqual(got, want) {
@@ -106,8 +92,7 @@ func TestBugAppendUpdateMatchesLikeAstVariableUpdate(t *testing.T) {
 // app.c __ast_app_separate_args counts ( ) and [ ] whether or not they are
 // inside quotes: in `"a(",b` the parenthesis opened inside the quotes
 // protects the comma, so there is one argument.
-func TestBugSplitArgsCountsParensInsideQuotes(t *testing.T) {
-	knownBug(t, "args.go:27 skips ( ) [ ] counting inside quotes; Asterisk counts them everywhere")
+func TestRegressionSplitArgsCountsParensInsideQuotes(t *testing.T) {
 	cases := []struct {
 		in   string
 		want []string
@@ -127,8 +112,7 @@ func TestBugSplitArgsCountsParensInsideQuotes(t *testing.T) {
 // and only splits on a comma when the count is back to 0. In `_[[]X,1,...`
 // the count stays 1, so the whole value is EXT and the empty priority makes
 // Asterisk skip the line ("Invalid priority/label").
-func TestBugExtenCutCountsNestedBrackets(t *testing.T) {
-	knownBug(t, "dialplan.go:345-362 cutExten tracks brackets with a bool; pbx_strsep counts them")
+func TestRegressionExtenCutCountsNestedBrackets(t *testing.T) {
 	cfg := parseSrc(t, "[c]\nexten => _[[]X,1,NoOp()\n")
 	dp := BuildDialplan(cfg)
 	if n := len(dp.Context("c").Extensions); n != 0 {
@@ -143,8 +127,7 @@ func TestBugExtenCutCountsNestedBrackets(t *testing.T) {
 // variables are then moved to the existing [s]; the new category and its
 // template list are destroyed, so [s] does not list tpl among the
 // templates it inherits (with [s](+,tpl) it would).
-func TestBugAppendAfterInheritDoesNotRecordTemplate(t *testing.T) {
-	knownBug(t, "conf.go:383 appends the discarded category's Inherits to the existing section")
+func TestRegressionAppendAfterInheritDoesNotRecordTemplate(t *testing.T) {
 	cfg := parseSrc(t, "[tpl](!)\nt=1\n[s]\nk=1\n[s](tpl,+)\nj=2\n")
 	if got := sectionStrings(cfg); !reflect.DeepEqual(got, []string{"[tpl](!) t=1", "[s] k=1 t=1 j=2"}) {
 		t.Errorf("sections %q", got)
@@ -154,8 +137,7 @@ func TestBugAppendAfterInheritDoesNotRecordTemplate(t *testing.T) {
 // pbx_load_users adds each user with ast_add_extension2, whose
 // ext_strncpy drops blanks from the extension name, as for exten => lines.
 // (Found by FuzzDialplan: testdata/fuzz/FuzzDialplan/12c76edd4f52e30a.)
-func TestBugUsersExtensionBlanks(t *testing.T) {
-	knownBug(t, "dialplan.go:608 and :622 AddUsers uses the section name and alternateexts entries as extensions without removing blanks")
+func TestRegressionUsersExtensionBlanks(t *testing.T) {
 	dp := BuildDialplan(parseSrc(t, "[general]\n"))
 	dp.AddUsers(parseSrc(t, "[ 6001]\nhassip=yes\nalternateexts=7 001\n"))
 	c := dp.Context("default")
@@ -171,10 +153,7 @@ func TestBugUsersExtensionBlanks(t *testing.T) {
 // SPEC.md §2 asks for no quadratic behaviour. Each input below is at most
 // 1 MB; a linear parser reads it in milliseconds, the current one takes
 // seconds (four times longer for twice the lines).
-func TestBugQuadraticInputs(t *testing.T) {
-	knownBug(t, "quadratic: dialplan.go:314 Extension.insert shifts the slice for each priority given in descending order; "+
-		"conf.go:436 findAppendTarget scans every earlier template of the name for each [t](+); "+
-		"conf.go:505 k+=x copies the whole value on each line")
+func TestRegressionQuadraticInputs(t *testing.T) {
 	const n = 40000
 	var desc, tmpl strings.Builder
 	desc.WriteString("[c]\n")
