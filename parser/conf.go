@@ -220,16 +220,16 @@ func readLimited(path string, limit int64) ([]byte, error) {
 
 // parser holds the state shared by the top-level file and its includes.
 type parser struct {
-	opts    Options
-	cfg     *Config
-	byName  map[string][]*Section // lower-cased name -> sections, file order
+	opts   Options
+	cfg    *Config
+	byName map[string][]*Section // lower-cased name -> sections, file order
 	// plain holds, per lower-cased name, the sections that were not
 	// templates when added; (+) looks there and skips any made a template
 	// since, so a file of many templates does not make (+) quadratic.
-	plain map[string][]*Section
-	seen    map[string]bool       // files read so far
-	chain   []string              // include chain, absolute paths
-	current *Section              // Asterisk's cfg->current: where an include starts
+	plain   map[string][]*Section
+	seen    map[string]bool // files read so far
+	chain   []string        // include chain, absolute paths
+	current *Section        // Asterisk's cfg->current: where an include starts
 }
 
 func (p *parser) rel(abs string) string {
