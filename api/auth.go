@@ -1,0 +1,228 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"math"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/astapi/astapi/index"
+)
+
+// authenticate checks the request's Basic Auth credentials against the
+// snapshot's users. It answers 429 for a client over its failed-login
+// limit and 401 for missing or wrong credentials.
+func (s *Server) authenticate(c *gin.Context, snap *index.Snapshot) (*index.User, *apiError) {
+	// The client's address is worked out only when some client has failed
+	// lately: the common case costs one atomic load.
+	client := ""
+	if s.limiter.tracking() {
+		client = clientKey(c.ClientIP())
+	}
+	if retry, blocked := s.limiter.blocked(client); blocked {
+		return nil, &apiError{
+			code:       http.StatusTooManyRequests,
+			message:    "too many failed logins from this client; retry later",
+			retryAfter: retry,
+		}
+	}
+	name, password, ok := c.Request.BasicAuth()
+	if !ok {
+		return nil, errUnauthorized
+	}
+	u := s.auth.verify(snap, name, password)
+	if u == nil {
+		if client == "" {
+			client = clientKey(c.ClientIP())
+		}
+		s.limiter.fail(client)
+		return nil, errUnauthorized
+	}
+	if s.logInfo {
+		c.Set(ctxUser, u.Name)
+	}
+	return u, nil
+}
+
+// authenticator verifies passwords with bcrypt and remembers successes.
+type authenticator struct {
+	// verified maps SHA-256(user, bcrypt hash, snapshot version) to the
+	// keyed hash (mac) of (user, password) that was verified against that
+	// bcrypt hash.
+	verified *lru.Cache[[sha256.Size]byte, [sha256.Size]byte]
+	macKey   []byte // random per process: the cache holds no password hash an attacker could test offline
+
+	mu      sync.Mutex
+	dummies map[int][]byte // bcrypt cost → hash of a random password
+}
+
+func newAuthenticator(entries int) *authenticator {
+	a := &authenticator{macKey: make([]byte, 32), dummies: map[int][]byte{}}
+	if _, err := rand.Read(a.macKey); err != nil {
+		panic("api: no randomness: " + err.Error())
+	}
+	a.verified, _ = lru.New[[sha256.Size]byte, [sha256.Size]byte](entries)
+	return a
+}
+
+// verify returns the user named name when password is theirs, else nil.
+// An unknown user costs a bcrypt comparison as a known one does.
+func (a *authenticator) verify(snap *index.Snapshot, name, password string) *index.User {
+	u := snap.UserByName(name)
+	if u == nil || len(u.PasswordHash) == 0 {
+		_ = bcrypt.CompareHashAndPassword(a.dummy(costOf(snap)), []byte(password))
+		return nil
+	}
+	key := a.key(snap, u)
+	mac := a.mac(name, password)
+	if want, ok := a.verified.Get(key); ok && subtle.ConstantTimeCompare(want[:], mac[:]) == 1 {
+		return u
+	}
+	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
+		return nil
+	}
+	a.verified.Add(key, mac)
+	return u
+}
+
+func (a *authenticator) key(snap *index.Snapshot, u *index.User) [sha256.Size]byte {
+	var buf [512]byte
+	b := append(buf[:0], u.Name...)
+	b = append(b, 0)
+	b = append(b, u.PasswordHash...)
+	b = append(b, 0)
+	b = append(b, snapshotVersion(snap)...)
+	return sha256.Sum256(b)
+}
+
+// mac is a keyed hash of (name, password): SHA-256 of a random
+// per-process key followed by the credentials. Only ever compared for
+// equality, so length extension does not matter; no allocation on the hot
+// path.
+func (a *authenticator) mac(name, password string) [sha256.Size]byte {
+	var buf [512]byte
+	b := append(buf[:0], a.macKey...)
+	b = append(b, name...)
+	b = append(b, 0)
+	b = append(b, password...)
+	sum := sha256.Sum256(b)
+	clear(b)
+	return sum
+}
+
+// dummy returns a bcrypt hash of a random password at cost, made once.
+func (a *authenticator) dummy(cost int) []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if h, ok := a.dummies[cost]; ok {
+		return h
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), cost)
+	if err != nil {
+		h, _ = bcrypt.GenerateFromPassword([]byte(rand.Text()), bcrypt.DefaultCost)
+	}
+	a.dummies[cost] = h
+	return h
+}
+
+// costOf is the bcrypt cost of the snapshot's first user, so an unknown
+// user costs what a known one does.
+func costOf(snap *index.Snapshot) int {
+	for _, u := range snap.Users {
+		if c, err := bcrypt.Cost(u.PasswordHash); err == nil {
+			return c
+		}
+	}
+	return bcrypt.DefaultCost
+}
+
+// clientKey is the rate limiter's key for a client address: the address,
+// or its /64 for IPv6 (one host usually owns a whole /64).
+func clientKey(ip string) string {
+	addr := net.ParseIP(ip)
+	if addr == nil || addr.To4() != nil {
+		return ip
+	}
+	return addr.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
+// failLimiter counts failed logins per client in a fixed window that starts
+// at the client's first failure.
+type failLimiter struct {
+	limit  int
+	window time.Duration
+	now    func() time.Time
+
+	active  atomic.Int64 // clients tracked; 0 lets blocked skip the lock
+	mu      sync.Mutex
+	clients *simplelru.LRU[string, *failWindow]
+}
+
+type failWindow struct {
+	start time.Time
+	n     int
+}
+
+// maxTrackedClients bounds the limiter's memory; the least recently failing
+// clients are forgotten first.
+const maxTrackedClients = 100_000
+
+func newFailLimiter(limit int, window time.Duration, now func() time.Time) *failLimiter {
+	l := &failLimiter{limit: limit, window: window, now: now}
+	l.clients, _ = simplelru.NewLRU[string, *failWindow](maxTrackedClients, nil)
+	return l
+}
+
+// tracking reports whether any client has failed lately.
+func (l *failLimiter) tracking() bool { return l.limit >= 0 && l.active.Load() > 0 }
+
+// blocked reports whether client is over its limit, and in how many
+// seconds it may try again.
+func (l *failLimiter) blocked(client string) (int, bool) {
+	if client == "" || !l.tracking() {
+		return 0, false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, ok := l.clients.Peek(client)
+	if !ok {
+		return 0, false
+	}
+	now := l.now()
+	end := w.start.Add(l.window)
+	if !now.Before(end) {
+		l.clients.Remove(client)
+		l.active.Store(int64(l.clients.Len()))
+		return 0, false
+	}
+	if w.n < l.limit {
+		return 0, false
+	}
+	return max(1, int(math.Ceil(end.Sub(now).Seconds()))), true
+}
+
+// fail records a failed login of client.
+func (l *failLimiter) fail(client string) {
+	if l.limit < 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if w, ok := l.clients.Get(client); ok && now.Before(w.start.Add(l.window)) {
+		w.n++
+		return
+	}
+	l.clients.Add(client, &failWindow{start: now, n: 1})
+	l.active.Store(int64(l.clients.Len()))
+}

@@ -1,0 +1,86 @@
+// Package api is astapi's HTTP layer: a gin router answering the seven
+// endpoints of the original API (SPEC §6) from an index.Store, with Basic
+// Auth against astapi.ini users, tenant scoping, a response cache with ETags,
+// and the operational endpoints /healthz, /readyz, /status and
+// /openapi.json.
+//
+// # Request life cycle
+//
+// A request whose declared Content-Length exceeds Options.MaxBodyBytes is
+// refused with 413 before anything else. Every other request reads the
+// served snapshot once (index.Store.Current, an
+// atomic pointer load) and answers from that snapshot only, so a reload that
+// happens meanwhile can never produce a mixed answer. The checks run in this
+// order, and the first that fails answers:
+//
+//  1. 503 when no configuration was ever loaded (users come from it);
+//  2. 429 + Retry-After when the client has too many failed logins;
+//  3. 401 + WWW-Authenticate when credentials are missing or wrong;
+//  4. 403 for /extension/user when the caller lacks `secrets = yes`;
+//  5. 400 naming the parameter when one is missing, blank or malformed
+//     (413 for a body over Options.MaxBodyBytes, 415 for a body that is
+//     neither a form nor JSON);
+//  6. 403 when a tenant user asks outside its tenants or for something
+//     that does not exist (a tenant user cannot tell the two apart);
+//     404 naming what was not found for admins;
+//  7. 200 with the data, or 304 when If-None-Match names the ETag.
+//
+// # Choices where the specification is silent
+//
+//   - Methods follow the seed's table: GET for /user/login and /user/get,
+//     POST for the five others; another method gets 405 with an Allow
+//     header. Parameters may come from the query string of any request and,
+//     for POST, from an application/x-www-form-urlencoded or
+//     multipart/form-data body or a JSON object body; a body value wins over
+//     a query value of the same name, and the first of repeated values wins.
+//     A body without Content-Type is read as JSON when it starts with '{',
+//     else as a form.
+//   - An ID parameter is ASCII digits (surrounding blanks are trimmed), at
+//     least 1 and at most 2^63-1, as a string or a JSON integer; leading
+//     zeros are accepted and normalised ("080" is "80"). JSON 8e1, 80.0,
+//     true, null, arrays and objects are malformed.
+//   - `user` of /user/tenants is an e-mail address: at most 254 bytes of
+//     valid UTF-8 without blanks or control characters, with one '@' that
+//     has text on both sides; it is matched case-insensitively.
+//   - us_username is the user's [user NAME] from astapi.ini, which is also
+//     the Basic Auth name (not the e-mail).
+//   - /extension/user checks the `secrets` permission before the
+//     parameters: a caller without it gets 403 whatever it sends. A PJSIP
+//     or sip.conf secret that is an MD5 digest (md5secret=, md5_cred=) is
+//     returned as "md5:<digest>" so it is never mistaken for a password.
+//   - /user/tenants for another user's e-mail is 403 for tenant users
+//     (whether or not the address exists); admins get the target's tenants
+//     (all tenants for an admin target) or 404.
+//   - ETag: the quoted hex SHA-256 of (API version, snapshot fingerprint,
+//     endpoint, normalised parameters, caller). The fingerprint hashes the
+//     files read, so replicas reading the same files agree and a reload that
+//     changed nothing keeps the ETags valid. Only 200 answers carry an ETag
+//     and only they can become 304 (a 304 is never a way to probe what a
+//     403 hides). Successful answers are "Cache-Control: private,
+//     no-cache" with "Vary: Authorization".
+//   - Password verification: a successful bcrypt check is remembered in an
+//     LRU under SHA-256(user, bcrypt hash, snapshot fingerprint) holding a
+//     SHA-256 of the password keyed with a per-process random key; later
+//     requests compare that digest in constant time instead of running
+//     bcrypt (no allocation, about a microsecond). Any
+//     change of the files (astapi.ini included) changes the fingerprint and
+//     so invalidates every entry. A wrong password always pays bcrypt, and
+//     an unknown user pays it against a dummy hash of the same cost, so
+//     timing tells nothing about which users exist or logged in lately.
+//   - Failed logins (wrong or unknown credentials, not a missing header) are
+//     counted per client IP (per /64 for IPv6) in a fixed window starting at
+//     the first failure; once Options.LoginFailureLimit is reached every
+//     request from that client gets 429 until the window ends, correct
+//     credentials included, and a success does not reset the count. The
+//     client IP is the TCP peer unless Options.TrustedProxies names the
+//     proxy.
+//   - /healthz, /readyz and /openapi.json need no credentials; /status needs
+//     any valid user. /status lists the files relative to astapi.ini's
+//     directory and the diagnostics of the last reload attempt (those of the
+//     served snapshot when the attempt failed before parsing); known SIP
+//     secrets are masked in every message it shows.
+//   - The response cache holds rendered 200 bodies keyed by (generation,
+//     endpoint, normalised parameters, caller name), bounded by
+//     Options.ResponseCacheBytes; it is emptied when a newer generation is
+//     first served.
+package api

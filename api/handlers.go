@@ -1,0 +1,309 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/astapi/astapi/index"
+)
+
+// endpoint is one of the seed's seven endpoints.
+type endpoint struct {
+	method, path string
+	params       []paramSpec
+	// secrets: only users with `secrets = yes` may call it.
+	secrets bool
+	// handle answers from one snapshot; args are the validated, normalised
+	// parameters in the order of params.
+	handle func(snap *index.Snapshot, u *index.User, args []string) (any, *apiError)
+}
+
+var (
+	pTenant    = paramSpec{"tenant_id", kindID}
+	pExtension = paramSpec{"extension_id", kindID}
+	pUser      = paramSpec{"user", kindEmail}
+)
+
+var endpoints = []*endpoint{
+	{method: http.MethodGet, path: "/user/login", handle: userLogin},
+	{method: http.MethodGet, path: "/user/get", handle: userGet},
+	{method: http.MethodPost, path: "/user/tenants", params: []paramSpec{pUser}, handle: userTenants},
+	{method: http.MethodPost, path: "/destination/all", params: []paramSpec{pTenant}, handle: destinationAll},
+	{method: http.MethodPost, path: "/extension/bytenant", params: []paramSpec{pTenant}, handle: extensionByTenant},
+	{method: http.MethodPost, path: "/extension/byid", params: []paramSpec{pExtension}, handle: extensionByID},
+	{method: http.MethodPost, path: "/extension/user", params: []paramSpec{pTenant, pExtension}, secrets: true, handle: extensionUser},
+}
+
+// serveEndpoint runs the checks of the package comment, then answers from
+// the response cache or renders and caches the answer.
+func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		snap := s.store.Current() // the one snapshot of this request
+		if snap == nil {
+			s.writeError(c, errNotLoaded)
+			return
+		}
+		u, err := s.authenticate(c, snap)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		if ep.secrets && !u.Secrets {
+			s.writeError(c, errForbidden)
+			return
+		}
+		var args []string
+		if len(ep.params) > 0 {
+			p, err := decodeParams(c.Request)
+			if err != nil {
+				s.writeError(c, err)
+				return
+			}
+			args = make([]string, len(ep.params))
+			for i, ps := range ep.params {
+				if args[i], err = ps.parse(p); err != nil {
+					s.writeError(c, err)
+					return
+				}
+			}
+		}
+		key := cacheKey(snap.Generation, ep.path, args, u.Name)
+		if cr, ok := s.cache.get(key); ok {
+			s.writeSuccess(c, cr)
+			return
+		}
+		data, err := ep.handle(snap, u, args)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		body, merr := renderSuccess(data)
+		if merr != nil {
+			s.log.Error("api: render", "path", ep.path, "error", merr)
+			s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+			return
+		}
+		cr := newCachedResponse(etag(snap, ep.path, args, u.Name), body)
+		s.cache.add(snap.Generation, key, cr)
+		s.writeSuccess(c, cr)
+	}
+}
+
+// writeSuccess writes a 200 answer, or 304 when If-None-Match names its
+// ETag.
+func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse) {
+	h := c.Writer.Header()
+	// Canonical keys and shared, never modified values: no allocation.
+	h["Etag"] = cr.etagHdr
+	h["Cache-Control"] = hdrPrivate
+	h["Vary"] = hdrVaryAuth
+	if etagMatches(c.Request.Header.Get("If-None-Match"), cr.etag) {
+		c.Writer.WriteHeader(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	h["Content-Type"] = hdrJSON
+	h["X-Content-Type-Options"] = hdrNosniff
+	h["Content-Length"] = cr.lengthHdr
+	c.Writer.WriteHeader(http.StatusOK)
+	_, _ = c.Writer.Write(cr.body)
+}
+
+var (
+	hdrPrivate  = []string{"private, no-cache"}
+	hdrVaryAuth = []string{"Authorization"}
+	hdrJSON     = []string{contentJSON}
+	hdrNosniff  = []string{"nosniff"}
+)
+
+// notFound is the answer about a missing or foreign object: 404 naming it
+// for admins, 403 for tenant users (who cannot tell missing from foreign).
+func notFound(u *index.User, what string) *apiError {
+	if !u.IsAdmin() {
+		return errForbidden
+	}
+	return errorf(http.StatusNotFound, what+" not found")
+}
+
+// visibleTenant returns the tenant with id when u may see it.
+func visibleTenant(snap *index.Snapshot, u *index.User, id string) (*index.Tenant, *apiError) {
+	if !u.CanSeeTenant(id) {
+		return nil, errForbidden
+	}
+	t := snap.TenantByID(id)
+	if t == nil {
+		return nil, notFound(u, "tenant_id "+id)
+	}
+	return t, nil
+}
+
+// ---- /user/login, /user/get, /user/tenants
+
+type userID struct {
+	UserID string `json:"user_id"`
+}
+
+func userLogin(_ *index.Snapshot, u *index.User, _ []string) (any, *apiError) {
+	return userID{UserID: u.ID}, nil
+}
+
+type userItem struct {
+	ID string `json:"us_id"`
+	// Username is the [user NAME] of astapi.ini, the Basic Auth name.
+	Username string `json:"us_username"`
+}
+
+func userGet(snap *index.Snapshot, u *index.User, _ []string) (any, *apiError) {
+	if !u.IsAdmin() {
+		return []userItem{{ID: u.ID, Username: u.Name}}, nil
+	}
+	out := make([]userItem, 0, len(snap.Users))
+	for _, x := range snap.Users {
+		out = append(out, userItem{ID: x.ID, Username: x.Name})
+	}
+	return out, nil
+}
+
+type tenantItem struct {
+	ID   string `json:"te_id"`
+	Name string `json:"te_name"`
+}
+
+type userTenantsData struct {
+	UserID  string       `json:"user_id"`
+	Tenants []tenantItem `json:"tenants"`
+}
+
+func userTenants(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
+	email := args[0]
+	if !u.IsAdmin() && !strings.EqualFold(email, u.Email) {
+		return nil, errForbidden
+	}
+	target := snap.UserByEmail(email)
+	if target == nil {
+		return nil, notFound(u, "user "+strconv.Quote(email))
+	}
+	ts := snap.TenantsOf(target)
+	out := userTenantsData{UserID: target.ID, Tenants: make([]tenantItem, 0, len(ts))}
+	for _, t := range ts {
+		out.Tenants = append(out.Tenants, tenantItem{ID: t.ID, Name: t.Name})
+	}
+	return out, nil
+}
+
+// ---- /destination/all
+
+type destinationItem struct {
+	ID      string `json:"de_id"`
+	TypeSrc string `json:"de_type_src"`
+	TypeDst string `json:"de_type_dst"`
+	Ord     string `json:"de_ord"`
+	Src     string `json:"de_src"`
+	Dst     string `json:"de_dst"`
+	File    string `json:"de_file"`
+	Line    string `json:"de_line"`
+}
+
+func destinationAll(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
+	t, err := visibleTenant(snap, u, args[0])
+	if err != nil {
+		return nil, err
+	}
+	ds := snap.DestinationsByTenant(t.ID)
+	out := make([]destinationItem, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, destinationItem{
+			ID:      d.ID,
+			TypeSrc: d.TypeSrc,
+			TypeDst: d.TypeDst,
+			Ord:     strconv.Itoa(d.Ord),
+			Src:     d.Src,
+			Dst:     d.Dst,
+			File:    d.File,
+			Line:    strconv.Itoa(d.Line),
+		})
+	}
+	return out, nil
+}
+
+// ---- /extension/bytenant, /extension/byid
+
+type extensionItem struct {
+	ID          string `json:"ex_id"`
+	Name        string `json:"ex_name"`
+	Number      string `json:"ex_number"`
+	CIDNum      string `json:"ex_cidnum"`
+	CIDName     string `json:"ex_cidname"`
+	CallWaiting string `json:"ex_callwaiting"`
+}
+
+func extensionOut(e *index.Extension) extensionItem {
+	return extensionItem{
+		ID:          e.ID,
+		Name:        e.Name,
+		Number:      e.Number,
+		CIDNum:      e.CIDNum,
+		CIDName:     e.CIDName,
+		CallWaiting: e.CallWaiting,
+	}
+}
+
+func extensionByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
+	t, err := visibleTenant(snap, u, args[0])
+	if err != nil {
+		return nil, err
+	}
+	es := snap.ExtensionsByTenant(t.ID)
+	out := make([]extensionItem, 0, len(es))
+	for _, e := range es {
+		out = append(out, extensionOut(e))
+	}
+	return out, nil
+}
+
+func extensionByID(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
+	e := snap.ExtensionByID(args[0])
+	if e == nil || !u.CanSeeTenant(e.TenantID) {
+		return nil, notFound(u, "extension_id "+args[0])
+	}
+	return []extensionItem{extensionOut(e)}, nil
+}
+
+// ---- /extension/user
+
+type peerItem struct {
+	Name   string `json:"name"`
+	Host   string `json:"host"`
+	Secret string `json:"secret"`
+}
+
+// md5Prefix marks a secret that is an MD5 digest (md5secret=, md5_cred=)
+// rather than the password itself.
+const md5Prefix = "md5:"
+
+func peerSecret(p *index.Peer) string {
+	switch p.SecretKind {
+	case index.SecretMD5, index.SecretMD5Cred:
+		return md5Prefix + p.Secret
+	}
+	return p.Secret
+}
+
+func extensionUser(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
+	t, err := visibleTenant(snap, u, args[0])
+	if err != nil {
+		return nil, err
+	}
+	e := snap.ExtensionByID(args[1])
+	if e == nil || e.TenantID != t.ID {
+		return nil, notFound(u, "extension_id "+args[1]+" of tenant_id "+t.ID)
+	}
+	out := make([]peerItem, 0, len(e.Peers))
+	for _, p := range e.Peers {
+		out = append(out, peerItem{Name: p.Name, Host: p.Host, Secret: peerSecret(p)})
+	}
+	return out, nil
+}

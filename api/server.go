@@ -1,0 +1,205 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/astapi/astapi/index"
+)
+
+// Options tunes a Server. The zero value is usable: every field has a
+// default.
+type Options struct {
+	// Logger receives the access log (one Info line per request) and
+	// internal errors. Nil discards them.
+	Logger *slog.Logger
+	// ResponseCacheBytes bounds the rendered-response cache (bodies and
+	// keys). 0 means 64 MiB; a negative value disables the cache.
+	ResponseCacheBytes int64
+	// AuthCacheEntries bounds the cache of verified credentials (one entry
+	// per user and configuration). 0 means 4096.
+	AuthCacheEntries int
+	// MaxBodyBytes bounds a request body; a larger one gets 413. 0 means
+	// 1 MiB.
+	MaxBodyBytes int64
+	// LoginFailureLimit is how many failed logins a client may make within
+	// LoginFailureWindow before it gets 429. 0 means 10; negative disables
+	// the limit.
+	LoginFailureLimit int
+	// LoginFailureWindow: 0 means one minute.
+	LoginFailureWindow time.Duration
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For / X-Real-IP name the client. Empty: the TCP peer is
+	// the client.
+	TrustedProxies []string
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+const (
+	defaultResponseCacheBytes = 64 << 20
+	defaultAuthCacheEntries   = 4096
+	defaultMaxBodyBytes       = 1 << 20
+	defaultLoginFailureLimit  = 10
+	defaultLoginFailureWindow = time.Minute
+)
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ResponseCacheBytes == 0 {
+		o.ResponseCacheBytes = defaultResponseCacheBytes
+	}
+	if o.AuthCacheEntries <= 0 {
+		o.AuthCacheEntries = defaultAuthCacheEntries
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if o.LoginFailureLimit == 0 {
+		o.LoginFailureLimit = defaultLoginFailureLimit
+	}
+	if o.LoginFailureWindow <= 0 {
+		o.LoginFailureWindow = defaultLoginFailureWindow
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Server is the HTTP API over one index.Store. It is an http.Handler.
+type Server struct {
+	store   *index.Store
+	opts    Options
+	log     *slog.Logger
+	engine  *gin.Engine
+	auth    *authenticator
+	limiter *failLimiter
+	cache   *responseCache
+	redact  redactor
+	logInfo bool // the access log is enabled
+}
+
+var ginModeOnce sync.Once
+
+// New returns the API server answering from store.
+func New(store *index.Store, opts Options) *Server {
+	ginModeOnce.Do(func() { gin.SetMode(gin.ReleaseMode) })
+	opts = opts.withDefaults()
+	s := &Server{
+		store:   store,
+		opts:    opts,
+		log:     opts.Logger,
+		auth:    newAuthenticator(opts.AuthCacheEntries),
+		limiter: newFailLimiter(opts.LoginFailureLimit, opts.LoginFailureWindow, opts.Now),
+		cache:   newResponseCache(opts.ResponseCacheBytes),
+		logInfo: opts.Logger.Enabled(context.Background(), slog.LevelInfo),
+	}
+	e := gin.New()
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.HandleMethodNotAllowed = true
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		s.log.Error("api: bad trusted proxies, trusting none", "error", err)
+		_ = e.SetTrustedProxies(nil)
+	}
+	e.Use(s.accessLog, s.recovery, s.limitBody)
+	e.NoRoute(func(c *gin.Context) { s.fail(c, http.StatusNotFound, "no such endpoint") })
+	e.NoMethod(func(c *gin.Context) { s.fail(c, http.StatusMethodNotAllowed, "method not allowed") })
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/openapi.json", s.openapi)
+	e.GET("/status", s.status)
+
+	for _, ep := range endpoints {
+		e.Handle(ep.method, ep.path, s.serveEndpoint(ep))
+	}
+	s.engine = e
+	return s
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// ctxUser is the gin context key holding the authenticated user's name
+// (for the access log).
+const ctxUser = "astapi.user"
+
+// accessLog writes one line per request: method, path, status, duration,
+// bytes, client and user name. Never headers, the query string or bodies.
+func (s *Server) accessLog(c *gin.Context) {
+	if !s.logInfo {
+		c.Next()
+		return
+	}
+	start := s.opts.Now()
+	c.Next()
+	path := c.Request.URL.Path
+	if len(path) > 200 {
+		path = path[:200] + "…"
+	}
+	user, _ := c.Get(ctxUser)
+	name, _ := user.(string)
+	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "http",
+		slog.String("method", c.Request.Method),
+		slog.String("path", path),
+		slog.Int("status", c.Writer.Status()),
+		slog.Float64("duration_ms", float64(s.opts.Now().Sub(start).Microseconds())/1000),
+		slog.Int("bytes", c.Writer.Size()),
+		slog.String("client", c.ClientIP()),
+		slog.String("user", name),
+	)
+}
+
+// recovery turns a panic into a 500 envelope; the log line names the path
+// only (the panic value could hold anything).
+func (s *Server) recovery(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			s.log.Error("api: panic", "path", c.Request.URL.Path, "panic", sanitizePanic(r))
+			if !c.Writer.Written() {
+				s.fail(c, http.StatusInternalServerError, "internal error")
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+func sanitizePanic(r any) string {
+	switch v := r.(type) {
+	case error:
+		return v.Error()
+	case string:
+		return v
+	}
+	return "panic"
+}
+
+// limitBody caps request bodies at Options.MaxBodyBytes. A declared length
+// over the cap is refused at once; an undeclared one fails while reading.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.opts.MaxBodyBytes {
+		s.fail(c, http.StatusRequestEntityTooLarge, "request body too large")
+		c.Abort()
+		return
+	}
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
+	}
+	c.Next()
+}

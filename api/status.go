@@ -1,0 +1,223 @@
+package api
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/astapi/astapi/index"
+)
+
+// healthz: the process is up. No credentials.
+func (s *Server) healthz(c *gin.Context) {
+	c.Writer.Header().Set("Cache-Control", "no-store")
+	writeJSON(c, http.StatusOK, []byte(`{"status":"ok"}`))
+}
+
+// readyz: a configuration is loaded and served. No credentials.
+func (s *Server) readyz(c *gin.Context) {
+	if s.store.Current() == nil {
+		s.writeError(c, errNotLoaded)
+		return
+	}
+	c.Writer.Header().Set("Cache-Control", "no-store")
+	writeJSON(c, http.StatusOK, []byte(`{"status":"ok"}`))
+}
+
+//go:embed openapi.json
+var openapiJSON []byte
+
+var openapiETag = func() string {
+	sum := sha256.Sum256(openapiJSON)
+	return `"` + hex.EncodeToString(sum[:]) + `"`
+}()
+
+// openapi serves the OpenAPI 3.0 description. No credentials.
+func (s *Server) openapi(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("ETag", openapiETag)
+	h.Set("Cache-Control", "public, max-age=300")
+	if etagMatches(c.Request.Header.Get("If-None-Match"), openapiETag) {
+		c.Writer.WriteHeader(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	writeJSON(c, http.StatusOK, openapiJSON)
+}
+
+type statusData struct {
+	Generation      uint64             `json:"generation"`
+	BuiltAt         string             `json:"built_at"`
+	BuildDurationMS float64            `json:"build_duration_ms"`
+	Files           []string           `json:"files"`
+	LastReload      *lastReload        `json:"last_reload"`
+	Diagnostics     []statusDiagnostic `json:"diagnostics"`
+}
+
+type lastReload struct {
+	At         string  `json:"at"`
+	Success    bool    `json:"success"`
+	Error      string  `json:"error"`
+	DurationMS float64 `json:"duration_ms"`
+	Generation uint64  `json:"generation"`
+}
+
+type statusDiagnostic struct {
+	Severity string `json:"severity"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Message  string `json:"message"`
+}
+
+// status describes the served snapshot and the last reload attempt. Any
+// valid user may read it; it holds no secret (known ones are masked in
+// every message).
+func (s *Server) status(c *gin.Context) {
+	snap := s.store.Current()
+	if snap == nil {
+		s.writeError(c, errNotLoaded)
+		return
+	}
+	if _, err := s.authenticate(c, snap); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	red := s.redact.forSnapshot(snap)
+	d := statusData{
+		Generation:      snap.Generation,
+		BuiltAt:         timeString(snap.BuiltAt),
+		BuildDurationMS: millis(snap.BuildDuration),
+		Files:           relFiles(snap),
+		Diagnostics:     []statusDiagnostic{},
+	}
+	diags := snap.Diags
+	if last := s.store.LastReload(); last != nil {
+		lr := &lastReload{
+			At:         timeString(last.At),
+			Success:    last.Success,
+			DurationMS: millis(last.Duration),
+			Generation: last.Generation,
+		}
+		if last.Err != nil {
+			lr.Error = red.Replace(last.Err.Error())
+		}
+		if last.Diags != nil {
+			diags = last.Diags
+		}
+		d.LastReload = lr
+	}
+	for _, x := range diags {
+		d.Diagnostics = append(d.Diagnostics, statusDiagnostic{
+			Severity: x.Severity.String(),
+			File:     x.Pos.File,
+			Line:     x.Pos.Line,
+			Message:  red.Replace(x.Message),
+		})
+	}
+	body, err := renderSuccess(d)
+	if err != nil {
+		s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+		return
+	}
+	c.Writer.Header().Set("Cache-Control", "no-store")
+	writeJSON(c, http.StatusOK, body)
+}
+
+func timeString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// relFiles lists the snapshot's files relative to astapi.ini's directory
+// when they lie below it.
+func relFiles(snap *index.Snapshot) []string {
+	out := make([]string, 0, len(snap.Files))
+	base := ""
+	if snap.ConfigFile != "" {
+		base = filepath.Dir(snap.ConfigFile)
+	}
+	for _, f := range snap.Files {
+		if base != "" {
+			if r, err := filepath.Rel(base, f); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+				f = filepath.ToSlash(r)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// redactor masks the SIP secrets of a snapshot in free text, with a
+// replacer built once per snapshot.
+type redactor struct {
+	mu   sync.Mutex
+	snap *index.Snapshot
+	r    *strings.Replacer
+}
+
+// minSecretLen: shorter secrets are not masked (masking "1" would mangle
+// every line number).
+const minSecretLen = 4
+
+const mask = "********"
+
+func (r *redactor) forSnapshot(snap *index.Snapshot) *strings.Replacer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.snap != snap {
+		r.snap, r.r = snap, secretReplacer(snap)
+	}
+	return r.r
+}
+
+func secretReplacer(snap *index.Snapshot) *strings.Replacer {
+	seen := map[string]bool{}
+	var secrets []string
+	add := func(p *index.Peer) {
+		if len(p.Secret) >= minSecretLen && !seen[p.Secret] {
+			seen[p.Secret] = true
+			secrets = append(secrets, p.Secret)
+		}
+	}
+	for _, e := range snap.Extensions {
+		for _, p := range e.Peers {
+			add(p)
+		}
+	}
+	for _, p := range snap.Trunks {
+		add(p)
+	}
+	// Longest first: the replacer tries its pairs in order.
+	sort.Slice(secrets, func(i, j int) bool {
+		if len(secrets[i]) != len(secrets[j]) {
+			return len(secrets[i]) > len(secrets[j])
+		}
+		return secrets[i] < secrets[j]
+	})
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, x := range secrets {
+		pairs = append(pairs, x, mask)
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// Redact masks the snapshot's known SIP secrets in msg (for log lines about
+// a reload). snap may be nil.
+func Redact(snap *index.Snapshot, msg string) string {
+	if snap == nil {
+		return msg
+	}
+	return secretReplacer(snap).Replace(msg)
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/astapi/astapi/api"
+	"github.com/astapi/astapi/index"
+)
+
+// HTTP server limits.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 15 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 64 << 10
+	maxBodyBytes      = 1 << 20
+	shutdownTimeout   = 10 * time.Second
+	defaultListen     = "127.0.0.1:8080"
+)
+
+// runServe is `astapi serve`: load the configuration (failing at once when
+// it cannot be served), watch it, and answer the HTTP API until SIGINT or
+// SIGTERM. SIGHUP reloads.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := fs.String("config", "astapi.ini", "astapi.ini to serve")
+	listen := fs.String("listen", "", "address to listen on (default: [server] listen of astapi.ini, else "+defaultListen+")")
+	debounce := fs.Duration("debounce", 100*time.Millisecond, "wait this long after the last file change before reloading")
+	poll := fs.Duration("poll-interval", 0, "poll the files at this interval instead of using inotify (0: inotify)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	tlsKey := fs.String("tls-key", "", "private key of --tls-cert (PEM)")
+	cacheMB := fs.Int("cache-mb", 64, "response cache size in MiB (0 disables)")
+	var proxies stringList
+	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "usage: astapi serve --config astapi.ini [--listen ADDR] [--debounce 100ms] [--poll-interval 0]")
+		return 2
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		fmt.Fprintln(stderr, "astapi: --tls-cert and --tls-key go together")
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	cfgPath := *cfg
+	store := index.NewStore(func() (*index.Snapshot, error) { return index.Load(cfgPath) })
+	store.OnReload(func(res index.ReloadResult, served *index.Snapshot) { logReload(logger, res, served) })
+	if res := store.Reload(); !res.Success {
+		fmt.Fprintf(stderr, "astapi: cannot serve %s: %s\n", cfgPath, api.Redact(store.Current(), res.Err.Error()))
+		return 1
+	}
+
+	addr := *listen
+	if addr == "" {
+		addr = store.Current().Server.Listen
+	}
+	if addr == "" {
+		addr = defaultListen
+	}
+	tls := *tlsCert != ""
+	if !tls && !isLoopback(addr) {
+		logger.Warn("listening on a non-loopback address without TLS: passwords and SIP secrets travel in clear; use --tls-cert/--tls-key or a TLS proxy", "listen", addr)
+	}
+
+	cacheBytes := int64(*cacheMB) << 20
+	if *cacheMB <= 0 {
+		cacheBytes = -1
+	}
+	handler := api.New(store, api.Options{
+		Logger:             logger,
+		ResponseCacheBytes: cacheBytes,
+		MaxBodyBytes:       maxBodyBytes,
+		TrustedProxies:     proxies,
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "astapi: %v\n", err)
+		return 1
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		err := index.Watch(ctx, store, index.WatchOptions{Debounce: *debounce, PollInterval: *poll, Logger: logger})
+		if err != nil && ctx.Err() == nil {
+			logger.Error("watcher stopped; use SIGHUP to reload", "error", err)
+		}
+	}()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				logger.Info("SIGHUP: reloading")
+				store.Reload()
+			}
+		}
+	}()
+
+	serveErr := make(chan error, 1)
+	go func() {
+		if tls {
+			serveErr <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			serveErr <- srv.Serve(ln)
+		}
+	}()
+	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", tls, "generation", store.Current().Generation)
+
+	code := 0
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("server failed", "error", err)
+			code = 1
+		}
+	}
+	cancel()
+	sctx, scancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Error("shutdown", "error", err)
+		code = 1
+	}
+	<-watchDone
+	return code
+}
+
+// logReload writes one line per reload attempt: generation, duration,
+// object counts, diagnostics, and the error (secrets masked) if any.
+func logReload(logger *slog.Logger, res index.ReloadResult, served *index.Snapshot) {
+	attrs := []any{
+		"generation", res.Generation,
+		"duration_ms", float64(res.Duration.Microseconds()) / 1000,
+		"diagnostics", len(res.Diags),
+		"errors", len(res.Diags.Errors()),
+	}
+	if !res.Success {
+		attrs = append(attrs, "error", api.Redact(served, res.Err.Error()))
+		if served == nil {
+			logger.Error("load failed; nothing to serve", attrs...)
+			return
+		}
+		attrs = append(attrs, "serving_generation", served.Generation)
+		logger.Error("reload failed; keeping the last good configuration", attrs...)
+		return
+	}
+	attrs = append(attrs,
+		"tenants", len(served.Tenants),
+		"users", len(served.Users),
+		"extensions", len(served.Extensions),
+		"trunks", len(served.Trunks),
+		"destinations", len(served.Destinations),
+		"files", len(served.Files),
+	)
+	logger.Info("reloaded", attrs...)
+}
+
+// isLoopback reports whether addr (host:port) listens on loopback only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint([]string(*l)) }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
