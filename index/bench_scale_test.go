@@ -1,0 +1,244 @@
+package index_test
+
+// Scale benchmarks (SPEC §9): parse + index of a generated PBX of 1k and
+// 10k tenants (10 peers and 10 dialplan lines per peer each: the 10k one
+// is 100k peers and about 1.25M dialplan lines), the same Load again while
+// the first snapshot is still held (a reload, as the Store does it), and a
+// test that memory and time grow linearly.
+//
+//	go test ./index -run '^$' -bench LoadScale -benchtime 3x
+//	go test ./index -run TestScaleLinear -v
+//
+// Custom metrics: peak-heap-MB is the highest heap in use (live and not yet
+// collected objects, runtime/metrics /memory/classes/heap/objects:bytes)
+// sampled every millisecond during one Load; retained-MB is the heap still
+// live after the Load with the snapshot held (after a forced GC).
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/pbxgen"
+)
+
+// scaleSpec is the PBX the benchmarks load: tenants × 10 peers × 10 lines.
+func scaleSpec(tenants int) pbxgen.Spec {
+	return pbxgen.Spec{Tenants: tenants, PeersPerTenant: 10, DialplanPerPeer: 10,
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin"}
+}
+
+func writeScale(tb testing.TB, dir string, tenants int) string {
+	tb.Helper()
+	ini, err := pbxgen.Write(filepath.Join(dir, fmt.Sprintf("pbx%d", tenants)), scaleSpec(tenants))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ini
+}
+
+// heapPeak samples the heap in use until stopped and reports the highest
+// value seen.
+type heapPeak struct {
+	stop chan struct{}
+	done chan uint64
+}
+
+const heapObjects = "/memory/classes/heap/objects:bytes"
+
+func readHeap(s []metrics.Sample) uint64 {
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+func startHeapPeak() *heapPeak {
+	h := &heapPeak{stop: make(chan struct{}), done: make(chan uint64, 1)}
+	ready := make(chan struct{})
+	go func() {
+		s := []metrics.Sample{{Name: heapObjects}}
+		peak := readHeap(s)
+		close(ready)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-h.stop:
+				if v := readHeap(s); v > peak {
+					peak = v
+				}
+				h.done <- peak
+				return
+			case <-t.C:
+				if v := readHeap(s); v > peak {
+					peak = v
+				}
+			}
+		}
+	}()
+	<-ready
+	return h
+}
+
+func (h *heapPeak) end() uint64 {
+	close(h.stop)
+	return <-h.done
+}
+
+// loadResult is one measured Load.
+type loadResult struct {
+	snap     *index.Snapshot
+	elapsed  time.Duration
+	peak     uint64 // heap in use, highest sample
+	alloc    uint64 // bytes allocated by the Load
+	mallocs  uint64 // objects allocated by the Load
+	retained uint64 // live heap after the Load (snapshot held) minus before
+}
+
+func measureLoad(tb testing.TB, ini string) loadResult {
+	tb.Helper()
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	peak := startHeapPeak()
+	start := time.Now()
+	snap, err := index.Load(ini)
+	elapsed := time.Since(start)
+	p := peak.end()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	r := loadResult{snap: snap, elapsed: elapsed, peak: p,
+		alloc: after.TotalAlloc - before.TotalAlloc, mallocs: after.Mallocs - before.Mallocs}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if after.HeapAlloc > before.HeapAlloc {
+		r.retained = after.HeapAlloc - before.HeapAlloc
+	}
+	return r
+}
+
+const mb = 1 << 20
+
+func report(b *testing.B, rs []loadResult) {
+	var peak, retained, alloc, mallocs uint64
+	var total time.Duration
+	for _, r := range rs {
+		peak = max(peak, r.peak)
+		retained = max(retained, r.retained)
+		alloc += r.alloc
+		mallocs += r.mallocs
+		total += r.elapsed
+	}
+	n := uint64(len(rs))
+	b.ReportMetric(float64(total.Nanoseconds())/float64(n), "ns/op")
+	b.ReportMetric(float64(total.Seconds())/float64(n), "s/load")
+	b.ReportMetric(float64(peak)/mb, "peak-heap-MB")
+	b.ReportMetric(float64(retained)/mb, "retained-MB")
+	b.ReportMetric(float64(alloc/n), "B/op")
+	b.ReportMetric(float64(mallocs/n), "allocs/op")
+}
+
+// BenchmarkLoadScale: load = index.Load of the files with nothing else
+// held; reload = index.Load again while the previous snapshot is still
+// held (what the Store does: peak heap is old + new).
+func BenchmarkLoadScale(b *testing.B) {
+	dir := b.TempDir()
+	for _, tenants := range []int{1000, 10000} {
+		var (
+			once sync.Once
+			ini  string
+		)
+		setup := func(b *testing.B) string {
+			once.Do(func() { ini = writeScale(b, dir, tenants) })
+			return ini
+		}
+		b.Run(fmt.Sprintf("tenants=%d/load", tenants), func(b *testing.B) {
+			ini := setup(b)
+			var rs []loadResult
+			for b.Loop() {
+				r := measureLoad(b, ini)
+				r.snap = nil
+				rs = append(rs, r)
+			}
+			report(b, rs)
+		})
+		b.Run(fmt.Sprintf("tenants=%d/reload", tenants), func(b *testing.B) {
+			ini := setup(b)
+			held, err := index.Load(ini)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var rs []loadResult
+			for b.Loop() {
+				r := measureLoad(b, ini)
+				held = r.snap // the new snapshot replaces the old one, as in the Store
+				r.snap = nil
+				rs = append(rs, r)
+			}
+			runtime.KeepAlive(held)
+			report(b, rs)
+		})
+	}
+}
+
+// TestScaleLinear checks that a 5k-tenant PBX costs about five times a
+// 1k-tenant one: allocated bytes, retained heap and (loosely) time.
+func TestScaleLinear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scale test skipped with -short")
+	}
+	if raceEnabled() {
+		t.Skip("scale test skipped under the race detector (time and memory are not the program's)")
+	}
+	dir := t.TempDir()
+	small, large := 1000, 5000
+	iniS, iniL := writeScale(t, dir, small), writeScale(t, dir, large)
+	// The fastest of two loads; memory figures are nearly the same each time.
+	best := func(ini string) loadResult {
+		var out loadResult
+		for i := 0; i < 2; i++ {
+			r := measureLoad(t, ini)
+			r.snap = nil
+			if i == 0 || r.elapsed < out.elapsed {
+				out = r
+			}
+		}
+		return out
+	}
+	measureLoad(t, iniS) // warm up (page cache, code)
+	s, l := best(iniS), best(iniL)
+	want := float64(large) / float64(small)
+	check := func(what string, a, b float64, slack float64) {
+		ratio := b / a
+		t.Logf("%s: %d tenants %.1f, %d tenants %.1f: ratio %.2f (linear %.1f)", what, small, a, large, b, ratio, want)
+		if ratio > want*slack || ratio < want/slack {
+			t.Errorf("%s grows by %.2f from %d to %d tenants, not about %.1f: not linear", what, ratio, small, large, want)
+		}
+	}
+	check("allocated MB", float64(s.alloc)/mb, float64(l.alloc)/mb, 1.3)
+	check("retained MB", float64(s.retained)/mb, float64(l.retained)/mb, 1.3)
+	check("allocations", float64(s.mallocs), float64(l.mallocs), 1.3)
+	// Time is noisy on a shared machine: only a clearly super-linear growth fails.
+	check("load ms", float64(s.elapsed.Milliseconds()), float64(l.elapsed.Milliseconds()), 2)
+}
+
+// raceEnabled reports whether the test binary was built with -race.
+func raceEnabled() bool {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range info.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
+}
