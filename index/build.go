@@ -2,14 +2,19 @@ package index
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/astapi/astapi/parser"
@@ -30,7 +35,7 @@ type builder struct {
 	dials     map[*Peer]*dialUse
 	tenants   []*Tenant
 	byKey     map[string]*Tenant
-	owner     map[*Peer]*Tenant
+	owner     []*Tenant // the tenant of each peer of peers.list, or nil
 	decls     []tenantDecl
 	codes     map[string]int // lower-cased tenant code -> decl index
 	peerGlobs *globSet       // tenants' peers globs, owner = decl index
@@ -39,10 +44,16 @@ type builder struct {
 	ctxSet    map[*Tenant]map[string]bool
 }
 
+// dialSite is an extension of a context.
+type dialSite struct {
+	ctx   *parser.Context
+	exten string
+}
+
 // dialUse is how the dialplan dials a peer.
 type dialUse struct {
-	withNumber bool     // SIP/peer/123, SIP/123@peer, PJSIP/123@peer: a trunk
-	alone      []string // "context\x00exten" of non-pattern extensions whose Dial rings only this peer
+	withNumber bool       // SIP/peer/123, SIP/123@peer, PJSIP/123@peer: a trunk
+	alone      []dialSite // non-pattern extensions whose Dial rings only this peer
 }
 
 func (b *builder) load(iniPath string) (*Snapshot, error) {
@@ -65,26 +76,63 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		return nil, fmt.Errorf("index: asterisk_dir %s: %w", b.dir, err)
 	}
 
-	sip, err := b.parse("sip.conf")
-	if err != nil {
-		return nil, err
+	// The four files are read concurrently, then recorded in a fixed order.
+	// The dialplan is built as soon as extensions.conf is read, while the
+	// peers are read: they do not depend on each other (diagnostics are
+	// sorted at the end, so the order they are found in does not matter).
+	names := [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf"}
+	var parsed [len(names)]struct {
+		cfg *parser.Config
+		err error
 	}
-	pjsip, err := b.parse("pjsip.conf")
-	if err != nil {
-		return nil, err
+	const extIdx = 3
+	var (
+		wg, dpDone sync.WaitGroup
+		dp         *parser.Dialplan
+	)
+	for i, name := range names {
+		if i == extIdx {
+			continue
+		}
+		wg.Go(func() { parsed[i].cfg, parsed[i].err = b.parseFile(name) })
 	}
-	users, err := b.parse("users.conf")
-	if err != nil {
-		return nil, err
+	wg.Add(1)
+	dpDone.Go(func() {
+		ext, err := b.parseFile(names[extIdx])
+		parsed[extIdx].cfg, parsed[extIdx].err = ext, err
+		wg.Done()
+		switch {
+		case err != nil || (ext != nil && len(ext.ReadErrors) > 0):
+			// the load fails
+		case ext != nil:
+			dp = parser.BuildDialplan(ext)
+		default:
+			dp = parser.BuildDialplan(&parser.Config{})
+		}
+	})
+	wg.Wait()
+	for i, name := range names {
+		if parsed[i].err != nil {
+			return nil, parsed[i].err
+		}
+		if parsed[i].cfg != nil {
+			b.record(name, parsed[i].cfg)
+		}
 	}
-	ext, err := b.parse("extensions.conf")
-	if err != nil {
-		return nil, err
-	}
+	sip, pjsip, users, ext := parsed[0].cfg, parsed[1].cfg, parsed[2].cfg, parsed[3].cfg
 	if len(b.fatal) > 0 {
 		b.fatal.Sort()
 		return nil, &LoadError{Diags: b.fatal}
 	}
+
+	// The fingerprint reads the files again while the index is built.
+	files := make([]string, 0, len(b.files))
+	for f := range b.files {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	fp := make(chan string, 1)
+	go func() { fp <- fingerprint(files) }()
 
 	b.peers = newPeerSet()
 	if users != nil {
@@ -97,23 +145,37 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if pjsip != nil {
 		b.addPJSIP(b.peers, pjsip)
 	}
+	dpDone.Wait()
+	b.dp = dp
 	if ext != nil {
-		b.dp = parser.BuildDialplan(ext)
 		b.diags = append(b.diags, b.dp.Diags...)
-	} else {
-		b.dp = parser.BuildDialplan(&parser.Config{})
 	}
 	if users != nil {
 		b.dp.AddUsers(users)
 	}
 
+	// The context graph is drawn while the peers are typed and assigned.
+	var edges map[string][]string
+	var edgeDiags diagSink
+	var edgesDone sync.WaitGroup
+	edgesDone.Go(func() {
+		edges = b.contextEdges(&edgeDiags)
+		b.contextOrder()
+	})
 	b.scanDials()
 	b.markTrunks()
 	b.ctxSet = map[*Tenant]map[string]bool{}
 	b.assignTenants()
-	b.tenantContexts()
-	exts, trunks := b.extensions()
+	edgesDone.Wait()
+	b.diags = append(b.diags, edgeDiags...)
+	b.tenantContexts(edges)
+	// Extensions and destinations are independent.
+	var exts []*Extension
+	var trunks []*Peer
+	var extsDone sync.WaitGroup
+	extsDone.Go(func() { exts, trunks = b.extensions() })
 	dests := b.destinations()
+	extsDone.Wait()
 
 	snap := &Snapshot{
 		BuiltAt:      start,
@@ -127,24 +189,22 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		SIPGeneral:   b.sipGen,
 		Dialplan:     b.dp,
 	}
-	for f := range b.files {
-		snap.Files = append(snap.Files, f)
-	}
-	sort.Strings(snap.Files)
+	snap.Files = files
 	for d := range b.dirs {
 		snap.WatchDirs = append(snap.WatchDirs, d)
 	}
 	sort.Strings(snap.WatchDirs)
-	snap.Fingerprint = fingerprint(snap.Files)
+	snap.Fingerprint = <-fp
 	b.diags.Sort()
 	snap.Diags = b.diags
 	snap.BuildDuration = time.Since(start)
 	return NewSnapshot(snap), nil
 }
 
-// parse reads one top-level Asterisk file of asterisk_dir. A missing file
-// is fine (nil, nil); one that exists but cannot be read fails the load.
-func (b *builder) parse(name string) (*parser.Config, error) {
+// parseFile reads one top-level Asterisk file of asterisk_dir. A missing
+// file is fine (nil, nil); one that exists but cannot be read fails the
+// load. It only reads b, so the files can be parsed concurrently.
+func (b *builder) parseFile(name string) (*parser.Config, error) {
 	path := filepath.Join(b.dir, name)
 	roots := append([]string{b.dir}, b.ini.server.IncludeRoots...)
 	cfg, err := parser.ParseFile(path, parser.Options{Root: b.dir, AllowedRoots: roots})
@@ -154,6 +214,11 @@ func (b *builder) parse(name string) (*parser.Config, error) {
 		}
 		return nil, fmt.Errorf("index: %w", err)
 	}
+	return cfg, nil
+}
+
+// record notes the files, directories and diagnostics of a parsed file.
+func (b *builder) record(name string, cfg *parser.Config) {
 	for _, f := range cfg.Files {
 		abs := f
 		if !filepath.IsAbs(abs) {
@@ -170,7 +235,6 @@ func (b *builder) parse(name string) (*parser.Config, error) {
 	if cfg.Invalid {
 		b.warn(parser.Pos{File: name}, "Asterisk would reject %s as a whole (see the errors above); astapi serves what it could read", name)
 	}
-	return cfg, nil
 }
 
 // staticDir is the deepest directory of a glob pattern without glob
@@ -183,17 +247,67 @@ func staticDir(pattern string) string {
 	return dir
 }
 
+// fingerprint hashes the name, size and content of every file:
+// sha256 of name \x00 size \x00 content, file after file (the content only
+// when the file could be read whole). A file is streamed through a small
+// buffer when its size does not change while it is read; otherwise it is
+// read again, whole, as os.ReadFile does.
 func fingerprint(files []string) string {
 	h := sha256.New()
+	buf := make([]byte, 256<<10)
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		fmt.Fprintf(h, "%s\x00%d\x00", f, len(data))
-		if err == nil {
-			h.Write(data)
+		if !hashStreamed(h, f, buf) {
+			data, err := os.ReadFile(f)
+			hashPrefix(h, f, len(data))
+			if err == nil {
+				h.Write(data)
+			}
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
+
+func hashPrefix(h hash.Hash, name string, size int) {
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write(strconv.AppendInt(nil, int64(size), 10))
+	h.Write([]byte{0})
+}
+
+// hashStreamed hashes one file as fingerprint does, reading it through
+// buf, and reports whether it could: false (with h as it was) when the
+// file cannot be opened or read, or its size is not the one announced.
+func hashStreamed(h hash.Hash, name string, buf []byte) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	saved, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return false
+	}
+	size := st.Size()
+	hashPrefix(h, name, int(size))
+	n, err := io.CopyBuffer(h, onlyReader{f}, buf)
+	if err != nil || n != size {
+		if h.(encoding.BinaryUnmarshaler).UnmarshalBinary(saved) != nil {
+			panic("index: cannot restore a sha256 state")
+		}
+		return false
+	}
+	return true
+}
+
+// onlyReader hides the WriterTo of *os.File from io.CopyBuffer, so that
+// it uses the buffer.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
 
 // users gives the API users their IDs and tenant IDs.
 func (b *builder) users() []*User {
@@ -237,19 +351,26 @@ func (b *builder) users() []*User {
 // scanDials records how every Dial() of the dialplan uses each peer.
 func (b *builder) scanDials() {
 	b.dials = map[*Peer]*dialUse{}
+	var uses slab[dialUse]
 	use := func(p *Peer) *dialUse {
-		if b.dials[p] == nil {
-			b.dials[p] = &dialUse{}
+		u := b.dials[p]
+		if u == nil {
+			u = uses.new()
+			b.dials[p] = u
 		}
-		return b.dials[p]
+		return u
 	}
+	var buf []dialTarget
+	var sites slab[dialSite]
 	for _, c := range b.dp.Contexts {
 		for _, e := range c.Extensions {
-			for _, pr := range e.Priorities {
+			for i := range e.Priorities {
+				pr := &e.Priorities[i]
 				if !strings.EqualFold(pr.App, "dial") {
 					continue
 				}
-				targets := b.dialTargets(pr.Args, e, pr.Pos)
+				targets := b.dialTargets(buf[:0], pr.Args, e, pr.Pos, (*diagSink)(&b.diags))
+				buf = targets
 				for _, t := range targets {
 					if t.peer == nil {
 						continue
@@ -260,7 +381,11 @@ func (b *builder) scanDials() {
 				}
 				if len(targets) == 1 && targets[0].peer != nil && !targets[0].number && isNumber(e.Exten) {
 					u := use(targets[0].peer)
-					u.alone = append(u.alone, c.Name+"\x00"+e.Exten)
+					if u.alone == nil {
+						u.alone = sites.one(dialSite{c, e.Exten})
+					} else {
+						u.alone = append(u.alone, dialSite{c, e.Exten})
+					}
 				}
 			}
 		}
@@ -275,14 +400,15 @@ type dialTarget struct {
 }
 
 // dialTargets splits the first Dial() argument on '&' and finds the peers.
-func (b *builder) dialTargets(args string, e *parser.Extension, pos parser.Pos) []dialTarget {
-	first := parser.SplitArgs(args)[0]
+// Warnings go to w.
+// They are appended to out.
+func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension, pos parser.Pos, w *diagSink) []dialTarget {
+	first := firstArg(args)
 	if strings.TrimSpace(first) == "${HINT}" && e != nil {
 		first = e.Hint
 	}
 	first = b.dp.ExpandGlobals(first)
-	var out []dialTarget
-	for _, item := range strings.Split(first, "&") {
+	for item := range strings.SplitSeq(first, "&") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue
@@ -313,11 +439,40 @@ func (b *builder) dialTargets(args string, e *parser.Extension, pos parser.Pos) 
 		}
 		t.peer = b.peers.get(name)
 		if t.peer == nil {
-			b.warn(pos, "Dial to %s/%s: no such peer in sip.conf, pjsip.conf or users.conf", tech, name)
+			w.warn(pos, "Dial to %s/%s: no such peer in sip.conf, pjsip.conf or users.conf", tech, name)
 		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// firstArg is parser.SplitArgs(args)[0], without allocating when the
+// first argument holds no quote or backslash.
+func firstArg(args string) string {
+	paren, bracket := 0, 0
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case '"', '\\':
+			return parser.SplitArgs(args)[0]
+		case '(':
+			paren++
+		case ')':
+			if paren > 0 {
+				paren--
+			}
+		case '[':
+			bracket++
+		case ']':
+			if bracket > 0 {
+				bracket--
+			}
+		case ',':
+			if paren == 0 && bracket == 0 {
+				return args[:i]
+			}
+		}
+	}
+	return args
 }
 
 // isNumber reports whether an extension is a plain dialable number.

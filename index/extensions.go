@@ -14,11 +14,22 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		number string
 		peers  []*Peer
 	}
-	var order []string
-	groups := map[string]*group{}
-	var trunks []*Peer
-	for _, p := range b.peers.list {
-		t := b.owner[p]
+	type groupKey struct {
+		tenant *Tenant
+		number string
+	}
+	var (
+		order    []*group
+		keys     []string // natural keys of order, for the IDs
+		groups   = map[groupKey]*group{}
+		trunks   []*Peer
+		gs       slab[group]
+		ps       slab[*Peer]
+		es       slab[Extension]
+		keyBytes strArena // dropped after the IDs are made
+	)
+	for i, p := range b.peers.list {
+		t := b.owner[i]
 		if p.Trunk {
 			if t != nil {
 				trunks = append(trunks, p)
@@ -29,21 +40,23 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 			continue
 		}
 		num := b.number(p, t)
-		key := t.Key + "\x00" + num
-		g := groups[key]
+		g := groups[groupKey{t, num}]
 		if g == nil {
-			g = &group{tenant: t, number: num}
-			groups[key] = g
-			order = append(order, key)
+			g = gs.new()
+			*g = group{tenant: t, number: num, peers: ps.one(p)}
+			groups[groupKey{t, num}] = g
+			order = append(order, g)
+			keys = append(keys, keyBytes.concat(t.Key, "\x00", num))
+			continue
 		}
 		g.peers = append(g.peers, p)
 	}
 	alloc := newIDAllocator("extension")
-	ids := alloc.assign(order)
+	ids := alloc.assignList(keys)
 	out := make([]*Extension, 0, len(order))
-	for _, key := range order {
-		g := groups[key]
-		e := &Extension{ID: ids[key], TenantID: g.tenant.ID, Number: g.number, Peers: g.peers}
+	for i, g := range order {
+		e := es.new()
+		*e = Extension{ID: ids[i], TenantID: g.tenant.ID, Number: g.number, Peers: g.peers}
 		b.fillExtension(e, g.peers[0])
 		out = append(out, e)
 	}
@@ -60,7 +73,7 @@ func (b *builder) number(p *Peer, t *Tenant) string {
 	if u := b.dials[p]; u != nil && len(u.alone) > 0 {
 		best, bestCtx, bestExt := "", -1, -1
 		for _, site := range u.alone {
-			ctx, exten, _ := strings.Cut(site, "\x00")
+			ctx, exten := site.ctx.Name, site.exten
 			if !b.ctxSet[t][ctx] {
 				continue
 			}
@@ -68,7 +81,7 @@ func (b *builder) number(p *Peer, t *Tenant) string {
 			if bestCtx >= 0 && ci > bestCtx {
 				continue
 			}
-			ei := extOrder(b.dp.Context(ctx), exten)
+			ei := extOrder(site.ctx, exten)
 			if bestCtx < 0 || ci < bestCtx || ei < bestExt {
 				best, bestCtx, bestExt = exten, ci, ei
 			}
@@ -100,7 +113,6 @@ func extOrder(c *parser.Context, exten string) int {
 // peer of the extension.
 func (b *builder) fillExtension(e *Extension, p *Peer) {
 	cidName, _ := parseCallerID(lastValue(p.Vars, "callerid"))
-	vars := setvars(p.Vars)
 	_, fromUsers := b.peers.users[p]
 	switch {
 	case fromUsers && lastValue(p.Vars, "fullname") != "":
@@ -112,15 +124,16 @@ func (b *builder) fillExtension(e *Extension, p *Peer) {
 	default:
 		e.Name = p.Name
 	}
-	e.CIDNum = vars["OUTBOUND_CID_NUM"]
+	sv := lookupSetvars(p.Vars)
+	e.CIDNum = sv.val[svCIDNum]
 	if e.CIDNum == "" && fromUsers {
 		e.CIDNum = lastValue(p.Vars, "cid_number")
 	}
-	e.CIDName = vars["OUTBOUND_CID_NAME"]
+	e.CIDName = sv.val[svCIDName]
 	if e.CIDName == "" {
 		e.CIDName = e.Name
 	}
-	cw, ok := vars["CALLWAITING"]
+	cw, ok := sv.val[svCallWaiting], sv.ok[svCallWaiting]
 	if fromUsers {
 		if v := lastVar(p.Vars, "callwaiting"); v != nil {
 			cw, ok = v.Value, true

@@ -1,10 +1,13 @@
 package index
 
 import (
+	"bytes"
 	"fmt"
-	"sort"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/astapi/astapi/parser"
 )
@@ -53,6 +56,15 @@ func (l loc) String() string {
 	return l.ctx.Name + "," + l.ext.Exten + "," + strconv.Itoa(l.prio().Priority)
 }
 
+// appendTo appends l.String() to buf.
+func (l loc) appendTo(buf []byte) []byte {
+	buf = append(buf, l.ctx.Name...)
+	buf = append(buf, ',')
+	buf = append(buf, l.ext.Exten...)
+	buf = append(buf, ',')
+	return strconv.AppendInt(buf, int64(l.prio().Priority), 10)
+}
+
 func (l loc) next() (loc, bool) {
 	if l.i+1 < len(l.ext.Priorities) {
 		return loc{l.ctx, l.ext, l.i + 1}, true
@@ -78,11 +90,32 @@ var passThrough = map[string]bool{
 type flow struct {
 	b       *builder
 	tenant  *Tenant
-	mine    map[string]bool
 	inbound map[string]bool
 	out     []*Destination
-	ord     map[string]int
+	diags   diagSink
+	ord     map[ordKey]int
+	lc      *lowerCache
+	// seen is classify's set of visited positions (loc.String() of each,
+	// end to end in seenBuf): kept from call to call to save allocations.
+	seenBuf  []byte
+	seenEnds []int
+	// Destinations and their strings come from chunks shared by the
+	// tenants a worker walks; dials is dialTargets' buffer.
+	dests slab[Destination]
+	strs  strArena
+	dials []dialTarget
 }
+
+// locString is l.String() in f's arena.
+func (f *flow) locString(l loc) string {
+	f.strs.reserve(len(l.ctx.Name) + len(l.ext.Exten) + 22)
+	start := len(f.strs.buf)
+	f.strs.buf = l.appendTo(f.strs.buf)
+	return f.strs.since(start)
+}
+
+// ordKey counts the targets of one source.
+type ordKey struct{ typeSrc, src string }
 
 func (b *builder) destinations() []*Destination {
 	inbound := map[string]bool{}
@@ -99,42 +132,91 @@ func (b *builder) destinations() []*Destination {
 			}
 		}
 	}
-	var all []*Destination
-	keys := []string{}
-	for _, t := range b.tenants {
-		f := &flow{b: b, tenant: t, mine: map[string]bool{}, inbound: inbound, ord: map[string]int{}}
-		for _, c := range t.Contexts {
-			f.mine[c] = true
-		}
-		ordered := append([]string(nil), t.Contexts...)
-		sort.Slice(ordered, func(i, j int) bool { return b.ctxOrder[ordered[i]] < b.ctxOrder[ordered[j]] })
-		for _, name := range ordered {
-			if c := b.dp.Context(name); c != nil {
-				f.context(c)
-			}
-		}
-		for _, d := range f.out {
-			keys = append(keys, destKey(t, d))
-		}
-		all = append(all, f.out...)
+	// The tenants' flows are independent: workers walk contiguous runs of
+	// tenants, and their results are joined in tenant order.
+	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(b.tenants)/64))
+	type part struct {
+		out     []*Destination
+		tenants []*Tenant // of each destination
+		hashes  []uint64  // the first choice of each destination's ID
+		diags   diagSink
 	}
-	ids := newIDAllocator("destination").assign(keys)
+	parts := make([]part, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		tenants := b.tenants[w*len(b.tenants)/workers : (w+1)*len(b.tenants)/workers]
+		wg.Go(func() {
+			pt := &parts[w]
+			// One flow per worker, its tables cleared for each tenant.
+			f := &flow{b: b, inbound: inbound, ord: map[ordKey]int{}, lc: newLowerCache()}
+			// The tenant's contexts of the dialplan, in dialplan order.
+			type orderedContext struct {
+				order int
+				c     *parser.Context
+			}
+			var ordered []orderedContext
+			for _, t := range tenants {
+				f.tenant = t
+				clear(f.ord)
+				f.out, f.diags = f.out[:0], f.diags[:0]
+				ordered = ordered[:0]
+				for _, name := range t.Contexts {
+					if c := b.dp.Context(name); c != nil {
+						ordered = append(ordered, orderedContext{b.ctxOrder[name], c})
+					}
+				}
+				slices.SortFunc(ordered, func(x, y orderedContext) int { return x.order - y.order })
+				for _, oc := range ordered {
+					f.context(oc.c)
+				}
+				for _, d := range f.out {
+					pt.tenants = append(pt.tenants, t)
+					parts := destKeyParts(t, d)
+					pt.hashes = append(pt.hashes, hashIDParts(destKind, parts[:]...))
+				}
+				pt.out = append(pt.out, f.out...)
+				pt.diags = append(pt.diags, f.diags...)
+			}
+		})
+	}
+	wg.Wait()
+	var (
+		all     []*Destination
+		tenants []*Tenant
+		hashes  []uint64
+	)
+	for _, pt := range parts {
+		all = append(all, pt.out...)
+		tenants = append(tenants, pt.tenants...)
+		hashes = append(hashes, pt.hashes...)
+		b.diags = append(b.diags, pt.diags...)
+	}
+	ids := newIDAllocator(destKind).assignHashed(hashes, func(i int) string {
+		parts := destKeyParts(tenants[i], all[i])
+		return strings.Join(parts[:], "\x00")
+	})
 	for i, d := range all {
-		d.ID = ids[keys[i]]
+		d.ID = ids[i]
 	}
 	return all
 }
 
-func destKey(t *Tenant, d *Destination) string {
-	return strings.Join([]string{t.Key, d.TypeSrc, d.Src, d.TypeDst, d.Dst, strconv.Itoa(d.Ord)}, "\x00")
+const destKind = "destination"
+
+// destKeyParts are the parts of a destination's natural key (see hashID).
+func destKeyParts(t *Tenant, d *Destination) [6]string {
+	return [6]string{t.Key, d.TypeSrc, d.Src, d.TypeDst, d.Dst, strconv.Itoa(d.Ord)}
 }
 
 func (f *flow) emit(typeSrc string, src loc, t target) {
-	key := typeSrc + "\x00" + src.String()
+	s := f.locString(src)
+	key := ordKey{typeSrc, s}
 	f.ord[key]++
 	p := src.prio()
-	f.out = append(f.out, &Destination{TenantID: f.tenant.ID, TypeSrc: typeSrc, TypeDst: t.typ, Ord: f.ord[key],
-		Src: src.String(), Dst: t.dst, File: p.Pos.File, Line: p.Pos.Line})
+	d := f.dests.new()
+	*d = Destination{TenantID: f.tenant.ID, TypeSrc: typeSrc, TypeDst: t.typ, Ord: f.ord[key],
+		Src: s, Dst: t.dst, File: p.Pos.File, Line: p.Pos.Line}
+	f.out = append(f.out, d)
 }
 
 // ivrKey maps an IVR context's extension to its source type.
@@ -155,13 +237,13 @@ func ivrKey(exten string) string {
 }
 
 // isIVR reports whether a context's s extension runs Background or WaitExten.
-func isIVR(c *parser.Context) bool {
+func (f *flow) isIVR(c *parser.Context) bool {
 	s := c.Extension("s", "")
 	if s == nil {
 		return false
 	}
 	for _, p := range s.Priorities {
-		if a := lower(p.App); a == "background" || a == "waitexten" {
+		if a := f.lc.lower(p.App); a == "background" || a == "waitexten" {
 			return true
 		}
 	}
@@ -171,7 +253,7 @@ func isIVR(c *parser.Context) bool {
 var notDID = map[string]bool{"h": true, "i": true, "t": true, "e": true, "o": true, "a": true, "T": true}
 
 func (f *flow) context(c *parser.Context) {
-	ivr := isIVR(c)
+	ivr := f.isIVR(c)
 	for _, e := range c.Extensions {
 		if len(e.Priorities) == 0 {
 			continue
@@ -187,11 +269,11 @@ func (f *flow) context(c *parser.Context) {
 		for i := range e.Priorities {
 			at := loc{c, e, i}
 			p := at.prio()
-			switch app := lower(p.App); app {
+			switch app := f.lc.lower(p.App); app {
 			case "gotoif", "gotoiftime":
 				cond, branches, ok := cutCondition(p.Args)
 				if !ok {
-					f.b.warn(p.Pos, "%s(%s): no '?' before the destinations", p.App, shorten(p.Args))
+					f.diags.warn(p.Pos, "%s(%s): no '?' before the destinations", p.App, shorten(p.Args))
 					continue
 				}
 				t, fl := cutBranches(branches)
@@ -252,7 +334,8 @@ func (f *flow) context(c *parser.Context) {
 // HUNTLIST for several, CUSTOM otherwise (trunks, other technologies).
 func (f *flow) dialKind(p *parser.Priority, e *parser.Extension) string {
 	n := 0
-	for _, t := range f.b.dialTargets(p.Args, e, p.Pos) {
+	f.dials = f.b.dialTargets(f.dials[:0], p.Args, e, p.Pos, &f.diags)
+	for _, t := range f.dials {
 		if t.peer == nil || t.peer.Trunk || t.number {
 			return DstCustom
 		}
@@ -280,11 +363,11 @@ func (f *flow) jump(at loc, spec string) target {
 func (f *flow) inline(at loc, app string) target {
 	name, args, _ := strings.Cut(app, "(")
 	args = strings.TrimSuffix(strings.TrimSpace(args), ")")
-	switch lower(strings.TrimSpace(name)) {
+	switch f.lc.lower(strings.TrimSpace(name)) {
 	case "goto", "gosub":
 		return f.jump(at, args)
 	}
-	return target{dst: at.String(), typ: f.appType(strings.TrimSpace(name), args, at, nil)}
+	return target{dst: f.locString(at), typ: f.appType(strings.TrimSpace(name), args, at, nil)}
 }
 
 // resolve finds the priority a Goto spec names; ok is false when it holds
@@ -293,12 +376,12 @@ func (f *flow) resolve(at loc, spec string) (loc, bool) {
 	spec = strings.ReplaceAll(spec, "${EXTEN}", at.ext.Exten)
 	spec = strings.ReplaceAll(spec, "${CONTEXT}", at.ctx.Name)
 	spec = f.b.dp.ExpandGlobals(spec)
-	parts := parser.SplitArgs(spec)
-	for i := range parts {
+	parts, n := splitArgs3(spec)
+	for i := range min(n, 3) {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	ctx, exten, prio := at.ctx, at.ext.Exten, ""
-	switch len(parts) {
+	switch n {
 	case 1:
 		prio = parts[0]
 	case 2:
@@ -307,7 +390,7 @@ func (f *flow) resolve(at loc, spec string) (loc, bool) {
 		c := f.b.dp.Context(parts[0])
 		if c == nil {
 			if !strings.Contains(parts[0], "$") {
-				f.b.warn(at.prio().Pos, "%s to context %q: no such context", at.prio().App, parts[0])
+				f.diags.warn(at.prio().Pos, "%s to context %q: no such context", at.prio().App, parts[0])
 			}
 			return at, false
 		}
@@ -326,7 +409,7 @@ func (f *flow) resolve(at loc, spec string) (loc, bool) {
 		e = matchExtension(ctx, exten)
 	}
 	if e == nil || len(e.Priorities) == 0 {
-		f.b.warn(at.prio().Pos, "%s to %s,%s,%s: no such extension", at.prio().App, ctx.Name, exten, prio)
+		f.diags.warn(at.prio().Pos, "%s to %s,%s,%s: no such extension", at.prio().App, ctx.Name, exten, prio)
 		return at, false
 	}
 	var p *parser.Priority
@@ -336,7 +419,7 @@ func (f *flow) resolve(at loc, spec string) (loc, bool) {
 		p = e.Label(prio)
 	}
 	if p == nil {
-		f.b.warn(at.prio().Pos, "%s to %s,%s,%s: no such priority or label", at.prio().App, ctx.Name, exten, prio)
+		f.diags.warn(at.prio().Pos, "%s to %s,%s,%s: no such priority or label", at.prio().App, ctx.Name, exten, prio)
 		return at, false
 	}
 	for i := range e.Priorities {
@@ -350,29 +433,32 @@ func (f *flow) resolve(at loc, spec string) (loc, bool) {
 // classify types the target landing at l by what it does first, following
 // plain Gotos and pass-through applications.
 func (f *flow) classify(l loc) target {
-	seen := map[string]bool{}
+	f.seenBuf, f.seenEnds = f.seenBuf[:0], f.seenEnds[:0]
 	for {
-		key := l.String()
-		if seen[key] || len(seen) > 64 {
-			return target{dst: key, typ: DstCustom}
+		start := len(f.seenBuf)
+		f.seenBuf = l.appendTo(f.seenBuf)
+		key := f.seenBuf[start:]
+		if f.seen(start) || len(f.seenEnds) > 64 {
+			return target{dst: f.strs.bytes(key), typ: DstCustom}
 		}
-		seen[key] = true
+		f.seenEnds = append(f.seenEnds, len(f.seenBuf))
 		p := l.prio()
-		app := lower(p.App)
+		info := f.lc.info(p.App)
+		app := info.lower
 		switch {
 		case app == "goto":
 			next, ok := f.resolve(l, p.Args)
 			if !ok {
-				return target{dst: key, typ: DstCustom}
+				return target{dst: f.strs.bytes(key), typ: DstCustom}
 			}
 			l = next
 			continue
-		case passThrough[app]:
+		case info.passThrough:
 			if n, ok := l.next(); ok {
 				l = n
 				continue
 			}
-			return target{dst: key, typ: DstCustom}
+			return target{dst: f.strs.bytes(key), typ: DstCustom}
 		case app == "playback":
 			rest := l
 			only := true
@@ -382,24 +468,37 @@ func (f *flow) classify(l loc) target {
 					break
 				}
 				rest = n
-				if a := lower(n.prio().App); a != "hangup" && !passThrough[a] {
+				if a := f.lc.info(n.prio().App); a.lower != "hangup" && !a.passThrough {
 					only = false
 					break
 				}
 			}
 			if only {
-				return target{dst: key, typ: DstPlayback}
+				return target{dst: f.strs.bytes(key), typ: DstPlayback}
 			}
 			l, _ = l.next()
 			continue
 		}
-		return target{dst: key, typ: f.appType(p.App, p.Args, l, l.ext)}
+		return target{dst: f.strs.bytes(key), typ: f.appType(p.App, p.Args, l, l.ext)}
 	}
+}
+
+// seen reports whether the key at seenBuf[start:] was recorded before.
+func (f *flow) seen(start int) bool {
+	key := f.seenBuf[start:]
+	from := 0
+	for _, end := range f.seenEnds {
+		if bytes.Equal(f.seenBuf[from:end], key) {
+			return true
+		}
+		from = end
+	}
+	return false
 }
 
 // appType types one application call.
 func (f *flow) appType(app, args string, at loc, e *parser.Extension) string {
-	switch lower(app) {
+	switch f.lc.lower(app) {
 	case "dial":
 		kind := f.dialKind(&parser.Priority{App: app, Args: args, Pos: at.prio().Pos}, e)
 		if kind == DstExt && f.ringsInTurn(at) {
@@ -437,7 +536,7 @@ func (f *flow) ringsInTurn(at loc) bool {
 		}
 		l = n
 		p := l.prio()
-		if passThrough[lower(p.App)] {
+		if f.lc.info(p.App).passThrough {
 			continue
 		}
 		return strings.EqualFold(p.App, "dial") && f.dialKind(p, l.ext) == DstExt

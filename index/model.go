@@ -1,9 +1,12 @@
 package index
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/astapi/astapi/parser"
@@ -198,10 +201,23 @@ func (s *Snapshot) TenantsOf(u *User) []*Tenant {
 // NewSnapshot sorts s's lists by numeric ID and builds its lookup tables.
 // Load uses it; tests may use it to build a Snapshot by hand.
 func NewSnapshot(s *Snapshot) *Snapshot {
+	// The two long lists are done concurrently.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		sortByID(s.Extensions, func(e *Extension) string { return e.ID })
+		s.extByID = make(map[string]*Extension, len(s.Extensions))
+		for _, e := range s.Extensions {
+			s.extByID[e.ID] = e
+		}
+		s.extByTenant = groupBy(s.Extensions, func(e *Extension) string { return e.TenantID })
+	})
+	wg.Go(func() {
+		sortByID(s.Destinations, func(d *Destination) string { return d.ID })
+		s.destByTenant = groupBy(s.Destinations, func(d *Destination) string { return d.TenantID })
+	})
+	defer wg.Wait()
 	sortByID(s.Tenants, func(t *Tenant) string { return t.ID })
 	sortByID(s.Users, func(u *User) string { return u.ID })
-	sortByID(s.Extensions, func(e *Extension) string { return e.ID })
-	sortByID(s.Destinations, func(d *Destination) string { return d.ID })
 	sort.Slice(s.Trunks, func(i, j int) bool { return s.Trunks[i].Name < s.Trunks[j].Name })
 
 	s.usersByName = make(map[string]*User, len(s.Users))
@@ -218,16 +234,6 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 		s.tenantsByID[t.ID] = t
 		s.tenantsByKey[t.Key] = t
 	}
-	s.extByID = make(map[string]*Extension, len(s.Extensions))
-	s.extByTenant = map[string][]*Extension{}
-	for _, e := range s.Extensions {
-		s.extByID[e.ID] = e
-		s.extByTenant[e.TenantID] = append(s.extByTenant[e.TenantID], e)
-	}
-	s.destByTenant = map[string][]*Destination{}
-	for _, d := range s.Destinations {
-		s.destByTenant[d.TenantID] = append(s.destByTenant[d.TenantID], d)
-	}
 	s.trunksByTenant = map[string][]*Peer{}
 	for _, p := range s.Trunks {
 		s.trunksByTenant[p.TenantID] = append(s.trunksByTenant[p.TenantID], p)
@@ -237,18 +243,64 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 
 func lower(s string) string { return strings.ToLower(s) }
 
+// groupBy splits list by key, keeping the order, into slices of one
+// shared array (each with no spare capacity).
+func groupBy[T any](list []T, key func(T) string) map[string][]T {
+	idx := map[string]int32{}
+	var keys []string
+	var counts []int
+	groupOf := make([]int32, len(list))
+	for i, v := range list {
+		k := key(v)
+		g, ok := idx[k]
+		if !ok {
+			g = int32(len(keys))
+			idx[k] = g
+			keys = append(keys, k)
+			counts = append(counts, 0)
+		}
+		counts[g]++
+		groupOf[i] = g
+	}
+	starts := make([]int, len(keys))
+	next := 0
+	for g, n := range counts {
+		starts[g] = next
+		next += n
+	}
+	all := make([]T, len(list))
+	fill := append([]int(nil), starts...)
+	for i, v := range list {
+		g := groupOf[i]
+		all[fill[g]] = v
+		fill[g]++
+	}
+	out := make(map[string][]T, len(keys))
+	for g, k := range keys {
+		out[k] = all[starts[g]:fill[g]:fill[g]]
+	}
+	return out
+}
+
 // sortByID sorts list by numeric ID, parsing each ID once.
 func sortByID[T any](list []T, id func(T) string) {
 	type keyed struct {
 		n uint64
+		i int
 		v T
 	}
 	tmp := make([]keyed, len(list))
 	for i, v := range list {
 		n, _ := strconv.ParseUint(id(v), 10, 64)
-		tmp[i] = keyed{n, v}
+		tmp[i] = keyed{n, i, v}
 	}
-	sort.SliceStable(tmp, func(i, j int) bool { return tmp[i].n < tmp[j].n })
+	// Stable: equal IDs keep their order (i breaks the tie).
+	slices.SortFunc(tmp, func(a, b keyed) int {
+		if c := cmp.Compare(a.n, b.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
 	for i := range tmp {
 		list[i] = tmp[i].v
 	}

@@ -12,17 +12,25 @@ type peerSet struct {
 	list   []*Peer
 	byName map[string]*Peer
 	users  map[*Peer]*parser.Section // peers made from users.conf, with their section
+	keys   strArena                  // the lower-cased names of byName
+	slab   slab[Peer]
 }
 
 func newPeerSet() *peerSet {
 	return &peerSet{byName: map[string]*Peer{}, users: map[*Peer]*parser.Section{}}
 }
 
-func (ps *peerSet) get(name string) *Peer { return ps.byName[lower(name)] }
+func (ps *peerSet) get(name string) *Peer {
+	var buf [64]byte
+	if key, ok := lowerASCII(buf[:0], name); ok {
+		return ps.byName[string(key)]
+	}
+	return ps.byName[lower(name)]
+}
 
 func (ps *peerSet) add(p *Peer) {
 	ps.list = append(ps.list, p)
-	ps.byName[lower(p.Name)] = p
+	ps.byName[ps.keys.lower(p.Name)] = p
 }
 
 // lastVar returns the last variable called name in vars (the value chan_sip
@@ -43,30 +51,131 @@ func lastValue(vars []parser.Var, name string) string {
 	return ""
 }
 
-// setvars returns the NAME=value pairs of setvar= (sip.conf) and set_var=
-// (pjsip.conf) lines; later lines win.
-func setvars(vars []parser.Var) map[string]string {
-	out := map[string]string{}
-	for _, v := range vars {
+// setvar returns the value the setvar= (sip.conf) and set_var= (pjsip.conf)
+// lines give the channel variable name (upper case); later lines win, and
+// names compare upper-cased.
+func setvar(vars []parser.Var, name string) (string, bool) {
+	for i := len(vars) - 1; i >= 0; i-- {
+		v := &vars[i]
 		if strings.EqualFold(v.Name, "setvar") || strings.EqualFold(v.Name, "set_var") {
-			if k, val, ok := strings.Cut(v.Value, "="); ok {
-				out[strings.ToUpper(strings.TrimSpace(k))] = strings.TrimSpace(val)
+			if k, val, ok := strings.Cut(v.Value, "="); ok && upperIs(strings.TrimSpace(k), name) {
+				return strings.TrimSpace(val), true
+			}
+		}
+	}
+	return "", false
+}
+
+// The channel variables lookupSetvars finds.
+const (
+	svCIDNum = iota
+	svCIDName
+	svCallWaiting
+	svCount
+)
+
+var setvarNames = [svCount]string{"OUTBOUND_CID_NUM", "OUTBOUND_CID_NAME", "CALLWAITING"}
+
+type setvarValues struct {
+	val [svCount]string
+	ok  [svCount]bool
+}
+
+// lookupSetvars is setvar for each of setvarNames, in one pass.
+func lookupSetvars(vars []parser.Var) setvarValues {
+	var out setvarValues
+	left := svCount
+	for i := len(vars) - 1; i >= 0 && left > 0; i-- {
+		v := &vars[i]
+		// "setvar" and "set_var" fold only with names at least as long.
+		if len(v.Name) < len("setvar") || !(strings.EqualFold(v.Name, "setvar") || strings.EqualFold(v.Name, "set_var")) {
+			continue
+		}
+		k, val, ok := strings.Cut(v.Value, "=")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		for j, name := range setvarNames {
+			if !out.ok[j] && upperIs(k, name) {
+				out.val[j], out.ok[j] = strings.TrimSpace(val), true
+				left--
+				break
 			}
 		}
 	}
 	return out
 }
 
+// upperIs reports whether strings.ToUpper(s) == upper, without allocating
+// for ASCII s.
+func upperIs(s, upper string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.ToUpper(s) == upper
+		}
+	}
+	if len(s) != len(upper) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != upper[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII appends strings.ToLower(s) to buf when s is ASCII (ok false
+// otherwise): a map key that costs no allocation.
+func lowerASCII(buf []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return buf, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf, true
+}
+
 // fillSIP derives host, secret and context of a chan_sip style peer from
 // its resolved variables.
 func fillSIP(p *Peer) {
-	p.Host = lastValue(p.Vars, "host")
-	p.Context = lastValue(p.Vars, "context")
+	// The last host, context, secret and md5secret, in one pass.
+	var host, context, secret, md5 *parser.Var
+	for i := len(p.Vars) - 1; i >= 0 && (host == nil || context == nil || secret == nil || md5 == nil); i-- {
+		v := &p.Vars[i]
+		switch {
+		case host == nil && strings.EqualFold(v.Name, "host"):
+			host = v
+		case context == nil && strings.EqualFold(v.Name, "context"):
+			context = v
+		case secret == nil && strings.EqualFold(v.Name, "secret"):
+			secret = v
+		case md5 == nil && strings.EqualFold(v.Name, "md5secret"):
+			md5 = v
+		}
+	}
+	p.Host, p.Context = "", ""
+	if host != nil {
+		p.Host = host.Value
+	}
+	if context != nil {
+		p.Context = context.Value
+	}
 	p.Secret, p.SecretKind, p.SecretPos = "", "", p.Pos
-	if v := lastVar(p.Vars, "secret"); v != nil && v.Value != "" {
-		p.Secret, p.SecretKind, p.SecretPos = v.Value, SecretPlain, v.Pos
-	} else if v := lastVar(p.Vars, "md5secret"); v != nil && v.Value != "" {
-		p.Secret, p.SecretKind, p.SecretPos = v.Value, SecretMD5, v.Pos
+	if secret != nil && secret.Value != "" {
+		p.Secret, p.SecretKind, p.SecretPos = secret.Value, SecretPlain, secret.Pos
+	} else if md5 != nil && md5.Value != "" {
+		p.Secret, p.SecretKind, p.SecretPos = md5.Value, SecretMD5, md5.Pos
 	}
 }
 
@@ -106,7 +215,13 @@ func (b *builder) addSIPConf(ps *peerSet, cfg *parser.Config) {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "authentication") {
 			continue
 		}
-		types := s.All("type")
+		var typesBuf [2]parser.Var
+		types := typesBuf[:0]
+		for _, v := range s.Vars {
+			if strings.EqualFold(v.Name, "type") {
+				types = append(types, v)
+			}
+		}
 		if len(types) == 0 {
 			b.warn(s.Pos, "sip.conf [%s] has no type=: Asterisk skips it", s.Name)
 			continue
@@ -139,7 +254,9 @@ func (b *builder) addSIPConf(ps *peerSet, cfg *parser.Config) {
 			}
 			continue
 		}
-		p := &Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: typ, Pos: s.Pos, Vars: append([]parser.Var(nil), s.Vars...)}
+		// The section is not kept: its (full) variable list becomes the peer's.
+		p := ps.slab.new()
+		*p = Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: typ, Pos: s.Pos, Vars: s.Vars[:len(s.Vars):len(s.Vars)]}
 		fillSIP(p)
 		ps.add(p)
 	}
@@ -259,5 +376,79 @@ func contactHost(c string) string {
 }
 
 func (b *builder) warn(pos parser.Pos, format string, args ...any) {
-	b.diags = append(b.diags, parser.Diagnostic{Pos: pos, Severity: parser.Warning, Message: fmt.Sprintf(format, args...)})
+	(*diagSink)(&b.diags).warn(pos, format, args...)
 }
+
+// diagSink collects the warnings of work done concurrently with the
+// builder's; they are added to its diagnostics afterwards.
+type diagSink parser.Diagnostics
+
+func (d *diagSink) warn(pos parser.Pos, format string, args ...any) {
+	*d = append(*d, parser.Diagnostic{Pos: pos, Severity: parser.Warning, Message: fmt.Sprintf(format, args...)})
+}
+
+// lowerCache lower-cases the few distinct application names of a dialplan
+// once each instead of once per priority, and says whether they are
+// pass-through applications. It is a small open-addressing table (names
+// are few and short; a map costs more per look-up), with a map behind it
+// once the table is full.
+type lowerCache struct {
+	slots [lowerSlots]lowerSlot
+	used  int
+	more  map[string]appInfo
+}
+
+const lowerSlots = 64
+
+type lowerSlot struct {
+	key  string
+	info appInfo
+	set  bool
+}
+
+type appInfo struct {
+	lower       string
+	passThrough bool
+}
+
+func newLowerCache() *lowerCache { return &lowerCache{} }
+
+func (c *lowerCache) info(s string) appInfo {
+	h := len(s)
+	if len(s) > 0 {
+		h = h*31 + int(s[0])*7 + int(s[len(s)-1])
+	}
+	for i := 0; i < lowerSlots; i++ {
+		slot := &c.slots[(h+i)%lowerSlots]
+		if !slot.set {
+			info := appInfoOf(s)
+			if c.used < lowerSlots/2 { // keep probes short
+				*slot = lowerSlot{s, info, true}
+				c.used++
+				return info
+			}
+			break
+		}
+		if slot.key == s {
+			return slot.info
+		}
+	}
+	if info, ok := c.more[s]; ok {
+		return info
+	}
+	info := appInfoOf(s)
+	if c.more == nil {
+		c.more = map[string]appInfo{}
+	}
+	if len(c.more) < 4096 {
+		c.more[s] = info
+	}
+	return info
+}
+
+func appInfoOf(s string) appInfo {
+	l := lower(s)
+	return appInfo{l, passThrough[l]}
+}
+
+func (c *lowerCache) lower(s string) string { return c.info(s).lower }

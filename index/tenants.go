@@ -2,9 +2,11 @@ package index
 
 import (
 	"path/filepath"
-	"regexp"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/astapi/astapi/parser"
 )
@@ -13,7 +15,7 @@ import (
 // and gives every peer its tenant (SPEC §3).
 func (b *builder) assignTenants() {
 	b.byKey = map[string]*Tenant{}
-	b.owner = map[*Peer]*Tenant{}
+	b.owner = make([]*Tenant, len(b.peers.list))
 	alloc := newIDAllocator("tenant")
 	decls := b.ini.tenants
 	if len(decls) == 0 {
@@ -59,7 +61,7 @@ func (b *builder) assignTenants() {
 			b.ctxGlobs.add(g, i)
 		}
 	}
-	for _, p := range b.peers.list {
+	for i, p := range b.peers.list {
 		t := b.tenantOf(p)
 		if t == nil {
 			if !p.Trunk {
@@ -67,9 +69,20 @@ func (b *builder) assignTenants() {
 			}
 			continue
 		}
-		b.owner[p] = t
+		b.owner[i] = t
 		p.TenantID = t.ID
 	}
+}
+
+// code looks a tenant code up (case-insensitive).
+func (b *builder) code(s string) (int, bool) {
+	var buf [64]byte
+	if key, ok := lowerASCII(buf[:0], s); ok {
+		d, ok := b.codes[string(key)]
+		return d, ok
+	}
+	d, ok := b.codes[lower(s)]
+	return d, ok
 }
 
 // globQuote escapes glob characters so a discovered context matches itself.
@@ -88,7 +101,7 @@ func (b *builder) tenantOf(p *Peer) *Tenant {
 		if p.Name[i] != '-' {
 			continue
 		}
-		if d, ok := b.codes[lower(p.Name[i+1:])]; ok {
+		if d, ok := b.code(p.Name[i+1:]); ok {
 			return b.byKey[b.decls[d].key]
 		}
 	}
@@ -117,53 +130,69 @@ func globAny(globs []string, s string) bool {
 // A context claimed directly by one tenant is never pulled into another
 // one by reachability, so a shared inbound context cannot leak a
 // neighbour's call flow.
-func (b *builder) tenantContexts() {
-	claimed := map[string]map[*Tenant]bool{}
-	perTenant := map[*Tenant][]string{}
+func (b *builder) tenantContexts(edges map[string][]string) {
+	// claimed: the tenants that claim each context (usually one).
+	claimed := make(map[string][]*Tenant, len(b.dp.Contexts))
+	perTenant := make(map[*Tenant][]string, len(b.tenants))
 	claim := func(ctx string, t *Tenant) {
-		if claimed[ctx] == nil {
-			claimed[ctx] = map[*Tenant]bool{}
-		}
-		if !claimed[ctx][t] {
-			claimed[ctx][t] = true
+		if !slices.Contains(claimed[ctx], t) {
+			claimed[ctx] = append(claimed[ctx], t)
 			perTenant[t] = append(perTenant[t], ctx)
 		}
 	}
 	for _, c := range b.dp.Contexts {
 		b.ctxGlobs.match(c.Name, func(d int) { claim(c.Name, b.byKey[b.decls[d].key]) })
 	}
-	for _, p := range b.peers.list {
-		if t := b.owner[p]; t != nil && p.Context != "" {
+	for i, p := range b.peers.list {
+		if t := b.owner[i]; t != nil && p.Context != "" {
 			claim(p.Context, t)
 		}
 	}
-	edges := b.contextEdges()
+	// Each tenant's walk is independent: workers take runs of tenants.
+	sets := make([]map[string]bool, len(b.tenants))
+	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(b.tenants)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(b.tenants)/workers, (w+1)*len(b.tenants)/workers
+		wg.Go(func() {
+			var queue []string
+			for i, t := range b.tenants[lo:hi] {
+				queue = append(queue[:0], perTenant[t]...)
+				mine := make(map[string]bool, len(queue))
+				for _, c := range queue {
+					mine[c] = true
+				}
+				for len(queue) > 0 {
+					c := queue[0]
+					queue = queue[1:]
+					for _, next := range edges[c] {
+						if mine[next] || (len(claimed[next]) > 0 && !slices.Contains(claimed[next], t)) {
+							continue
+						}
+						mine[next] = true
+						queue = append(queue, next)
+					}
+				}
+				t.Contexts = make([]string, 0, len(mine))
+				for c := range mine {
+					t.Contexts = append(t.Contexts, c)
+				}
+				sort.Strings(t.Contexts)
+				sets[lo+i] = mine
+			}
+		})
+	}
+	wg.Wait()
+	for i, t := range b.tenants {
+		b.ctxSet[t] = sets[i]
+	}
+}
+
+// contextOrder numbers the dialplan's contexts in order.
+func (b *builder) contextOrder() {
 	b.ctxOrder = make(map[string]int, len(b.dp.Contexts))
 	for i, c := range b.dp.Contexts {
 		b.ctxOrder[c.Name] = i
-	}
-	for _, t := range b.tenants {
-		queue := append([]string(nil), perTenant[t]...)
-		mine := make(map[string]bool, len(queue))
-		for _, c := range queue {
-			mine[c] = true
-		}
-		for len(queue) > 0 {
-			c := queue[0]
-			queue = queue[1:]
-			for _, next := range edges[c] {
-				if mine[next] || (claimed[next] != nil && !claimed[next][t]) {
-					continue
-				}
-				mine[next] = true
-				queue = append(queue, next)
-			}
-		}
-		for c := range mine {
-			t.Contexts = append(t.Contexts, c)
-		}
-		sort.Strings(t.Contexts)
-		b.ctxSet[t] = mine
 	}
 }
 
@@ -171,24 +200,28 @@ var gotoLike = map[string]bool{"goto": true, "gosub": true, "gotoif": true, "got
 
 // contextEdges lists, per context, the contexts it includes or jumps to
 // with a literal name.
-func (b *builder) contextEdges() map[string][]string {
+func (b *builder) contextEdges(w *diagSink) map[string][]string {
 	edges := map[string][]string{}
+	lc := newLowerCache()
 	for _, c := range b.dp.Contexts {
 		for _, inc := range c.Includes {
 			if b.dp.Context(inc.Context) == nil {
-				b.warn(inc.Pos, "include => %s: no such context", inc.Context)
+				w.warn(inc.Pos, "include => %s: no such context", inc.Context)
 				continue
 			}
 			edges[c.Name] = append(edges[c.Name], inc.Context)
 		}
 		for _, e := range c.Extensions {
-			for _, p := range e.Priorities {
-				if !gotoLike[lower(p.App)] {
+			for i := range e.Priorities {
+				p := &e.Priorities[i]
+				app := lc.lower(p.App)
+				if !gotoLike[app] {
 					continue
 				}
-				for _, spec := range jumpSpecs(p.App, p.Args) {
-					parts := parser.SplitArgs(spec)
-					if len(parts) == 3 && !strings.Contains(parts[0], "${") {
+				specs, n := jumpSpecs(app, p.Args)
+				for _, spec := range specs[:n] {
+					parts, n := splitArgs3(spec)
+					if n == 3 && !strings.Contains(parts[0], "${") {
 						name := strings.TrimSpace(parts[0])
 						if b.dp.Context(name) != nil {
 							edges[c.Name] = append(edges[c.Name], name)
@@ -202,35 +235,80 @@ func (b *builder) contextEdges() map[string][]string {
 }
 
 // jumpSpecs returns the [[context,]exten,]priority targets of a Goto-like
-// application: one for Goto/Gosub, up to two for GotoIf/GotoIfTime/GosubIf.
-func jumpSpecs(app, args string) []string {
-	switch lower(app) {
+// application (app lower-cased): one for Goto/Gosub, up to two for
+// GotoIf/GotoIfTime/GosubIf.
+// They are out[:n].
+func jumpSpecs(app, args string) (out [2]string, n int) {
+	switch app {
 	case "goto", "gosub":
-		return []string{args}
+		out[0] = args
+		return out, 1
 	case "gotoif", "gotoiftime", "gosubif":
 		_, branches, ok := cutCondition(args)
 		if !ok {
-			return nil
+			return out, 0
 		}
 		t, f := cutBranches(branches)
-		var out []string
-		for _, s := range []string{t, f} {
+		for _, s := range [2]string{t, f} {
 			if strings.TrimSpace(s) != "" {
-				out = append(out, s)
+				out[n] = s
+				n++
 			}
 		}
-		return out
+		return out, n
 	case "execiftime":
 		_, app, ok := cutCondition(args)
 		if !ok {
-			return nil
+			return out, 0
 		}
 		name, inner, _ := strings.Cut(app, "(")
 		if g := lower(strings.TrimSpace(name)); g == "goto" || g == "gosub" {
-			return []string{strings.TrimSuffix(inner, ")")}
+			out[0] = strings.TrimSuffix(inner, ")")
+			return out, 1
 		}
 	}
-	return nil
+	return out, 0
+}
+
+// splitArgs3 is parser.SplitArgs(s) for up to three arguments: n is the
+// number of arguments, and parts[:n] are they when n <= 3.
+func splitArgs3(s string) (parts [3]string, n int) {
+	if strings.ContainsAny(s, `"\`) {
+		all := parser.SplitArgs(s)
+		if len(all) <= 3 {
+			copy(parts[:], all)
+		}
+		return parts, len(all)
+	}
+	last, paren, bracket := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			paren++
+		case ')':
+			if paren > 0 {
+				paren--
+			}
+		case '[':
+			bracket++
+		case ']':
+			if bracket > 0 {
+				bracket--
+			}
+		case ',':
+			if paren == 0 && bracket == 0 {
+				if n < 3 {
+					parts[n] = s[last:i]
+				}
+				n++
+				last = i + 1
+			}
+		}
+	}
+	if n < 3 {
+		parts[n] = s[last:]
+	}
+	return parts, n + 1
 }
 
 // cutCondition splits "condition?rest" at the first '?' outside brackets,
@@ -271,14 +349,61 @@ func cutBranches(s string) (t, f string) {
 	return s, ""
 }
 
-var calleridRe = regexp.MustCompile(`^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$`)
-
-// parseCallerID splits `"Name" <221>` into its name and number.
+// parseCallerID splits `"Name" <221>` into its name and number. It is the
+// regular expression ^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$ (group 1 the name,
+// group 2 the number, both trimmed), matched by hand: it runs for every
+// peer.
 func parseCallerID(s string) (name, num string) {
-	if m := calleridRe.FindStringSubmatch(s); m != nil {
-		return strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
+	if name, num, ok := matchCallerID(s); ok {
+		return strings.TrimSpace(name), strings.TrimSpace(num)
 	}
 	return strings.Trim(strings.TrimSpace(s), `"`), ""
+}
+
+// matchCallerID matches ^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$ (\s being
+// [\t\n\f\r ]) with the leftmost-first preferences of package regexp.
+func matchCallerID(s string) (name, num string, ok bool) {
+	i := 0
+	for i < len(s) && isRESpace(s[i]) {
+		i++
+	}
+	// '<' is the first one: nothing before it may be one.
+	lt := strings.IndexByte(s, '<')
+	if lt < 0 {
+		return "", "", false
+	}
+	gt := strings.IndexByte(s[lt+1:], '>')
+	if gt < 0 {
+		return "", "", false
+	}
+	gt += lt + 1
+	for j := gt + 1; j < len(s); j++ {
+		if !isRESpace(s[j]) {
+			return "", "", false
+		}
+	}
+	// Between: an optional quote (taken when there), the shortest name,
+	// an optional quote (taken when there) and blanks.
+	m := s[i:lt]
+	if strings.HasPrefix(m, `"`) {
+		m = m[1:]
+	}
+	end := len(m)
+	for end > 0 && isRESpace(m[end-1]) {
+		end--
+	}
+	if end > 0 && m[end-1] == '"' {
+		end--
+	}
+	if strings.IndexByte(m[:end], '"') >= 0 {
+		return "", "", false
+	}
+	return m[:end], s[lt+1 : gt], true
+}
+
+// isRESpace is \s of package regexp.
+func isRESpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
 }
 
 // leadingDigits returns the digits of name before the first '-'.

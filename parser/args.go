@@ -11,6 +11,9 @@ func SplitArgs(s string) []string {
 	if s == "" {
 		return []string{""}
 	}
+	if strings.IndexByte(s, '"') < 0 && strings.IndexByte(s, '\\') < 0 {
+		return splitArgsPlain(s)
+	}
 	var out []string
 	var b strings.Builder
 	paren, bracket := 0, 0
@@ -47,4 +50,44 @@ func SplitArgs(s string) []string {
 		b.WriteByte(c)
 	}
 	return append(out, b.String())
+}
+
+// splitArgsPlain is SplitArgs for a string without quotes or backslashes:
+// nothing is removed, so the arguments are substrings of s.
+func splitArgsPlain(s string) []string {
+	n := 1
+	eachArgComma(s, func(int) { n++ })
+	out := make([]string, 0, n)
+	last := 0
+	eachArgComma(s, func(i int) {
+		out = append(out, s[last:i])
+		last = i + 1
+	})
+	return append(out, s[last:])
+}
+
+// eachArgComma calls f with the index of every comma of s that separates
+// arguments: outside () and [] (s holds no quote nor backslash).
+func eachArgComma(s string, f func(i int)) {
+	paren, bracket := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			paren++
+		case ')':
+			if paren > 0 {
+				paren--
+			}
+		case '[':
+			bracket++
+		case ']':
+			if bracket > 0 {
+				bracket--
+			}
+		case ',':
+			if paren == 0 && bracket == 0 {
+				f(i)
+			}
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // Var is one `name = value` (or `name => value`) line as Asterisk stores it.
@@ -174,7 +175,7 @@ func ParseFile(path string, opts Options) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
-	return parse(path, data, opts), nil
+	return parse(path, bytesToString(data), opts), nil
 }
 
 // Parse parses src as the top-level file named name (a path, used for
@@ -185,22 +186,34 @@ func Parse(name string, src []byte, opts Options) *Config {
 	if opts.Root == "" {
 		opts.Root = filepath.Dir(name)
 	}
-	return parse(name, src, opts)
+	return parse(name, string(src), opts)
 }
 
-func parse(path string, src []byte, opts Options) *Config {
+// bytesToString returns data as a string without copying it. Only for
+// bytes the parser read itself and nobody else holds: the sections' names
+// and values are substrings of it, so a file costs one allocation.
+func bytesToString(data []byte) string {
+	if len(data) == 0 {
+		return ""
+	}
+	return unsafe.String(&data[0], len(data))
+}
+
+func parse(path string, src string, opts Options) *Config {
 	root, _ := filepath.Abs(opts.Root)
+	// One section per line starting with '[', about: sizes the table.
+	sections := strings.Count(src, "\n[") + 1
 	p := &parser{
 		opts:   opts,
 		cfg:    &Config{Dir: root},
-		byName: map[string][]*Section{},
-		plain:  map[string][]*Section{},
+		byName: make(map[string]*Section, sections),
 		seen:   map[string]bool{},
 	}
 	abs, _ := filepath.Abs(path)
 	if fatal := p.file(abs, src, nil, true); fatal {
 		p.cfg.Invalid = true
 	}
+	p.flush()
 	return p.cfg
 }
 
@@ -222,14 +235,29 @@ func readLimited(path string, limit int64) ([]byte, error) {
 type parser struct {
 	opts   Options
 	cfg    *Config
-	byName map[string][]*Section // lower-cased name -> sections, file order
+	byName map[string]*Section // lower-cased name -> first section of that name
 	// plain holds, per lower-cased name, the sections that were not
 	// templates when added; (+) looks there and skips any made a template
-	// since, so a file of many templates does not make (+) quadratic.
-	plain   map[string][]*Section
-	seen    map[string]bool // files read so far
-	chain   []string        // include chain, absolute paths
-	current *Section        // Asterisk's cfg->current: where an include starts
+	// since, so a file of many templates does not make (+) quadratic. It is
+	// built at the first (+) header (from the sections that are not
+	// templates then: a section never stops being one) and kept from there.
+	plain map[string][]*Section
+	// Variables are stored in arena, a chunk that sections' Vars are
+	// carved from (with no spare capacity, so that an append elsewhere
+	// copies): arena[pendStart:] are the variables read for pendSec and not
+	// yet added to its Vars (see flush). A section's lines thus cost no
+	// allocation of their own and no copy.
+	arena     []Var
+	pendStart int
+	pendSec   *Section
+	// the sections, their first template names and the lower-cased names
+	// of byName come from chunks too
+	sections slab[Section]
+	inherits slab[string]
+	keys     byteArena
+	seen     map[string]bool // files read so far
+	chain    []string        // include chain, absolute paths
+	current  *Section        // Asterisk's cfg->current: where an include starts
 }
 
 func (p *parser) rel(abs string) string {
@@ -250,19 +278,65 @@ func (p *parser) readError(pos Pos, format string, args ...any) {
 
 func (p *parser) appendSection(s *Section) {
 	p.cfg.Sections = append(p.cfg.Sections, s)
-	key := strings.ToLower(s.Name)
-	p.byName[key] = append(p.byName[key], s)
-	if !s.Template {
+	key, ok := p.keys.lower(s.Name)
+	if !ok {
+		key = strings.ToLower(s.Name)
+	}
+	if _, ok := p.byName[key]; !ok {
+		p.byName[key] = s
+	}
+	if p.plain != nil && !s.Template {
 		p.plain[key] = append(p.plain[key], s)
 	}
 	p.current = s
+}
+
+// Arena chunks grow from minArena to maxArena variables.
+const (
+	minArena = 64
+	maxArena = 4096
+)
+
+// addVar adds v to s's variables (pending until the next flush).
+func (p *parser) addVar(s *Section, v Var) {
+	if p.pendSec != s {
+		p.flush()
+		p.pendSec = s
+	}
+	if len(p.arena) == cap(p.arena) {
+		pending := p.arena[p.pendStart:]
+		n := min(max(2*cap(p.arena), minArena), maxArena)
+		n = max(n, 2*len(pending))
+		arena := make([]Var, len(pending), n)
+		copy(arena, pending)
+		p.arena, p.pendStart = arena, 0
+	}
+	p.arena = append(p.arena, v)
+}
+
+// flush moves the pending variables to their section. Everything that
+// reads a section's Vars while parsing flushes first.
+func (p *parser) flush() {
+	if s := p.pendSec; s != nil && len(p.arena) > p.pendStart {
+		pending := p.arena[p.pendStart:len(p.arena):len(p.arena)]
+		if len(s.Vars) == 0 {
+			s.Vars = pending
+		} else {
+			vars := make([]Var, len(s.Vars)+len(pending))
+			copy(vars, s.Vars)
+			copy(vars[len(s.Vars):], pending)
+			s.Vars = vars
+		}
+		p.pendStart = len(p.arena)
+	}
+	p.pendSec = nil
 }
 
 // file parses one file's bytes. The top-level file is read leniently: a line
 // Asterisk finds fatal is reported, skipped, and the file marked invalid.
 // An included file stops at such a line, as in Asterisk, keeping what was
 // read before it. It reports whether a fatal line was met.
-func (p *parser) file(abs string, src []byte, start *Section, top bool) (fatal bool) {
+func (p *parser) file(abs string, s string, start *Section, top bool) (fatal bool) {
 	rel := p.rel(abs)
 	if !p.seen[abs] {
 		p.cfg.Files = append(p.cfg.Files, rel)
@@ -272,7 +346,6 @@ func (p *parser) file(abs string, src []byte, start *Section, top bool) (fatal b
 	defer func() { p.chain = p.chain[:len(p.chain)-1] }()
 
 	f := &fileState{p: p, name: rel, cat: start, top: top}
-	s := string(src)
 	lineno := 0
 	for off := 0; off < len(s); {
 		lineno++
@@ -360,6 +433,7 @@ func (f *fileState) process(text string) (fatal bool) {
 
 // header handles [name], [name](!), [name](a,b), [name](+) and mixes.
 func (f *fileState) header(text string) bool {
+	f.p.flush()
 	end := strings.IndexByte(text, ']')
 	if end < 0 {
 		return f.fail("section header without closing ']'")
@@ -370,7 +444,8 @@ func (f *fileState) header(text string) bool {
 		name = name[:maxSectionName]
 	}
 	rest := text[end+1:]
-	newcat := &Section{Name: name, Pos: f.pos()}
+	newcat := f.p.sections.new()
+	*newcat = Section{Name: name, Pos: f.pos()}
 	cat := newcat
 	fatal := false
 	if strings.HasPrefix(rest, "(") {
@@ -378,7 +453,8 @@ func (f *fileState) header(text string) bool {
 		if closing < 0 {
 			return f.fail("section options without closing ')'")
 		}
-		for _, tok := range strings.Split(rest[1:closing], ",") {
+		for tok := range strings.SplitSeq(rest[1:closing], ",") {
+			f.p.flush()
 			switch {
 			case tok == "!":
 				cat.Template = true
@@ -407,11 +483,15 @@ func (f *fileState) header(text string) bool {
 					fatal = f.fail("section [%s] inherits from %q, which is not defined above%s", name, tok, hint)
 					continue
 				}
-				cat.Inherits = append(cat.Inherits, base.Name)
+				if cat.Inherits == nil {
+					cat.Inherits = f.p.inherits.one(base.Name)
+				} else {
+					cat.Inherits = append(cat.Inherits, base.Name)
+				}
 				n := len(base.Vars) // snapshot: a section may inherit from itself
 				for _, v := range base.Vars[:n] {
 					v.Inherited = true
-					cat.Vars = append(cat.Vars, v)
+					f.p.addVar(cat, v)
 				}
 			}
 		}
@@ -436,10 +516,7 @@ func (p *parser) findBase(name string) *Section {
 		}
 		return nil
 	}
-	if l := p.byName[strings.ToLower(name)]; len(l) > 0 {
-		return l[0]
-	}
-	return nil
+	return p.byName[strings.ToLower(name)]
 }
 
 // findAppendTarget finds the section a (+) header extends: the first
@@ -447,6 +524,15 @@ func (p *parser) findBase(name string) *Section {
 // "+name=value") narrows it to sections holding that variable value.
 func (p *parser) findAppendTarget(name, filter string) *Section {
 	fname, fval, hasFilter := strings.Cut(filter, "=")
+	if p.plain == nil {
+		p.plain = map[string][]*Section{}
+		for _, s := range p.cfg.Sections {
+			if !s.Template {
+				key := strings.ToLower(s.Name)
+				p.plain[key] = append(p.plain[key], s)
+			}
+		}
+	}
 	for _, s := range p.plain[strings.ToLower(name)] {
 		if s.Template {
 			continue
@@ -483,6 +569,7 @@ func (f *fileState) variable(text string) bool {
 	}
 	eq += from
 	if eq > from && cur[eq-1] == '+' {
+		f.p.flush()
 		name := trimBlanks(cur[:eq-1])
 		add := cur[eq+1:]
 		for i := len(f.cat.Vars) - 1; i >= 0; i-- {
@@ -507,7 +594,7 @@ func (f *fileState) set(name, value string, object bool) bool {
 		f.p.diag(f.pos(), Warning, "no variable name before '=': line ignored")
 		return false
 	}
-	f.cat.Vars = append(f.cat.Vars, Var{Name: name, Value: value, Pos: f.pos(), Object: object})
+	f.p.addVar(f.cat, Var{Name: name, Value: value, Pos: f.pos(), Object: object})
 	return false
 }
 
@@ -622,7 +709,7 @@ func (f *fileState) include(name string) bool {
 		}
 		count++
 		p.cfg.Includes[rec].Files = append(p.cfg.Includes[rec].Files, p.rel(abs))
-		if p.file(abs, data, p.current, false) {
+		if p.file(abs, bytesToString(data), p.current, false) {
 			break // Asterisk stops the glob at an invalid file
 		}
 	}

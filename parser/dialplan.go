@@ -2,9 +2,12 @@ package parser
 
 import (
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // PriorityHint is the priority number Asterisk gives a hint.
@@ -30,6 +33,7 @@ type Extension struct {
 
 	unsorted bool        // priorities appended out of order while building
 	byPrio   map[int]int // priority -> index, kept while unsorted
+	key      extKeyT     // what Context.Extension compares
 }
 
 // Priority returns priority n, or nil.
@@ -88,13 +92,29 @@ type Context struct {
 	IgnorePats []string
 	Extensions []*Extension // in order of first definition
 
-	byKey map[string]*Extension
+	// byKey indexes Extensions once there are more than smallContext of
+	// them; a smaller context is searched in turn.
+	byKey map[extKeyT]*Extension
 }
+
+const smallContext = 8
 
 // Extension returns the extension exten with caller-ID match cid, or nil.
 // Dashes outside brackets do not count, as in Asterisk's comparison.
 func (c *Context) Extension(exten, cid string) *Extension {
-	return c.byKey[extKey(exten, cid)]
+	return c.find(extKey(exten, cid))
+}
+
+func (c *Context) find(key extKeyT) *Extension {
+	if c.byKey != nil {
+		return c.byKey[key]
+	}
+	for _, e := range c.Extensions {
+		if e.key == key {
+			return e
+		}
+	}
+	return nil
 }
 
 // Global is a [globals] variable after ${} expansion.
@@ -133,20 +153,102 @@ func BuildDialplan(cfg *Config) *Dialplan {
 			}
 		}
 	}
+	// The contexts are made first, in order; then the sections are loaded
+	// by workers that each own some of the contexts (a section only
+	// changes its own context), and the warnings are put back in section
+	// order.
+	var secs []*Section
+	var cons []*Context
+	var ctxSlab slab[Context]
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "globals") {
 			continue
 		}
-		d.loadSection(s)
+		secs = append(secs, s)
+		cons = append(cons, d.contextIn(s.Name, s.Pos, &ctxSlab))
+	}
+	workers := 1
+	if len(secs) >= 256 {
+		workers = min(runtime.GOMAXPROCS(0), 4)
+	}
+	loaders := make([]sectionLoader, workers)
+	var wg sync.WaitGroup
+	for w := range loaders {
+		l := &loaders[w]
+		l.d = d
+		wg.Go(func() {
+			for i, s := range secs {
+				if workers > 1 && int(nameHash(cons[i].Name)%uint32(workers)) != w {
+					continue
+				}
+				l.sec = i
+				l.loadSection(s, cons[i])
+			}
+		})
+	}
+	wg.Wait()
+	var diags []sectionDiag
+	for _, l := range loaders {
+		diags = append(diags, l.diags...)
+	}
+	slices.SortStableFunc(diags, func(a, b sectionDiag) int { return a.sec - b.sec })
+	for _, sd := range diags {
+		d.Diags = append(d.Diags, sd.diag)
 	}
 	d.finish()
 	return d
+}
+
+// sectionLoader loads sections into their contexts, keeping its warnings
+// apart with the index of the section they come from.
+type sectionLoader struct {
+	d     *Dialplan
+	sec   int
+	diags []sectionDiag
+	// the extension of the last line, which the next one usually has too
+	lastCon          *Context
+	lastExt, lastCID string
+	last             *Extension
+	exts             slab[Extension]
+}
+
+// extension is con.extension(exten, cid), remembering the last one.
+func (l *sectionLoader) extension(con *Context, exten, cid string) *Extension {
+	if l.last != nil && l.lastCon == con && l.lastExt == exten && l.lastCID == cid {
+		return l.last
+	}
+	e := con.extensionIn(exten, cid, &l.exts)
+	l.lastCon, l.lastExt, l.lastCID, l.last = con, exten, cid, e
+	return e
+}
+
+type sectionDiag struct {
+	sec  int
+	diag Diagnostic
+}
+
+func (l *sectionLoader) warn(pos Pos, format string, args ...any) {
+	l.diags = append(l.diags, sectionDiag{l.sec, Diagnostic{Pos: pos, Severity: Warning, Message: fmt.Sprintf(format, args...)}})
+}
+
+// nameHash is FNV-1a 32 of s.
+func nameHash(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
 }
 
 func (d *Dialplan) finish() {
 	for _, c := range d.Contexts {
 		for _, e := range c.Extensions {
 			e.finish()
+			if cap(e.Priorities) > len(e.Priorities) {
+				// The dialplan is kept for the life of a snapshot: no spare room.
+				e.Priorities = slices.Clone(e.Priorities)
+			}
 		}
 	}
 }
@@ -161,10 +263,21 @@ func (d *Dialplan) setGlobal(name, value string, pos Pos) {
 }
 
 func (d *Dialplan) context(name string, pos Pos) *Context {
+	return d.contextIn(name, pos, nil)
+}
+
+// contextIn is context taking a new context from s (nil: allocated alone).
+func (d *Dialplan) contextIn(name string, pos Pos, s *slab[Context]) *Context {
 	if c := d.byName[name]; c != nil {
 		return c
 	}
-	c := &Context{Name: name, Pos: pos, byKey: map[string]*Extension{}}
+	var c *Context
+	if s != nil {
+		c = s.new()
+	} else {
+		c = new(Context)
+	}
+	*c = Context{Name: name, Pos: pos}
 	d.byName[name] = c
 	d.Contexts = append(d.Contexts, c)
 	return c
@@ -175,17 +288,33 @@ func (d *Dialplan) warn(pos Pos, format string, args ...any) {
 }
 
 // loadSection follows pbx_config.c: pbx_load_config for one section.
-func (d *Dialplan) loadSection(s *Section) {
-	con := d.context(s.Name, s.Pos)
+func (l *sectionLoader) loadSection(s *Section, con *Context) {
+	d := l.d
 	lastExt := ""
+	lastRaw := "" // the extension of the last exten => line, as written
 	lastPri := -2
-	for _, v := range s.Vars {
+	for vi, v := range s.Vars {
+		// sizeHint guesses how many priorities the extension of this line
+		// will get: this line and the same => lines (or exten => lines of
+		// the same extension) right after it.
+		sizeHint := func() int {
+			n := 1
+			for _, w := range s.Vars[vi+1:] {
+				if len(w.Name) >= 4 && strings.EqualFold(w.Name[:4], "same") ||
+					strings.EqualFold(w.Name, "exten") && lastRaw != "" && strings.HasPrefix(w.Value, lastRaw) {
+					n++
+					continue
+				}
+				break
+			}
+			return n
+		}
 		name := strings.ToLower(v.Name)
 		var realExt, rest string
 		switch {
 		case strings.HasPrefix(name, "same"):
 			if lastExt == "" {
-				d.warn(v.Pos, "%s => without an earlier exten => in context %q: ignored", v.Name, s.Name)
+				l.warn(v.Pos, "%s => without an earlier exten => in context %q: ignored", v.Name, s.Name)
 				continue
 			}
 			realExt, rest = lastExt, v.Value
@@ -193,12 +322,13 @@ func (d *Dialplan) loadSection(s *Section) {
 			ext, r := cutExten(v.Value)
 			realExt, rest = d.expand(ext), r
 			lastExt = realExt
+			lastRaw = v.Value[:len(ext)+min(1, len(v.Value)-len(ext))]
 		case name == "include":
 			val := d.expand(v.Value)
 			ctx, timing, _ := strings.Cut(val, ",")
 			inc := ContextInclude{Context: trimBlanks(ctx), Timing: timing, Pos: v.Pos}
 			if dup := findFold(con.Includes, inc.String(), ContextInclude.String); dup >= 0 {
-				d.warn(v.Pos, "context %q already includes %q (at %s): ignored", con.Name, inc.String(), con.Includes[dup].Pos)
+				l.warn(v.Pos, "context %q already includes %q (at %s): ignored", con.Name, inc.String(), con.Includes[dup].Pos)
 				continue
 			}
 			con.Includes = append(con.Includes, inc)
@@ -206,7 +336,7 @@ func (d *Dialplan) loadSection(s *Section) {
 		case name == "ignorepat":
 			val := d.expand(v.Value)
 			if findFold(con.IgnorePats, val, identity) >= 0 {
-				d.warn(v.Pos, "context %q already has ignorepat %q: ignored", con.Name, val)
+				l.warn(v.Pos, "context %q already has ignorepat %q: ignored", con.Name, val)
 				continue
 			}
 			con.IgnorePats = append(con.IgnorePats, val)
@@ -217,7 +347,7 @@ func (d *Dialplan) loadSection(s *Section) {
 				val = d.expand(val)
 			}
 			if findFold(con.Switches, val, identity) >= 0 {
-				d.warn(v.Pos, "context %q already has switch %q: ignored", con.Name, val)
+				l.warn(v.Pos, "context %q already has switch %q: ignored", con.Name, val)
 				continue
 			}
 			con.Switches = append(con.Switches, val)
@@ -225,10 +355,10 @@ func (d *Dialplan) loadSection(s *Section) {
 		case strings.HasPrefix(name, "autohints"):
 			continue
 		default:
-			d.warn(v.Pos, "unknown dialplan keyword %q: ignored", v.Name)
+			l.warn(v.Pos, "unknown dialplan keyword %q: ignored", v.Name)
 			continue
 		}
-		if p, ok := d.addLine(con, v.Pos, realExt, rest, lastPri); ok {
+		if p, ok := l.addLine(con, v.Pos, realExt, rest, lastPri, sizeHint); ok {
 			lastPri = p
 		}
 	}
@@ -237,7 +367,7 @@ func (d *Dialplan) loadSection(s *Section) {
 // addLine adds one exten/same line: ext (already expanded, with an
 // optional /cid) and the rest "prio[(label)][+N],App(args)". It returns the
 // priority given (for n/s on the next line) and whether one was.
-func (d *Dialplan) addLine(con *Context, pos Pos, ext, rest string, lastPri int) (int, bool) {
+func (l *sectionLoader) addLine(con *Context, pos Pos, ext, rest string, lastPri int, sizeHint func() int) (int, bool) {
 	cid := ""
 	hasCID := false
 	if i := strings.IndexByte(ext, '/'); i >= 0 {
@@ -247,13 +377,13 @@ func (d *Dialplan) addLine(con *Context, pos Pos, ext, rest string, lastPri int)
 	priStr = trimBlanks(priStr)
 	label := ""
 	if i := strings.IndexByte(priStr, '('); i >= 0 {
-		l := priStr[i+1:]
-		j := strings.IndexByte(l, ')')
+		lab := priStr[i+1:]
+		j := strings.IndexByte(lab, ')')
 		if j < 0 {
-			d.warn(pos, "label without closing ')': line ignored")
+			l.warn(pos, "label without closing ')': line ignored")
 			return 0, false
 		}
-		priStr, label = priStr[:i], l[:j]
+		priStr, label = priStr[:i], lab[:j]
 	}
 	plus := ""
 	if i := strings.IndexByte(priStr, '+'); i >= 0 {
@@ -266,13 +396,13 @@ func (d *Dialplan) addLine(con *Context, pos Pos, ext, rest string, lastPri int)
 		prio = PriorityHint
 	case "n", "next":
 		if lastPri <= -2 {
-			d.warn(pos, "priority %q on the first line of a context: line ignored", priStr)
+			l.warn(pos, "priority %q on the first line of a context: line ignored", priStr)
 			return 0, false
 		}
 		prio = lastPri + 1
 	case "s", "same":
 		if lastPri <= -2 {
-			d.warn(pos, "priority %q on the first line of a context: line ignored", priStr)
+			l.warn(pos, "priority %q on the first line of a context: line ignored", priStr)
 			return 0, false
 		}
 		prio = lastPri
@@ -284,17 +414,17 @@ func (d *Dialplan) addLine(con *Context, pos Pos, ext, rest string, lastPri int)
 				p = e.Label(priStr)
 			}
 			if p == nil || p.Priority < 1 {
-				d.warn(pos, "invalid priority or unknown label %q: line ignored", priStr)
+				l.warn(pos, "invalid priority or unknown label %q: line ignored", priStr)
 				return 0, false
 			}
 			n = p.Priority
 		} else if n < 1 {
-			d.warn(pos, "invalid priority %q: line ignored", priStr)
+			l.warn(pos, "invalid priority %q: line ignored", priStr)
 			return 0, false
 		}
 		prio = n
 	}
-	app, args := splitApp(appl, func() { d.warn(pos, "no closing parenthesis in %q", shorten(appl)) })
+	app, args := splitApp(appl, func() { l.warn(pos, "no closing parenthesis in %q", shorten(appl)) })
 	if prio == 0 {
 		// After a hint, "n" gives 0: Asterisk drops the line without a word.
 		return 0, false
@@ -304,20 +434,23 @@ func (d *Dialplan) addLine(con *Context, pos Pos, ext, rest string, lastPri int)
 		prio += n
 	}
 	if ext == "_." || ext == "_!" {
-		d.warn(pos, "extension %q matches everything, including h and i; _X%c is safer", ext, ext[1])
+		l.warn(pos, "extension %q matches everything, including h and i; _X%c is safer", ext, ext[1])
 	}
-	e := con.extension(ext, cidKey(cid, hasCID))
+	e := l.extension(con, ext, cidKey(cid, hasCID))
 	if prio == PriorityHint {
 		if e.Hint != "" || e.HintPos.Line != 0 {
-			d.warn(pos, "extension %s already has a hint (at %s): ignored", ext, e.HintPos)
+			l.warn(pos, "extension %s already has a hint (at %s): ignored", ext, e.HintPos)
 		} else {
 			e.Hint, e.HintPos = app, pos
 		}
 		return prio, true
 	}
 	if old := e.Priority(prio); old != nil {
-		d.warn(pos, "extension %s priority %d is already defined at %s: ignored", ext, prio, old.Pos)
+		l.warn(pos, "extension %s priority %d is already defined at %s: ignored", ext, prio, old.Pos)
 		return prio, true
+	}
+	if e.Priorities == nil {
+		e.Priorities = make([]Priority, 0, sizeHint())
 	}
 	e.insert(Priority{Priority: prio, Label: label, App: app, Args: args, Pos: pos})
 	return prio, true
@@ -347,17 +480,37 @@ func cidKey(cid string, has bool) string {
 }
 
 func (c *Context) extension(exten, cid string) *Extension {
+	return c.extensionIn(exten, cid, nil)
+}
+
+// extensionIn is extension taking a new extension from s (nil: allocated
+// alone).
+func (c *Context) extensionIn(exten, cid string, s *slab[Extension]) *Extension {
 	key := extKey(exten, cid)
-	if e := c.byKey[key]; e != nil {
+	if e := c.find(key); e != nil {
 		return e
 	}
 	display := cid
 	if cid == "/" {
 		display = ""
 	}
-	e := &Extension{Exten: exten, CID: display}
-	c.byKey[key] = e
+	var e *Extension
+	if s != nil {
+		e = s.new()
+	} else {
+		e = new(Extension)
+	}
+	*e = Extension{Exten: exten, CID: display, key: key}
 	c.Extensions = append(c.Extensions, e)
+	switch {
+	case c.byKey != nil:
+		c.byKey[key] = e
+	case len(c.Extensions) > smallContext:
+		c.byKey = make(map[extKeyT]*Extension, 2*len(c.Extensions))
+		for _, x := range c.Extensions {
+			c.byKey[x.key] = x
+		}
+	}
 	return e
 }
 
@@ -389,9 +542,12 @@ func (e *Extension) finish() {
 	e.byPrio = nil
 }
 
+// extKeyT is the key of an extension in its context.
+type extKeyT struct{ exten, cid string }
+
 // extKey drops dashes outside brackets: Asterisk ignores them when it
 // compares extensions.
-func extKey(exten, cid string) string {
+func extKey(exten, cid string) extKeyT {
 	if strings.IndexByte(exten, '-') >= 0 {
 		var b strings.Builder
 		in := false
@@ -408,7 +564,7 @@ func extKey(exten, cid string) string {
 		}
 		exten = b.String()
 	}
-	return exten + "\x00" + cid
+	return extKeyT{exten, cid}
 }
 
 // cutExten cuts the extension at the first comma outside brackets; a

@@ -107,3 +107,8 @@ func extensionsConf(w *bufio.Writer, s Spec) {
 		fmt.Fprintf(w, "exten => t,1,Goto(t%d-internal,100,1)\nexten => i,1,Playback(invalid)\n same => n,Hangup()\n\n", t)
 	}
 }
+
+// DemoHash is the bcrypt hash (cost 10) of "admin-demo", the password of
+// the fixtures' demo admin: generated configurations can use it so that
+// load tests log in with a known pair.
+const DemoHash = "$2a$10$ERQwhVMZfE5y8W5PhrHbbuNG/F3o15RY3uWk0trXjps0hwKKcGSna"

@@ -1,0 +1,775 @@
+// Command astapi-load measures the astapi HTTP API side by side with the
+// framework's ceiling (SPEC §9), in one process and on loopback only:
+//
+//  1. it starts the real server (package api over an index.Store, with the
+//     watcher, as `astapi serve` does) on the fixtures, and a baseline: a
+//     bare gin handler that checks the same Basic Auth credentials (a
+//     constant-time compare of a fixed pair) and writes a fixed body of
+//     the same size as the measured endpoint's answer (the answer itself);
+//  2. it drives both with the same keep-alive http.Client, the same
+//     concurrency and duration (in alternating slices, so that a change of
+//     machine speed hits both alike), for /extension/bytenant,
+//     /extension/user, /destination/all and /user/get;
+//  3. it does it again on a copy of the configuration (never the
+//     fixtures themselves) while a goroutine rewrites one of its files
+//     every 100 ms, so that the watcher reloads under load;
+//  4. it prints one table: requests/s, p50, p99, non-2xx, errors, and the
+//     ratio astapi/baseline; with --bench-results, the `go test -bench`
+//     output it names is summarised first (see `make bench`).
+//
+// Targets: ratio >= 0.85 on cached answers and no non-2xx answer; under
+// reload ratio >= 0.7 and no error answer (non-2xx, transport error, or a
+// body that differs from the expected one).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/astapi/astapi/api"
+	"github.com/astapi/astapi/index"
+)
+
+type options struct {
+	config      string
+	duration    time.Duration
+	concurrency int
+	rounds      int
+	warmup      time.Duration
+	reloadEvery time.Duration
+	rewrite     string
+	admin       credentials
+	secrets     credentials
+	tenantID    string
+	accessLog   string
+	noReload    bool
+	benchFile   string
+	cpuProfile  string
+}
+
+type credentials struct{ user, pass string }
+
+func (c *credentials) String() string { return c.user + ":" + strings.Repeat("*", len(c.pass)) }
+
+func (c *credentials) Set(v string) error {
+	u, p, ok := strings.Cut(v, ":")
+	if !ok || u == "" {
+		return errors.New("want user:password")
+	}
+	c.user, c.pass = u, p
+	return nil
+}
+
+func main() {
+	o := options{admin: credentials{"admin", "admin-demo"}, secrets: credentials{"auditor", "auditor-demo"}}
+	flag.StringVar(&o.config, "config", "fixtures/astapi.ini", "astapi.ini to serve (its asterisk_dir must lie in its directory, which the reload phase copies)")
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "measured time per endpoint and server")
+	flag.IntVar(&o.concurrency, "concurrency", 32, "concurrent requests (and keep-alive connections per server)")
+	flag.IntVar(&o.rounds, "rounds", 5, "the duration is split in this many alternating slices per server")
+	flag.DurationVar(&o.warmup, "warmup", 200*time.Millisecond, "unmeasured load per endpoint and server first")
+	flag.DurationVar(&o.reloadEvery, "reload-every", 100*time.Millisecond, "reload phase: rewrite a file this often")
+	flag.StringVar(&o.rewrite, "rewrite", "atomic", "reload phase: how the file is rewritten: atomic (temp file + rename, as editors and config tools do) or inplace (truncate + write)")
+	flag.Var(&o.admin, "admin", "user:password of an admin (all endpoints but /extension/user)")
+	flag.Var(&o.secrets, "secrets-user", "user:password of a user with secrets=yes (/extension/user)")
+	flag.StringVar(&o.tenantID, "tenant-id", "", "tenant to query (default: the first, by ID, with extensions that --secrets-user may see)")
+	flag.StringVar(&o.accessLog, "access-log", "discard", "the server's access log: discard (formatted, as `astapi serve` does, then dropped), off, or stderr")
+	flag.BoolVar(&o.noReload, "no-reload", false, "skip the reload phase")
+	flag.StringVar(&o.benchFile, "bench-results", "", "`go test -bench` output to summarise before the load-test table")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (server and load generator)")
+	flag.Parse()
+	if o.concurrency < 1 || o.rounds < 1 || o.duration <= 0 {
+		fmt.Fprintln(os.Stderr, "astapi-load: --concurrency, --rounds and --duration must be positive")
+		os.Exit(2)
+	}
+	if o.rewrite != "atomic" && o.rewrite != "inplace" {
+		fmt.Fprintln(os.Stderr, "astapi-load: --rewrite is atomic or inplace")
+		os.Exit(2)
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatal(err)
+		}
+	}
+	gin.SetMode(gin.ReleaseMode)
+	ok, err := run(o)
+	if o.cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		fatal(err)
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "astapi-load:", err)
+	os.Exit(1)
+}
+
+// endpoint is one measured request.
+type endpoint struct {
+	name   string // path
+	method string
+	query  string
+	cred   credentials
+	body   []byte // astapi's answer, which the baseline writes
+}
+
+// result is one endpoint measured on one server.
+type result struct {
+	requests   int64
+	elapsed    time.Duration
+	latencies  []time.Duration
+	non2xx     int64
+	errs       int64 // transport errors
+	mismatches int64 // 2xx answers whose body is not the expected one
+}
+
+func (r *result) add(o *result) {
+	r.requests += o.requests
+	r.elapsed += o.elapsed
+	r.latencies = append(r.latencies, o.latencies...)
+	r.non2xx += o.non2xx
+	r.errs += o.errs
+	r.mismatches += o.mismatches
+}
+
+func (r *result) rps() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.requests) / r.elapsed.Seconds()
+}
+
+func (r *result) percentile(p float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	slices.Sort(r.latencies)
+	return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
+}
+
+// row is a line of the final table.
+type row struct {
+	phase             string
+	ep                *endpoint
+	astapi, baseline  result
+	reloads, failures int64 // reload phase: reloads done and failed meanwhile
+}
+
+func (r *row) ratio() float64 {
+	if r.baseline.rps() == 0 {
+		return 0
+	}
+	return r.astapi.rps() / r.baseline.rps()
+}
+
+func run(o options) (bool, error) {
+	logger := slog.New(slog.DiscardHandler)
+	switch o.accessLog {
+	case "discard":
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	case "stderr":
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	case "off":
+	default:
+		return false, fmt.Errorf("--access-log %q: want discard, off or stderr", o.accessLog)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// Phase 1: the configuration as given.
+	srv, err := startAstapi(ctx, o.config, logger, nil)
+	if err != nil {
+		return false, err
+	}
+	defer srv.close()
+	client := &http.Client{
+		Timeout: 10 * time.Second,
+		Transport: &http.Transport{
+			Proxy:               nil,
+			MaxIdleConns:        4 * o.concurrency,
+			MaxIdleConnsPerHost: o.concurrency,
+			IdleConnTimeout:     90 * time.Second,
+			DisableCompression:  true,
+		},
+	}
+	eps, err := endpoints(client, srv, o)
+	if err != nil {
+		return false, err
+	}
+	base, err := startBaseline(eps)
+	if err != nil {
+		return false, err
+	}
+	defer base.Close()
+
+	fmt.Fprintf(os.Stderr, "astapi-load: %s on %s, baseline on %s; %d endpoints × %v per server, concurrency %d, GOMAXPROCS %d\n",
+		o.config, srv.url, base.URL, len(eps), o.duration, o.concurrency, runtime.GOMAXPROCS(0))
+	var rows []*row
+	for _, ep := range eps {
+		r := &row{phase: "cached", ep: ep}
+		r.astapi, r.baseline = measurePair(client, srv.url, base.URL, ep, o)
+		rows = append(rows, r)
+		fmt.Fprintf(os.Stderr, "  cached %-22s %8.0f req/s vs %8.0f: ratio %.2f\n", ep.name, r.astapi.rps(), r.baseline.rps(), r.ratio())
+	}
+
+	// Phase 2: a copy of it, one file rewritten every reloadEvery.
+	if !o.noReload {
+		rrows, err := reloadPhase(ctx, client, base.URL, eps, logger, o)
+		if err != nil {
+			return false, err
+		}
+		rows = append(rows, rrows...)
+	}
+
+	if o.benchFile != "" {
+		if err := summariseBench(os.Stdout, o.benchFile); err != nil {
+			fmt.Fprintln(os.Stderr, "astapi-load:", err)
+		}
+	}
+	return printTable(os.Stdout, rows, o), nil
+}
+
+// server is an in-process `astapi serve`.
+type server struct {
+	url    string
+	store  *index.Store
+	http   *http.Server
+	cancel context.CancelFunc // stops the watcher
+	done   chan struct{}      // closed when the watcher is done
+}
+
+func (s *server) close() {
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(sctx)
+	s.cancel()
+	<-s.done
+}
+
+// startAstapi loads cfg, watches it and serves the API on 127.0.0.1:0 as
+// cmd/astapi/serve.go does. onReload, when set, sees every reload.
+func startAstapi(ctx context.Context, cfg string, logger *slog.Logger, onReload func(index.ReloadResult)) (*server, error) {
+	store := index.NewStore(func() (*index.Snapshot, error) { return index.Load(cfg) })
+	if onReload != nil {
+		store.OnReload(func(res index.ReloadResult, _ *index.Snapshot) { onReload(res) })
+	}
+	if res := store.Reload(); !res.Success {
+		return nil, fmt.Errorf("cannot serve %s: %s", cfg, api.Redact(store.Current(), res.Err.Error()))
+	}
+	handler := api.New(store, api.Options{Logger: logger, MaxBodyBytes: 1 << 20})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s := &server{url: "http://" + ln.Addr().String(), store: store, cancel: cancel, done: make(chan struct{}),
+		http: &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second,
+			ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelWarn)}}
+	go func() { _ = s.http.Serve(ln) }()
+	go func() {
+		defer close(s.done)
+		err := index.Watch(ctx, store, index.WatchOptions{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintln(os.Stderr, "astapi-load: watcher:", err)
+		}
+	}()
+	return s, nil
+}
+
+// endpoints picks the tenant and extension to query and fetches each
+// endpoint's answer once (it must be a 200).
+func endpoints(client *http.Client, srv *server, o options) ([]*endpoint, error) {
+	snap := srv.store.Current()
+	tenant := o.tenantID
+	if tenant == "" {
+		su := snap.UserByName(o.secrets.user)
+		for _, t := range snap.Tenants {
+			if len(snap.ExtensionsByTenant(t.ID)) > 0 && (su == nil || su.CanSeeTenant(t.ID)) {
+				tenant = t.ID
+				break
+			}
+		}
+		if tenant == "" {
+			return nil, errors.New("no tenant with extensions: give --tenant-id")
+		}
+	}
+	byTenant := &endpoint{name: "/extension/bytenant", method: "POST", query: "tenant_id=" + tenant, cred: o.admin}
+	body, err := fetch(client, srv.url, byTenant)
+	if err != nil {
+		return nil, err
+	}
+	var answer struct {
+		Data []struct {
+			ID string `json:"ex_id"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &answer); err != nil || len(answer.Data) == 0 {
+		return nil, fmt.Errorf("/extension/bytenant tenant_id=%s: no extension in %.200q", tenant, body)
+	}
+	eps := []*endpoint{
+		byTenant,
+		{name: "/extension/user", method: "POST", query: "tenant_id=" + tenant + "&extension_id=" + answer.Data[0].ID, cred: o.secrets},
+		{name: "/destination/all", method: "POST", query: "tenant_id=" + tenant, cred: o.admin},
+		{name: "/user/get", method: "GET", cred: o.admin},
+	}
+	for _, ep := range eps {
+		if ep.body, err = fetch(client, srv.url, ep); err != nil {
+			return nil, err
+		}
+	}
+	return eps, nil
+}
+
+func newRequest(base string, ep *endpoint) *http.Request {
+	u := base + ep.name
+	if ep.query != "" {
+		u += "?" + ep.query
+	}
+	req, err := http.NewRequest(ep.method, u, nil)
+	if err != nil {
+		panic(err)
+	}
+	req.SetBasicAuth(ep.cred.user, ep.cred.pass)
+	return req
+}
+
+func fetch(client *http.Client, base string, ep *endpoint) ([]byte, error) {
+	resp, err := client.Do(newRequest(base, ep))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s %s?%s as %s: %d %.200s", ep.method, ep.name, ep.query, ep.cred.user, resp.StatusCode, body)
+	}
+	return body, nil
+}
+
+// startBaseline serves each endpoint's answer from a bare gin handler that
+// checks the endpoint's credentials in constant time.
+func startBaseline(eps []*endpoint) (*baseline, error) {
+	e := gin.New()
+	for _, ep := range eps {
+		user, pass, body := []byte(ep.cred.user), []byte(ep.cred.pass), ep.body
+		e.Handle(ep.method, ep.name, func(c *gin.Context) {
+			u, p, ok := c.Request.BasicAuth()
+			if !ok || subtle.ConstantTimeCompare([]byte(u), user)&subtle.ConstantTimeCompare([]byte(p), pass) != 1 {
+				c.Header("WWW-Authenticate", `Basic realm="astapi"`)
+				c.AbortWithStatus(http.StatusUnauthorized)
+				return
+			}
+			c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+		})
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &baseline{URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second}}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// baseline is the bare gin server.
+type baseline struct {
+	URL string
+	srv *http.Server
+}
+
+func (b *baseline) Close() { _ = b.srv.Close() }
+
+// measurePair measures ep on both servers in alternating slices.
+func measurePair(client *http.Client, astapiURL, baseURL string, ep *endpoint, o options) (a, b result) {
+	if o.warmup > 0 {
+		measure(client, astapiURL, ep, o.concurrency, o.warmup)
+		measure(client, baseURL, ep, o.concurrency, o.warmup)
+	}
+	slice := o.duration / time.Duration(o.rounds)
+	for range o.rounds {
+		ra := measure(client, astapiURL, ep, o.concurrency, slice)
+		rb := measure(client, baseURL, ep, o.concurrency, slice)
+		a.add(&ra)
+		b.add(&rb)
+	}
+	return a, b
+}
+
+// measure sends ep's request from concurrency goroutines for d.
+func measure(client *http.Client, base string, ep *endpoint, concurrency int, d time.Duration) result {
+	parts := make([]result, concurrency)
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(d)
+	for i := range parts {
+		wg.Go(func() {
+			r := &parts[i]
+			r.latencies = make([]time.Duration, 0, 4096)
+			var buf bytes.Buffer
+			for {
+				t := time.Now()
+				if !t.Before(deadline) {
+					return
+				}
+				resp, err := client.Do(newRequest(base, ep))
+				if err != nil {
+					r.errs++
+					continue
+				}
+				buf.Reset()
+				_, err = buf.ReadFrom(resp.Body)
+				resp.Body.Close()
+				r.latencies = append(r.latencies, time.Since(t))
+				r.requests++
+				switch {
+				case err != nil:
+					r.errs++
+				case resp.StatusCode < 200 || resp.StatusCode > 299:
+					r.non2xx++
+				case !bytes.Equal(buf.Bytes(), ep.body):
+					r.mismatches++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var total result
+	for i := range parts {
+		total.add(&parts[i])
+	}
+	total.elapsed = time.Since(start)
+	return total
+}
+
+// reloadPhase copies the configuration to a temporary directory, serves
+// the copy, and measures every endpoint while a file of it is rewritten.
+func reloadPhase(ctx context.Context, client *http.Client, baseURL string, eps []*endpoint, logger *slog.Logger, o options) ([]*row, error) {
+	tmp, err := os.MkdirTemp("", "astapi-load-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	cfgDir := filepath.Dir(o.config)
+	if err := copyDir(cfgDir, tmp); err != nil {
+		return nil, err
+	}
+	cfg := filepath.Join(tmp, filepath.Base(o.config))
+	var reloads, failures atomic.Int64
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv, err := startAstapi(ctx, cfg, logger, func(res index.ReloadResult) {
+		if res.Success {
+			reloads.Add(1)
+		} else {
+			failures.Add(1)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.close()
+	// The file rewritten: extensions.conf of the copy (else the first
+	// Asterisk file read), with a comment line that changes each time, so
+	// that every reload makes a new snapshot with the same answers.
+	snap := srv.store.Current()
+	target := ""
+	for _, f := range snap.Files {
+		if filepath.Base(f) == "extensions.conf" {
+			target = f
+			break
+		}
+	}
+	if target == "" {
+		for _, f := range snap.Files {
+			if f != snap.ConfigFile {
+				target = f
+				break
+			}
+		}
+	}
+	if target == "" || !strings.HasPrefix(target, tmp) {
+		return nil, fmt.Errorf("reload phase: no Asterisk file of the copy in %s to rewrite (is asterisk_dir inside the config's directory?)", tmp)
+	}
+	orig, err := os.ReadFile(target)
+	if err != nil {
+		return nil, err
+	}
+	for _, ep := range eps { // the copy answers as the original does
+		body, err := fetch(client, srv.url, ep)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(body, ep.body) {
+			return nil, fmt.Errorf("reload phase: %s of the copy differs from the original's", ep.name)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "astapi-load: reload phase on a copy in %s: %s rewritten (%s) every %v\n", tmp, filepath.Base(target), o.rewrite, o.reloadEvery)
+
+	var rows []*row
+	for _, ep := range eps {
+		stop := make(chan struct{})
+		var rw sync.WaitGroup
+		rw.Go(func() { rewriteLoop(target, orig, o, stop) })
+		before, failedBefore := reloads.Load(), failures.Load()
+		r := &row{phase: "reload", ep: ep}
+		r.astapi, r.baseline = measurePair(client, srv.url, baseURL, ep, o)
+		close(stop)
+		rw.Wait()
+		r.reloads, r.failures = reloads.Load()-before, failures.Load()-failedBefore
+		rows = append(rows, r)
+		fmt.Fprintf(os.Stderr, "  reload %-22s %8.0f req/s vs %8.0f: ratio %.2f, %d reloads\n", ep.name, r.astapi.rps(), r.baseline.rps(), r.ratio(), r.reloads)
+	}
+	return rows, nil
+}
+
+func rewriteLoop(target string, orig []byte, o options, stop <-chan struct{}) {
+	t := time.NewTicker(o.reloadEvery)
+	defer t.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		data := append(append(slices.Clip(orig), "\n; rewritten by astapi-load "...), fmt.Sprintf("%d\n", n)...)
+		var err error
+		if o.rewrite == "atomic" {
+			tmp := filepath.Join(filepath.Dir(target), ".astapi-load.tmp")
+			if err = os.WriteFile(tmp, data, 0o644); err == nil {
+				err = os.Rename(tmp, target)
+			}
+		} else {
+			err = os.WriteFile(target, data, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "astapi-load: rewrite:", err)
+		}
+	}
+}
+
+// copyDir copies the regular files and directories under src into dst.
+func copyDir(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(out, 0o755)
+		case d.Type().IsRegular():
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(out, data, 0o644)
+		}
+		return nil // symlinks and others are not copied
+	})
+}
+
+// printTable prints the load-test table and says which targets are met.
+func printTable(w io.Writer, rows []*row, o options) bool {
+	fmt.Fprintf(w, "\n== load test: astapi vs bare gin + Basic Auth (same body), %d connections, %v per endpoint and server, GOMAXPROCS %d ==\n",
+		o.concurrency, o.duration, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(w, "%-7s %-20s %-9s %10s %9s %9s %8s %7s %6s\n", "phase", "endpoint", "server", "req/s", "p50", "p99", "non-2xx", "errors", "ratio")
+	ok := true
+	var notes []string
+	for _, r := range rows {
+		for i, res := range []*result{&r.astapi, &r.baseline} {
+			name, ratio := "astapi", fmt.Sprintf("%.2f", r.ratio())
+			if i == 1 {
+				name, ratio = "baseline", ""
+			}
+			fmt.Fprintf(w, "%-7s %-20s %-9s %10.0f %9s %9s %8d %7d %6s\n", r.phase, r.ep.name, name, res.rps(),
+				fmtDur(res.percentile(0.50)), fmtDur(res.percentile(0.99)), res.non2xx, res.errs+res.mismatches, ratio)
+		}
+		want := 0.85
+		if r.phase == "reload" {
+			want = 0.7
+		}
+		bad := r.astapi.non2xx + r.astapi.errs + r.astapi.mismatches
+		if r.ratio() < want {
+			ok = false
+			notes = append(notes, fmt.Sprintf("NOT MET  %s %s: ratio %.2f < %.2f", r.phase, r.ep.name, r.ratio(), want))
+		}
+		if bad > 0 {
+			ok = false
+			notes = append(notes, fmt.Sprintf("NOT MET  %s %s: %d non-2xx, %d transport errors, %d wrong bodies", r.phase, r.ep.name, r.astapi.non2xx, r.astapi.errs, r.astapi.mismatches))
+		}
+		if r.phase == "reload" {
+			notes = append(notes, fmt.Sprintf("         %s %s: %d reloads (%d failed) during the measure", r.phase, r.ep.name, r.reloads, r.failures))
+		}
+	}
+	if ok {
+		notes = append([]string{"MET      every ratio >= 0.85 cached / 0.7 under reload, no error answer"}, notes...)
+	}
+	fmt.Fprintln(w, strings.Join(notes, "\n"))
+	return ok
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.2fms", float64(d)/1e6)
+	}
+	return fmt.Sprintf("%.0fµs", float64(d)/1e3)
+}
+
+// summariseBench prints the benchmark lines of a `go test -bench` output
+// as one table, then the SPEC §9 figures it holds against their targets
+// or baselines.
+func summariseBench(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	type bench struct {
+		pkg, name string
+		metrics   map[string]float64
+		units     []string
+	}
+	var all []bench
+	var fails []string
+	pkg := ""
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
+			pkg = strings.TrimPrefix(p, "github.com/astapi/astapi/")
+			continue
+		}
+		if strings.HasPrefix(line, "FAIL") || strings.HasPrefix(line, "--- FAIL") || strings.HasPrefix(line, "panic:") {
+			fails = append(fails, line)
+			continue
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+			continue
+		}
+		b := bench{pkg: pkg, name: strings.TrimPrefix(fields[0], "Benchmark"), metrics: map[string]float64{}}
+		if i := strings.LastIndexByte(b.name, '-'); i > 0 {
+			b.name = b.name[:i] // the -GOMAXPROCS suffix
+		}
+		for i := 2; i+1 < len(fields); i += 2 {
+			var v float64
+			if _, err := fmt.Sscan(fields[i], &v); err != nil {
+				break
+			}
+			b.metrics[fields[i+1]] = v
+			b.units = append(b.units, fields[i+1])
+		}
+		all = append(all, b)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n== go test -bench (%s) ==\n", path)
+	fmt.Fprintf(w, "%-9s %-58s %s\n", "package", "benchmark", "metrics")
+	for _, b := range all {
+		var ms []string
+		for _, u := range b.units {
+			ms = append(ms, fmtMetric(b.metrics[u], u))
+		}
+		fmt.Fprintf(w, "%-9s %-58s %s\n", b.pkg, b.name, strings.Join(ms, "  "))
+	}
+	find := func(pkg, name string) map[string]float64 {
+		for _, b := range all {
+			if b.pkg == pkg && b.name == name {
+				return b.metrics
+			}
+		}
+		return nil
+	}
+	fmt.Fprintln(w, "\n== SPEC §9 figures from the benchmarks ==")
+	if m := find("index", "LoadScale/tenants=10000/load"); m != nil {
+		fmt.Fprintf(w, "%-8s parse+index 10k tenants/100k peers/1.25M dialplan lines: %.2fs (target < 2s), peak heap %.0f MB (target < 1536), retained %.0f MB, %.0f MB allocated, %.0f allocs\n",
+			verdict(m["s/load"] < 2 && m["peak-heap-MB"] < 1536), m["s/load"], m["peak-heap-MB"], m["retained-MB"], m["B/op"]/(1<<20), m["allocs/op"])
+	} else {
+		fmt.Fprintln(w, "         (no BenchmarkLoadScale/tenants=10000/load in the output)")
+	}
+	if m := find("index", "LoadScale/tenants=10000/reload"); m != nil {
+		fmt.Fprintf(w, "         reload of the same (previous snapshot held): %.2fs, peak heap %.0f MB\n", m["s/load"], m["peak-heap-MB"])
+	}
+	if s, l := find("index", "LoadScale/tenants=1000/load"), find("index", "LoadScale/tenants=10000/load"); s != nil && l != nil {
+		fmt.Fprintf(w, "         1k -> 10k tenants: time ×%.1f, allocated ×%.1f, retained ×%.1f (linear: ×10)\n",
+			l["s/load"]/s["s/load"], l["B/op"]/s["B/op"], l["retained-MB"]/s["retained-MB"])
+	}
+	for _, file := range []string{"sip.conf", "extensions.conf"} {
+		a, b := find("parser", "ParseScale/"+file+"/astapi"), find("parser", "ParseScale/"+file+"/ini.v1-baseline")
+		if a != nil && b != nil && b["MB/s"] > 0 {
+			fmt.Fprintf(w, "         parser on the generated %s: %.0f MB/s, gopkg.in/ini.v1 %.0f MB/s (×%.1f)\n", file, a["MB/s"], b["MB/s"], a["MB/s"]/b["MB/s"])
+		}
+	}
+	if a, b := find("api", "CachedExtensionByTenant"), find("api", "BareGinBaseline"); a != nil && b != nil && a["ns/op"] > 0 {
+		fmt.Fprintf(w, "         handlers alone (no network), cached /extension/bytenant vs bare gin: %.0f ns vs %.0f ns, ratio %.2f\n",
+			a["ns/op"], b["ns/op"], b["ns/op"]/a["ns/op"])
+	}
+	if a, b := find("api", "HTTPCachedExtensionByTenant"), find("api", "HTTPBareGinBaseline"); a != nil && b != nil && a["ns/op"] > 0 {
+		r := b["ns/op"] / a["ns/op"]
+		fmt.Fprintf(w, "%-8s over HTTP, cached /extension/bytenant vs bare gin: %.0f µs vs %.0f µs, ratio %.2f (target >= 0.85)\n",
+			verdict(r >= 0.85), a["ns/op"]/1e3, b["ns/op"]/1e3, r)
+	}
+	for _, l := range fails {
+		fmt.Fprintln(w, "FAILED   "+l)
+	}
+	return nil
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "MET"
+	}
+	return "NOT MET"
+}
+
+func fmtMetric(v float64, unit string) string {
+	switch {
+	case unit == "ns/op" && v >= 1e6:
+		return fmt.Sprintf("%.2fms/op", v/1e6)
+	case v >= 1e6 || v == float64(int64(v)):
+		return fmt.Sprintf("%.0f %s", v, unit)
+	}
+	return fmt.Sprintf("%.2f %s", v, unit)
+}

@@ -1,0 +1,107 @@
+package index
+
+import (
+	"strconv"
+	"unsafe"
+)
+
+// A slab hands out pointers to the elements of chunks it allocates, so
+// that many small objects of one kind cost one allocation per chunk. The
+// objects of a chunk stay in memory as long as any of them is reachable:
+// it is for objects that live and die together (those of one snapshot).
+type slab[T any] struct {
+	buf []T
+}
+
+const (
+	minSlab = 16
+	maxSlab = 512
+)
+
+func (s *slab[T]) new() *T {
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]T, 0, min(max(2*cap(s.buf), minSlab), maxSlab))
+	}
+	s.buf = s.buf[:len(s.buf)+1]
+	return &s.buf[len(s.buf)-1]
+}
+
+// one returns a slice of length and capacity 1 holding v (an append to
+// it copies).
+func (s *slab[T]) one(v T) []T {
+	p := s.new()
+	*p = v
+	return unsafe.Slice(p, 1)
+}
+
+// strArena packs strings into shared chunks: one allocation per chunk
+// instead of one per string. Bytes handed out are never written again.
+// Like a slab, it is for strings that live and die together.
+type strArena struct {
+	buf []byte
+}
+
+const (
+	minArenaBytes = 1 << 10
+	maxArenaBytes = 64 << 10
+)
+
+// reserve makes room for n more bytes.
+func (a *strArena) reserve(n int) {
+	if cap(a.buf)-len(a.buf) < n {
+		a.buf = make([]byte, 0, max(min(max(2*cap(a.buf), minArenaBytes), maxArenaBytes), n))
+	}
+}
+
+// since returns the bytes appended to a.buf from start as a string.
+func (a *strArena) since(start int) string {
+	if start == len(a.buf) {
+		return ""
+	}
+	return unsafe.String(&a.buf[start], len(a.buf)-start)
+}
+
+// bytes returns b as a string.
+func (a *strArena) bytes(b []byte) string {
+	a.reserve(len(b))
+	start := len(a.buf)
+	a.buf = append(a.buf, b...)
+	return a.since(start)
+}
+
+// concat returns the concatenation of parts.
+func (a *strArena) concat(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	a.reserve(n)
+	start := len(a.buf)
+	for _, p := range parts {
+		a.buf = append(a.buf, p...)
+	}
+	return a.since(start)
+}
+
+// uint returns v in decimal.
+func (a *strArena) uint(v uint64) string {
+	a.reserve(20)
+	start := len(a.buf)
+	a.buf = strconv.AppendUint(a.buf, v, 10)
+	return a.since(start)
+}
+
+// lower returns strings.ToLower(s).
+func (a *strArena) lower(s string) string {
+	a.reserve(len(s))
+	start := len(a.buf)
+	if b, ok := lowerASCII(a.buf, s); ok {
+		if string(b[start:]) == s {
+			a.buf = a.buf[:start]
+			return s
+		}
+		a.buf = b
+		return a.since(start)
+	}
+	return lower(s)
+}
