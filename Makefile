@@ -33,13 +33,16 @@ fuzz:
 ## bench: Go benchmarks side by side with their baselines (parser vs
 ## gopkg.in/ini.v1, index build at 1k/10k tenants, handlers vs bare gin),
 ## then the load test (cmd/astapi-load: astapi vs a bare gin + Basic Auth
-## server, cached and while a file is rewritten every 100 ms). The load
-## program prints last one table with every figure and its target.
-## LOADFLAGS passes flags to it (e.g. LOADFLAGS='--duration 10s').
+## server on the fixtures, cached and while a file is rewritten every
+## 100 ms, plus the cached answers of a generated tenant of 10k
+## extensions). The load program prints last one table with every figure
+## and its target. LOADFLAGS passes flags to it (e.g. LOADFLAGS='--duration 10s').
 bench:
-	@out=$$(mktemp) && trap 'rm -f "$$out"' EXIT && \
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./... 2>&1 | tee "$$out" && \
-	$(GO) run ./cmd/astapi-load --config $(CONFIG) --bench-results "$$out" $(LOADFLAGS)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./... 2>&1 | tee "$$tmp/bench.txt" && \
+	$(GO) run ./internal/pbxgen/cmd/pbxgen -out "$$tmp/pbx10k" -tenants 1 -peers 10000 >/dev/null && \
+	$(GO) run ./cmd/astapi-load --config $(CONFIG) --bench-results "$$tmp/bench.txt" \
+		--big-config "$$tmp/pbx10k/astapi.ini" $(LOADFLAGS)
 
 clean:
 	rm -rf bin

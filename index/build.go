@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,8 +59,16 @@ type dialUse struct {
 
 func (b *builder) load(iniPath string) (*Snapshot, error) {
 	start := time.Now()
+	// The Asterisk files are read while astapi.ini is, from where a quick
+	// look at its [server] section says they are; if astapi.ini says
+	// otherwise, that work is dropped and they are read again.
+	var job *parseJob
+	if dir, roots, ok := prescanServer(iniPath); ok {
+		job = startParse(dir, roots)
+	}
 	cfg, err := loadINI(iniPath)
 	if err != nil {
+		job.abandon()
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	b.ini = cfg
@@ -70,57 +79,29 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.warn(parser.Pos{File: filepath.Base(cfg.path)}, "%s", w)
 	}
 	if st, err := os.Stat(b.dir); err != nil || !st.IsDir() {
+		job.abandon()
 		if err == nil {
 			err = errors.New("not a directory")
 		}
 		return nil, fmt.Errorf("index: asterisk_dir %s: %w", b.dir, err)
 	}
-
-	// The four files are read concurrently, then recorded in a fixed order.
-	// The dialplan is built as soon as extensions.conf is read, while the
-	// peers are read: they do not depend on each other (diagnostics are
-	// sorted at the end, so the order they are found in does not matter).
-	names := [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf"}
-	var parsed [len(names)]struct {
-		cfg *parser.Config
-		err error
+	if job == nil || job.dir != b.dir || !slices.Equal(job.roots, cfg.server.IncludeRoots) {
+		job.abandon()
+		job = startParse(b.dir, cfg.server.IncludeRoots)
 	}
-	const extIdx = 3
-	var (
-		wg, dpDone sync.WaitGroup
-		dp         *parser.Dialplan
-	)
-	for i, name := range names {
-		if i == extIdx {
-			continue
+	job.read.Wait()
+	for i, name := range parseNames {
+		if job.parsed[i].err != nil {
+			job.abandon()
+			return nil, job.parsed[i].err
 		}
-		wg.Go(func() { parsed[i].cfg, parsed[i].err = b.parseFile(name) })
-	}
-	wg.Add(1)
-	dpDone.Go(func() {
-		ext, err := b.parseFile(names[extIdx])
-		parsed[extIdx].cfg, parsed[extIdx].err = ext, err
-		wg.Done()
-		switch {
-		case err != nil || (ext != nil && len(ext.ReadErrors) > 0):
-			// the load fails
-		case ext != nil:
-			dp = parser.BuildDialplan(ext)
-		default:
-			dp = parser.BuildDialplan(&parser.Config{})
-		}
-	})
-	wg.Wait()
-	for i, name := range names {
-		if parsed[i].err != nil {
-			return nil, parsed[i].err
-		}
-		if parsed[i].cfg != nil {
-			b.record(name, parsed[i].cfg)
+		if job.parsed[i].cfg != nil {
+			b.record(name, job.parsed[i].cfg)
 		}
 	}
-	sip, pjsip, users, ext := parsed[0].cfg, parsed[1].cfg, parsed[2].cfg, parsed[3].cfg
+	sip, pjsip, users, ext := job.parsed[0].cfg, job.parsed[1].cfg, job.parsed[2].cfg, job.parsed[3].cfg
 	if len(b.fatal) > 0 {
+		job.abandon()
 		b.fatal.Sort()
 		return nil, &LoadError{Diags: b.fatal}
 	}
@@ -145,8 +126,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if pjsip != nil {
 		b.addPJSIP(b.peers, pjsip)
 	}
-	dpDone.Wait()
-	b.dp = dp
+	job.built.Wait()
+	b.dp = job.dp
 	if ext != nil {
 		b.diags = append(b.diags, b.dp.Diags...)
 	}
@@ -201,13 +182,127 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	return NewSnapshot(snap), nil
 }
 
-// parseFile reads one top-level Asterisk file of asterisk_dir. A missing
-// file is fine (nil, nil); one that exists but cannot be read fails the
-// load. It only reads b, so the files can be parsed concurrently.
-func (b *builder) parseFile(name string) (*parser.Config, error) {
-	path := filepath.Join(b.dir, name)
-	roots := append([]string{b.dir}, b.ini.server.IncludeRoots...)
-	cfg, err := parser.ParseFile(path, parser.Options{Root: b.dir, AllowedRoots: roots})
+// parseNames are the top-level Asterisk files, in the order they are
+// recorded.
+var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf"}
+
+const extIdx = 3 // extensions.conf
+
+// parseJob reads the four files of an asterisk_dir concurrently, and
+// builds the dialplan as soon as extensions.conf is read (while the
+// builder reads the peers: they do not depend on each other, and the
+// diagnostics are sorted at the end, so the order they are found in does
+// not matter).
+type parseJob struct {
+	dir    string
+	roots  []string // include_roots
+	parsed [len(parseNames)]struct {
+		cfg *parser.Config
+		err error
+	}
+	read  sync.WaitGroup // parsed is set
+	dp    *parser.Dialplan
+	built sync.WaitGroup // dp is set (nil when extensions.conf failed)
+}
+
+func startParse(dir string, roots []string) *parseJob {
+	j := &parseJob{dir: dir, roots: roots}
+	j.read.Add(len(parseNames))
+	for i, name := range parseNames {
+		if i == extIdx {
+			continue
+		}
+		go func() {
+			defer j.read.Done()
+			j.parsed[i].cfg, j.parsed[i].err = parseFile(dir, roots, name)
+		}()
+	}
+	j.built.Go(func() {
+		ext, err := parseFile(dir, roots, parseNames[extIdx])
+		j.parsed[extIdx].cfg, j.parsed[extIdx].err = ext, err
+		j.read.Done()
+		switch {
+		case err != nil || (ext != nil && len(ext.ReadErrors) > 0):
+			// the load fails
+		case ext != nil:
+			j.dp = parser.BuildDialplan(ext)
+		default:
+			j.dp = parser.BuildDialplan(&parser.Config{})
+		}
+	})
+	return j
+}
+
+// abandon waits for a job whose results are not used (nil: none), so that
+// no work of a Load outlives it.
+func (j *parseJob) abandon() {
+	if j != nil {
+		j.read.Wait()
+		j.built.Wait()
+	}
+}
+
+// prescanServer reads asterisk_dir and include_roots of astapi.ini's
+// [server] section as loadINI will resolve them, approximately (what it
+// gets wrong only costs work, see load): ok is false when it finds no
+// asterisk_dir.
+func prescanServer(iniPath string) (dir string, roots []string, ok bool) {
+	data, err := os.ReadFile(iniPath)
+	if err != nil {
+		return "", nil, false
+	}
+	abs, err := filepath.Abs(iniPath)
+	if err != nil {
+		return "", nil, false
+	}
+	resolve := func(p string) string {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(abs), p)
+		}
+		return filepath.Clean(p)
+	}
+	inServer := false
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			name, _, _ := strings.Cut(line[1:], "]")
+			inServer = strings.TrimSpace(name) == "server"
+			continue
+		}
+		if !inServer {
+			continue
+		}
+		key, val, found := strings.Cut(line, "=")
+		if !found {
+			continue
+		}
+		for _, c := range []string{" ;", "\t;", " #", "\t#"} {
+			if i := strings.Index(val, c); i >= 0 {
+				val = val[:i]
+			}
+		}
+		val = strings.Trim(strings.TrimSpace(val), `"'`)
+		switch strings.TrimSpace(key) {
+		case "asterisk_dir":
+			if val != "" {
+				dir, ok = resolve(val), true
+			}
+		case "include_roots":
+			roots = roots[:0]
+			for _, r := range splitList(val) {
+				roots = append(roots, resolve(r))
+			}
+		}
+	}
+	return dir, roots, ok
+}
+
+// parseFile reads one top-level Asterisk file of dir. A missing file is
+// fine (nil, nil); one that exists but cannot be read fails the load.
+func parseFile(dir string, includeRoots []string, name string) (*parser.Config, error) {
+	path := filepath.Join(dir, name)
+	roots := append([]string{dir}, includeRoots...)
+	cfg, err := parser.ParseFile(path, parser.Options{Root: dir, AllowedRoots: roots})
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil

@@ -52,11 +52,7 @@ type loc struct {
 
 func (l loc) prio() *parser.Priority { return &l.ext.Priorities[l.i] }
 
-func (l loc) String() string {
-	return l.ctx.Name + "," + l.ext.Exten + "," + strconv.Itoa(l.prio().Priority)
-}
-
-// appendTo appends l.String() to buf.
+// appendTo appends the position "context,exten,priority" to buf.
 func (l loc) appendTo(buf []byte) []byte {
 	buf = append(buf, l.ctx.Name...)
 	buf = append(buf, ',')
@@ -95,7 +91,7 @@ type flow struct {
 	diags   diagSink
 	ord     map[ordKey]int
 	lc      *lowerCache
-	// seen is classify's set of visited positions (loc.String() of each,
+	// seen is classify's set of visited positions (appendTo of each,
 	// end to end in seenBuf): kept from call to call to save allocations.
 	seenBuf  []byte
 	seenEnds []int
@@ -106,7 +102,7 @@ type flow struct {
 	dials []dialTarget
 }
 
-// locString is l.String() in f's arena.
+// locString is l's position "context,exten,priority", in f's arena.
 func (f *flow) locString(l loc) string {
 	f.strs.reserve(len(l.ctx.Name) + len(l.ext.Exten) + 22)
 	start := len(f.strs.buf)

@@ -51,21 +51,6 @@ func lastValue(vars []parser.Var, name string) string {
 	return ""
 }
 
-// setvar returns the value the setvar= (sip.conf) and set_var= (pjsip.conf)
-// lines give the channel variable name (upper case); later lines win, and
-// names compare upper-cased.
-func setvar(vars []parser.Var, name string) (string, bool) {
-	for i := len(vars) - 1; i >= 0; i-- {
-		v := &vars[i]
-		if strings.EqualFold(v.Name, "setvar") || strings.EqualFold(v.Name, "set_var") {
-			if k, val, ok := strings.Cut(v.Value, "="); ok && upperIs(strings.TrimSpace(k), name) {
-				return strings.TrimSpace(val), true
-			}
-		}
-	}
-	return "", false
-}
-
 // The channel variables lookupSetvars finds.
 const (
 	svCIDNum = iota
@@ -81,7 +66,9 @@ type setvarValues struct {
 	ok  [svCount]bool
 }
 
-// lookupSetvars is setvar for each of setvarNames, in one pass.
+// lookupSetvars returns the values setvar= (sip.conf) and set_var=
+// (pjsip.conf) lines give each of setvarNames: the last line wins, and
+// names compare upper-cased.
 func lookupSetvars(vars []parser.Var) setvarValues {
 	var out setvarValues
 	left := svCount

@@ -283,10 +283,6 @@ func (d *Dialplan) contextIn(name string, pos Pos, s *slab[Context]) *Context {
 	return c
 }
 
-func (d *Dialplan) warn(pos Pos, format string, args ...any) {
-	d.Diags = append(d.Diags, Diagnostic{Pos: pos, Severity: Warning, Message: fmt.Sprintf(format, args...)})
-}
-
 // loadSection follows pbx_config.c: pbx_load_config for one section.
 func (l *sectionLoader) loadSection(s *Section, con *Context) {
 	d := l.d
