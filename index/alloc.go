@@ -5,35 +5,6 @@ import (
 	"unsafe"
 )
 
-// A slab hands out pointers to the elements of chunks it allocates, so
-// that many small objects of one kind cost one allocation per chunk. The
-// objects of a chunk stay in memory as long as any of them is reachable:
-// it is for objects that live and die together (those of one snapshot).
-type slab[T any] struct {
-	buf []T
-}
-
-const (
-	minSlab = 16
-	maxSlab = 512
-)
-
-func (s *slab[T]) new() *T {
-	if len(s.buf) == cap(s.buf) {
-		s.buf = make([]T, 0, min(max(2*cap(s.buf), minSlab), maxSlab))
-	}
-	s.buf = s.buf[:len(s.buf)+1]
-	return &s.buf[len(s.buf)-1]
-}
-
-// one returns a slice of length and capacity 1 holding v (an append to
-// it copies).
-func (s *slab[T]) one(v T) []T {
-	p := s.new()
-	*p = v
-	return unsafe.Slice(p, 1)
-}
-
 // strArena packs strings into shared chunks: one allocation per chunk
 // instead of one per string. Bytes handed out are never written again.
 // Like a slab, it is for strings that live and die together.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/astapi/astapi/internal/slab"
 	"hash"
 	"io"
 	"io/fs"
@@ -446,17 +447,17 @@ func (b *builder) users() []*User {
 // scanDials records how every Dial() of the dialplan uses each peer.
 func (b *builder) scanDials() {
 	b.dials = map[*Peer]*dialUse{}
-	var uses slab[dialUse]
+	var uses slab.Slab[dialUse]
 	use := func(p *Peer) *dialUse {
 		u := b.dials[p]
 		if u == nil {
-			u = uses.new()
+			u = uses.New()
 			b.dials[p] = u
 		}
 		return u
 	}
 	var buf []dialTarget
-	var sites slab[dialSite]
+	var sites slab.Slab[dialSite]
 	for _, c := range b.dp.Contexts {
 		for _, e := range c.Extensions {
 			for i := range e.Priorities {
@@ -477,7 +478,7 @@ func (b *builder) scanDials() {
 				if len(targets) == 1 && targets[0].peer != nil && !targets[0].number && isNumber(e.Exten) {
 					u := use(targets[0].peer)
 					if u.alone == nil {
-						u.alone = sites.one(dialSite{c, e.Exten})
+						u.alone = sites.One(dialSite{c, e.Exten})
 					} else {
 						u.alone = append(u.alone, dialSite{c, e.Exten})
 					}
@@ -498,7 +499,7 @@ type dialTarget struct {
 // Warnings go to w.
 // They are appended to out.
 func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension, pos parser.Pos, w *diagSink) []dialTarget {
-	first := firstArg(args)
+	first := parser.FirstArg(args)
 	if strings.TrimSpace(first) == "${HINT}" && e != nil {
 		first = e.Hint
 	}
@@ -539,35 +540,6 @@ func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension
 		out = append(out, t)
 	}
 	return out
-}
-
-// firstArg is parser.SplitArgs(args)[0], without allocating when the
-// first argument holds no quote or backslash.
-func firstArg(args string) string {
-	paren, bracket := 0, 0
-	for i := 0; i < len(args); i++ {
-		switch args[i] {
-		case '"', '\\':
-			return parser.SplitArgs(args)[0]
-		case '(':
-			paren++
-		case ')':
-			if paren > 0 {
-				paren--
-			}
-		case '[':
-			bracket++
-		case ']':
-			if bracket > 0 {
-				bracket--
-			}
-		case ',':
-			if paren == 0 && bracket == 0 {
-				return args[:i]
-			}
-		}
-	}
-	return args
 }
 
 // isNumber reports whether an extension is a plain dialable number.

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"github.com/astapi/astapi/internal/slab"
 	"strings"
 
 	"github.com/astapi/astapi/parser"
@@ -23,9 +24,9 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		keys     []string // natural keys of order, for the IDs
 		groups   = map[groupKey]*group{}
 		trunks   []*Peer
-		gs       slab[group]
-		ps       slab[*Peer]
-		es       slab[Extension]
+		gs       slab.Slab[group]
+		ps       slab.Slab[*Peer]
+		es       slab.Slab[Extension]
 		keyBytes strArena // dropped after the IDs are made
 	)
 	for i, p := range b.peers.list {
@@ -42,8 +43,8 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		num := b.number(p, t)
 		g := groups[groupKey{t, num}]
 		if g == nil {
-			g = gs.new()
-			*g = group{tenant: t, number: num, peers: ps.one(p)}
+			g = gs.New()
+			*g = group{tenant: t, number: num, peers: ps.One(p)}
 			groups[groupKey{t, num}] = g
 			order = append(order, g)
 			keys = append(keys, keyBytes.concat(t.Key, "\x00", num))
@@ -55,7 +56,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	ids := alloc.assignList(keys)
 	out := make([]*Extension, 0, len(order))
 	for i, g := range order {
-		e := es.new()
+		e := es.New()
 		*e = Extension{ID: ids[i], TenantID: g.tenant.ID, Number: g.number, Peers: g.peers}
 		b.fillExtension(e, g.peers[0])
 		out = append(out, e)

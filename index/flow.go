@@ -3,11 +3,10 @@ package index
 import (
 	"bytes"
 	"fmt"
-	"runtime"
+	"github.com/astapi/astapi/internal/slab"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/astapi/astapi/parser"
 )
@@ -97,7 +96,7 @@ type flow struct {
 	seenEnds []int
 	// Destinations and their strings come from chunks shared by the
 	// tenants a worker walks; dials is dialTargets' buffer.
-	dests slab[Destination]
+	dests slab.Slab[Destination]
 	strs  strArena
 	dials []dialTarget
 }
@@ -130,52 +129,48 @@ func (b *builder) destinations() []*Destination {
 	}
 	// The tenants' flows are independent: workers walk contiguous runs of
 	// tenants, and their results are joined in tenant order.
-	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(b.tenants)/64))
+	runs := tenantRuns(len(b.tenants))
 	type part struct {
 		out     []*Destination
 		tenants []*Tenant // of each destination
 		hashes  []uint64  // the first choice of each destination's ID
 		diags   diagSink
 	}
-	parts := make([]part, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		tenants := b.tenants[w*len(b.tenants)/workers : (w+1)*len(b.tenants)/workers]
-		wg.Go(func() {
-			pt := &parts[w]
-			// One flow per worker, its tables cleared for each tenant.
-			f := &flow{b: b, inbound: inbound, ord: map[ordKey]int{}, lc: newLowerCache()}
-			// The tenant's contexts of the dialplan, in dialplan order.
-			type orderedContext struct {
-				order int
-				c     *parser.Context
+	parts := make([]part, runs)
+	inParallel(len(b.tenants), runs, func(w, lo, hi int) {
+		tenants := b.tenants[lo:hi]
+		pt := &parts[w]
+		// One flow per worker, its tables cleared for each tenant.
+		f := &flow{b: b, inbound: inbound, ord: map[ordKey]int{}, lc: newLowerCache()}
+		// The tenant's contexts of the dialplan, in dialplan order.
+		type orderedContext struct {
+			order int
+			c     *parser.Context
+		}
+		var ordered []orderedContext
+		for _, t := range tenants {
+			f.tenant = t
+			clear(f.ord)
+			f.out, f.diags = f.out[:0], f.diags[:0]
+			ordered = ordered[:0]
+			for _, name := range t.Contexts {
+				if c := b.dp.Context(name); c != nil {
+					ordered = append(ordered, orderedContext{b.ctxOrder[name], c})
+				}
 			}
-			var ordered []orderedContext
-			for _, t := range tenants {
-				f.tenant = t
-				clear(f.ord)
-				f.out, f.diags = f.out[:0], f.diags[:0]
-				ordered = ordered[:0]
-				for _, name := range t.Contexts {
-					if c := b.dp.Context(name); c != nil {
-						ordered = append(ordered, orderedContext{b.ctxOrder[name], c})
-					}
-				}
-				slices.SortFunc(ordered, func(x, y orderedContext) int { return x.order - y.order })
-				for _, oc := range ordered {
-					f.context(oc.c)
-				}
-				for _, d := range f.out {
-					pt.tenants = append(pt.tenants, t)
-					parts := destKeyParts(t, d)
-					pt.hashes = append(pt.hashes, hashIDParts(destKind, parts[:]...))
-				}
-				pt.out = append(pt.out, f.out...)
-				pt.diags = append(pt.diags, f.diags...)
+			slices.SortFunc(ordered, func(x, y orderedContext) int { return x.order - y.order })
+			for _, oc := range ordered {
+				f.context(oc.c)
 			}
-		})
-	}
-	wg.Wait()
+			for _, d := range f.out {
+				pt.tenants = append(pt.tenants, t)
+				parts := destKeyParts(t, d)
+				pt.hashes = append(pt.hashes, hashIDParts(destKind, parts[:]...))
+			}
+			pt.out = append(pt.out, f.out...)
+			pt.diags = append(pt.diags, f.diags...)
+		}
+	})
 	var (
 		all     []*Destination
 		tenants []*Tenant
@@ -209,7 +204,7 @@ func (f *flow) emit(typeSrc string, src loc, t target) {
 	key := ordKey{typeSrc, s}
 	f.ord[key]++
 	p := src.prio()
-	d := f.dests.new()
+	d := f.dests.New()
 	*d = Destination{TenantID: f.tenant.ID, TypeSrc: typeSrc, TypeDst: t.typ, Ord: f.ord[key],
 		Src: s, Dst: t.dst, File: p.Pos.File, Line: p.Pos.Line}
 	f.out = append(f.out, d)
@@ -372,7 +367,8 @@ func (f *flow) resolve(at loc, spec string) (loc, bool) {
 	spec = strings.ReplaceAll(spec, "${EXTEN}", at.ext.Exten)
 	spec = strings.ReplaceAll(spec, "${CONTEXT}", at.ctx.Name)
 	spec = f.b.dp.ExpandGlobals(spec)
-	parts, n := splitArgs3(spec)
+	var parts [3]string
+	n := parser.SplitArgsInto(parts[:], spec)
 	for i := range min(n, 3) {
 		parts[i] = strings.TrimSpace(parts[i])
 	}

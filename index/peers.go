@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"github.com/astapi/astapi/internal/slab"
 	"strings"
 
 	"github.com/astapi/astapi/parser"
@@ -13,7 +14,7 @@ type peerSet struct {
 	byName map[string]*Peer
 	users  map[*Peer]*parser.Section // peers made from users.conf, with their section
 	keys   strArena                  // the lower-cased names of byName
-	slab   slab[Peer]
+	alloc  slab.Slab[Peer]
 }
 
 func newPeerSet() *peerSet {
@@ -242,7 +243,7 @@ func (b *builder) addSIPConf(ps *peerSet, cfg *parser.Config) {
 			continue
 		}
 		// The section is not kept: its (full) variable list becomes the peer's.
-		p := ps.slab.new()
+		p := ps.alloc.New()
 		*p = Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: typ, Pos: s.Pos, Vars: s.Vars[:len(s.Vars):len(s.Vars)]}
 		fillSIP(p)
 		ps.add(p)

@@ -2,11 +2,9 @@ package index
 
 import (
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/astapi/astapi/parser"
 )
@@ -150,39 +148,33 @@ func (b *builder) tenantContexts(edges map[string][]string) {
 	}
 	// Each tenant's walk is independent: workers take runs of tenants.
 	sets := make([]map[string]bool, len(b.tenants))
-	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(b.tenants)/64))
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*len(b.tenants)/workers, (w+1)*len(b.tenants)/workers
-		wg.Go(func() {
-			var queue []string
-			for i, t := range b.tenants[lo:hi] {
-				queue = append(queue[:0], perTenant[t]...)
-				mine := make(map[string]bool, len(queue))
-				for _, c := range queue {
-					mine[c] = true
-				}
-				for len(queue) > 0 {
-					c := queue[0]
-					queue = queue[1:]
-					for _, next := range edges[c] {
-						if mine[next] || (len(claimed[next]) > 0 && !slices.Contains(claimed[next], t)) {
-							continue
-						}
-						mine[next] = true
-						queue = append(queue, next)
-					}
-				}
-				t.Contexts = make([]string, 0, len(mine))
-				for c := range mine {
-					t.Contexts = append(t.Contexts, c)
-				}
-				sort.Strings(t.Contexts)
-				sets[lo+i] = mine
+	inParallel(len(b.tenants), tenantRuns(len(b.tenants)), func(_, lo, hi int) {
+		var queue []string
+		for i, t := range b.tenants[lo:hi] {
+			queue = append(queue[:0], perTenant[t]...)
+			mine := make(map[string]bool, len(queue))
+			for _, c := range queue {
+				mine[c] = true
 			}
-		})
-	}
-	wg.Wait()
+			for len(queue) > 0 {
+				c := queue[0]
+				queue = queue[1:]
+				for _, next := range edges[c] {
+					if mine[next] || (len(claimed[next]) > 0 && !slices.Contains(claimed[next], t)) {
+						continue
+					}
+					mine[next] = true
+					queue = append(queue, next)
+				}
+			}
+			t.Contexts = make([]string, 0, len(mine))
+			for c := range mine {
+				t.Contexts = append(t.Contexts, c)
+			}
+			sort.Strings(t.Contexts)
+			sets[lo+i] = mine
+		}
+	})
 	for i, t := range b.tenants {
 		b.ctxSet[t] = sets[i]
 	}
@@ -220,7 +212,8 @@ func (b *builder) contextEdges(w *diagSink) map[string][]string {
 				}
 				specs, n := jumpSpecs(app, p.Args)
 				for _, spec := range specs[:n] {
-					parts, n := splitArgs3(spec)
+					var parts [3]string
+					n := parser.SplitArgsInto(parts[:], spec)
 					if n == 3 && !strings.Contains(parts[0], "${") {
 						name := strings.TrimSpace(parts[0])
 						if b.dp.Context(name) != nil {
@@ -268,47 +261,6 @@ func jumpSpecs(app, args string) (out [2]string, n int) {
 		}
 	}
 	return out, 0
-}
-
-// splitArgs3 is parser.SplitArgs(s) for up to three arguments: n is the
-// number of arguments, and parts[:n] are they when n <= 3.
-func splitArgs3(s string) (parts [3]string, n int) {
-	if strings.ContainsAny(s, `"\`) {
-		all := parser.SplitArgs(s)
-		if len(all) <= 3 {
-			copy(parts[:], all)
-		}
-		return parts, len(all)
-	}
-	last, paren, bracket := 0, 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(':
-			paren++
-		case ')':
-			if paren > 0 {
-				paren--
-			}
-		case '[':
-			bracket++
-		case ']':
-			if bracket > 0 {
-				bracket--
-			}
-		case ',':
-			if paren == 0 && bracket == 0 {
-				if n < 3 {
-					parts[n] = s[last:i]
-				}
-				n++
-				last = i + 1
-			}
-		}
-	}
-	if n < 3 {
-		parts[n] = s[last:]
-	}
-	return parts, n + 1
 }
 
 // cutCondition splits "condition?rest" at the first '?' outside brackets,

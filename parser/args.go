@@ -56,19 +56,56 @@ func SplitArgs(s string) []string {
 // nothing is removed, so the arguments are substrings of s.
 func splitArgsPlain(s string) []string {
 	n := 1
-	eachArgComma(s, func(int) { n++ })
+	eachArgComma(s, func(int) bool { n++; return true })
 	out := make([]string, 0, n)
 	last := 0
-	eachArgComma(s, func(i int) {
+	eachArgComma(s, func(i int) bool {
 		out = append(out, s[last:i])
 		last = i + 1
+		return true
 	})
 	return append(out, s[last:])
 }
 
+// FirstArg is SplitArgs(s)[0], without allocating when s holds no quote
+// or backslash.
+func FirstArg(s string) string {
+	if strings.ContainsAny(s, `"\`) {
+		return SplitArgs(s)[0]
+	}
+	end := len(s)
+	eachArgComma(s, func(i int) bool { end = i; return false })
+	return s[:end]
+}
+
+// SplitArgsInto stores the first len(dst) arguments SplitArgs(s) would
+// give in dst and returns how many arguments s has. It allocates only when
+// s holds a quote or backslash.
+func SplitArgsInto(dst []string, s string) int {
+	if strings.ContainsAny(s, `"\`) {
+		all := SplitArgs(s)
+		copy(dst, all)
+		return len(all)
+	}
+	n, last := 0, 0
+	eachArgComma(s, func(i int) bool {
+		if n < len(dst) {
+			dst[n] = s[last:i]
+		}
+		n++
+		last = i + 1
+		return true
+	})
+	if n < len(dst) {
+		dst[n] = s[last:]
+	}
+	return n + 1
+}
+
 // eachArgComma calls f with the index of every comma of s that separates
-// arguments: outside () and [] (s holds no quote nor backslash).
-func eachArgComma(s string, f func(i int)) {
+// arguments: outside () and [] (s holds no quote nor backslash). It stops
+// when f returns false.
+func eachArgComma(s string, f func(i int) bool) {
 	paren, bracket := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -85,8 +122,8 @@ func eachArgComma(s string, f func(i int)) {
 				bracket--
 			}
 		case ',':
-			if paren == 0 && bracket == 0 {
-				f(i)
+			if paren == 0 && bracket == 0 && !f(i) {
+				return
 			}
 		}
 	}

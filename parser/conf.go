@@ -3,6 +3,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"github.com/astapi/astapi/internal/slab"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -252,8 +253,8 @@ type parser struct {
 	pendSec   *Section
 	// the sections, their first template names and the lower-cased names
 	// of byName come from chunks too
-	sections slab[Section]
-	inherits slab[string]
+	sections slab.Slab[Section]
+	inherits slab.Slab[string]
 	keys     byteArena
 	seen     map[string]bool // files read so far
 	chain    []string        // include chain, absolute paths
@@ -444,7 +445,7 @@ func (f *fileState) header(text string) bool {
 		name = name[:maxSectionName]
 	}
 	rest := text[end+1:]
-	newcat := f.p.sections.new()
+	newcat := f.p.sections.New()
 	*newcat = Section{Name: name, Pos: f.pos()}
 	cat := newcat
 	fatal := false
@@ -484,7 +485,7 @@ func (f *fileState) header(text string) bool {
 					continue
 				}
 				if cat.Inherits == nil {
-					cat.Inherits = f.p.inherits.one(base.Name)
+					cat.Inherits = f.p.inherits.One(base.Name)
 				} else {
 					cat.Inherits = append(cat.Inherits, base.Name)
 				}

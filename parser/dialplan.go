@@ -2,6 +2,7 @@ package parser
 
 import (
 	"fmt"
+	"github.com/astapi/astapi/internal/slab"
 	"runtime"
 	"slices"
 	"sort"
@@ -159,7 +160,7 @@ func BuildDialplan(cfg *Config) *Dialplan {
 	// order.
 	var secs []*Section
 	var cons []*Context
-	var ctxSlab slab[Context]
+	var ctxSlab slab.Slab[Context]
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "globals") {
 			continue
@@ -209,7 +210,7 @@ type sectionLoader struct {
 	lastCon          *Context
 	lastExt, lastCID string
 	last             *Extension
-	exts             slab[Extension]
+	exts             slab.Slab[Extension]
 }
 
 // extension is con.extension(exten, cid), remembering the last one.
@@ -267,13 +268,13 @@ func (d *Dialplan) context(name string, pos Pos) *Context {
 }
 
 // contextIn is context taking a new context from s (nil: allocated alone).
-func (d *Dialplan) contextIn(name string, pos Pos, s *slab[Context]) *Context {
+func (d *Dialplan) contextIn(name string, pos Pos, s *slab.Slab[Context]) *Context {
 	if c := d.byName[name]; c != nil {
 		return c
 	}
 	var c *Context
 	if s != nil {
-		c = s.new()
+		c = s.New()
 	} else {
 		c = new(Context)
 	}
@@ -481,7 +482,7 @@ func (c *Context) extension(exten, cid string) *Extension {
 
 // extensionIn is extension taking a new extension from s (nil: allocated
 // alone).
-func (c *Context) extensionIn(exten, cid string, s *slab[Extension]) *Extension {
+func (c *Context) extensionIn(exten, cid string, s *slab.Slab[Extension]) *Extension {
 	key := extKey(exten, cid)
 	if e := c.find(key); e != nil {
 		return e
@@ -492,7 +493,7 @@ func (c *Context) extensionIn(exten, cid string, s *slab[Extension]) *Extension 
 	}
 	var e *Extension
 	if s != nil {
-		e = s.new()
+		e = s.New()
 	} else {
 		e = new(Extension)
 	}
