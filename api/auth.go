@@ -56,18 +56,35 @@ func (s *Server) authenticate(c *gin.Context, snap *index.Snapshot) (*index.User
 
 // authenticator verifies passwords with bcrypt and remembers successes.
 type authenticator struct {
-	// verified maps SHA-256(user, bcrypt hash, snapshot version) to the
-	// keyed hash (mac) of (user, password) that was verified against that
-	// bcrypt hash.
+	// verified maps SHA-256(user, bcrypt hash) to the keyed hash (mac) of
+	// (user, password) that was verified against that bcrypt hash. The
+	// snapshot is not part of the key: a reload that keeps a user's hash
+	// keeps their verified password (a reload every 100 ms would otherwise
+	// cost every client a bcrypt compare), and a changed hash is a new key.
 	verified *lru.Cache[[sha256.Size]byte, [sha256.Size]byte]
 	macKey   []byte // random per process: the cache holds no password hash an attacker could test offline
 
-	mu      sync.Mutex
-	dummies map[int][]byte // bcrypt cost → hash of a random password
+	bcryptCompare func(hash, password []byte) error // bcrypt.CompareHashAndPassword; tests count calls
+
+	mu       sync.Mutex
+	dummies  map[int][]byte // bcrypt cost → hash of a random password
+	inflight map[inflightKey]*bcryptCall
+}
+
+// inflightKey names one bcrypt comparison: the same credentials against the
+// same hash.
+type inflightKey struct{ key, mac [sha256.Size]byte }
+
+// bcryptCall is a comparison under way; others asking the same wait for it
+// instead of spending their own ~50 ms of CPU.
+type bcryptCall struct {
+	done chan struct{}
+	ok   bool
 }
 
 func newAuthenticator(entries int) *authenticator {
-	a := &authenticator{macKey: make([]byte, 32), dummies: map[int][]byte{}}
+	a := &authenticator{macKey: make([]byte, 32), dummies: map[int][]byte{}, inflight: map[inflightKey]*bcryptCall{},
+		bcryptCompare: bcrypt.CompareHashAndPassword}
 	if _, err := rand.Read(a.macKey); err != nil {
 		panic("api: no randomness: " + err.Error())
 	}
@@ -83,25 +100,48 @@ func (a *authenticator) verify(snap *index.Snapshot, name, password string) *ind
 		_ = bcrypt.CompareHashAndPassword(a.dummy(costOf(snap)), []byte(password))
 		return nil
 	}
-	key := a.key(snap, u)
+	key := a.key(u)
 	mac := a.mac(name, password)
 	if want, ok := a.verified.Get(key); ok && subtle.ConstantTimeCompare(want[:], mac[:]) == 1 {
 		return u
 	}
-	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
+	if !a.compare(inflightKey{key, mac}, u.PasswordHash, password) {
 		return nil
 	}
-	a.verified.Add(key, mac)
 	return u
 }
 
-func (a *authenticator) key(snap *index.Snapshot, u *index.User) [sha256.Size]byte {
+// compare runs bcrypt once for concurrent requests with the same
+// credentials (a cold start under load would otherwise run it once per
+// request) and remembers a success before anyone else can miss both the
+// cache and the in-flight call.
+func (a *authenticator) compare(k inflightKey, hash []byte, password string) bool {
+	a.mu.Lock()
+	if call, ok := a.inflight[k]; ok {
+		a.mu.Unlock()
+		<-call.done
+		return call.ok
+	}
+	call := &bcryptCall{done: make(chan struct{})}
+	a.inflight[k] = call
+	a.mu.Unlock()
+
+	call.ok = a.bcryptCompare(hash, []byte(password)) == nil
+	if call.ok {
+		a.verified.Add(k.key, k.mac)
+	}
+	a.mu.Lock()
+	delete(a.inflight, k)
+	a.mu.Unlock()
+	close(call.done)
+	return call.ok
+}
+
+func (a *authenticator) key(u *index.User) [sha256.Size]byte {
 	var buf [512]byte
 	b := append(buf[:0], u.Name...)
 	b = append(b, 0)
 	b = append(b, u.PasswordHash...)
-	b = append(b, 0)
-	b = append(b, snapshotVersion(snap)...)
 	return sha256.Sum256(b)
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,17 +138,18 @@ func TestNotLoaded(t *testing.T) {
 	}
 }
 
-// TestAuthCache: a verified password is remembered per user and snapshot
-// content; a new password hash or a new fingerprint forgets it; a wrong
-// password is never accepted from the cache.
+// TestAuthCache: a verified password is remembered per user and bcrypt
+// hash; it survives a reload that keeps the hash, a new hash forgets it,
+// and a wrong password is never accepted from the cache.
 func TestAuthCache(t *testing.T) {
 	pw := "admin-pw"
 	fp := "fp-1"
+	newHash, _ := bcrypt.GenerateFromPassword([]byte("new-pw"), bcrypt.MinCost)
 	st := loadedStore(t, func() *index.Snapshot {
 		s := testSnapshot()
 		s.Fingerprint = fp
 		if pw != "admin-pw" {
-			h, _ := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+			h := newHash
 			for _, u := range s.Users {
 				if u.Name == "admin" {
 					u.PasswordHash = h
@@ -178,12 +180,15 @@ func TestAuthCache(t *testing.T) {
 	if w := do(s, login.build(caller{"x", "admin", "new-pw"})); w.Code != http.StatusOK {
 		t.Errorf("new password: %d", w.Code)
 	}
-	// New fingerprint: a new entry (the old one ages out of the LRU).
+	// New fingerprint, same hash: the entry is reused (reloads under load
+	// cost no bcrypt).
 	fp = "fp-2"
 	st.Reload()
-	do(s, login.build(caller{"x", "admin", "new-pw"}))
-	if n := s.auth.verified.Len(); n != 3 {
-		t.Errorf("%d cache entries, want 3", n)
+	if w := do(s, login.build(caller{"x", "admin", "new-pw"})); w.Code != http.StatusOK {
+		t.Errorf("after a reload: %d", w.Code)
+	}
+	if n := s.auth.verified.Len(); n != 2 {
+		t.Errorf("%d cache entries, want 2 (one per hash)", n)
 	}
 	// Unknown users and malformed headers are 401.
 	for _, c := range []caller{{"x", "nobody", "admin-pw"}, {"x", "", "admin-pw"}, {"x", "admin\x00", "new-pw"}} {
@@ -272,5 +277,39 @@ func TestRecovery(t *testing.T) {
 	w := do(s, req{method: "GET", path: "/panic"}.build(cNoAuth))
 	if w.Code != http.StatusInternalServerError || decode(t, w).Message != "internal error" {
 		t.Errorf("%d %s", w.Code, w.Body)
+	}
+}
+
+// TestAuthSingleFlight: concurrent first requests with the same credentials
+// run bcrypt once, and all of them get the answer.
+func TestAuthSingleFlight(t *testing.T) {
+	st := loadedStore(t, func() *index.Snapshot { return index.NewSnapshot(testSnapshot()) })
+	s := New(st, Options{LoginFailureLimit: -1})
+	var calls atomic.Int32
+	release := make(chan struct{})
+	s.auth.bcryptCompare = func(hash, password []byte) error {
+		calls.Add(1)
+		<-release // hold the first run so the others pile up behind it
+		return bcrypt.CompareHashAndPassword(hash, password)
+	}
+	login := req{method: "GET", path: "/user/login"}
+	const n = 20
+	codes := make(chan int, n)
+	for range n {
+		go func() { codes <- do(s, login.build(cAdmin)).Code }()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for calls.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // let the rest reach the in-flight call
+	close(release)
+	for range n {
+		if c := <-codes; c != http.StatusOK {
+			t.Errorf("status %d", c)
+		}
+	}
+	if c := calls.Load(); c != 1 {
+		t.Errorf("bcrypt ran %d times for %d identical concurrent logins, want 1", c, n)
 	}
 }

@@ -59,12 +59,15 @@
 //     403 hides). Successful answers are "Cache-Control: private,
 //     no-cache" with "Vary: Authorization".
 //   - Password verification: a successful bcrypt check is remembered in an
-//     LRU under SHA-256(user, bcrypt hash, snapshot fingerprint) holding a
-//     SHA-256 of the password keyed with a per-process random key; later
-//     requests compare that digest in constant time instead of running
-//     bcrypt (no allocation, about a microsecond). Any
-//     change of the files (astapi.ini included) changes the fingerprint and
-//     so invalidates every entry. A wrong password always pays bcrypt, and
+//     LRU under SHA-256(user, bcrypt hash) holding a SHA-256 of the
+//     password keyed with a per-process random key; later requests compare
+//     that digest in constant time instead of running bcrypt (no
+//     allocation, about a microsecond). A reload that keeps a user's hash
+//     keeps the entry, so reloads under load cost no bcrypt; a changed or
+//     removed hash (astapi.ini edited) can no longer match, so the old
+//     password stops working with the reload that removes it. Concurrent
+//     requests with the same credentials share one bcrypt run. A wrong
+//     password always pays bcrypt, and
 //     an unknown user pays it against a dummy hash of the same cost, so
 //     timing tells nothing about which users exist or logged in lately.
 //   - Failed logins (wrong or unknown credentials, not a missing header) are
