@@ -31,7 +31,6 @@ func TestParamEncodings(t *testing.T) {
 		"query and form":  {enc: "raw", ctype: "application/x-www-form-urlencoded", body: "extension_id=1002"},
 		"leading zeros":   {enc: "form", params: [][2]string{{"tenant_id", "0080"}, {"extension_id", "001002"}}},
 		"blanks trimmed":  {enc: "form", params: [][2]string{{"tenant_id", " 80\t"}, {"extension_id", "1002 "}}},
-		"repeated first":  {enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80&tenant_id=81&extension_id=1002"},
 		"no content type": {enc: "raw", body: "tenant_id=80&extension_id=1002"},
 		"no ctype json":   {enc: "raw", body: `{"tenant_id":80,"extension_id":1002}`},
 		"unknown extra":   {enc: "form", params: [][2]string{{"tenant_id", idAcme}, {"extension_id", "1002"}, {"foo", "bar"}}},
@@ -72,6 +71,9 @@ func TestParamErrors(t *testing.T) {
 		{"exponent", "8e1", ""},
 		{"inner space", "8 0", ""},
 		{"max int64 + 1", "9223372036854775808", ""},
+		{"2^53", "9007199254740992", ""},
+		{"40 digits", strings.Repeat("1234567890", 4), ""},
+		{"negative huge", "-" + strings.Repeat("9", 40), ""},
 		{"huge", strings.Repeat("9", 400), ""},
 		{"unicode digits", "٨٠", ""},
 		{"nul", "80\x00", ""},
@@ -83,7 +85,7 @@ func TestParamErrors(t *testing.T) {
 				w := do(s, r.build(cAdmin))
 				want := b.msg
 				if want == "" {
-					want = "invalid parameter: tenant_id must be a positive integer"
+					want = msgInvalidTenant
 				}
 				if w.Code != http.StatusBadRequest || decode(t, w).Message != want {
 					t.Errorf("%q: %d %s, want 400 %q", b.value, w.Code, w.Body, want)
@@ -92,22 +94,23 @@ func TestParamErrors(t *testing.T) {
 		}
 	}
 	jsonBad := map[string]string{
-		"negative number":  `{"tenant_id":-80}`,
-		"zero number":      `{"tenant_id":0}`,
-		"float number":     `{"tenant_id":80.0}`,
-		"exponent number":  `{"tenant_id":8e1}`,
-		"huge number":      `{"tenant_id":1e400}`,
-		"big number":       `{"tenant_id":9223372036854775808}`,
-		"true":             `{"tenant_id":true}`,
-		"null":             `{"tenant_id":null}`,
-		"array":            `{"tenant_id":[80]}`,
-		"object":           `{"tenant_id":{"id":80}}`,
-		"null then string": `{"tenant_id":null,"tenant_id":"80x"}`,
+		"negative number": `{"tenant_id":-80}`,
+		"zero number":     `{"tenant_id":0}`,
+		"float number":    `{"tenant_id":80.0}`,
+		"exponent number": `{"tenant_id":8e1}`,
+		"huge number":     `{"tenant_id":1e400}`,
+		"big number":      `{"tenant_id":9223372036854775808}`,
+		"2^53 number":     `{"tenant_id":9007199254740992}`,
+		"40-digit number": `{"tenant_id":1234567890123456789012345678901234567890}`,
+		"true":            `{"tenant_id":true}`,
+		"null":            `{"tenant_id":null}`,
+		"array":           `{"tenant_id":[80]}`,
+		"object":          `{"tenant_id":{"id":80}}`,
 	}
 	for name, body := range jsonBad {
 		t.Run("json/"+name, func(t *testing.T) {
 			w := do(s, req{method: "POST", path: "/destination/all", enc: "json", json: body}.build(cAdmin))
-			if w.Code != http.StatusBadRequest || decode(t, w).Message != "invalid parameter: tenant_id must be a positive integer" {
+			if w.Code != http.StatusBadRequest || decode(t, w).Message != msgInvalidTenant {
 				t.Errorf("%s: %d %s", body, w.Code, w.Body)
 			}
 		})
@@ -166,7 +169,9 @@ func TestBodyErrors(t *testing.T) {
 		{"bad multipart", req{enc: "raw", ctype: "multipart/form-data; boundary=XX", body: "garbage"}, 400, "multipart"},
 		{"multipart no boundary", req{enc: "raw", ctype: "multipart/form-data", body: "x"}, 400, "multipart"},
 		{"text/plain", req{enc: "raw", ctype: "text/plain", body: "tenant_id=80"}, 415, "Content-Type"},
-		{"bad content type", req{enc: "raw", ctype: "application/json; charset", body: "{}"}, 415, "Content-Type"},
+		{"text/xml", req{enc: "raw", ctype: "text/xml; charset=utf-8", body: "<tenant_id>80</tenant_id>"}, 415, `unsupported Content-Type "text/xml": use`},
+		{"octet-stream", req{enc: "raw", ctype: "Application/Octet-Stream", body: "tenant_id=80"}, 415, `unsupported Content-Type "application/octet-stream"`},
+		{"bad content type", req{enc: "raw", ctype: "application/json; charset", body: "{}"}, 415, "malformed Content-Type header"},
 		{"too large declared", req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80&x=" + strings.Repeat("a", 2000)}, 413, "too large"},
 	}
 	for _, tc := range cases {
@@ -211,10 +216,95 @@ func TestUnknownIDs(t *testing.T) {
 		c    caller
 		code int
 	}{{cAdmin, 404}, {cAcme, 403}, {cAuditor, 403}} {
-		for _, id := range []string{"999", "9223372036854775807"} {
+		for _, id := range []string{"999", "9007199254740991"} {
 			w := do(s, req{method: "POST", path: "/extension/bytenant", enc: "json", json: `{"tenant_id":` + id + `}`}.build(tc.c))
 			if w.Code != tc.code {
 				t.Errorf("%s tenant %s: %d %s", tc.c.name, id, w.Code, w.Body)
+			}
+		}
+	}
+}
+
+const msgInvalidTenant = "invalid parameter: tenant_id must be a positive integer (at most 9007199254740991)"
+
+// TestParamDuplicates: a name given twice in one source is a 400 naming
+// it and the source, whatever the values; a body value still replaces a
+// query value (api/doc.go), and duplicates of names the endpoint does not
+// read are ignored like those names.
+func TestParamDuplicates(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	dup := func(where string) string {
+		return "duplicate parameter: tenant_id is given more than once in " + where
+	}
+	for name, tc := range map[string]struct {
+		query string
+		r     req
+		msg   string
+	}{
+		"query":              {query: "tenant_id=80&tenant_id=81", msg: dup(srcQuery)},
+		"query same value":   {query: "tenant_id=80&tenant_id=80", msg: dup(srcQuery)},
+		"query empty second": {query: "tenant_id=80&tenant_id=", msg: dup(srcQuery)},
+		"form":               {r: req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80&tenant_id=81"}, msg: dup(srcForm)},
+		"multipart":          {r: req{enc: "multipart", params: [][2]string{{"tenant_id", "80"}, {"tenant_id", "81"}}}, msg: dup(srcMultipart)},
+		"json":               {r: req{enc: "json", json: `{"tenant_id":80,"tenant_id":"81"}`}, msg: dup(srcJSON)},
+		"json null first":    {r: req{enc: "json", json: `{"tenant_id":null,"tenant_id":"80"}`}, msg: dup(srcJSON)},
+		"json thrice":        {r: req{enc: "json", json: `{"tenant_id":80,"tenant_id":80,"tenant_id":true}`}, msg: dup(srcJSON)},
+		"form dup, query ok": {query: "tenant_id=80", r: req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80&tenant_id=81"}, msg: dup(srcForm)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tc.r.method, tc.r.path = "POST", "/destination/all"
+			hr := tc.r.build(cAdmin)
+			hr.URL.RawQuery = tc.query
+			w := do(s, hr)
+			if w.Code != http.StatusBadRequest || decode(t, w).Message != tc.msg {
+				t.Errorf("%d %s, want 400 %q", w.Code, w.Body, tc.msg)
+			}
+		})
+	}
+	want := do(s, req{method: "POST", path: "/destination/all", enc: "form", params: [][2]string{{"tenant_id", idAcme}}}.build(cAdmin))
+	for name, tc := range map[string]struct {
+		query string
+		r     req
+	}{
+		"body beats query":            {query: "tenant_id=81", r: req{enc: "json", json: `{"tenant_id":80}`}},
+		"body beats duplicated query": {query: "tenant_id=81&tenant_id=82", r: req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80"}},
+		"unread name repeated":        {r: req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80&x=1&x=2"}},
+		"file part ignored":           {r: req{enc: "raw", ctype: "multipart/form-data; boundary=XX", body: "--XX\r\nContent-Disposition: form-data; name=\"tenant_id\"; filename=\"a\"\r\n\r\n81\r\n--XX\r\nContent-Disposition: form-data; name=\"tenant_id\"\r\n\r\n80\r\n--XX--\r\n"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tc.r.method, tc.r.path = "POST", "/destination/all"
+			hr := tc.r.build(cAdmin)
+			hr.URL.RawQuery = tc.query
+			w := do(s, hr)
+			if w.Code != http.StatusOK || w.Body.String() != want.Body.String() {
+				t.Errorf("%d %s, want %d %s", w.Code, w.Body, want.Code, want.Body)
+			}
+		})
+	}
+}
+
+// TestParamUTF8: a parameter that is not valid UTF-8 is a 400 saying so
+// and naming it, in every encoding (encoding/json would otherwise turn the
+// bytes into U+FFFD silently).
+func TestParamUTF8(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	for _, tc := range []struct {
+		path, name, value string
+	}{
+		{"/destination/all", "tenant_id", "8\xff0"},
+		{"/destination/all", "tenant_id", "\xc0\xb0"}, // overlong '0'
+		{"/user/tenants", "user", "it@acme\xfe.example"},
+		{"/user/tenants", "user", "\xed\xa0\x80@x.y"}, // a UTF-16 surrogate
+	} {
+		want := "invalid parameter: " + tc.name + " is not valid UTF-8"
+		for _, enc := range []string{"form", "multipart", "query", "rawjson"} {
+			r := req{method: "POST", path: tc.path, enc: enc, params: [][2]string{{tc.name, tc.value}}}
+			if enc == "rawjson" {
+				r.enc, r.json = "json", `{"`+tc.name+`":"`+tc.value+`"}`
+			}
+			w := do(s, r.build(cAdmin))
+			if w.Code != http.StatusBadRequest || decode(t, w).Message != want {
+				t.Errorf("%s %s=%q: %d %s, want 400 %q", enc, tc.name, tc.value, w.Code, w.Body, want)
 			}
 		}
 	}
@@ -231,7 +321,8 @@ func FuzzDecodeParams(f *testing.F) {
 	f.Add("application/json", "", []byte(`{"tenant_id":8e1,"extension_id":[1],"user":null}`))
 	f.Add("multipart/form-data; boundary=XX", "", []byte("--XX\r\nContent-Disposition: form-data; name=\"tenant_id\"\r\n\r\n80\r\n--XX--\r\n"))
 	f.Add("", "tenant_id=%20080%20&user=x%40y", []byte(""))
-	f.Add("", "", []byte(`{"tenant_id":"9223372036854775807"}`))
+	f.Add("", "", []byte(`{"tenant_id":"9007199254740991"}`))
+	f.Add("application/json", "tenant_id=1", []byte(`{"tenant_id":1,"tenant_id":2,"user":"\xff@x.y"}`))
 	f.Add("text/plain", "a=b;c", []byte("\xff\xfe"))
 	f.Fuzz(func(t *testing.T, ctype, query string, body []byte) {
 		r := &http.Request{
@@ -262,7 +353,7 @@ func FuzzDecodeParams(f *testing.F) {
 			if !canonicalRE.MatchString(id) {
 				t.Fatalf("%s: accepted %q", name, id)
 			}
-			if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
+			if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 || n > maxID {
 				t.Fatalf("%s: accepted %q (%v)", name, id, err)
 			}
 			raw := strings.TrimSpace(p.vals[name])
