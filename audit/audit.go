@@ -29,6 +29,66 @@ type Finding struct {
 	File     string   `json:"file"`
 	Line     int      `json:"line"`
 	Detail   string   `json:"detail,omitempty"`
+	// Shared names, for S7, the other peers that use the same secret; the
+	// Detail names them too. ForViewer rebuilds the Detail for a reader who
+	// may not see every tenant.
+	Shared []PeerRef `json:"-"`
+}
+
+// PeerRef names a peer and its tenant ("" when it belongs to none).
+type PeerRef struct {
+	Name     string
+	TenantID string
+}
+
+// ForViewer returns the finding as a reader who may see only the tenants
+// for which canSee is true should see it, and false when that reader must
+// not see it at all. A nil canSee sees everything (an admin). Findings
+// about sip.conf [general] concern every tenant and are always kept; a
+// finding about a peer of no tenant, or of a tenant the reader cannot see,
+// is dropped. An S7 finding names only the sharing peers the reader may
+// see, and is dropped when none is left: telling a tenant that its secret
+// also opens some other tenant's peer would hand it that peer's password.
+func (f Finding) ForViewer(canSee func(tenantID string) bool) (Finding, bool) {
+	if canSee == nil || f.TenantID == "" && f.Peer == "" {
+		return f, true
+	}
+	if f.TenantID == "" || !canSee(f.TenantID) {
+		return f, false
+	}
+	if len(f.Shared) == 0 {
+		return f, true
+	}
+	var visible []PeerRef
+	for _, q := range f.Shared {
+		if q.TenantID != "" && canSee(q.TenantID) {
+			visible = append(visible, q)
+		}
+	}
+	if len(visible) == 0 {
+		return f, false
+	}
+	if len(visible) < len(f.Shared) {
+		f.Shared = visible
+		f.Detail = sharedDetail(f.TenantID, visible)
+	}
+	return f, true
+}
+
+// sharedDetail is the Detail of an S7 finding of a peer of tenant whose
+// secret the others also use.
+func sharedDetail(tenant string, others []PeerRef) string {
+	names := make([]string, len(others))
+	cross := false
+	for i, q := range others {
+		names[i] = q.Name
+		cross = cross || q.TenantID != tenant
+	}
+	detail := "also used by " + strings.Join(names, ", ")
+	if cross {
+		detail += " (across tenants)"
+	}
+	return detail
 }
 
 // Auditor runs the rules. Its zero value is not usable; use New.
@@ -193,19 +253,15 @@ func (r *run) duplicates() {
 			continue
 		}
 		for _, p := range peers {
-			var others []string
-			cross := false
+			var others []PeerRef
 			for _, q := range peers {
 				if q != p {
-					others = append(others, q.Name)
-					cross = cross || q.TenantID != p.TenantID
+					others = append(others, PeerRef{Name: q.Name, TenantID: q.TenantID})
 				}
 			}
-			detail := "also used by " + strings.Join(others, ", ")
-			if cross {
-				detail += " (across tenants)"
-			}
+			detail := sharedDetail(p.TenantID, others)
 			r.add("S7", p, p.SecretPos, detail)
+			r.out[len(r.out)-1].Shared = others
 		}
 	}
 }
@@ -354,15 +410,17 @@ func entropyBits(s string) float64 {
 	return h * float64(n)
 }
 
-// Filter keeps the findings of the given tenants (global ones always) at
-// or above min severity.
+// Filter keeps the findings of the given tenants (all when tenantIDs is
+// nil; the sip.conf [general] ones always) at or above min severity. A
+// finding about a peer of no tenant is kept only when tenantIDs is nil.
 func Filter(fs []Finding, tenantIDs map[string]bool, min Severity) []Finding {
 	out := []Finding{}
 	for _, f := range fs {
 		if f.Severity.Rank() < min.Rank() {
 			continue
 		}
-		if f.TenantID != "" && tenantIDs != nil && !tenantIDs[f.TenantID] {
+		global := f.TenantID == "" && f.Peer == ""
+		if !global && tenantIDs != nil && !tenantIDs[f.TenantID] {
 			continue
 		}
 		out = append(out, f)

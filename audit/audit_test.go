@@ -234,3 +234,69 @@ func TestFilter(t *testing.T) {
 		t.Errorf("error threshold: %v", got)
 	}
 }
+
+func TestFilterUnownedPeer(t *testing.T) {
+	fs := []Finding{{Rule: "S9", Severity: Warning, Peer: "trunk-x"}, {Rule: "G1", Severity: Warning}}
+	if got := Filter(fs, map[string]bool{"1": true}, Warning); len(got) != 1 || got[0].Rule != "G1" {
+		t.Errorf("a tenant filter keeps %v, want the global finding only", got)
+	}
+	if got := Filter(fs, nil, Warning); len(got) != 2 {
+		t.Errorf("no tenant filter keeps %v, want both", got)
+	}
+}
+
+// TestForViewer: a reader who sees only some tenants gets their findings,
+// the global ones, and S7 only about the sharing peers it may see.
+func TestForViewer(t *testing.T) {
+	a := peer("201-Acme", strong)
+	b := peer("202-Acme", strong)
+	c := peer("401-Globex", strong)
+	c.TenantID = "2"
+	d := peer("203-Acme", strong+"y")
+	e := peer("402-Globex", strong+"y")
+	e.TenantID = "2"
+	fs := New().Run(snapshot(&parser.Section{Name: "general"}, a, b, c, d, e))
+	acmeOnly := func(id string) bool { return id == "1" }
+	got := map[string]string{} // peer/rule -> detail
+	for _, f := range fs {
+		if g, ok := f.ForViewer(acmeOnly); ok {
+			got[g.Peer+"/"+g.Rule] = g.Detail
+		}
+	}
+	want := map[string]string{
+		"201-Acme/S7": "also used by 202-Acme",
+		"202-Acme/S7": "also used by 201-Acme",
+		"/G1":         "allowguest is unset (default yes)",
+	}
+	for k, w := range want {
+		if d, ok := got[k]; !ok || d != w {
+			t.Errorf("%s: got %q (present %v), want %q", k, d, ok, w)
+		}
+	}
+	for k := range got {
+		if strings.Contains(k, "Globex") {
+			t.Errorf("Acme's reader sees %s", k)
+		}
+		if strings.Contains(got[k], "Globex") {
+			t.Errorf("Acme's reader is told about a Globex peer: %s %q", k, got[k])
+		}
+	}
+	// 203-Acme shares its secret with a Globex peer only: dropped for Acme.
+	if _, ok := got["203-Acme/S7"]; ok {
+		t.Error("S7 about a secret shared only with another tenant is shown to a tenant reader")
+	}
+	// Everything, unchanged, for an admin.
+	for _, f := range fs {
+		g, ok := f.ForViewer(nil)
+		if !ok || g.Detail != f.Detail {
+			t.Errorf("admin view of %+v: %+v %v", f, g, ok)
+		}
+		if f.Peer == "203-Acme" && f.Rule == "S7" && !strings.Contains(f.Detail, "402-Globex (across tenants)") {
+			t.Errorf("admin detail %q", f.Detail)
+		}
+	}
+	// A peer of no tenant: admins only.
+	if _, ok := (Finding{Rule: "S9", Peer: "trunk-x"}).ForViewer(acmeOnly); ok {
+		t.Error("a finding about a peer of no tenant is shown to a tenant reader")
+	}
+}
