@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +43,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	poll := fs.Duration("poll-interval", 0, "poll the files at this interval instead of using inotify (0: inotify)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "private key of --tls-cert (PEM)")
+	tlsCheck := fs.Duration("tls-check-interval", tlsCheckInterval, "look for a renewed --tls-cert/--tls-key pair this often")
 	cacheMB := fs.Int("cache-mb", 64, "response cache size in MiB (0 disables)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
@@ -54,6 +56,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		fmt.Fprintln(stderr, "astapi: --tls-cert and --tls-key go together")
+		return 2
+	}
+	if *tlsCheck <= 0 {
+		fmt.Fprintln(stderr, "astapi: --tls-check-interval must be positive")
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -73,9 +79,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if addr == "" {
 		addr = defaultListen
 	}
-	tls := *tlsCert != ""
-	if !tls && !isLoopback(addr) {
-		logger.Warn("listening on a non-loopback address without TLS: passwords and SIP secrets travel in clear; use --tls-cert/--tls-key or a TLS proxy", "listen", addr)
+	var certs *certReloader
+	if *tlsCert != "" {
+		var err error
+		if certs, err = newCertReloader(*tlsCert, *tlsKey, logger); err != nil {
+			fmt.Fprintf(stderr, "astapi: %v\n", err)
+			return 1
+		}
+	} else if !isLoopback(addr) {
+		logger.Warn(warnCleartext, "listen", addr)
 	}
 
 	cacheBytes := int64(*cacheMB) << 20
@@ -97,6 +109,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	if certs != nil {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.GetCertificate}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "astapi: %v\n", err)
@@ -113,6 +128,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			logger.Error("watcher stopped; use SIGHUP to reload", "error", err)
 		}
 	}()
+	if certs != nil {
+		go certs.run(ctx, *tlsCheck)
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -130,13 +148,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	serveErr := make(chan error, 1)
 	go func() {
-		if tls {
-			serveErr <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+		if certs != nil {
+			serveErr <- srv.ServeTLS(ln, "", "")
 		} else {
 			serveErr <- srv.Serve(ln)
 		}
 	}()
-	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", tls, "generation", store.Current().Generation)
+	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", certs != nil, "generation", store.Current().Generation)
 
 	code := 0
 	select {
@@ -158,6 +176,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	<-watchDone
 	return code
 }
+
+// warnCleartext is logged when Basic Auth would travel unencrypted beyond
+// this host.
+const warnCleartext = "listening on a non-loopback address without TLS: passwords and SIP secrets travel in clear; use --tls-cert/--tls-key or a TLS proxy"
 
 // logReload writes one line per reload attempt: generation, duration,
 // object counts, diagnostics, and the error (secrets masked) if any.
