@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -27,6 +28,8 @@ type WatchOptions struct {
 	// PollInterval > 0 replaces fsnotify by polling: every interval the
 	// files of the snapshot (size, mtime and SHA-256 of the content) and
 	// the listings of its WatchDirs are compared with what was last seen.
+	// A difference is debounced like a burst of events: the reload waits
+	// until a scan Debounce after the last difference finds nothing new.
 	// For file systems without inotify (NFS, some container mounts).
 	PollInterval time.Duration
 	// Logger receives one line per watch error (nil: slog.Default()). The
@@ -417,11 +420,24 @@ func (w *watcher) poll(ctx context.Context) error {
 
 	t := time.NewTicker(w.opts.PollInterval)
 	defer t.Stop()
+	// A change seen is reloaded only once a scan Debounce later finds the
+	// same state: a change made in steps (delete then recreate, rm -r then
+	// copy, truncate then write) is otherwise served half done when a
+	// tick falls between two steps.
+	settle := time.NewTimer(time.Hour)
+	settle.Stop()
+	defer settle.Stop()
+	var pending map[string]string // the state seen changing; nil: none
+	var pendingSince time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+			if pending != nil {
+				continue // the settle timer rescans
+			}
+		case <-settle.C:
 		}
 		snap := w.s.Current()
 		cur := scanState(pollPaths(snap, w.extra))
@@ -434,17 +450,30 @@ func (w *watcher) poll(ctx context.Context) error {
 				}
 			}
 		}
-		changed := false
-		for p, v := range cur {
-			if last[p] != v {
-				changed = true
-				break
+		switch {
+		case pending == nil:
+			if differs(cur, last) {
+				pending, pendingSince = cur, time.Now()
+				settle.Reset(w.opts.Debounce)
 			}
-		}
-		if changed {
+		case maps.Equal(cur, pending) || time.Since(pendingSince) >= 10*w.opts.Debounce:
+			pending = nil
 			reload(cur)
+		default: // still changing
+			pending = cur
+			settle.Reset(w.opts.Debounce)
 		}
 	}
+}
+
+// differs reports whether a path of cur has another signature in last.
+func differs(cur, last map[string]string) bool {
+	for p, v := range cur {
+		if last[p] != v {
+			return true
+		}
+	}
+	return false
 }
 
 // pollPaths lists what polling compares: the snapshot's files and

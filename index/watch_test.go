@@ -639,6 +639,37 @@ func TestWatchPollSameSizeAndMtime(t *testing.T) {
 	e.waitState("a.conf=BBBB")
 }
 
+// TestWatchPollWaitsForQuiet: polling debounces too. A change made in
+// steps (a directory removed, then recreated with new files, a few polls
+// apart) is one reload of the final state: the half-done state in between
+// is never served.
+func TestWatchPollWaitsForQuiet(t *testing.T) {
+	e := newWatchEnv(t, map[string]string{"a.conf": "include sub", "sub/x.conf": "x1"})
+	var served []string
+	var mu sync.Mutex
+	e.store.OnReload(func(_ ReloadResult, s *Snapshot) {
+		mu.Lock()
+		served = append(served, s.Fingerprint)
+		mu.Unlock()
+	})
+	e.mustReload()
+	const poll = 5 * time.Millisecond
+	e.start(WatchOptions{PollInterval: poll, Debounce: 20 * poll})
+	if err := os.RemoveAll(e.path("sub")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * poll) // a slow writer: several polls see sub/ missing
+	e.write("sub/x.conf", "x2")
+	e.waitState("a.conf=include sub|sub/x.conf=x2")
+	mu.Lock()
+	defer mu.Unlock()
+	// Compact: the start may reload x1 again (stale: just written).
+	served = slices.Compact(served)
+	if want := []string{"a.conf=include sub|sub/x.conf=x1", "a.conf=include sub|sub/x.conf=x2"}; !slices.Equal(served, want) {
+		t.Fatalf("served %q, want %q", served, want)
+	}
+}
+
 // TestWatchPollNoChangeNoReload: polling reloads only when something
 // changed.
 func TestWatchPollNoChangeNoReload(t *testing.T) {
