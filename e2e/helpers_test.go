@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -272,6 +273,22 @@ func (e *env) mustState(p probe) (string, []byte) {
 	return st, body
 }
 
+// poll asks p until done says so; done gets each answer's state, body
+// and the time since start, and fails the test itself when it must.
+func (e *env) poll(p probe, start time.Time, done func(st string, body []byte, elapsed time.Duration) bool) {
+	e.t.Helper()
+	for {
+		st, body, err := e.state(p)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if done(st, body, time.Since(start)) {
+			return
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
 // expect runs change and polls p until its answer is the state want, at
 // most visibleWithin after change returned. Every answer until then must
 // be byte for byte the one before the change, every answer after it (for
@@ -282,31 +299,25 @@ func (e *env) expect(p probe, want string, change func()) time.Duration {
 	e.t.Helper()
 	_, old := e.mustState(p)
 	change()
-	start := time.Now()
 	var latency time.Duration
 	var seen []byte
-	for {
-		st, body, err := e.state(p)
-		now := time.Now()
+	e.poll(p, time.Now(), func(st string, body []byte, elapsed time.Duration) bool {
 		switch {
-		case err != nil:
-			e.t.Fatalf("after the change: %v", err)
-		case seen == nil && string(body) == string(old):
-			if now.Sub(start) > visibleWithin {
+		case seen == nil && bytes.Equal(body, old):
+			if elapsed > visibleWithin {
 				e.t.Fatalf("still the old answer %v after the change; want %q", visibleWithin, want)
 			}
 		case seen == nil:
 			if st != want {
 				e.t.Fatalf("answer is neither the old one nor %q: %q", want, st)
 			}
-			seen, latency = body, now.Sub(start)
-		case string(body) != string(seen):
-			e.t.Fatalf("answer changed again %v after the new one showed: %q", now.Sub(start)-latency, st)
-		case now.Sub(start) > latency+settle:
-			return latency
+			seen, latency = body, elapsed
+		case !bytes.Equal(body, seen):
+			e.t.Fatalf("answer changed again %v after the new one showed: %q", elapsed-latency, st)
 		}
-		time.Sleep(pollEvery)
-	}
+		return seen != nil && elapsed > latency+settle
+	})
+	return latency
 }
 
 // waitExt polls the extensions until their state is want, at most
@@ -315,19 +326,15 @@ func (e *env) expect(p probe, want string, change func()) time.Duration {
 // files several times on the way check them themselves.
 func (e *env) waitExt(start time.Time, want string) time.Duration {
 	e.t.Helper()
-	for {
-		st, _, err := e.state(extensions)
-		elapsed := time.Since(start)
-		switch {
-		case err != nil:
-			e.t.Fatal(err)
-		case st == want:
-			return elapsed
-		case elapsed > visibleWithin:
+	var latency time.Duration
+	e.poll(extensions, start, func(st string, _ []byte, elapsed time.Duration) bool {
+		if st != want && elapsed > visibleWithin {
 			e.t.Fatalf("not %q %v after the change: %q", want, visibleWithin, st)
 		}
-		time.Sleep(pollEvery)
-	}
+		latency = elapsed
+		return st == want
+	})
+	return latency
 }
 
 // expectExt is expect on the extensions.
@@ -369,26 +376,20 @@ func (e *env) expectFailure(p probe, change func()) lastReload {
 	e.t.Helper()
 	_, old := e.mustState(p)
 	change()
-	start := time.Now()
 	var failed *lastReload
-	var failedAt time.Time
-	for {
-		_, body, err := e.state(p)
-		now := time.Now()
-		switch {
-		case err != nil:
-			e.t.Fatalf("after the breaking change: %v", err)
-		case string(body) != string(old):
+	var failedAt time.Duration
+	e.poll(p, time.Now(), func(_ string, body []byte, elapsed time.Duration) bool {
+		if !bytes.Equal(body, old) {
 			e.t.Fatalf("a failed reload changed the answer: %s", body)
-		case failed != nil && now.Sub(failedAt) > settle:
-			return *failed
-		case failed == nil:
+		}
+		if failed == nil {
 			if st := e.status(); !st.LastReload.Success {
-				failed, failedAt = &st, now
-			} else if now.Sub(start) > visibleWithin {
+				failed, failedAt = &st, elapsed
+			} else if elapsed > visibleWithin {
 				e.t.Fatalf("no failed reload %v after the breaking change", visibleWithin)
 			}
 		}
-		time.Sleep(pollEvery)
-	}
+		return failed != nil && elapsed > failedAt+settle
+	})
+	return *failed
 }

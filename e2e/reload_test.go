@@ -59,6 +59,12 @@ func (e *env) swapConfigMap(dir, oldStamp, newStamp string, files map[string]str
 	e.remove(dir + "/.." + oldStamp)
 }
 
+// globFiles has phone 201 in sip.conf and 202 in sip.d/, included by a glob.
+var globFiles = map[string]string{
+	"asterisk/sip.conf":       sipConf("#include sip.d/*.conf", "a", 201),
+	"asterisk/sip.d/202.conf": peers("a", 202),
+}
+
 var reloadCases = []reloadCase{
 	{
 		name:  "in-place write",
@@ -125,22 +131,16 @@ var reloadCases = []reloadCase{
 		}},
 	},
 	{
-		name: "new file matched by a glob include",
-		files: map[string]string{
-			"asterisk/sip.conf":       sipConf("#include sip.d/*.conf", "a", 201),
-			"asterisk/sip.d/202.conf": peers("a", 202),
-		},
+		name:  "new file matched by a glob include",
+		files: globFiles,
 		steps: []step{{
 			change: func(e *env) { e.writeAtomic("asterisk/sip.d/203.conf", peers("b", 203)) },
 			want:   "201=a,202=a,203=b",
 		}},
 	},
 	{
-		name: "included dir removed and recreated",
-		files: map[string]string{
-			"asterisk/sip.conf":       sipConf("#include sip.d/*.conf", "a", 201),
-			"asterisk/sip.d/202.conf": peers("a", 202),
-		},
+		name:  "included dir removed and recreated",
+		files: globFiles,
 		steps: []step{{
 			change: func(e *env) {
 				e.remove("asterisk/sip.d")
