@@ -45,6 +45,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	tlsKey := fs.String("tls-key", "", "private key of --tls-cert (PEM)")
 	tlsCheck := fs.Duration("tls-check-interval", tlsCheckInterval, "look for a renewed --tls-cert/--tls-key pair this often")
 	cacheMB := fs.Int("cache-mb", 64, "response cache size in MiB (0 disables)")
+	failLimit := fs.Int("login-failure-limit", 10, "failed logins a client may make per --login-failure-window before it gets 429 (negative: no limit)")
+	failWindow := fs.Duration("login-failure-window", time.Minute, "window of --login-failure-limit")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +58,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		fmt.Fprintln(stderr, "astapi: --tls-cert and --tls-key go together")
+		return 2
+	}
+	if *failLimit == 0 || *failWindow <= 0 {
+		fmt.Fprintln(stderr, "astapi: --login-failure-limit must not be 0 (negative disables it) and --login-failure-window must be positive")
 		return 2
 	}
 	if *tlsCheck <= 0 {
@@ -99,6 +105,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		ResponseCacheBytes: cacheBytes,
 		MaxBodyBytes:       maxBodyBytes,
 		TrustedProxies:     proxies,
+		LoginFailureLimit:  *failLimit,
+		LoginFailureWindow: *failWindow,
 	})
 	srv := &http.Server{
 		Handler:           handler,
