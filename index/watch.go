@@ -50,7 +50,9 @@ const defaultDebounce = 100 * time.Millisecond
 // built from changes, until ctx is done; it then returns nil. It returns
 // an error only when it cannot start (no inotify instance available: use
 // PollInterval). s should have been loaded once already; while
-// s.Current() is nil only opts.Dirs are watched.
+// s.Current() is nil only opts.Dirs are watched. A change made between
+// that load and the start is reloaded like one made after, once it has
+// been quiet for Debounce.
 //
 // What is watched is recomputed after every reload from the snapshot then
 // served: each of its WatchDirs (any event there counts), the parent of
@@ -251,7 +253,7 @@ func (w *watcher) notify(ctx context.Context) error {
 
 	w.refresh()
 	if stale(w.basis) {
-		reload()
+		schedule() // not at once: the change may still be under way
 	}
 	w.ready()
 
@@ -413,13 +415,6 @@ func (w *watcher) poll(ctx context.Context) error {
 			}
 		}
 	}
-	if stale(w.basis) {
-		reload(last)
-	}
-	w.ready()
-
-	t := time.NewTicker(w.opts.PollInterval)
-	defer t.Stop()
 	// A change seen is reloaded only once a scan Debounce later finds the
 	// same state: a change made in steps (delete then recreate, rm -r then
 	// copy, truncate then write) is otherwise served half done when a
@@ -429,6 +424,14 @@ func (w *watcher) poll(ctx context.Context) error {
 	defer settle.Stop()
 	var pending map[string]string // the state seen changing; nil: none
 	var pendingSince time.Time
+	if stale(w.basis) {
+		pending, pendingSince = last, time.Now()
+		settle.Reset(w.opts.Debounce)
+	}
+	w.ready()
+
+	t := time.NewTicker(w.opts.PollInterval)
+	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():

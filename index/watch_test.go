@@ -485,6 +485,28 @@ func TestWatchChangeBeforeStart(t *testing.T) {
 	})
 }
 
+// TestWatchStartWaitsForQuiet: the reload that catches up with a change
+// made before Watch started is debounced like any other, so a write that
+// follows at once (an editor still saving, a deploy still copying) is the
+// same burst: one reload of the final state, never one in the middle.
+func TestWatchStartWaitsForQuiet(t *testing.T) {
+	watchModes(t, func(t *testing.T, opts WatchOptions) {
+		opts.Debounce = 200 * time.Millisecond
+		e := newWatchEnv(t, map[string]string{"a.conf": "v1"})
+		e.mustReload()
+		e.write("a.conf", "v2") // before the start: stale
+		before := e.reloads.Load()
+		e.start(opts)
+		e.write("a.conf", "v3") // within the start's debounce
+		waitFor(t, visibleWithin, "a.conf=v3 served and counted", func() bool {
+			return e.fingerprint() == "a.conf=v3" && e.reloads.Load() > before
+		})
+		if n := e.reloads.Load() - before; n != 1 {
+			t.Fatalf("%d reloads, want 1: the start reloaded before the burst was over", n)
+		}
+	})
+}
+
 // TestWatchFollowsExternalReload: a reload made by someone else (SIGHUP)
 // that brings in a new directory makes the watcher watch it, although no
 // event told it to reload.
