@@ -153,7 +153,10 @@ func TestFaultUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.Chmod(ast, 0o755) })
-	if !waitFor(5*time.Second, func() bool { st = s.status(); return st.Data.LastReload.At != prev.Data.LastReload.At && !st.Data.LastReload.Success }) {
+	if !waitFor(5*time.Second, func() bool {
+		st = s.status()
+		return st.Data.LastReload.At != prev.Data.LastReload.At && !st.Data.LastReload.Success
+	}) {
 		t.Fatalf("reload of a chmod 000 directory did not fail: %+v\n%s", st.Data.LastReload, s.log)
 	}
 	checkFailed("chmod 000", st)
