@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestDeployArgs: the serve command lines of the Dockerfile and the
+// Kubernetes manifest parse (runServe then fails only because
+// /etc/astapi/astapi.ini is not here: exit 1, not the usage error 2), and
+// the manifest probes and scrapes paths the server answers.
+func TestDeployArgs(t *testing.T) {
+	docker := readFile(t, "../../Dockerfile")
+	k8s := readFile(t, "../../deploy/kubernetes/astapi.yaml")
+	for name, re := range map[string]*regexp.Regexp{
+		"Dockerfile CMD": regexp.MustCompile(`(?m)^CMD (\[.*\])$`),
+		"manifest args":  regexp.MustCompile(`(?m)^\s+args: (\[.*\])$`),
+	} {
+		src := docker
+		if strings.HasPrefix(name, "manifest") {
+			src = k8s
+		}
+		m := re.FindStringSubmatch(src)
+		if m == nil {
+			t.Errorf("%s: not found", name)
+			continue
+		}
+		var args []string
+		if err := json.Unmarshal([]byte(m[1]), &args); err != nil || len(args) == 0 || args[0] != "serve" {
+			t.Errorf("%s: %s (%v)", name, m[1], err)
+			continue
+		}
+		var stderr strings.Builder
+		code := runServe(t.Context(), args[1:], &stderr, &stderr)
+		if code != 1 || !strings.Contains(stderr.String(), "/etc/astapi/astapi.ini") {
+			t.Errorf("%s %q: exit %d: %s", name, args, code, stderr.String())
+		}
+	}
+	for _, want := range []string{
+		"path: /readyz", "path: /healthz", `prometheus.io/path: /metrics`, `prometheus.io/port: "8080"`,
+		"readOnlyRootFilesystem: true", "runAsNonRoot: true", "kind: PodDisruptionBudget",
+		"kind: HorizontalPodAutoscaler", "kind: Service", "kind: ConfigMap", "kind: Secret",
+		"secretName: astapi-ini", "mountPath: /etc/asterisk", "mountPath: /etc/astapi",
+	} {
+		if !strings.Contains(k8s, want) {
+			t.Errorf("manifest lacks %q", want)
+		}
+	}
+	s := startServe(t, "--config", copyFixtures(t))
+	for _, p := range []string{"/readyz", "/healthz"} {
+		if a := s.do(call{method: "GET", path: p}); a.code != 200 {
+			t.Errorf("%s: %d %s", p, a.code, a.body)
+		}
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
