@@ -16,6 +16,8 @@ type endpoint struct {
 	params       []paramSpec
 	// secrets: only users with `secrets = yes` may call it.
 	secrets bool
+	// optional: a parameter may be absent (its arg is then "").
+	optional bool
 	// handle answers from one snapshot; args are the validated, normalised
 	// parameters in the order of params.
 	handle func(snap *index.Snapshot, u *index.User, args []string) (any, *apiError)
@@ -46,9 +48,8 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeError(c, errNotLoaded)
 			return
 		}
-		u, err := s.authenticate(c, snap)
-		if err != nil {
-			s.writeError(c, err)
+		u, ok := s.authorize(c, snap)
+		if !ok {
 			return
 		}
 		if ep.secrets && !u.Secrets {
@@ -64,6 +65,9 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			}
 			args = make([]string, len(ep.params))
 			for i, ps := range ep.params {
+				if _, present := p.vals[ps.name]; !present && ep.optional {
+					continue
+				}
 				if args[i], err = ps.parse(p); err != nil {
 					s.writeError(c, err)
 					return
@@ -71,7 +75,9 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			}
 		}
 		key := cacheKey(snap.Generation, ep.path, args, u.Name)
-		if cr, ok := s.cache.get(key); ok {
+		cr, hit := s.cache.get(key)
+		s.metrics.cacheLookup(hit)
+		if hit {
 			s.writeSuccess(c, cr)
 			return
 		}
@@ -86,7 +92,7 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
 			return
 		}
-		cr := newCachedResponse(etag(snap, ep.path, args, u.Name), body)
+		cr = newCachedResponse(etag(snap, ep.path, args, u.Name), body)
 		s.cache.add(snap.Generation, key, cr)
 		s.writeSuccess(c, cr)
 	}

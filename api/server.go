@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/astapi/astapi/audit"
 	"github.com/astapi/astapi/index"
 )
 
@@ -39,6 +40,9 @@ type Options struct {
 	TrustedProxies []string
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// MetricsRequireAuth makes GET /metrics require the credentials of any
+	// valid user; by default it needs none.
+	MetricsRequireAuth bool
 }
 
 const (
@@ -85,11 +89,17 @@ type Server struct {
 	cache   *responseCache
 	redact  redactor
 	logInfo bool // the access log is enabled
+
+	metrics      *metrics
+	auditor      *audit.Auditor
+	derivedCache derivedCache
 }
 
 var ginModeOnce sync.Once
 
-// New returns the API server answering from store.
+// New returns the API server answering from store. It registers a hook
+// with store.OnReload (for the reload metrics), so make it before the
+// store's watcher starts.
 func New(store *index.Store, opts Options) *Server {
 	ginModeOnce.Do(func() { gin.SetMode(gin.ReleaseMode) })
 	opts = opts.withDefaults()
@@ -101,7 +111,11 @@ func New(store *index.Store, opts Options) *Server {
 		limiter: newFailLimiter(opts.LoginFailureLimit, opts.LoginFailureWindow, opts.Now),
 		cache:   newResponseCache(opts.ResponseCacheBytes),
 		logInfo: opts.Logger.Enabled(context.Background(), slog.LevelInfo),
+		auditor: audit.New(),
 	}
+	s.metrics = newMetrics(s)
+	s.metrics.initReload(store)
+	store.OnReload(s.metrics.observeReload)
 	e := gin.New()
 	e.RedirectTrailingSlash = false
 	e.RedirectFixedPath = false
@@ -110,7 +124,7 @@ func New(store *index.Store, opts Options) *Server {
 		s.log.Error("api: bad trusted proxies, trusting none", "error", err)
 		_ = e.SetTrustedProxies(nil)
 	}
-	e.Use(s.accessLog, s.recovery, s.limitBody)
+	e.Use(s.instrument, s.accessLog, s.recovery, s.limitBody)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, http.StatusNotFound, "no such endpoint") })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, http.StatusMethodNotAllowed, "method not allowed") })
 
@@ -118,9 +132,18 @@ func New(store *index.Store, opts Options) *Server {
 	e.GET("/readyz", s.readyz)
 	e.GET("/openapi.json", s.openapi)
 	e.GET("/status", s.status)
+	e.GET("/metrics", s.serveMetrics)
 
 	for _, ep := range endpoints {
 		e.Handle(ep.method, ep.path, s.serveEndpoint(ep))
+	}
+	e.Handle(http.MethodGet, "/audit/secrets", s.serveEndpoint(&endpoint{
+		method: http.MethodGet, path: "/audit/secrets",
+		params: []paramSpec{pTenant}, optional: true,
+		handle: s.auditSecrets,
+	}))
+	for _, r := range e.Routes() {
+		s.metrics.route(r.Path)
 	}
 	s.engine = e
 	return s

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -86,8 +87,7 @@ func (s *Server) status(c *gin.Context) {
 		s.writeError(c, errNotLoaded)
 		return
 	}
-	if _, err := s.authenticate(c, snap); err != nil {
-		s.writeError(c, err)
+	if _, ok := s.authorize(c, snap); !ok {
 		return
 	}
 	red := s.redact.forSnapshot(snap)
@@ -107,7 +107,7 @@ func (s *Server) status(c *gin.Context) {
 			Generation: last.Generation,
 		}
 		if last.Err != nil {
-			lr.Error = red.Replace(last.Err.Error())
+			lr.Error = maskAssignments(red.Replace(last.Err.Error()))
 		}
 		if last.Diags != nil {
 			diags = last.Diags
@@ -119,7 +119,7 @@ func (s *Server) status(c *gin.Context) {
 			Severity: x.Severity.String(),
 			File:     x.Pos.File,
 			Line:     x.Pos.Line,
-			Message:  red.Replace(x.Message),
+			Message:  maskAssignments(red.Replace(x.Message)),
 		})
 	}
 	body, err := renderSuccess(d)
@@ -214,10 +214,35 @@ func secretReplacer(snap *index.Snapshot) *strings.Replacer {
 }
 
 // Redact masks the snapshot's known SIP secrets in msg (for log lines about
-// a reload). snap may be nil.
+// a reload), and any value given to a secret-bearing key. snap may be nil.
 func Redact(snap *index.Snapshot, msg string) string {
-	if snap == nil {
+	if snap != nil {
+		msg = secretReplacer(snap).Replace(msg)
+	}
+	return maskAssignments(msg)
+}
+
+// Secrets the snapshot does not hold (a PJSIP outbound_auth password, a
+// register => line, a line the parser skipped) cannot be masked by value;
+// these patterns mask them where a message quotes them with their key:
+// key=value, key => value, a quoted line "key value", and the password of
+// register => user:password@host.
+const secretKeys = `(?:secret|md5secret|remotesecret|vmsecret|password|md5_cred|auth_pass)`
+
+var (
+	secretAssignment  = regexp.MustCompile(`(?i)(\b` + secretKeys + `\s*=>?\s*)[^\s;,"'\\]+`)
+	secretQuotedLine  = regexp.MustCompile(`(?i)("\s*` + secretKeys + `\s+)[^\s;"\\]+`)
+	registerPassword  = regexp.MustCompile(`(?i)(\bregister\s*=>\s*[^:\s;"]+:)[^@\s;"]+`)
+	maskedReplacement = "${1}" + mask
+)
+
+// maskAssignments masks the values of secret-bearing keys in msg.
+func maskAssignments(msg string) string {
+	if !strings.ContainsAny(msg, "=\"") {
 		return msg
 	}
-	return secretReplacer(snap).Replace(msg)
+	for _, re := range []*regexp.Regexp{secretAssignment, secretQuotedLine, registerPassword} {
+		msg = re.ReplaceAllString(msg, maskedReplacement)
+	}
+	return msg
 }
