@@ -295,8 +295,9 @@ func invalidID(name string) *apiError {
 	return errorf(http.StatusBadRequest, "invalid parameter: "+name+" must be a positive integer (at most 9007199254740991)")
 }
 
-// lookup returns the named parameter's value, or the error for a missing,
-// flawed or non-UTF-8 one. invalid is the kind's own "malformed" error.
+// lookup returns the named parameter's value without surrounding blanks,
+// or the error for a missing, flawed, non-UTF-8 or blank one. invalid is
+// the kind's own "malformed" error.
 func (p *params) lookup(name string, invalid func(string) *apiError) (string, *apiError) {
 	v, ok := p.vals[name]
 	if !ok {
@@ -314,6 +315,9 @@ func (p *params) lookup(name string, invalid func(string) *apiError) (string, *a
 	if !utf8.ValidString(v) {
 		return "", notUTF8(name)
 	}
+	if v = strings.TrimSpace(v); v == "" {
+		return "", blank(name)
+	}
 	return v, nil
 }
 
@@ -327,10 +331,6 @@ func idParam(p *params, name string) (string, *apiError) {
 	v, err := p.lookup(name, invalidID)
 	if err != nil {
 		return "", err
-	}
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "", blank(name)
 	}
 	id, ok := canonicalID(v)
 	if !ok {
@@ -367,10 +367,6 @@ func emailParam(p *params, name string) (string, *apiError) {
 	v, err := p.lookup(name, invalidEmail)
 	if err != nil {
 		return "", err
-	}
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "", blank(name)
 	}
 	v = strings.ToLower(v)
 	if !validEmail(v) {

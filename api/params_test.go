@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -236,6 +237,12 @@ func TestParamDuplicates(t *testing.T) {
 	dup := func(where string) string {
 		return "duplicate parameter: tenant_id is given more than once in " + where
 	}
+	post := func(query string, r req) *httptest.ResponseRecorder {
+		r.method, r.path = "POST", "/destination/all"
+		hr := r.build(cAdmin)
+		hr.URL.RawQuery = query
+		return do(s, hr)
+	}
 	for name, tc := range map[string]struct {
 		query string
 		r     req
@@ -252,10 +259,7 @@ func TestParamDuplicates(t *testing.T) {
 		"form dup, query ok": {query: "tenant_id=80", r: req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80&tenant_id=81"}, msg: dup(srcForm)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			tc.r.method, tc.r.path = "POST", "/destination/all"
-			hr := tc.r.build(cAdmin)
-			hr.URL.RawQuery = tc.query
-			w := do(s, hr)
+			w := post(tc.query, tc.r)
 			if w.Code != http.StatusBadRequest || decode(t, w).Message != tc.msg {
 				t.Errorf("%d %s, want 400 %q", w.Code, w.Body, tc.msg)
 			}
@@ -272,10 +276,7 @@ func TestParamDuplicates(t *testing.T) {
 		"file part ignored":           {r: req{enc: "raw", ctype: "multipart/form-data; boundary=XX", body: "--XX\r\nContent-Disposition: form-data; name=\"tenant_id\"; filename=\"a\"\r\n\r\n81\r\n--XX\r\nContent-Disposition: form-data; name=\"tenant_id\"\r\n\r\n80\r\n--XX--\r\n"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			tc.r.method, tc.r.path = "POST", "/destination/all"
-			hr := tc.r.build(cAdmin)
-			hr.URL.RawQuery = tc.query
-			w := do(s, hr)
+			w := post(tc.query, tc.r)
 			if w.Code != http.StatusOK || w.Body.String() != want.Body.String() {
 				t.Errorf("%d %s, want %d %s", w.Code, w.Body, want.Code, want.Body)
 			}

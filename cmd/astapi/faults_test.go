@@ -85,15 +85,21 @@ func (s *server) hammer(n int, stop <-chan struct{}, check func(i int, a answer,
 	return func() int { wg.Wait(); return int(sent.Load()) }
 }
 
-// TestFaultUnreadable: a configuration directory or an included file that
-// cannot be read fails the reload; the last good configuration keeps being
+// faultServer serves a copy of the fixtures with a short debounce and
+// returns it, the copy's Asterisk directory and the probes' answers.
+func faultServer(t *testing.T) (*server, string, []answer) {
+	t.Helper()
+	ini := copyFixtures(t)
+	s := startServe(t, "--config", ini, "--debounce", "20ms")
+	return s, filepath.Join(filepath.Dir(ini), "asterisk"), s.snapshotOf()
+}
+
+// TestFaultUnreadable: a configuration directory or a sip.conf that cannot
+// be read fails the reload; the last good configuration keeps being
 // served with the same ETags, /status shows the failure, and fixing it
 // recovers.
 func TestFaultUnreadable(t *testing.T) {
-	ini := copyFixtures(t)
-	ast := filepath.Join(filepath.Dir(ini), "asterisk")
-	s := startServe(t, "--config", ini, "--debounce", "20ms")
-	good := s.snapshotOf()
+	s, ast, good := faultServer(t)
 
 	var gen uint64 // the generation served before the fault
 	checkFailed := func(what string, st statusDoc) {
@@ -240,10 +246,7 @@ func TestFaultTruncated(t *testing.T) {
 // files next to the configuration that are never renamed in: the reloads
 // they cause change nothing.
 func TestFaultPartialTempFile(t *testing.T) {
-	ini := copyFixtures(t)
-	ast := filepath.Join(filepath.Dir(ini), "asterisk")
-	s := startServe(t, "--config", ini, "--debounce", "20ms")
-	good := s.snapshotOf()
+	s, ast, good := faultServer(t)
 	sip, err := os.ReadFile(filepath.Join(ast, "sip.conf"))
 	if err != nil {
 		t.Fatal(err)
