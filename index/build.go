@@ -117,11 +117,13 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	go func() { fp <- fingerprint(files) }()
 
 	b.peers = newPeerSet()
+	if sip != nil {
+		b.sipGen = sip.Section("general") // users.conf peers take its context= too
+	}
 	if users != nil {
 		b.addUsersConf(b.peers, users)
 	}
 	if sip != nil {
-		b.sipGen = sip.Section("general")
 		b.addSIPConf(b.peers, sip)
 	}
 	if pjsip != nil {
@@ -516,14 +518,18 @@ func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension
 			continue
 		}
 		var name string
-		switch strings.ToUpper(tech) {
+		tech = strings.ToUpper(tech)
+		switch tech {
 		case "SIP", "PJSIP":
-			if at := strings.IndexByte(rest, '@'); at >= 0 {
-				name, t.number = rest[at+1:], true
-			} else if sl := strings.IndexByte(rest, '/'); sl >= 0 {
+			// What follows the first '/' is a number or URI (which may hold
+			// an '@' of its own): only the part before it names the peer,
+			// as number@peer or peer.
+			name = rest
+			if sl := strings.IndexByte(rest, '/'); sl >= 0 {
 				name, t.number = rest[:sl], true
-			} else {
-				name = rest
+			}
+			if at := strings.IndexByte(name, '@'); at >= 0 {
+				name, t.number = name[at+1:], true
 			}
 		default:
 			out = append(out, t)
@@ -533,7 +539,7 @@ func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension
 			out = append(out, t)
 			continue
 		}
-		t.peer = b.peers.get(name)
+		t.peer = b.peers.get(tech, name)
 		if t.peer == nil {
 			w.warn(pos, "Dial to %s/%s: no such peer in sip.conf, pjsip.conf or users.conf", tech, name)
 		}

@@ -8,30 +8,53 @@ import (
 	"github.com/astapi/astapi/parser"
 )
 
-// peerSet collects peers by case-insensitive name, in file order.
+// peerSet collects peers in file order. chan_sip and chan_pjsip name
+// their peers apart (SIP/bryan and PJSIP/bryan may be two devices):
+// chan_sip compares names case-insensitively, sorcery ids exactly.
 type peerSet struct {
-	list   []*Peer
-	byName map[string]*Peer
-	users  map[*Peer]*parser.Section // peers made from users.conf, with their section
-	keys   strArena                  // the lower-cased names of byName
-	alloc  slab.Slab[Peer]
+	list  []*Peer
+	sip   map[string]*Peer          // by lower-cased name
+	pjsip map[string]*Peer          // by id
+	users map[*Peer]*parser.Section // peers made from users.conf, with their section
+	keys  strArena                  // the lower-cased names of sip
+	alloc slab.Slab[Peer]
 }
 
 func newPeerSet() *peerSet {
-	return &peerSet{byName: map[string]*Peer{}, users: map[*Peer]*parser.Section{}}
+	return &peerSet{sip: map[string]*Peer{}, pjsip: map[string]*Peer{}, users: map[*Peer]*parser.Section{}}
 }
 
-func (ps *peerSet) get(name string) *Peer {
+// get finds the peer a technology ("SIP" or "PJSIP", upper-case) names.
+// A name only the other technology knows is taken too, as before the two
+// were told apart: configurations half migrated from chan_sip dial
+// PJSIP/ peers that are still in sip.conf (and Asterisk would fail those
+// calls, which is not what a reader of the dialplan wants to see).
+func (ps *peerSet) get(tech, name string) *Peer {
+	own, other := ps.getSIP(name), ps.pjsip[name]
+	if tech == "PJSIP" {
+		own, other = other, own
+	}
+	if own != nil {
+		return own
+	}
+	return other
+}
+
+func (ps *peerSet) getSIP(name string) *Peer {
 	var buf [64]byte
 	if key, ok := lowerASCII(buf[:0], name); ok {
-		return ps.byName[string(key)]
+		return ps.sip[string(key)]
 	}
-	return ps.byName[lower(name)]
+	return ps.sip[lower(name)]
 }
 
 func (ps *peerSet) add(p *Peer) {
 	ps.list = append(ps.list, p)
-	ps.byName[ps.keys.lower(p.Name)] = p
+	if p.Tech == "PJSIP" {
+		ps.pjsip[p.Name] = p
+		return
+	}
+	ps.sip[ps.keys.lower(p.Name)] = p
 }
 
 // lastVar returns the last variable called name in vars (the value chan_sip
@@ -135,8 +158,9 @@ func lowerASCII(buf []byte, s string) ([]byte, bool) {
 }
 
 // fillSIP derives host, secret and context of a chan_sip style peer from
-// its resolved variables.
-func fillSIP(p *Peer) {
+// its resolved variables; defContext is the context of one without
+// context= (chan_sip's default from sip.conf [general]).
+func fillSIP(p *Peer, defContext string) {
 	// The last host, context, secret and md5secret, in one pass.
 	var host, context, secret, md5 *parser.Var
 	for i := len(p.Vars) - 1; i >= 0 && (host == nil || context == nil || secret == nil || md5 == nil); i-- {
@@ -152,7 +176,7 @@ func fillSIP(p *Peer) {
 			md5 = v
 		}
 	}
-	p.Host, p.Context = "", ""
+	p.Host, p.Context = "", defContext
 	if host != nil {
 		p.Host = host.Value
 	}
@@ -167,10 +191,22 @@ func fillSIP(p *Peer) {
 	}
 }
 
+// sipDefaultContext is sip.conf [general] context=, which chan_sip gives
+// every peer (users.conf ones too) before reading its own lines. Asterisk
+// falls back to "default" when it is unset; that is left out, so a peer
+// without any context= stays without one (no tenant "default").
+func (b *builder) sipDefaultContext() string {
+	if b.sipGen == nil {
+		return ""
+	}
+	return lastValue(b.sipGen.Vars, "context")
+}
+
 // addUsersConf adds a SIP friend for every users.conf user with hassip,
 // built from [general] followed by the user's own lines, as chan_sip does.
 func (b *builder) addUsersConf(ps *peerSet, cfg *parser.Config) {
 	general := cfg.Section("general")
+	defContext := b.sipDefaultContext()
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") {
 			continue
@@ -187,7 +223,7 @@ func (b *builder) addUsersConf(ps *peerSet, cfg *parser.Config) {
 			continue
 		}
 		p := &Peer{Name: s.Name, Tech: "SIP", Source: "users.conf", Type: "friend", Pos: s.Pos, Vars: vars}
-		fillSIP(p)
+		fillSIP(p, defContext)
 		if p.Host == "" {
 			p.Host = "dynamic"
 		}
@@ -199,6 +235,7 @@ func (b *builder) addUsersConf(ps *peerSet, cfg *parser.Config) {
 // addSIPConf adds sip.conf peers and friends. A later section with the
 // same name (or a users.conf user) is layered: its lines follow.
 func (b *builder) addSIPConf(ps *peerSet, cfg *parser.Config) {
+	defContext := b.sipDefaultContext()
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "authentication") {
 			continue
@@ -231,12 +268,12 @@ func (b *builder) addSIPConf(ps *peerSet, cfg *parser.Config) {
 		if !isPeer {
 			continue // type=user only authenticates inbound calls: no device to list
 		}
-		if old := ps.get(s.Name); old != nil {
+		if old := ps.getSIP(s.Name); old != nil {
 			old.Vars = append(old.Vars, s.Vars...)
 			if old.Source != "users.conf" {
 				old.Type = typ
 			}
-			fillSIP(old)
+			fillSIP(old, defContext)
 			if old.Host == "" && old.Source == "users.conf" {
 				old.Host = "dynamic"
 			}
@@ -245,7 +282,7 @@ func (b *builder) addSIPConf(ps *peerSet, cfg *parser.Config) {
 		// The section is not kept: its (full) variable list becomes the peer's.
 		p := ps.alloc.New()
 		*p = Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: typ, Pos: s.Pos, Vars: s.Vars[:len(s.Vars):len(s.Vars)]}
-		fillSIP(p)
+		fillSIP(p, defContext)
 		ps.add(p)
 	}
 }
@@ -309,11 +346,7 @@ func (b *builder) addEndpoint(ps *peerSet, s *parser.Section, objs pjsipObjects)
 		}
 		p.Vars = append(p.Vars, auth.Vars...)
 		if p.SecretKind == "" {
-			if v := lastVar(auth.Vars, "password"); v != nil && v.Value != "" {
-				p.Secret, p.SecretKind, p.SecretPos = v.Value, SecretPassword, v.Pos
-			} else if v := lastVar(auth.Vars, "md5_cred"); v != nil && v.Value != "" {
-				p.Secret, p.SecretKind, p.SecretPos = v.Value, SecretMD5Cred, v.Pos
-			}
+			p.takeAuthSecret(auth.Vars, "")
 		}
 	}
 	p.Host = "dynamic"
@@ -331,16 +364,26 @@ func (b *builder) addEndpoint(ps *peerSet, s *parser.Section, objs pjsipObjects)
 	ps.add(p)
 }
 
-// addWizard turns a pjsip_wizard style section into an endpoint peer.
+// addWizard turns a pjsip_wizard style section into an endpoint peer. Its
+// Vars are the wizard's lines, then its endpoint/, inbound_auth/ and aor/
+// options without the prefix, as the generated objects hold them: what
+// reads an endpoint's options (callerid, set_var, permit...) reads a
+// wizard's the same way.
 func (b *builder) addWizard(ps *peerSet, s *parser.Section) {
-	p := &Peer{Name: s.Name, Tech: "PJSIP", Source: "pjsip.conf", Type: "endpoint", Pos: s.Pos, SecretPos: s.Pos,
-		Vars: append([]parser.Var(nil), s.Vars...)}
-	p.Context = lastValue(s.Vars, "endpoint/context")
-	if v := lastVar(s.Vars, "inbound_auth/password"); v != nil && v.Value != "" {
-		p.Secret, p.SecretKind, p.SecretPos = v.Value, SecretPassword, v.Pos
-	} else if v := lastVar(s.Vars, "inbound_auth/md5_cred"); v != nil && v.Value != "" {
-		p.Secret, p.SecretKind, p.SecretPos = v.Value, SecretMD5Cred, v.Pos
+	vars := append(make([]parser.Var, 0, 2*len(s.Vars)), s.Vars...)
+	// The order of an endpoint peer's Vars; the wizard matches the
+	// prefixes exactly.
+	for _, prefix := range [...]string{"endpoint/", "inbound_auth/", "aor/"} {
+		for _, v := range s.Vars {
+			if name, ok := strings.CutPrefix(v.Name, prefix); ok && name != "" {
+				v.Name = name
+				vars = append(vars, v)
+			}
+		}
 	}
+	p := &Peer{Name: s.Name, Tech: "PJSIP", Source: "pjsip.conf", Type: "endpoint", Pos: s.Pos, SecretPos: s.Pos, Vars: vars}
+	p.Context = lastValue(s.Vars, "endpoint/context")
+	p.takeAuthSecret(s.Vars, "inbound_auth/")
 	p.Host = "dynamic"
 	if h := splitList(lastValue(s.Vars, "remote_hosts")); len(h) > 0 && !parser.IsTrue(lastValue(s.Vars, "accepts_registrations")) {
 		p.Host = h[0]
@@ -348,6 +391,16 @@ func (b *builder) addWizard(ps *peerSet, s *parser.Section) {
 		p.Host = contactHost(c)
 	}
 	ps.add(p)
+}
+
+// takeAuthSecret sets the peer's secret from the password (else
+// md5_cred) of an auth's options, their names after prefix.
+func (p *Peer) takeAuthSecret(vars []parser.Var, prefix string) {
+	if v := lastVar(vars, prefix+"password"); v != nil && v.Value != "" {
+		p.Secret, p.SecretKind, p.SecretPos = v.Value, SecretPassword, v.Pos
+	} else if v := lastVar(vars, prefix+"md5_cred"); v != nil && v.Value != "" {
+		p.Secret, p.SecretKind, p.SecretPos = v.Value, SecretMD5Cred, v.Pos
+	}
 }
 
 // contactHost turns "sip:user@host:port;params" into "host:port".
