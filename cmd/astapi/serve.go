@@ -53,7 +53,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "usage: astapi serve --config astapi.ini [--listen ADDR] [--debounce 100ms] [--poll-interval 0]")
+		fmt.Fprintln(stderr, "usage: astapi serve --config astapi.ini [--listen ADDR] [--tls-cert F --tls-key F] [--debounce 100ms] [--poll-interval 0]")
 		return 2
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
