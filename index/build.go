@@ -180,7 +180,10 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	sort.Strings(snap.WatchDirs)
 	snap.Fingerprint = <-fp
 	b.diags.Sort()
-	snap.Diags = b.diags
+	// The passes read shared lines more than once (scanDials and the
+	// flows, every tenant walking a shared context, every source reaching
+	// one Goto): each problem is reported once. Sorted, repeats are adjacent.
+	snap.Diags = slices.Compact(b.diags)
 	snap.BuildDuration = time.Since(start)
 	return NewSnapshot(snap), nil
 }
@@ -497,9 +500,8 @@ type dialTarget struct {
 	number bool  // a number or URI is dialed through the peer
 }
 
-// dialTargets splits the first Dial() argument on '&' and finds the peers.
-// Warnings go to w.
-// They are appended to out.
+// dialTargets splits the first Dial() argument on '&' and appends its
+// targets to out. Unknown peers are reported to w (nil: not reported).
 func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension, pos parser.Pos, w *diagSink) []dialTarget {
 	first := parser.FirstArg(args)
 	if strings.TrimSpace(first) == "${HINT}" && e != nil {

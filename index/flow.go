@@ -322,12 +322,15 @@ func (f *flow) context(c *parser.Context) {
 }
 
 // dialKind types a Dial(): EXT for one extension peer of the tenant,
-// HUNTLIST for several, CUSTOM otherwise (trunks, other technologies).
+// HUNTLIST for several, CUSTOM otherwise (trunks, other technologies,
+// other tenants' peers).
 func (f *flow) dialKind(p *parser.Priority, e *parser.Extension) string {
 	n := 0
-	f.dials = f.b.dialTargets(f.dials[:0], p.Args, e, p.Pos, &f.diags)
+	// scanDials has reported the unknown peers of every Dial() already.
+	f.dials = f.b.dialTargets(f.dials[:0], p.Args, e, p.Pos, nil)
 	for _, t := range f.dials {
-		if t.peer == nil || t.peer.Trunk || t.number {
+		// Another tenant's phone is none of this tenant's extensions.
+		if t.peer == nil || t.peer.Trunk || t.number || t.peer.TenantID != f.tenant.ID {
 			return DstCustom
 		}
 		n++
@@ -345,9 +348,15 @@ func (f *flow) dialKind(p *parser.Priority, e *parser.Extension) string {
 func (f *flow) jump(at loc, spec string) target {
 	l, ok := f.resolve(at, spec)
 	if !ok {
-		return target{dst: strings.TrimSpace(spec), typ: DstCustom}
+		return unresolved(spec)
 	}
 	return f.classify(l)
+}
+
+// unresolved is the CUSTOM target of a jump that cannot be followed: its
+// raw destination, which says more than the position of the jump.
+func unresolved(spec string) target {
+	return target{dst: strings.TrimSpace(spec), typ: DstCustom}
 }
 
 // inline types the application ExecIfTime runs on its true branch.
@@ -423,7 +432,7 @@ func (f *flow) resolve(at loc, spec string) (loc, bool) {
 }
 
 // classify types the target landing at l by what it does first, following
-// plain Gotos and pass-through applications.
+// plain Gotos, Gosubs and pass-through applications.
 func (f *flow) classify(l loc) target {
 	f.seenBuf, f.seenEnds = f.seenBuf[:0], f.seenEnds[:0]
 	for {
@@ -438,10 +447,11 @@ func (f *flow) classify(l loc) target {
 		info := f.lc.info(p.App)
 		app := info.lower
 		switch {
-		case app == "goto":
+		case app == "goto" || app == "gosub":
+			// A subroutine is typed by what it does, as a Goto target is.
 			next, ok := f.resolve(l, p.Args)
 			if !ok {
-				return target{dst: f.strs.bytes(key), typ: DstCustom}
+				return unresolved(p.Args)
 			}
 			l = next
 			continue

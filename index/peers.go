@@ -424,7 +424,12 @@ func (b *builder) warn(pos parser.Pos, format string, args ...any) {
 // builder's; they are added to its diagnostics afterwards.
 type diagSink parser.Diagnostics
 
+// A nil sink discards: for passes that read again what another pass
+// already reported.
 func (d *diagSink) warn(pos parser.Pos, format string, args ...any) {
+	if d == nil {
+		return
+	}
 	*d = append(*d, parser.Diagnostic{Pos: pos, Severity: parser.Warning, Message: fmt.Sprintf(format, args...)})
 }
 
