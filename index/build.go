@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
@@ -152,6 +153,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.assignTenants()
 	edgesDone.Wait()
 	b.diags = append(b.diags, edgeDiags...)
+	b.adoptTrunks(edges)
 	b.tenantContexts(edges)
 	// Extensions and destinations are independent.
 	var exts []*Extension
@@ -464,29 +466,36 @@ func (b *builder) scanDials() {
 	var buf []dialTarget
 	var sites slab.Slab[dialSite]
 	for _, c := range b.dp.Contexts {
-		for _, e := range c.Extensions {
-			for i := range e.Priorities {
-				pr := &e.Priorities[i]
-				if !strings.EqualFold(pr.App, "dial") {
+		for e, pr := range dials(c) {
+			targets := b.dialTargets(buf[:0], pr.Args, e, pr.Pos, (*diagSink)(&b.diags))
+			buf = targets
+			for _, t := range targets {
+				if t.peer == nil {
 					continue
 				}
-				targets := b.dialTargets(buf[:0], pr.Args, e, pr.Pos, (*diagSink)(&b.diags))
-				buf = targets
-				for _, t := range targets {
-					if t.peer == nil {
-						continue
-					}
-					if t.number {
-						use(t.peer).withNumber = true
-					}
+				if t.number {
+					use(t.peer).withNumber = true
 				}
-				if len(targets) == 1 && targets[0].peer != nil && !targets[0].number && isNumber(e.Exten) {
-					u := use(targets[0].peer)
-					if u.alone == nil {
-						u.alone = sites.One(dialSite{c, e.Exten})
-					} else {
-						u.alone = append(u.alone, dialSite{c, e.Exten})
-					}
+			}
+			if len(targets) == 1 && targets[0].peer != nil && !targets[0].number && isNumber(e.Exten) {
+				u := use(targets[0].peer)
+				if u.alone == nil {
+					u.alone = sites.One(dialSite{c, e.Exten})
+				} else {
+					u.alone = append(u.alone, dialSite{c, e.Exten})
+				}
+			}
+		}
+	}
+}
+
+// dials yields the Dial() priorities of a context, with their extension.
+func dials(c *parser.Context) iter.Seq2[*parser.Extension, *parser.Priority] {
+	return func(yield func(*parser.Extension, *parser.Priority) bool) {
+		for _, e := range c.Extensions {
+			for i := range e.Priorities {
+				if pr := &e.Priorities[i]; strings.EqualFold(pr.App, "dial") && !yield(e, pr) {
+					return
 				}
 			}
 		}

@@ -62,14 +62,114 @@ func (b *builder) assignTenants() {
 	for i, p := range b.peers.list {
 		t := b.tenantOf(p)
 		if t == nil {
-			if !p.Trunk {
+			if !p.Trunk { // trunks: see adoptTrunks
 				b.warn(p.Pos, "peer %s belongs to no tenant (no -<code> suffix, peers glob or contexts glob matches): not listed", p.Name)
 			}
 			continue
 		}
-		b.owner[i] = t
-		p.TenantID = t.ID
+		b.own(i, t)
 	}
+}
+
+func (b *builder) own(i int, t *Tenant) {
+	b.owner[i] = t
+	b.peers.list[i].TenantID = t.ID
+}
+
+// adoptTrunks settles the trunks assignTenants left without a tenant.
+// Discovered tenants come from the phones' contexts, so a trunk's inbound
+// context (from-pstn...) is nobody's and a single-tenant PBX would show no
+// DIDs: there, the tenant that the trunk's context reaches (by include,
+// Goto, Gosub, or a Dial of its phones) owns the trunk, and when it
+// reaches none, the only tenant if there is just one. A trunk still
+// without a tenant is neither listed nor audited: it gets a warning.
+func (b *builder) adoptTrunks(edges map[string][]string) {
+	discovered := len(b.ini.tenants) == 0
+	reached := map[string][]*Tenant{} // by trunk context
+	var byID map[string]*Tenant
+	for i, p := range b.peers.list {
+		if !p.Trunk || b.owner[i] != nil {
+			continue
+		}
+		if !discovered {
+			b.warn(p.Pos, "trunk %s belongs to no tenant (no -<code> suffix, peers glob or contexts glob matches): not listed nor audited", p.Name)
+			continue
+		}
+		var ts []*Tenant
+		if p.Context != "" {
+			var ok bool
+			if ts, ok = reached[p.Context]; !ok {
+				if byID == nil {
+					byID = make(map[string]*Tenant, len(b.tenants))
+					for _, t := range b.tenants {
+						byID[t.ID] = t
+					}
+				}
+				ts = b.tenantsReached(p.Context, edges, byID)
+				reached[p.Context] = ts
+			}
+		}
+		switch {
+		case len(ts) == 1:
+			b.own(i, ts[0])
+		case len(ts) == 0 && len(b.tenants) == 1:
+			b.own(i, b.tenants[0])
+		case p.Context == "":
+			b.warn(p.Pos, "trunk %s belongs to no tenant (no context=, and %d tenants): not listed nor audited", p.Name, len(b.tenants))
+		case len(ts) == 0:
+			b.warn(p.Pos, "trunk %s belongs to no tenant (its context %s reaches no tenant's contexts or phones): not listed nor audited", p.Name, p.Context)
+		default:
+			keys := make([]string, len(ts))
+			for j, t := range ts {
+				keys[j] = t.Key
+			}
+			b.warn(p.Pos, "trunk %s belongs to no tenant (its context %s reaches several: %s): not listed nor audited", p.Name, p.Context, strings.Join(keys, ", "))
+		}
+	}
+}
+
+// tenantsReached lists, in tenant order, the tenants whose contexts a
+// walk from ctx reaches, or whose phones the contexts on the way dial. The
+// walk stops at a claimed context: what a tenant's context leads to is
+// that tenant's.
+func (b *builder) tenantsReached(ctx string, edges map[string][]string, byID map[string]*Tenant) []*Tenant {
+	hit := map[*Tenant]bool{}
+	seen := map[string]bool{ctx: true}
+	var buf []dialTarget
+	for queue := []string{ctx}; len(queue) > 0; queue = queue[1:] {
+		name := queue[0]
+		claimed := false
+		b.ctxGlobs.match(name, func(d int) {
+			hit[b.byKey[b.decls[d].key]], claimed = true, true
+		})
+		if claimed {
+			continue
+		}
+		if c := b.dp.Context(name); c != nil {
+			for e, pr := range dials(c) {
+				// scanDials reported the unknown peers already.
+				buf = b.dialTargets(buf[:0], pr.Args, e, pr.Pos, nil)
+				for _, d := range buf {
+					if d.peer != nil && !d.peer.Trunk && byID[d.peer.TenantID] != nil {
+						hit[byID[d.peer.TenantID]] = true
+					}
+				}
+			}
+		}
+		for _, next := range edges[name] {
+			if !seen[next] {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	var out []*Tenant
+	for _, t := range b.tenants {
+		if hit[t] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // code looks a tenant code up (case-insensitive).
