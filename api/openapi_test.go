@@ -93,6 +93,25 @@ func contractCases() []contractCase {
 		contractCase{"readyz", cNoAuth, req{method: "GET", path: "/readyz"}, 200},
 		contractCase{"openapi", cNoAuth, req{method: "GET", path: "/openapi.json"}, 200},
 		contractCase{"openapi/304", cNoAuth, req{method: "GET", path: "/openapi.json", header: map[string]string{"If-None-Match": openapiETag}}, 304},
+		contractCase{"metrics", cNoAuth, req{method: "GET", path: "/metrics"}, 200},
+		contractCase{"metrics/405", cNoAuth, req{method: "POST", path: "/metrics"}, 405},
+	)
+	audit := func(kv ...string) req { return auditReq(kv...) }
+	inm := audit()
+	inm.header = map[string]string{"If-None-Match": "*"}
+	out = append(out,
+		contractCase{"audit/admin", cAdmin, audit(), 200},
+		contractCase{"audit/tenant", cAcme, audit(), 200},
+		contractCase{"audit/auditor", cAuditor, audit(), 200},
+		contractCase{"audit/filter", cAdmin, audit("tenant_id", "80"), 200},
+		contractCase{"audit/304", cRoot, inm, 304},
+		contractCase{"audit/400", cAdmin, audit("tenant_id", "x"), 400},
+		contractCase{"audit/401", cNoAuth, audit(), 401},
+		contractCase{"audit/401-wrong", cWrongPW, audit(), 401},
+		contractCase{"audit/403", cGlobex, audit("tenant_id", "80"), 403},
+		contractCase{"audit/404", cAdmin, audit("tenant_id", "999"), 404},
+		contractCase{"audit/405", cAdmin, req{method: "POST", path: "/audit/secrets"}, 405},
+		contractCase{"audit/415", cAdmin, req{method: "GET", path: "/audit/secrets", enc: "raw", ctype: "text/plain", body: "x"}, 415},
 	)
 	return out
 }
@@ -134,8 +153,9 @@ func TestOpenAPIContract(t *testing.T) {
 // TestOpenAPIContractUnavailable and …RateLimited: 503 and 429 answers.
 func TestOpenAPIContractUnavailable(t *testing.T) {
 	_, router := loadOpenAPI(t)
-	s := New(index.NewStore(func() (*index.Snapshot, error) { return nil, nil }), Options{})
-	for _, cc := range append(endpointCases, endpointCase{"status", req{method: "GET", path: "/status"}}, endpointCase{"readyz", req{method: "GET", path: "/readyz"}}) {
+	s := New(index.NewStore(func() (*index.Snapshot, error) { return nil, nil }), Options{MetricsRequireAuth: true})
+	for _, cc := range append(endpointCases, endpointCase{"status", req{method: "GET", path: "/status"}}, endpointCase{"readyz", req{method: "GET", path: "/readyz"}},
+		endpointCase{"audit", auditReq()}, endpointCase{"metrics", req{method: "GET", path: "/metrics"}}) {
 		w := do(s, cc.r.build(cAdmin))
 		if w.Code != http.StatusServiceUnavailable {
 			t.Fatalf("%s: %d", cc.slug, w.Code)
@@ -147,14 +167,55 @@ func TestOpenAPIContractUnavailable(t *testing.T) {
 func TestOpenAPIContractRateLimited(t *testing.T) {
 	_, router := loadOpenAPI(t)
 	clock := &fakeClock{t: time.Unix(0, 0)}
-	s, _ := newTestServer(t, Options{LoginFailureLimit: 1, Now: clock.Now})
+	s, _ := newTestServer(t, Options{LoginFailureLimit: 1, Now: clock.Now, MetricsRequireAuth: true})
 	do(s, endpointCases[0].r.build(cWrongPW))
-	for _, cc := range append(endpointCases, endpointCase{"status", req{method: "GET", path: "/status"}}) {
+	for _, cc := range append(endpointCases, endpointCase{"status", req{method: "GET", path: "/status"}},
+		endpointCase{"audit", auditReq()}, endpointCase{"metrics", req{method: "GET", path: "/metrics"}}) {
 		w := do(s, cc.r.build(cAdmin))
 		if w.Code != http.StatusTooManyRequests {
 			t.Fatalf("%s: %d", cc.slug, w.Code)
 		}
 		validate(t, router, cc.r.build(cAdmin), w.Code, w.Header(), w.Body.Bytes(), false)
+	}
+}
+
+// TestOpenAPIContractMetricsAuth: /metrics with MetricsRequireAuth.
+func TestOpenAPIContractMetricsAuth(t *testing.T) {
+	_, router := loadOpenAPI(t)
+	s, _ := newTestServer(t, Options{MetricsRequireAuth: true, LoginFailureLimit: -1})
+	for _, c := range []caller{cNoAuth, cWrongPW, cAcme} {
+		r := req{method: "GET", path: "/metrics"}
+		w := do(s, r.build(c))
+		if want := map[bool]int{true: 200, false: 401}[c == cAcme]; w.Code != want {
+			t.Fatalf("as %s: %d, want %d", c.name, w.Code, want)
+		}
+		validate(t, router, r.build(c), w.Code, w.Header(), w.Body.Bytes(), true)
+	}
+}
+
+// TestOpenAPIRoutes: the contract lists exactly the routes the server has.
+func TestOpenAPIRoutes(t *testing.T) {
+	doc, _ := loadOpenAPI(t)
+	s, _ := newTestServer(t, Options{})
+	served := map[string]bool{}
+	for _, r := range s.engine.Routes() {
+		served[r.Method+" "+r.Path] = true
+	}
+	documented := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented[method+" "+path] = true
+		}
+	}
+	for k := range served {
+		if !documented[k] {
+			t.Errorf("%s is served but not in openapi.json", k)
+		}
+	}
+	for k := range documented {
+		if !served[k] {
+			t.Errorf("%s is in openapi.json but not served", k)
+		}
 	}
 }
 
