@@ -71,6 +71,7 @@ func (b *builder) assignTenants() {
 	}
 }
 
+// own gives the peer b.peers.list[i] to t.
 func (b *builder) own(i int, t *Tenant) {
 	b.owner[i] = t
 	b.peers.list[i].TenantID = t.ID
