@@ -45,7 +45,7 @@ func (s *Server) derived(snap *index.Snapshot) *derived {
 		}
 	}
 	d.once.Do(func() {
-		d.findings = s.auditor.Run(snap)
+		d.findings = s.auditor().Run(snap)
 		d.metrics = s.metrics.snapshotMetrics(snap, d)
 	})
 	return d

@@ -1,8 +1,8 @@
 // Package api is astapi's HTTP layer: a gin router answering the seven
 // endpoints of the original API (SPEC §6) from an index.Store, with Basic
 // Auth against astapi.ini users, tenant scoping, a response cache with ETags,
-// and the operational endpoints /healthz, /readyz, /status and
-// /openapi.json.
+// the secrets audit /audit/secrets, and the operational endpoints /healthz,
+// /readyz, /status, /metrics and /openapi.json.
 //
 // # Request life cycle
 //
@@ -86,4 +86,78 @@
 //     endpoint, normalised parameters, caller name), bounded by
 //     Options.ResponseCacheBytes; it is emptied when a newer generation is
 //     first served.
+//   - /status also masks, by pattern, the value of any secret-bearing key a
+//     message quotes (secret=, md5secret=, password=, md5_cred=, a quoted
+//     line "password x", register => user:password@host): some secrets
+//     (a PJSIP outbound_auth password, a line the parser skipped) are not
+//     in the snapshot, so they cannot be masked by value.
+//
+// # GET /audit/secrets
+//
+// The findings of package audit (rules S1–S9, G1–G3, what `astapi audit`
+// prints) on the served snapshot, in the usual envelope and through the
+// same checks, response cache and ETags as the seed's endpoints. Choices:
+//
+//   - GET; the optional tenant_id is read and validated like the other
+//     endpoints' (query string, form or JSON body); absent means "every
+//     tenant the caller may see", present but blank or malformed is a 400.
+//   - Admins get every tenant's findings; a tenant user (the auditor is
+//     one, with every tenant) those of its tenants. A tenant_id outside
+//     them is 403 (also for a missing one), an unknown one 404 for admins,
+//     as for /destination/all. The `secrets` permission is not needed: a
+//     finding never holds a secret nor part of one.
+//   - The sip.conf [general] findings (G1, G2, tenant_id "") concern every
+//     tenant and are in every answer, tenant_id or not. Findings about a
+//     peer of no tenant go to admins only, and not under a tenant_id.
+//   - S7 (one secret on several peers) names only the sharing peers the
+//     caller may see; a tenant user does not get an S7 whose other peers
+//     are all in tenants it cannot see, since that would tell it that its
+//     own password opens some other tenant's phone (audit.Finding.ForViewer).
+//   - Fields: tenant_id, tenant (name), peer, rule, severity, reason (the
+//     rule's fixed text), detail (may be ""), file, line (a number, as in
+//     /status). Order: that of package audit (tenant name, peer, rule);
+//     findings have no ID to sort by.
+//   - The audit runs once per snapshot, on first use by /audit/secrets or a
+//     scrape of /metrics; the result is kept for the newest snapshot only.
+//
+// # GET /metrics
+//
+// Prometheus text format from a registry of the Server's own (never the
+// default registry; two Servers count separately). No credentials unless
+// Options.MetricsRequireAuth, then any valid user (with 503 before the
+// first load, since users come from it). Metrics, all prefixed astapi_:
+//
+//   - http_requests_total{route,method,code} and
+//     http_request_duration_seconds{route,method} (buckets 100µs–2.5s):
+//     route is gin's route template, the path for a 405 (all routes are
+//     static), "unmatched" for anything else; a method outside the nine
+//     standard ones is "other", so clients cannot create label values. The
+//     instruments of a (route, method, code) are resolved once and then
+//     read with atomic loads: no allocation, no map lookup beyond gin's
+//     route string.
+//   - auth_failures_total{reason}: missing (no Authorization header), wrong
+//     (unknown user, wrong password, malformed header), rate_limited (429),
+//     counted where the handlers call authenticate. The password cache's
+//     hits and misses are not exported: they are only visible inside
+//     auth.go.
+//   - cache_hits_total{cache}, cache_misses_total{cache}, cache_bytes{cache},
+//     cache_entries{cache}: cache="response" (absent when disabled).
+//   - config_reloads_total{result} (success, failure),
+//     config_last_reload_successful, config_last_reload_success_timestamp_seconds
+//     (end of the load of the served snapshot), config_reload_duration_seconds,
+//     config_diagnostics{severity} (of the last attempt, like /status).
+//     New hooks store.OnReload and starts from store.LastReload (that
+//     attempt counts once), so make the Server before starting the
+//     watcher.
+//   - From the served snapshot, computed once per snapshot by a custom
+//     collector: config_generation; objects{kind} (tenants, users,
+//     extensions, peers = the extensions' peers, trunks, destinations);
+//     tenant_extensions, tenant_peers, tenant_trunks {tenant};
+//     tenant_destinations{tenant,de_type_src,de_type_dst} (only the pairs
+//     present); secret_findings{tenant,rule,severity} (only non-zero
+//     counts; tenant "" for sip.conf [general] and peers of no tenant).
+//     The tenant label is the tenant's code, else its name; two tenants
+//     with the same label are summed into one series. No label ever names
+//     a peer, a user or a path.
+//   - The Go runtime and process collectors (go_*, process_*).
 package api

@@ -91,7 +91,7 @@ type Server struct {
 	logInfo bool // the access log is enabled
 
 	metrics      *metrics
-	auditor      *audit.Auditor
+	auditor      func() *audit.Auditor // made on first use
 	derivedCache derivedCache
 }
 
@@ -111,7 +111,7 @@ func New(store *index.Store, opts Options) *Server {
 		limiter: newFailLimiter(opts.LoginFailureLimit, opts.LoginFailureWindow, opts.Now),
 		cache:   newResponseCache(opts.ResponseCacheBytes),
 		logInfo: opts.Logger.Enabled(context.Background(), slog.LevelInfo),
-		auditor: audit.New(),
+		auditor: sync.OnceValue(audit.New),
 	}
 	s.metrics = newMetrics(s)
 	s.metrics.initReload(store)
