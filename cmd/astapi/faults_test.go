@@ -345,7 +345,7 @@ func clientFrom(ip string) *http.Client {
 // Retry-After and keeps doing so (correct credentials included) from the
 // offending addresses, while valid users elsewhere keep getting 200.
 func TestFaultLoginStorm(t *testing.T) {
-	const limit = 2
+	const limit = 1
 	s := startServe(t, "--config", copyFixtures(t), "--login-failure-limit", fmt.Sprint(limit))
 	one := clientFrom("127.0.0.2")
 	if one == nil {
