@@ -43,12 +43,7 @@ var endpoints = []*endpoint{
 // the response cache or renders and caches the answer.
 func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		snap := s.store.Current() // the one snapshot of this request
-		if snap == nil {
-			s.writeError(c, errNotLoaded)
-			return
-		}
-		u, ok := s.authorize(c, snap)
+		snap, u, ok := s.authorizeCurrent(c)
 		if !ok {
 			return
 		}

@@ -104,22 +104,18 @@ func newMetrics(s *Server) *metrics {
 	f(m.latency)
 	m.unmatched = m.route(routeUnmatched)
 
-	auth := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: mAuthFailures,
-		Help: "Requests refused for their credentials: missing (no Authorization header), wrong (unknown user, wrong password, malformed header) or rate_limited (429).",
-	}, []string{"reason"})
-	f(auth)
-	m.authMissing = auth.WithLabelValues(reasonMissing)
-	m.authWrong = auth.WithLabelValues(reasonWrong)
-	m.authRateLimited = auth.WithLabelValues(reasonRateLimited)
+	auth := m.counters(mAuthFailures, "Requests refused for their credentials: missing (no Authorization header), wrong (unknown user, wrong password, malformed header) or rate_limited (429).",
+		"reason", reasonMissing, reasonWrong, reasonRateLimited)
+	m.authMissing, m.authWrong, m.authRateLimited = auth[0], auth[1], auth[2]
 
-	hits := prometheus.NewCounterVec(prometheus.CounterOpts{Name: mCacheHits, Help: "Cache lookups that found the entry, by cache."}, []string{"cache"})
-	misses := prometheus.NewCounterVec(prometheus.CounterOpts{Name: mCacheMisses, Help: "Cache lookups that did not find the entry, by cache."}, []string{"cache"})
-	f(hits)
-	f(misses)
+	cacheLabels := []string{cacheResponse}
+	if s.cache == nil {
+		cacheLabels = nil // the families exist, without series
+	}
+	hits := m.counters(mCacheHits, "Cache lookups that found the entry, by cache.", "cache", cacheLabels...)
+	misses := m.counters(mCacheMisses, "Cache lookups that did not find the entry, by cache.", "cache", cacheLabels...)
 	if s.cache != nil {
-		m.cacheHit = hits.WithLabelValues(cacheResponse)
-		m.cacheMiss = misses.WithLabelValues(cacheResponse)
+		m.cacheHit, m.cacheMiss = hits[0], misses[0]
 		cache := s.cache
 		f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: mCacheBytes, Help: "Bytes held by a cache (keys, bodies and overhead).", ConstLabels: prometheus.Labels{"cache": cacheResponse},
@@ -129,13 +125,9 @@ func newMetrics(s *Server) *metrics {
 		}, func() float64 { _, n := cache.size(); return float64(n) }))
 	}
 
-	reloads := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: mReloads,
-		Help: "Configuration reload attempts, by result (success or failure); the load that preceded the server counts.",
-	}, []string{"result"})
-	f(reloads)
-	m.reloadOK = reloads.WithLabelValues(resultSuccess)
-	m.reloadFail = reloads.WithLabelValues(resultFailure)
+	reloads := m.counters(mReloads, "Configuration reload attempts, by result (success or failure); the load that preceded the server counts.",
+		"result", resultSuccess, resultFailure)
+	m.reloadOK, m.reloadFail = reloads[0], reloads[1]
 	m.lastReloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: mReloadOK, Help: "1 when the last configuration reload attempt succeeded, 0 when it failed (the last good configuration is still served).",
 	})
@@ -166,6 +158,18 @@ func newMetrics(s *Server) *metrics {
 		Registry:      m.reg,
 	})
 	return m
+}
+
+// counters registers a counter family with one label and returns its
+// counters for values, in order (they start at 0, so they show at once).
+func (m *metrics) counters(name, help, label string, values ...string) []prometheus.Counter {
+	vec := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{label})
+	m.reg.MustRegister(vec)
+	out := make([]prometheus.Counter, len(values))
+	for i, v := range values {
+		out[i] = vec.WithLabelValues(v)
+	}
+	return out
 }
 
 // promLogger passes promhttp's errors (about metrics, never about
@@ -377,12 +381,7 @@ func unixSeconds(t time.Time) float64 {
 // no credentials are needed.
 func (s *Server) serveMetrics(c *gin.Context) {
 	if s.opts.MetricsRequireAuth {
-		snap := s.store.Current()
-		if snap == nil {
-			s.writeError(c, errNotLoaded)
-			return
-		}
-		if _, ok := s.authorize(c, snap); !ok {
+		if _, _, ok := s.authorizeCurrent(c); !ok {
 			return
 		}
 	}
@@ -390,16 +389,23 @@ func (s *Server) serveMetrics(c *gin.Context) {
 	s.metrics.handler.ServeHTTP(c.Writer, c.Request)
 }
 
-// authorize authenticates the request against snap; on failure it counts
-// the failure, writes the error and returns false.
-func (s *Server) authorize(c *gin.Context, snap *index.Snapshot) (*index.User, bool) {
+// authorizeCurrent reads the served snapshot (the one snapshot of the
+// request) and authenticates the request against its users. On failure
+// (503 before the first load, 429, 401) it writes the error, counts an
+// authentication failure and returns false.
+func (s *Server) authorizeCurrent(c *gin.Context) (*index.Snapshot, *index.User, bool) {
+	snap := s.store.Current()
+	if snap == nil {
+		s.writeError(c, errNotLoaded)
+		return nil, nil, false
+	}
 	u, err := s.authenticate(c, snap)
 	if err != nil {
 		s.metrics.authFailed(c.Request, err)
 		s.writeError(c, err)
-		return nil, false
+		return nil, nil, false
 	}
-	return u, true
+	return snap, u, true
 }
 
 // ---- snapshot-derived metrics

@@ -82,12 +82,8 @@ type statusDiagnostic struct {
 // valid user may read it; it holds no secret (known ones are masked in
 // every message).
 func (s *Server) status(c *gin.Context) {
-	snap := s.store.Current()
-	if snap == nil {
-		s.writeError(c, errNotLoaded)
-		return
-	}
-	if _, ok := s.authorize(c, snap); !ok {
+	snap, _, ok := s.authorizeCurrent(c)
+	if !ok {
 		return
 	}
 	red := s.redact.forSnapshot(snap)
