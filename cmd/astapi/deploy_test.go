@@ -65,3 +65,24 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestMetricsAuth: /metrics is open by default (the manifest's scrape
+// annotation sends no credentials) and needs a user with --metrics-auth.
+func TestMetricsAuth(t *testing.T) {
+	ini := copyFixtures(t)
+	for _, tc := range []struct {
+		args []string
+		user string
+		code int
+	}{
+		{nil, "", 200},
+		{[]string{"--metrics-auth"}, "", 401},
+		{[]string{"--metrics-auth"}, "acme", 200},
+	} {
+		s := startServe(t, append([]string{"--config", ini}, tc.args...)...)
+		a := s.do(call{method: "GET", path: "/metrics", user: tc.user})
+		if a.code != tc.code || tc.code == 200 && !strings.Contains(a.body, "astapi_") {
+			t.Errorf("%v as %q: %d %.200s, want %d", tc.args, tc.user, a.code, a.body, tc.code)
+		}
+	}
+}

@@ -47,6 +47,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cacheMB := fs.Int("cache-mb", 64, "response cache size in MiB (0 disables)")
 	failLimit := fs.Int("login-failure-limit", 10, "failed logins a client may make per --login-failure-window before it gets 429 (negative: no limit)")
 	failWindow := fs.Duration("login-failure-window", time.Minute, "window of --login-failure-limit")
+	metricsAuth := fs.Bool("metrics-auth", false, "GET /metrics requires the credentials of any astapi.ini user (default: open, for Prometheus scrapes by annotation)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -107,6 +108,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		TrustedProxies:     proxies,
 		LoginFailureLimit:  *failLimit,
 		LoginFailureWindow: *failWindow,
+		MetricsRequireAuth: *metricsAuth,
 	})
 	srv := &http.Server{
 		Handler:           handler,
