@@ -86,3 +86,21 @@ func TestMetricsAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestServeBadFlags: contradictory or impossible flags are usage errors
+// (exit 2) before anything is loaded.
+func TestServeBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--tls-cert", "a.pem"},
+		{"--tls-key", "a.key"},
+		{"--tls-check-interval", "0s"},
+		{"--login-failure-limit", "0"},
+		{"--login-failure-window", "-1s"},
+		{"extra"},
+	} {
+		var stderr strings.Builder
+		if code := runServe(t.Context(), append([]string{"--config", "nowhere.ini"}, args...), &stderr, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2: %s", args, code, stderr.String())
+		}
+	}
+}
