@@ -51,11 +51,15 @@ var passwordHash = sync.OnceValue(func() string {
 	return string(h)
 })
 
-// iniFile is an astapi.ini serving tenant Acme (id 80, peers NNN-Acme)
-// with the user admin and one admin per extra name, all with adminPass.
-func iniFile(extraUsers ...string) string {
+// iniFile is an astapi.ini next to asterisk/ serving tenant Acme (id 80,
+// peers NNN-Acme) with the user admin and one admin per extra name, all
+// with adminPass.
+func iniFile(extraUsers ...string) string { return iniFileFor("asterisk", extraUsers...) }
+
+// iniFileFor is iniFile with another asterisk_dir.
+func iniFileFor(asteriskDir string, extraUsers ...string) string {
 	var b strings.Builder
-	b.WriteString("[server]\nasterisk_dir = asterisk\n\n[tenant Acme]\nid = 80\ncode = Acme\ncontexts = acme-*\n")
+	fmt.Fprintf(&b, "[server]\nasterisk_dir = %s\n\n[tenant Acme]\nid = 80\ncode = Acme\ncontexts = acme-*\n", asteriskDir)
 	for _, u := range append([]string{"admin"}, extraUsers...) {
 		fmt.Fprintf(&b, "\n[user %s]\nemail = %s@example.com\npassword = %s\nrole = admin\n", u, u, passwordHash())
 	}
@@ -89,6 +93,7 @@ func peers(name string, nums ...int) string {
 type env struct {
 	t      *testing.T
 	root   string // holds astapi.ini and asterisk/
+	config string // astapi.ini, relative to root
 	store  *index.Store
 	url    string
 	client *http.Client
@@ -98,7 +103,7 @@ type env struct {
 // is iniFile() unless given).
 func newEnv(t *testing.T, files map[string]string) *env {
 	t.Helper()
-	e := &env{t: t, root: t.TempDir()}
+	e := &env{t: t, root: t.TempDir(), config: "astapi.ini"}
 	if _, ok := files["astapi.ini"]; !ok {
 		e.write("astapi.ini", iniFile())
 	}
@@ -108,12 +113,12 @@ func newEnv(t *testing.T, files map[string]string) *env {
 	return e
 }
 
-// start loads the configuration, serves it and watches it as serve does,
-// until the test ends. opts.Debounce defaults to debounce.
+// start loads e.config, serves it and watches it as serve does, until
+// the test ends. opts.Debounce defaults to debounce.
 func (e *env) start(opts index.WatchOptions) {
 	t := e.t
 	t.Helper()
-	cfg := e.path("astapi.ini")
+	cfg := e.path(e.config)
 	e.store = index.NewStore(func() (*index.Snapshot, error) { return index.Load(cfg) })
 	if r := e.store.Reload(); !r.Success {
 		t.Fatalf("initial load: %v", r.Err)
@@ -212,6 +217,26 @@ var extensions = probe{
 		out := make([]string, len(items))
 		for i, x := range items {
 			out[i] = x.Number + "=" + x.Name
+		}
+		slices.Sort(out)
+		return strings.Join(out, ","), nil
+	},
+}
+
+// users asks for the API users; the state is their sorted names.
+var users = probe{
+	method: http.MethodGet,
+	path:   "/user/get",
+	state: func(data json.RawMessage) (string, error) {
+		var items []struct {
+			Name string `json:"us_username"`
+		}
+		if err := json.Unmarshal(data, &items); err != nil {
+			return "", err
+		}
+		var out []string
+		for _, x := range items {
+			out = append(out, x.Name)
 		}
 		slices.Sort(out)
 		return strings.Join(out, ","), nil

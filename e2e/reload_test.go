@@ -2,38 +2,50 @@ package e2e
 
 import (
 	"cmp"
-	"encoding/json"
-	"net/http"
-	"slices"
-	"strings"
+	"maps"
 	"testing"
 	"time"
 
 	"github.com/astapi/astapi/index"
 )
 
-// step is one change and the extension state it must lead to.
+// step is one change and the state of p (default: extensions) it must
+// lead to.
 type step struct {
 	what   string
 	change func(e *env)
+	p      probe
 	want   string
 }
 
 // reloadCase is a configuration and the changes made to it in turn.
 type reloadCase struct {
-	name  string
-	files map[string]string
-	setup func(e *env) // after files are written, before the start
-	steps []step
+	name   string
+	files  map[string]string
+	config string       // astapi.ini if empty
+	setup  func(e *env) // after files are written, before the start
+	steps  []step
 }
 
-// configMap lays out dir like a Kubernetes ConfigMap volume at version
-// stamp: the files live in dir/..<stamp>/, dir/..data points there and
-// each dir/<name> is a symlink through ..data.
-func configMap(dir, stamp string, files map[string]string) map[string]string {
+// Kubernetes names a ConfigMap's versions by time.
+const (
+	stamp1 = "2026_11_27_01_00_00.1"
+	stamp2 = "2026_11_27_02_00_00.2"
+	stamp3 = "2026_11_27_03_00_00.3"
+)
+
+// configMap lays out dir like a Kubernetes ConfigMap volume holding the
+// file name at version stamp: the file lives in dir/..<stamp>/, dir/..data
+// points there (see linkConfigMap) and dir/<name> is a symlink through
+// ..data.
+func configMap(dir, stamp, name, content string) map[string]string {
+	return map[string]string{dir + "/.." + stamp + "/" + name: content}
+}
+
+func merge(ms ...map[string]string) map[string]string {
 	out := map[string]string{}
-	for name, content := range files {
-		out[dir+"/.."+stamp+"/"+name] = content
+	for _, m := range ms {
+		maps.Copy(out, m)
 	}
 	return out
 }
@@ -49,11 +61,9 @@ func (e *env) linkConfigMap(dir, stamp string, names ...string) {
 
 // swapConfigMap updates like the kubelet: a new timestamped directory, a
 // ..data_tmp symlink to it renamed over ..data, the old directory removed.
-func (e *env) swapConfigMap(dir, oldStamp, newStamp string, files map[string]string) {
+func (e *env) swapConfigMap(dir, oldStamp, newStamp, name, content string) {
 	e.t.Helper()
-	for name, content := range files {
-		e.write(dir+"/.."+newStamp+"/"+name, content)
-	}
+	e.write(dir+"/.."+newStamp+"/"+name, content)
 	e.symlink(".."+newStamp, dir+"/..data_tmp")
 	e.rename(dir+"/..data_tmp", dir+"/..data")
 	e.remove(dir + "/.." + oldStamp)
@@ -112,22 +122,34 @@ var reloadCases = []reloadCase{
 		}},
 	},
 	{
-		name:  "ConfigMap ..data swap",
-		files: configMap("asterisk", "2026_11_27_01_00_00.1", map[string]string{"sip.conf": sipConf("", "a", 201)}),
-		setup: func(e *env) { e.linkConfigMap("asterisk", "2026_11_27_01_00_00.1", "sip.conf") },
+		// deploy/kubernetes: asterisk/ a ConfigMap, astapi/ a Secret
+		// holding astapi.ini, both updated by ..data swaps (the kubelet
+		// treats Secrets the same way).
+		name: "Kubernetes ConfigMap and Secret swaps",
+		files: merge(
+			configMap("asterisk", stamp1, "sip.conf", sipConf("", "a", 201)),
+			configMap("astapi", stamp1, "astapi.ini", iniFileFor("../asterisk")),
+		),
+		config: "astapi/astapi.ini",
+		setup: func(e *env) {
+			e.linkConfigMap("asterisk", stamp1, "sip.conf")
+			e.linkConfigMap("astapi", stamp1, "astapi.ini")
+		},
 		steps: []step{{
-			change: func(e *env) {
-				e.swapConfigMap("asterisk", "2026_11_27_01_00_00.1", "2026_11_27_02_00_00.2",
-					map[string]string{"sip.conf": sipConf("", "b", 201, 202)})
-			},
-			want: "201=b,202=b",
+			what:   "ConfigMap update",
+			change: func(e *env) { e.swapConfigMap("asterisk", stamp1, stamp2, "sip.conf", sipConf("", "b", 202)) },
+			want:   "202=b",
 		}, {
-			what: "a second swap",
+			what: "Secret update",
 			change: func(e *env) {
-				e.swapConfigMap("asterisk", "2026_11_27_02_00_00.2", "2026_11_27_03_00_00.3",
-					map[string]string{"sip.conf": sipConf("", "c", 203)})
+				e.swapConfigMap("astapi", stamp1, stamp2, "astapi.ini", iniFileFor("../asterisk", "bob"))
 			},
-			want: "203=c",
+			p:    users,
+			want: "admin,bob",
+		}, {
+			what:   "ConfigMap update after the Secret's",
+			change: func(e *env) { e.swapConfigMap("asterisk", stamp2, stamp3, "sip.conf", sipConf("", "c", 203)) },
+			want:   "203=c",
 		}},
 	},
 	{
@@ -186,37 +208,21 @@ func TestReload(t *testing.T) {
 			t.Parallel()
 			watchModes(t, func(t *testing.T, opts index.WatchOptions) {
 				e := newEnv(t, c.files)
+				e.config = cmp.Or(c.config, e.config)
 				if c.setup != nil {
 					c.setup(e)
 				}
 				e.start(opts)
 				for _, s := range c.steps {
-					d := e.expectExt(s.want, func() { s.change(e) })
+					if s.p.path == "" {
+						s.p = extensions
+					}
+					d := e.expect(s.p, s.want, func() { s.change(e) })
 					t.Logf("%s: new answer after %v", cmp.Or(s.what, "change"), d)
 				}
 			})
 		})
 	}
-}
-
-// users asks for the API users; the state is their sorted names.
-var users = probe{
-	method: http.MethodGet,
-	path:   "/user/get",
-	state: func(data json.RawMessage) (string, error) {
-		var items []struct {
-			Name string `json:"us_username"`
-		}
-		if err := json.Unmarshal(data, &items); err != nil {
-			return "", err
-		}
-		var out []string
-		for _, x := range items {
-			out = append(out, x.Name)
-		}
-		slices.Sort(out)
-		return strings.Join(out, ","), nil
-	},
 }
 
 func TestReloadAstapiINI(t *testing.T) {
