@@ -55,13 +55,6 @@ const (
 	resultFailure = "failure"
 )
 
-// Histogram buckets: a cached answer takes microseconds, a bcrypt check
-// tens of milliseconds.
-var (
-	httpBuckets   = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
-	reloadBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
-)
-
 // metrics is a Server's own Prometheus registry and instruments. Nothing
 // is registered with the default registry.
 type metrics struct {
@@ -98,7 +91,8 @@ func newMetrics(s *Server) *metrics {
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    mHTTPDuration,
 		Help:    "Time to answer an HTTP request, by route template and method.",
-		Buckets: httpBuckets,
+		// A cached answer takes microseconds, a bcrypt check tens of ms.
+		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "method"})
 	f(m.requests)
 	f(m.latency)
@@ -135,7 +129,7 @@ func newMetrics(s *Server) *metrics {
 		Name: mReloadSuccessTime, Help: "Unix time at which the served configuration finished loading (0: none loaded).",
 	})
 	m.reloadDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name: mReloadDuration, Help: "Time a configuration reload attempt took (parse and index).", Buckets: reloadBuckets,
+		Name: mReloadDuration, Help: "Time a configuration reload attempt took (parse and index).", Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 	})
 	m.diagnostics = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: mDiagnostics, Help: "Diagnostics of the last reload attempt (those of the served configuration when it failed before parsing), by severity.",
