@@ -89,8 +89,8 @@ func newMetrics(s *Server) *metrics {
 		Help: "HTTP requests answered, by route template (\"unmatched\" when no route matched), method and status code.",
 	}, []string{"route", "method", "code"})
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    mHTTPDuration,
-		Help:    "Time to answer an HTTP request, by route template and method.",
+		Name: mHTTPDuration,
+		Help: "Time to answer an HTTP request, by route template and method.",
 		// A cached answer takes microseconds, a bcrypt check tens of ms.
 		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "method"})
