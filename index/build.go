@@ -85,7 +85,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		if err == nil {
 			err = errors.New("not a directory")
 		}
-		return nil, fmt.Errorf("index: asterisk_dir %s: %w", b.dir, err)
+		return nil, fmt.Errorf("index: %s: [server] asterisk_dir %s: %w", cfg.path, b.dir, err)
 	}
 	if job == nil || job.dir != b.dir || !slices.Equal(job.roots, cfg.server.IncludeRoots) {
 		job.abandon()

@@ -1,8 +1,11 @@
 package index
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -32,9 +35,14 @@ type iniConfig struct {
 // naming the section, because a half-understood user file must not be
 // served.
 func loadINI(path string) (*iniConfig, error) {
-	f, err := ini.LoadSources(ini.LoadOptions{SpaceBeforeInlineComment: true}, path)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
+	}
+	opts := ini.LoadOptions{SpaceBeforeInlineComment: true}
+	f, err := ini.LoadSources(opts, data)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", path, iniErrorLine(data, opts), err)
 	}
 	abs, _ := filepath.Abs(path)
 	c := &iniConfig{path: abs, server: Server{Listen: "127.0.0.1:8080"}}
@@ -170,10 +178,27 @@ func isBcrypt(h string) bool {
 	return err == nil
 }
 
-// validID reports whether s is a positive decimal integer that fits 63 bits.
+// maxID is the largest ID: 2^53-1, the largest integer a JavaScript client
+// holds exactly (derived IDs stay below it; the API refuses larger ones).
+const maxID = 1<<53 - 1
+
+// validID reports whether s is a decimal integer in 1..maxID.
 func validID(s string) bool {
-	n, err := strconv.ParseUint(s, 10, 63)
-	return err == nil && n > 0 && !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "0")
+	n, err := strconv.ParseUint(s, 10, 64)
+	return err == nil && n > 0 && n <= maxID && !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "0")
+}
+
+// iniErrorLine finds the line a gopkg.in/ini.v1 syntax error is about
+// (ini.v1 gives no line numbers): the shortest prefix of whole lines that
+// ini.v1 already refuses ends there. Only run on a failed load, so the few
+// extra parses cost nothing in the common case.
+func iniErrorLine(data []byte, opts ini.LoadOptions) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	prefixFails := func(k int) bool {
+		_, err := ini.LoadSources(opts, bytes.Join(lines[:k], nil))
+		return err != nil
+	}
+	return sort.Search(len(lines), func(k int) bool { return k > 0 && prefixFails(k) })
 }
 
 func splitList(s string) []string {
