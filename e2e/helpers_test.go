@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -34,8 +35,10 @@ const (
 	// settle is how long answers are still watched after the new one
 	// showed: it must not flip back or change again.
 	settle = 3 * debounce
-	// pollEvery is the pause between two requests of a poll loop.
-	pollEvery = time.Millisecond
+	// pollEvery is the pause between two requests of a poll loop: short
+	// for the latency's resolution, not so short that thirty polling
+	// tests starve the goroutines changing the files.
+	pollEvery = 2 * time.Millisecond
 
 	adminPass = "admin-e2e"
 	tenantID  = "80" // pinned in iniFile
@@ -118,6 +121,7 @@ func newEnv(t *testing.T, files map[string]string) *env {
 func (e *env) start(opts index.WatchOptions) {
 	t := e.t
 	t.Helper()
+	e.backdate()
 	cfg := e.path(e.config)
 	e.store = index.NewStore(func() (*index.Snapshot, error) { return index.Load(cfg) })
 	if r := e.store.Reload(); !r.Success {
@@ -142,6 +146,22 @@ func (e *env) start(opts index.WatchOptions) {
 			t.Errorf("Watch: %v", err)
 		}
 	})
+}
+
+// backdate moves the times of everything under root an hour back, like a
+// configuration that existed long before serve started. Files written
+// just before the load would make Watch reload once more at its start
+// (index tests cover that), and that reload could land in the middle of
+// a test's first change.
+func (e *env) backdate() {
+	e.t.Helper()
+	old := time.Now().Add(-time.Hour)
+	e.check(filepath.WalkDir(e.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink != 0 {
+			return err // a symlink's target is walked itself
+		}
+		return os.Chtimes(p, old, old)
+	}))
 }
 
 type logWriter struct{ t *testing.T }

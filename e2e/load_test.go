@@ -24,14 +24,14 @@ func version(k int) (conf, state string) {
 	return sipConf("", fmt.Sprintf("v%d", k), nums...), strings.Join(want, ",")
 }
 
-// rewrite saves version k, in place or as an editor does, alternately.
-func (e *env) rewrite(k int) string {
+// rewrite saves version k in place or as an editor does.
+func (e *env) rewrite(k int, inPlace bool) string {
 	e.t.Helper()
 	conf, state := version(k)
-	if k%2 == 0 {
-		e.writeAtomic("asterisk/sip.conf", conf)
-	} else {
+	if inPlace {
 		e.write("asterisk/sip.conf", conf)
+	} else {
+		e.writeAtomic("asterisk/sip.conf", conf)
 	}
 	return state
 }
@@ -39,7 +39,11 @@ func (e *env) rewrite(k int) string {
 // TestConcurrentRequestsDuringRewrites: four clients ask without pause
 // while sip.conf is rewritten 100 times (waiting for every fifth version
 // to be served, so that reloads happen under load). Every answer must be
-// a 200 holding exactly one of the versions written.
+// a 200 holding exactly one of the versions written. The rewrites are
+// atomic saves: an in-place write has a moment where the file on disk
+// is empty, a real state a reload may read (the debounce makes that
+// unlikely, not impossible); whether a snapshot is ever served half
+// built is the question here.
 func TestConcurrentRequestsDuringRewrites(t *testing.T) {
 	t.Parallel()
 	conf, _ := version(0)
@@ -86,7 +90,7 @@ func TestConcurrentRequestsDuringRewrites(t *testing.T) {
 		})
 	}
 	for k := 1; k <= versions; k++ {
-		want := e.rewrite(k)
+		want := e.rewrite(k, false)
 		if k%5 == 0 {
 			e.waitExt(time.Now(), want)
 		}
@@ -102,8 +106,9 @@ func TestConcurrentRequestsDuringRewrites(t *testing.T) {
 	}
 }
 
-// TestLatency measures, over 50 edits, the time from the start of a write
-// to the first HTTP answer showing it (debounce included; SPEC §9 asks
+// TestLatency measures, over 50 edits (in place and atomic saves, in
+// turn), the time from the start of a write to the first HTTP answer
+// showing it (debounce included; SPEC §9 asks
 // for under 300 ms). Not parallel, so that the numbers are the stack's
 // and not the other tests'.
 func TestLatency(t *testing.T) {
@@ -113,7 +118,7 @@ func TestLatency(t *testing.T) {
 	lat := make([]time.Duration, 0, 50)
 	for k := 1; k <= cap(lat); k++ {
 		start := time.Now()
-		want := e.rewrite(k)
+		want := e.rewrite(k, k%2 == 1)
 		lat = append(lat, e.waitExt(start, want))
 	}
 	slices.Sort(lat)
