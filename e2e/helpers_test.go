@@ -41,7 +41,7 @@ const (
 	pollEvery = 2 * time.Millisecond
 
 	adminPass = "admin-e2e"
-	tenantID  = "80" // pinned in iniFile
+	tenantID  = "80"
 )
 
 // passwordHash is adminPass at bcrypt's lowest cost, made once: a fresh
@@ -54,15 +54,15 @@ var passwordHash = sync.OnceValue(func() string {
 	return string(h)
 })
 
-// iniFile is an astapi.ini next to asterisk/ serving tenant Acme (id 80,
-// peers NNN-Acme) with the user admin and one admin per extra name, all
+// iniFile is an astapi.ini next to asterisk/ serving tenant Acme (pinned
+// to tenantID, peers NNN-Acme) with the user admin and one admin per extra name, all
 // with adminPass.
 func iniFile(extraUsers ...string) string { return iniFileFor("asterisk", extraUsers...) }
 
 // iniFileFor is iniFile with another asterisk_dir.
 func iniFileFor(asteriskDir string, extraUsers ...string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "[server]\nasterisk_dir = %s\n\n[tenant Acme]\nid = 80\ncode = Acme\ncontexts = acme-*\n", asteriskDir)
+	fmt.Fprintf(&b, "[server]\nasterisk_dir = %s\n\n[tenant Acme]\nid = %s\ncode = Acme\ncontexts = acme-*\n", asteriskDir, tenantID)
 	for _, u := range append([]string{"admin"}, extraUsers...) {
 		fmt.Fprintf(&b, "\n[user %s]\nemail = %s@example.com\npassword = %s\nrole = admin\n", u, u, passwordHash())
 	}

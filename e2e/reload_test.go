@@ -188,6 +188,16 @@ var reloadCases = []reloadCase{
 			what:   "the newly included directory is watched",
 			change: func(e *env) { e.write("asterisk/extra/207.conf", peers("y", 207)) },
 			want:   "201=a,206=x,207=y",
+		}, {
+			what: "an include of a directory that does not exist yet",
+			change: func(e *env) {
+				e.write("asterisk/sip.conf", sipConf("#include extra/*.conf\n#tryinclude later/deep/*.conf", "b", 201))
+			},
+			want: "201=b,206=x,207=y",
+		}, {
+			what:   "the directory appears",
+			change: func(e *env) { e.write("asterisk/later/deep/208.conf", peers("z", 208)) },
+			want:   "201=b,206=x,207=y,208=z",
 		}},
 	},
 }
