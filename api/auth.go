@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"hash/maphash"
 	"math"
 	"net"
 	"net/http"
@@ -56,13 +57,14 @@ func (s *Server) authenticate(c *gin.Context, snap *index.Snapshot) (*index.User
 
 // authenticator verifies passwords with bcrypt and remembers successes.
 type authenticator struct {
-	// verified maps SHA-256(user, bcrypt hash) to the keyed hash (mac) of
+	// verified maps a seeded hash of (user, bcrypt hash) to the keyed hash (mac) of
 	// (user, password) that was verified against that bcrypt hash. The
 	// snapshot is not part of the key: a reload that keeps a user's hash
 	// keeps their verified password (a reload every 100 ms would otherwise
 	// cost every client a bcrypt compare), and a changed hash is a new key.
-	verified *lru.Cache[[sha256.Size]byte, [sha256.Size]byte]
-	macKey   []byte // random per process: the cache holds no password hash an attacker could test offline
+	verified *lru.Cache[uint64, [sha256.Size]byte]
+	keySeed  maphash.Seed // random per process; clients cannot choose what is hashed, so 64 bits suffice
+	macKey   []byte       // random per process: the cache holds no password hash an attacker could test offline
 
 	bcryptCompare func(hash, password []byte) error // bcrypt.CompareHashAndPassword; tests count calls
 
@@ -73,7 +75,10 @@ type authenticator struct {
 
 // inflightKey names one bcrypt comparison: the same credentials against the
 // same hash.
-type inflightKey struct{ key, mac [sha256.Size]byte }
+type inflightKey struct {
+	key uint64
+	mac [sha256.Size]byte
+}
 
 // bcryptCall is a comparison under way; others asking the same wait for it
 // instead of spending their own ~50 ms of CPU.
@@ -88,7 +93,8 @@ func newAuthenticator(entries int) *authenticator {
 	if _, err := rand.Read(a.macKey); err != nil {
 		panic("api: no randomness: " + err.Error())
 	}
-	a.verified, _ = lru.New[[sha256.Size]byte, [sha256.Size]byte](entries)
+	a.keySeed = maphash.MakeSeed()
+	a.verified, _ = lru.New[uint64, [sha256.Size]byte](entries)
 	return a
 }
 
@@ -137,12 +143,15 @@ func (a *authenticator) compare(k inflightKey, hash []byte, password string) boo
 	return call.ok
 }
 
-func (a *authenticator) key(u *index.User) [sha256.Size]byte {
-	var buf [512]byte
-	b := append(buf[:0], u.Name...)
-	b = append(b, 0)
-	b = append(b, u.PasswordHash...)
-	return sha256.Sum256(b)
+// key names (user, bcrypt hash) in the cache. Only which entry to compare
+// the mac with depends on it, so a fast seeded hash is enough.
+func (a *authenticator) key(u *index.User) uint64 {
+	var h maphash.Hash
+	h.SetSeed(a.keySeed)
+	h.WriteString(u.Name)
+	h.WriteByte(0)
+	h.Write(u.PasswordHash)
+	return h.Sum64()
 }
 
 // mac is a keyed hash of (name, password): SHA-256 of a random

@@ -53,17 +53,18 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 		}
 		var args []string
 		if len(ep.params) > 0 {
-			p, err := decodeParams(c.Request)
-			if err != nil {
+			var p params
+			if err := p.decode(c.Request); err != nil {
 				s.writeError(c, err)
 				return
 			}
 			args = make([]string, len(ep.params))
 			for i, ps := range ep.params {
-				if _, present := p.vals[ps.name]; !present && ep.optional {
+				if _, present := p.get(ps.name); !present && ep.optional {
 					continue
 				}
-				if args[i], err = ps.parse(p); err != nil {
+				var err *apiError
+				if args[i], err = ps.parse(&p); err != nil {
 					s.writeError(c, err)
 					return
 				}

@@ -16,18 +16,24 @@ import (
 )
 
 // params are a request's parameters by name: the query string's, overridden
-// by the body's.
+// by the body's. A request names one or two parameters, so a short slice
+// (backed by an array in the struct) beats a map and costs no allocation.
 type params struct {
-	vals map[string]string
-	// flaws names parameters that are present but can never be valid,
-	// whatever their value says. Nil until one is seen.
-	flaws map[string]flaw
+	first    [4]param // no self-referencing slice, so params stays on the stack
+	n        int      // used entries of first
+	more     []param  // beyond the first four
+	overflow bool     // more than maxParams names: refused (find is linear)
 }
 
-// flaw is why a present parameter is refused.
-type flaw struct {
-	kind  flawKind
-	where string // flawDuplicate: the source it was repeated in
+// maxParams bounds the distinct names of one request; the endpoints read
+// at most two.
+const maxParams = 100
+
+// param is one named parameter and where it came from.
+type param struct {
+	name, value string
+	where       string   // the source, as error messages name it
+	flaw        flawKind // why it can never be valid, whatever its value says; 0: none
 }
 
 type flawKind uint8
@@ -46,52 +52,54 @@ const (
 	srcJSON      = "the JSON body"
 )
 
-// source collects one source's parameters; merged into params at the end
-// so that a body value replaces a query value and its flaws.
-type source struct {
-	where string
-	vals  map[string]string
-	flaws map[string]flaw
-}
-
-func newSource(where string) *source {
-	return &source{where: where, vals: make(map[string]string, 4)}
-}
-
-// add records name = value; a repeated name is flagged, whatever the
-// values (which one is meant cannot be known).
-func (s *source) add(name, value string) {
-	if _, dup := s.vals[name]; dup {
-		s.flag(name, flawDuplicate)
-		return
-	}
-	s.vals[name] = value
-}
-
-func (s *source) flag(name string, k flawKind) {
-	if s.flaws == nil {
-		s.flaws = map[string]flaw{}
-	}
-	if _, seen := s.vals[name]; !seen {
-		s.vals[name] = ""
-	}
-	if s.flaws[name].kind == flawDuplicate {
-		return // the duplicate is the message
-	}
-	s.flaws[name] = flaw{kind: k, where: s.where}
-}
-
-// merge lays s over p: each of s's names replaces p's value and flaw.
-func (p *params) merge(s *source) {
-	for k, v := range s.vals {
-		p.vals[k] = v
-		delete(p.flaws, k)
-	}
-	for k, f := range s.flaws {
-		if p.flaws == nil {
-			p.flaws = map[string]flaw{}
+func (p *params) find(name string) *param {
+	for i := range p.n {
+		if p.first[i].name == name {
+			return &p.first[i]
 		}
-		p.flaws[k] = f
+	}
+	for i := range p.more {
+		if p.more[i].name == name {
+			return &p.more[i]
+		}
+	}
+	return nil
+}
+
+// get returns the named parameter's raw value.
+func (p *params) get(name string) (string, bool) {
+	if q := p.find(name); q != nil {
+		return q.value, true
+	}
+	return "", false
+}
+
+// add records name = value from source where. A name repeated within one
+// source is flagged, whatever the values (which one is meant cannot be
+// known); a later source (the body) replaces an earlier one's value and
+// flaw.
+func (p *params) add(where, name, value string) {
+	q := p.find(name)
+	switch {
+	case q == nil && p.n+len(p.more) >= maxParams:
+		p.overflow = true
+	case q == nil && p.n < len(p.first):
+		p.first[p.n] = param{name: name, value: value, where: where}
+		p.n++
+	case q == nil:
+		p.more = append(p.more, param{name: name, value: value, where: where})
+	case q.where == where:
+		q.flaw = flawDuplicate
+	default:
+		*q = param{name: name, value: value, where: where}
+	}
+}
+
+// flag marks name (added from source where just before) as flawed; a
+// duplicate stays the message.
+func (p *params) flag(name string, k flawKind) {
+	if q := p.find(name); q != nil && q.flaw != flawDuplicate {
+		q.flaw = k
 	}
 }
 
@@ -99,34 +107,41 @@ func (p *params) merge(s *source) {
 // headers and a map entry even when empty).
 const maxMultipartParts = 1000
 
-// decodeParams reads the query string and, when there is one, the body:
+// decode reads the query string and, when there is one, the body:
 // application/x-www-form-urlencoded, multipart/form-data or a JSON object.
 // The body must already be limited (http.MaxBytesReader); a body over the
 // limit is a 413. A name repeated within one source is flagged (a 400 when
 // the endpoint reads it); body values win over query values. Files of a
 // multipart body are ignored.
-func decodeParams(r *http.Request) (*params, *apiError) {
-	p := &params{vals: make(map[string]string, 4)}
+func (p *params) decode(r *http.Request) *apiError {
+	if err := p.decodeSources(r); err != nil {
+		return err
+	}
+	if p.overflow {
+		return errorf(http.StatusBadRequest, "too many parameters: at most "+strconv.Itoa(maxParams)+" names")
+	}
+	return nil
+}
+
+func (p *params) decodeSources(r *http.Request) *apiError {
 	if r.URL != nil && r.URL.RawQuery != "" {
-		q, err := url.ParseQuery(r.URL.RawQuery)
-		if err != nil {
-			return p, errorf(http.StatusBadRequest, "malformed query string")
+		if !p.addQuery(srcQuery, r.URL.RawQuery) {
+			return errorf(http.StatusBadRequest, "malformed query string")
 		}
-		p.merge(fromValues(srcQuery, q))
 	}
 	if r.Body == nil || r.Body == http.NoBody {
-		return p, nil
+		return nil
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return p, errorf(http.StatusRequestEntityTooLarge, "request body too large")
+			return errorf(http.StatusRequestEntityTooLarge, "request body too large")
 		}
-		return p, errorf(http.StatusBadRequest, "cannot read request body")
+		return errorf(http.StatusBadRequest, "cannot read request body")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return p, nil
+		return nil
 	}
 	ct := r.Header.Get("Content-Type")
 	var mt string
@@ -139,63 +154,72 @@ func decodeParams(r *http.Request) (*params, *apiError) {
 	} else {
 		mt, mparams, err = mime.ParseMediaType(ct)
 		if err != nil {
-			return p, errorf(http.StatusUnsupportedMediaType, "malformed Content-Type header")
+			return errorf(http.StatusUnsupportedMediaType, "malformed Content-Type header")
 		}
 	}
-	var src *source
-	var aerr *apiError
 	switch {
 	case mt == "application/x-www-form-urlencoded":
-		src, aerr = decodeForm(body)
-	case mt == "multipart/form-data":
-		src, aerr = decodeMultipart(body, mparams["boundary"])
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		src, aerr = decodeJSON(body)
-	default:
-		// mt is a lower-case token/token pair: safe to echo.
-		return p, errorf(http.StatusUnsupportedMediaType, "unsupported Content-Type "+strconv.Quote(mt)+
-			": use application/x-www-form-urlencoded, multipart/form-data or application/json")
-	}
-	if aerr != nil {
-		return p, aerr
-	}
-	p.merge(src)
-	return p, nil
-}
-
-// fromValues is a parsed query string or form as a source.
-func fromValues(where string, vs url.Values) *source {
-	s := newSource(where)
-	for k, v := range vs {
-		s.add(k, v[0])
-		if len(v) > 1 {
-			s.flag(k, flawDuplicate)
+		if !p.addQuery(srcForm, string(body)) {
+			return errorf(http.StatusBadRequest, "malformed form body")
 		}
+		return nil
+	case mt == "multipart/form-data":
+		return p.addMultipart(body, mparams["boundary"])
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return p.addJSON(body)
 	}
-	return s
+	// mt is a lower-case token/token pair: safe to echo.
+	return errorf(http.StatusUnsupportedMediaType, "unsupported Content-Type "+strconv.Quote(mt)+
+		": use application/x-www-form-urlencoded, multipart/form-data or application/json")
 }
 
-func decodeForm(body []byte) (*source, *apiError) {
-	f, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, errorf(http.StatusBadRequest, "malformed form body")
+// addQuery adds the pairs of a query string or form body, as
+// url.ParseQuery reads them (a semicolon is an error, a pair without "="
+// has an empty value) but without allocating when nothing is escaped. It
+// reports false for a malformed one.
+func (p *params) addQuery(where, raw string) bool {
+	ok := true
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if strings.Contains(pair, ";") {
+			ok = false
+			continue
+		}
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		name, err1 := queryUnescape(name)
+		value, err2 := queryUnescape(value)
+		if err1 != nil || err2 != nil {
+			ok = false
+			continue
+		}
+		p.add(where, name, value)
 	}
-	return fromValues(srcForm, f), nil
+	return ok
 }
 
-func decodeMultipart(body []byte, boundary string) (*source, *apiError) {
+func queryUnescape(s string) (string, error) {
+	if !strings.ContainsAny(s, "%+") {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
+}
+
+func (p *params) addMultipart(body []byte, boundary string) *apiError {
 	if boundary == "" {
-		return nil, errorf(http.StatusBadRequest, "malformed multipart body: no boundary")
+		return errorf(http.StatusBadRequest, "malformed multipart body: no boundary")
 	}
-	s := newSource(srcMultipart)
 	mr := multipart.NewReader(bytes.NewReader(body), boundary)
 	for n := 0; ; n++ {
 		part, err := mr.NextRawPart()
 		if err == io.EOF {
-			return s, nil
+			return nil
 		}
 		if err != nil || n >= maxMultipartParts {
-			return nil, errorf(http.StatusBadRequest, "malformed multipart body")
+			return errorf(http.StatusBadRequest, "malformed multipart body")
 		}
 		name := part.FormName()
 		if name == "" || part.FileName() != "" {
@@ -203,60 +227,59 @@ func decodeMultipart(body []byte, boundary string) (*source, *apiError) {
 		}
 		v, err := io.ReadAll(part)
 		if err != nil {
-			return nil, errorf(http.StatusBadRequest, "malformed multipart body")
+			return errorf(http.StatusBadRequest, "malformed multipart body")
 		}
-		s.add(name, string(v))
+		p.add(srcMultipart, name, string(v))
 	}
 }
 
-// decodeJSON reads one JSON object token by token, so that a repeated key
-// is seen (encoding/json into a map would keep the last silently).
-func decodeJSON(body []byte) (*source, *apiError) {
+// addJSON reads one JSON object token by token, so that a repeated key is
+// seen (encoding/json into a map would keep the last silently).
+func (p *params) addJSON(body []byte) *apiError {
 	bad := errorf(http.StatusBadRequest, "malformed JSON body: want one JSON object")
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, bad
+		return bad
 	}
-	s := newSource(srcJSON)
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, bad
+			return bad
 		}
 		k, ok := tok.(string)
 		if !ok {
-			return nil, bad
+			return bad
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, bad
+			return bad
 		}
 		switch {
 		case len(raw) > 0 && raw[0] == '"':
 			var v string
 			if json.Unmarshal(raw, &v) != nil {
-				return nil, bad
+				return bad
 			}
-			s.add(k, v)
+			p.add(srcJSON, k, v)
 			if !utf8.Valid(raw) {
 				// encoding/json replaced the bad bytes with U+FFFD.
-				s.flag(k, flawUTF8)
+				p.flag(k, flawUTF8)
 			}
 		case len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9'):
-			s.add(k, string(raw)) // the number's literal text: 80, 8e1, -1, 80.0
+			p.add(srcJSON, k, string(raw)) // the number's literal text: 80, 8e1, -1, 80.0
 		default:
-			s.add(k, "")
-			s.flag(k, flawType)
+			p.add(srcJSON, k, "")
+			p.flag(k, flawType)
 		}
 	}
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, bad
+		return bad
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, bad
+		return bad
 	}
-	return s, nil
+	return nil
 }
 
 // paramKind is how a parameter is validated and normalised.
@@ -299,17 +322,18 @@ func invalidID(name string) *apiError {
 // or the error for a missing, flawed, non-UTF-8 or blank one. invalid is
 // the kind's own "malformed" error.
 func (p *params) lookup(name string, invalid func(string) *apiError) (string, *apiError) {
-	v, ok := p.vals[name]
-	if !ok {
+	q := p.find(name)
+	if q == nil {
 		return "", missing(name)
 	}
-	if f, ok := p.flaws[name]; ok {
-		switch f.kind {
-		case flawDuplicate:
-			return "", errorf(http.StatusBadRequest, "duplicate parameter: "+name+" is given more than once in "+f.where)
-		case flawUTF8:
-			return "", notUTF8(name)
-		}
+	v := q.value
+	switch q.flaw {
+	case 0:
+	case flawDuplicate:
+		return "", errorf(http.StatusBadRequest, "duplicate parameter: "+name+" is given more than once in "+q.where)
+	case flawUTF8:
+		return "", notUTF8(name)
+	default:
 		return "", invalid(name)
 	}
 	if !utf8.ValidString(v) {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -169,6 +170,8 @@ func TestBodyErrors(t *testing.T) {
 		{"bad form escape", req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=%zz"}, 400, "form"},
 		{"bad multipart", req{enc: "raw", ctype: "multipart/form-data; boundary=XX", body: "garbage"}, 400, "multipart"},
 		{"multipart no boundary", req{enc: "raw", ctype: "multipart/form-data", body: "x"}, 400, "multipart"},
+		{"form semicolon", req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80;x=1"}, 400, "malformed form body"},
+		{"too many names", req{enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80" + manyNames(101)}, 400, "too many parameters"},
 		{"text/plain", req{enc: "raw", ctype: "text/plain", body: "tenant_id=80"}, 415, "Content-Type"},
 		{"text/xml", req{enc: "raw", ctype: "text/xml; charset=utf-8", body: "<tenant_id>80</tenant_id>"}, 415, `unsupported Content-Type "text/xml": use`},
 		{"octet-stream", req{enc: "raw", ctype: "Application/Octet-Stream", body: "tenant_id=80"}, 415, `unsupported Content-Type "application/octet-stream"`},
@@ -336,7 +339,8 @@ func FuzzDecodeParams(f *testing.F) {
 			r.Header.Set("Content-Type", ctype)
 		}
 		r.Body = http.MaxBytesReader(nil, r.Body, 1<<16)
-		p, aerr := decodeParams(r)
+		p := &params{}
+		aerr := p.decode(r)
 		if aerr != nil {
 			if aerr.code < 400 || aerr.code > 499 || aerr.message == "" {
 				t.Fatalf("bad error %+v", aerr)
@@ -357,7 +361,8 @@ func FuzzDecodeParams(f *testing.F) {
 			if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 || n > maxID {
 				t.Fatalf("%s: accepted %q (%v)", name, id, err)
 			}
-			raw := strings.TrimSpace(p.vals[name])
+			v, _ := p.get(name)
+			raw := strings.TrimSpace(v)
 			if strings.TrimLeft(raw, "0") != id {
 				t.Fatalf("%s: %q became %q", name, raw, id)
 			}
@@ -370,4 +375,13 @@ func FuzzDecodeParams(f *testing.F) {
 			t.Fatalf("user: error %+v", aerr)
 		}
 	})
+}
+
+// manyNames is "&p0=&p1=…" with n distinct names.
+func manyNames(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "&p%d=", i)
+	}
+	return b.String()
 }
