@@ -32,11 +32,15 @@
 //     header. Parameters may come from the query string of any request and,
 //     for POST, from an application/x-www-form-urlencoded or
 //     multipart/form-data body or a JSON object body; a body value wins over
-//     a query value of the same name, and the first of repeated values wins.
+//     a query value of the same name; a name repeated within one source is
+//     a 400 naming it and the source, a value that is not UTF-8 is a 400
+//     naming the parameter, and more than 100 names are a 400.
 //     A body without Content-Type is read as JSON when it starts with '{',
 //     else as a form.
 //   - An ID parameter is ASCII digits (surrounding blanks are trimmed), at
-//     least 1 and at most 2^63-1, as a string or a JSON integer; leading
+//     least 1 and at most 2^53-1 (9007199254740991, the largest integer a
+//     JavaScript client holds exactly; derived IDs stay below it), as a
+//     string or a JSON integer; leading
 //     zeros are accepted and normalised ("080" is "80"). JSON 8e1, 80.0,
 //     true, null, arrays and objects are malformed.
 //   - `user` of /user/tenants is an e-mail address: at most 254 bytes of
