@@ -49,7 +49,7 @@ func (s *Server) authenticate(c *gin.Context, snap *index.Snapshot) (*index.User
 		s.limiter.fail(client)
 		return nil, errUnauthorized
 	}
-	if s.logInfo {
+	if s.access != nil {
 		c.Set(ctxUser, u.Name)
 	}
 	return u, nil

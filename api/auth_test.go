@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -233,8 +232,7 @@ func TestUnknownUserCostsBcrypt(t *testing.T) {
 func TestAccessLog(t *testing.T) {
 	var buf bytes.Buffer
 	var mu sync.Mutex
-	h := slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, nil)
-	s, _ := newTestServer(t, Options{Logger: slog.New(h)})
+	s, _ := newTestServer(t, Options{AccessLog: &lockedWriter{w: &buf, mu: &mu}})
 	do(s, req{method: "POST", path: "/extension/user", enc: "query", params: [][2]string{{"tenant_id", idAcme}, {"extension_id", "1001"}}}.build(cRoot))
 	do(s, req{method: "GET", path: "/user/login"}.build(cWrongPW))
 	mu.Lock()
@@ -244,7 +242,7 @@ func TestAccessLog(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("%d lines:\n%s", len(lines), out)
 	}
-	for _, want := range []string{"method=POST", "path=/extension/user", "status=200", "user=root", "duration_ms="} {
+	for _, want := range []string{"level=INFO msg=http method=POST", "path=/extension/user", "status=200", "user=root", "duration_ms=", "client=192.0.2.1"} {
 		if !strings.Contains(lines[0], want) {
 			t.Errorf("line %q lacks %q", lines[0], want)
 		}

@@ -288,13 +288,6 @@ func (m *metrics) observe(route, path, method string, code int, d time.Duration)
 	cr.c.Inc()
 }
 
-// instrument is the first middleware: it counts every request and times it.
-func (s *Server) instrument(c *gin.Context) {
-	start := time.Now()
-	c.Next()
-	s.metrics.observe(c.FullPath(), c.Request.URL.Path, c.Request.Method, c.Writer.Status(), time.Since(start))
-}
-
 // authFailed counts a refused authentication by reason.
 func (m *metrics) authFailed(r *http.Request, e *apiError) {
 	switch {

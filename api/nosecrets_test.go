@@ -126,7 +126,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s := New(st, Options{Logger: logger, LoginFailureLimit: -1})
+	s := New(st, Options{Logger: logger, AccessLog: &logs, LoginFailureLimit: -1})
 
 	var (
 		admin   = caller{"admin", "admin", "admin-demo"}
@@ -230,7 +230,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 
 	// Rate limiting, with another server on the same store and logger.
-	limited := New(st, Options{Logger: logger, LoginFailureLimit: 1})
+	limited := New(st, Options{Logger: logger, AccessLog: &logs, LoginFailureLimit: 1})
 	do(limited, req{method: "GET", path: "/user/login"}.build(wrong))
 	for _, r := range []req{{method: "GET", path: "/status"}, form("/extension/user", "tenant_id", "80", "extension_id", snap.Extensions[0].ID)} {
 		w := do(limited, r.build(auditor))
@@ -275,7 +275,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 
 	// The metrics, scraped with and without credentials.
-	withAuth := New(st, Options{Logger: logger, MetricsRequireAuth: true})
+	withAuth := New(st, Options{Logger: logger, AccessLog: &logs, MetricsRequireAuth: true})
 	for _, h := range []http.Handler{s, withAuth} {
 		w := do(h, req{method: "GET", path: "/metrics"}.build(admin))
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), mSecretFindings) {

@@ -1,7 +1,7 @@
 package api
 
 import (
-	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -16,8 +16,10 @@ import (
 // Options tunes a Server. The zero value is usable: every field has a
 // default.
 type Options struct {
-	// Logger receives the access log (one Info line per request) and
-	// internal errors. Nil discards them.
+	// AccessLog receives one line per request (see accessLogger); nil
+	// means none.
+	AccessLog io.Writer
+	// Logger receives internal errors. Nil discards them.
 	Logger *slog.Logger
 	// ResponseCacheBytes bounds the rendered-response cache (bodies and
 	// keys). 0 means 64 MiB; a negative value disables the cache.
@@ -88,7 +90,7 @@ type Server struct {
 	limiter *failLimiter
 	cache   *responseCache
 	redact  redactor
-	logInfo bool // the access log is enabled
+	access  *accessLogger // nil: no access log
 
 	metrics      *metrics
 	auditor      func() *audit.Auditor // made on first use
@@ -110,7 +112,7 @@ func New(store *index.Store, opts Options) *Server {
 		auth:    newAuthenticator(opts.AuthCacheEntries),
 		limiter: newFailLimiter(opts.LoginFailureLimit, opts.LoginFailureWindow, opts.Now),
 		cache:   newResponseCache(opts.ResponseCacheBytes),
-		logInfo: opts.Logger.Enabled(context.Background(), slog.LevelInfo),
+		access:  newAccessLogger(opts.AccessLog),
 		auditor: sync.OnceValue(audit.New),
 	}
 	s.metrics = newMetrics(s)
@@ -124,7 +126,7 @@ func New(store *index.Store, opts Options) *Server {
 		s.log.Error("api: bad trusted proxies, trusting none", "error", err)
 		_ = e.SetTrustedProxies(nil)
 	}
-	e.Use(s.instrument, s.accessLog, s.recovery, s.limitBody)
+	e.Use(s.observe, s.recovery, s.limitBody)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, http.StatusNotFound, "no such endpoint") })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, http.StatusMethodNotAllowed, "method not allowed") })
 
@@ -159,30 +161,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 // (for the access log).
 const ctxUser = "astapi.user"
 
-// accessLog writes one line per request: method, path, status, duration,
-// bytes, client and user name. Never headers, the query string or bodies.
-func (s *Server) accessLog(c *gin.Context) {
-	if !s.logInfo {
-		c.Next()
-		return
-	}
+// observe times each request for the metrics and the access log.
+func (s *Server) observe(c *gin.Context) {
 	start := s.opts.Now()
 	c.Next()
-	path := c.Request.URL.Path
-	if len(path) > 200 {
-		path = path[:200] + "…"
+	d := s.opts.Now().Sub(start)
+	s.metrics.observe(c.FullPath(), c.Request.URL.Path, c.Request.Method, c.Writer.Status(), d)
+	if s.access == nil {
+		return
 	}
 	user, _ := c.Get(ctxUser)
 	name, _ := user.(string)
-	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "http",
-		slog.String("method", c.Request.Method),
-		slog.String("path", path),
-		slog.Int("status", c.Writer.Status()),
-		slog.Float64("duration_ms", float64(s.opts.Now().Sub(start).Microseconds())/1000),
-		slog.Int("bytes", c.Writer.Size()),
-		slog.String("client", c.ClientIP()),
-		slog.String("user", name),
-	)
+	s.access.log(accessEntry{
+		at:       start,
+		method:   c.Request.Method,
+		path:     c.Request.URL.Path,
+		status:   c.Writer.Status(),
+		duration: d,
+		bytes:    max(c.Writer.Size(), 0),
+		client:   c.ClientIP(),
+		user:     name,
+	})
 }
 
 // recovery turns a panic into a 500 envelope; the log line names the path

@@ -204,12 +204,12 @@ func (r *row) ratio() float64 {
 }
 
 func run(o options) (bool, error) {
-	logger := slog.New(slog.DiscardHandler)
+	var accessLog io.Writer
 	switch o.accessLog {
 	case "discard":
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		accessLog = io.Discard
 	case "stderr":
-		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		accessLog = os.Stderr
 	case "off":
 	default:
 		return false, fmt.Errorf("--access-log %q: want discard, off or stderr", o.accessLog)
@@ -218,7 +218,7 @@ func run(o options) (bool, error) {
 	defer cancel()
 
 	// Phase 1: the configuration as given.
-	srv, err := startAstapi(ctx, o.config, logger, nil)
+	srv, err := startAstapi(ctx, o.config, accessLog, nil)
 	if err != nil {
 		return false, err
 	}
@@ -255,7 +255,7 @@ func run(o options) (bool, error) {
 
 	// Optionally: the same on a big configuration.
 	if o.bigConfig != "" {
-		brows, err := bigPhase(ctx, client, logger, o)
+		brows, err := bigPhase(ctx, client, accessLog, o)
 		if err != nil {
 			return false, err
 		}
@@ -264,7 +264,7 @@ func run(o options) (bool, error) {
 
 	// Phase 2: a copy of it, one file rewritten every reloadEvery.
 	if !o.noReload {
-		rrows, err := reloadPhase(ctx, client, base.URL, eps, logger, o)
+		rrows, err := reloadPhase(ctx, client, base.URL, eps, accessLog, o)
 		if err != nil {
 			return false, err
 		}
@@ -281,8 +281,8 @@ func run(o options) (bool, error) {
 
 // bigPhase measures the cached endpoints on --big-config, with a baseline
 // serving its answers.
-func bigPhase(ctx context.Context, client *http.Client, logger *slog.Logger, o options) ([]*row, error) {
-	srv, err := startAstapi(ctx, o.bigConfig, logger, nil)
+func bigPhase(ctx context.Context, client *http.Client, accessLog io.Writer, o options) ([]*row, error) {
+	srv, err := startAstapi(ctx, o.bigConfig, accessLog, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +333,7 @@ func (s *server) close() {
 
 // startAstapi loads cfg, watches it and serves the API on 127.0.0.1:0 as
 // cmd/astapi/serve.go does. onReload, when set, sees every reload.
-func startAstapi(ctx context.Context, cfg string, logger *slog.Logger, onReload func(index.ReloadResult)) (*server, error) {
+func startAstapi(ctx context.Context, cfg string, accessLog io.Writer, onReload func(index.ReloadResult)) (*server, error) {
 	store := index.NewStore(func() (*index.Snapshot, error) { return index.Load(cfg) })
 	if onReload != nil {
 		store.OnReload(func(res index.ReloadResult, _ *index.Snapshot) { onReload(res) })
@@ -341,7 +341,7 @@ func startAstapi(ctx context.Context, cfg string, logger *slog.Logger, onReload 
 	if res := store.Reload(); !res.Success {
 		return nil, fmt.Errorf("cannot serve %s: %s", cfg, api.Redact(store.Current(), res.Err.Error()))
 	}
-	handler := api.New(store, api.Options{Logger: logger, MaxBodyBytes: 1 << 20})
+	handler := api.New(store, api.Options{AccessLog: accessLog, MaxBodyBytes: 1 << 20})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -531,7 +531,7 @@ func measure(client *http.Client, base string, ep *endpoint, concurrency int, d 
 
 // reloadPhase copies the configuration to a temporary directory, serves
 // the copy, and measures every endpoint while a file of it is rewritten.
-func reloadPhase(ctx context.Context, client *http.Client, baseURL string, eps []*endpoint, logger *slog.Logger, o options) ([]*row, error) {
+func reloadPhase(ctx context.Context, client *http.Client, baseURL string, eps []*endpoint, accessLog io.Writer, o options) ([]*row, error) {
 	tmp, err := os.MkdirTemp("", "astapi-load-")
 	if err != nil {
 		return nil, err
@@ -545,7 +545,7 @@ func reloadPhase(ctx context.Context, client *http.Client, baseURL string, eps [
 	var reloads, failures atomic.Int64
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srv, err := startAstapi(ctx, cfg, logger, func(res index.ReloadResult) {
+	srv, err := startAstapi(ctx, cfg, accessLog, func(res index.ReloadResult) {
 		if res.Success {
 			reloads.Add(1)
 		} else {

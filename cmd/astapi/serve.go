@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -69,6 +70,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "astapi: --tls-check-interval must be positive")
 		return 2
 	}
+	// The log and the access log share stderr: one lock, so their lines
+	// never interleave (and a test's buffer is never written concurrently).
+	stderr = &lockedWriter{w: stderr}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
 	cfgPath := *cfg
@@ -103,6 +107,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	handler := api.New(store, api.Options{
 		Logger:             logger,
+		AccessLog:          stderr,
 		ResponseCacheBytes: cacheBytes,
 		MaxBodyBytes:       maxBodyBytes,
 		TrustedProxies:     proxies,
@@ -239,3 +244,15 @@ type stringList []string
 
 func (l *stringList) String() string     { return fmt.Sprint([]string(*l)) }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
