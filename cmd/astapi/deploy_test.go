@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDeployArgs: the serve command lines of the Dockerfile and the
@@ -96,11 +98,45 @@ func TestServeBadFlags(t *testing.T) {
 		{"--tls-check-interval", "0s"},
 		{"--login-failure-limit", "0"},
 		{"--login-failure-window", "-1s"},
+		{"--pprof", "0.0.0.0:6060"},
+		{"--pprof", ":6060"},
 		{"extra"},
 	} {
 		var stderr strings.Builder
 		if code := runServe(t.Context(), append([]string{"--config", "nowhere.ini"}, args...), &stderr, &stderr); code != 2 {
 			t.Errorf("%q: exit %d, want 2: %s", args, code, stderr.String())
 		}
+	}
+}
+
+// TestPprof: --pprof serves the profiles on loopback, and nothing of them
+// on the API's address.
+func TestPprof(t *testing.T) {
+	s := startServe(t, "--config", copyFixtures(t), "--pprof", "127.0.0.1:0")
+	var addr string
+	if !waitFor(5*time.Second, func() bool {
+		m := regexp.MustCompile(`msg=pprof listen=(\S+)`).FindStringSubmatch(s.log.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return m != nil
+	}) {
+		t.Fatalf("no pprof line:\n%s", s.log)
+	}
+	resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("pprof cmdline: %d", resp.StatusCode)
+	}
+	resp, err = s.client.Get(s.base + "/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("pprof on the API address: %d", resp.StatusCode)
 	}
 }

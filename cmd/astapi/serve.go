@@ -49,6 +49,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	failLimit := fs.Int("login-failure-limit", 10, "failed logins a client may make per --login-failure-window before it gets 429 (negative: no limit)")
 	failWindow := fs.Duration("login-failure-window", time.Minute, "window of --login-failure-limit")
 	metricsAuth := fs.Bool("metrics-auth", false, "GET /metrics requires the credentials of any astapi.ini user (default: open, for Prometheus scrapes by annotation)")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -68,6 +69,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *tlsCheck <= 0 {
 		fmt.Fprintln(stderr, "astapi: --tls-check-interval must be positive")
+		return 2
+	}
+	if *pprofAddr != "" && !isLoopback(*pprofAddr) {
+		fmt.Fprintln(stderr, "astapi: --pprof takes a loopback address (profiles show memory contents)")
 		return 2
 	}
 	// The log and the access log share stderr: one lock, so their lines
@@ -145,6 +150,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}()
 	if certs != nil {
 		go certs.run(ctx, *tlsCheck)
+	}
+	if *pprofAddr != "" {
+		if err := startPprof(ctx, *pprofAddr, logger); err != nil {
+			fmt.Fprintf(stderr, "astapi: %v\n", err)
+			cancel()
+			<-watchDone
+			return 1
+		}
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
