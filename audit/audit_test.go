@@ -6,8 +6,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/pbxgen"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -298,5 +300,37 @@ func TestForViewer(t *testing.T) {
 	// A peer of no tenant: admins only.
 	if _, ok := (Finding{Rule: "S9", Peer: "trunk-x"}).ForViewer(acmeOnly); ok {
 		t.Error("a finding about a peer of no tenant is shown to a tenant reader")
+	}
+}
+
+// TestLargeTenantAuditsFast: one tenant of 3000 phones sharing a context.
+// G3 walks that context once, not once per phone (which was quadratic: two
+// minutes for 10k phones).
+func TestLargeTenantAuditsFast(t *testing.T) {
+	ini, err := pbxgen.Write(t.TempDir(), pbxgen.Spec{Tenants: 1, PeersPerTenant: 3000, DialplanPerPeer: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &run{a: New(), s: snap}
+	contexts := map[string]bool{}
+	for _, e := range snap.Extensions {
+		for _, p := range e.Peers {
+			r.dialsOutUnauthenticated(p.Context)
+			contexts[p.Context] = true
+		}
+	}
+	if len(r.dialsOut) != len(contexts) || len(contexts) > 10 {
+		t.Errorf("%d memoised walks for %d peer contexts", len(r.dialsOut), len(contexts))
+	}
+	start := time.Now()
+	if fs := New().Run(snap); len(fs) == 0 {
+		t.Error("no findings on a generated PBX")
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("audit of 3000 phones took %v", d)
 	}
 }
