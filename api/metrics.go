@@ -77,11 +77,12 @@ type metrics struct {
 	reloadDuration        prometheus.Histogram
 	diagnostics           *prometheus.GaugeVec
 
-	snapDescs *snapshotDescs
+	snapDescs  *snapshotDescs
+	maxTenants int // Options.MetricsMaxTenants
 }
 
 func newMetrics(s *Server) *metrics {
-	m := &metrics{reg: prometheus.NewRegistry(), routes: map[string]*routeMetrics{}}
+	m := &metrics{reg: prometheus.NewRegistry(), routes: map[string]*routeMetrics{}, maxTenants: s.opts.MetricsMaxTenants}
 	f := func(c prometheus.Collector) { m.reg.MustRegister(c) }
 
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -438,6 +439,10 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// allTenants is the tenant label of every tenant when there are more than
+// Options.MetricsMaxTenants.
+const allTenants = "_all"
+
 // tenantLabel is a tenant's label value: its code, else its name.
 func tenantLabel(t *index.Tenant) string {
 	if t == nil {
@@ -499,9 +504,20 @@ func (m *metrics) snapshotMetrics(snap *index.Snapshot, d *derived) []prometheus
 	}
 	out = objects.metrics(out)
 
+	// Above MetricsMaxTenants the per-tenant series are summed under
+	// tenant="_all": 10k tenants would make ~140k series and a 10 MB scrape.
+	tenantOf := tenantLabel
+	if m.maxTenants >= 0 && len(snap.Tenants) > m.maxTenants {
+		tenantOf = func(t *index.Tenant) string {
+			if t == nil {
+				return ""
+			}
+			return allTenants
+		}
+	}
 	exts, prs, trunks, dests := newGaugeSet(ds.extensions), newGaugeSet(ds.peers), newGaugeSet(ds.trunks), newGaugeSet(ds.dests)
 	for _, t := range snap.Tenants {
-		label := tenantLabel(t)
+		label := tenantOf(t)
 		es := snap.ExtensionsByTenant(t.ID)
 		n := 0
 		for _, e := range es {
@@ -522,7 +538,7 @@ func (m *metrics) snapshotMetrics(snap *index.Snapshot, d *derived) []prometheus
 	for _, f := range d.findings {
 		label := ""
 		if f.TenantID != "" {
-			label = tenantLabel(snap.TenantByID(f.TenantID))
+			label = tenantOf(snap.TenantByID(f.TenantID))
 		}
 		findings.add(1, label, f.Rule, string(f.Severity))
 	}

@@ -366,3 +366,33 @@ func TestAlertRulesUseExistingMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsMaxTenants: above Options.MetricsMaxTenants the per-tenant
+// series are summed under tenant="_all", so 10k tenants stay a few series.
+func TestMetricsMaxTenants(t *testing.T) {
+	st := index.NewStore(func() (*index.Snapshot, error) { return index.Load("../fixtures/astapi.ini") })
+	if res := st.Reload(); !res.Success {
+		t.Fatal(res.Err)
+	}
+	snap := st.Current()
+	f := scrape(t, New(st, Options{MetricsMaxTenants: 2}), cNoAuth)
+	f.want(t, float64(len(snap.Extensions)), mTenantExtensions, "tenant", allTenants)
+	f.want(t, float64(len(snap.Trunks)), mTenantTrunks, "tenant", allTenants)
+	for _, name := range []string{mTenantExtensions, mTenantPeers, mTenantTrunks} {
+		if n := len(f[name].Metric); n != 1 {
+			t.Errorf("%s: %d series, want 1", name, n)
+		}
+	}
+	for _, m := range f[mSecretFindings].Metric {
+		for _, l := range m.Label {
+			if l.GetName() == "tenant" && l.GetValue() != allTenants && l.GetValue() != "" {
+				t.Errorf("finding series with tenant=%q", l.GetValue())
+			}
+		}
+	}
+	// Negative: no limit.
+	f = scrape(t, New(st, Options{MetricsMaxTenants: -1}), cNoAuth)
+	if n := len(f[mTenantExtensions].Metric); n != len(snap.Tenants) {
+		t.Errorf("%d tenant series without a limit, want %d", n, len(snap.Tenants))
+	}
+}

@@ -45,6 +45,10 @@ type Options struct {
 	// MetricsRequireAuth makes GET /metrics require the credentials of any
 	// valid user; by default it needs none.
 	MetricsRequireAuth bool
+	// MetricsMaxTenants: with more tenants than this, the per-tenant
+	// metrics are summed under tenant="_all" to bound the series. 0 means
+	// 1000; negative means no limit.
+	MetricsMaxTenants int
 }
 
 const (
@@ -53,6 +57,7 @@ const (
 	defaultMaxBodyBytes       = 1 << 20
 	defaultLoginFailureLimit  = 10
 	defaultLoginFailureWindow = time.Minute
+	defaultMetricsMaxTenants  = 1000
 )
 
 func (o Options) withDefaults() Options {
@@ -73,6 +78,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LoginFailureWindow <= 0 {
 		o.LoginFailureWindow = defaultLoginFailureWindow
+	}
+	if o.MetricsMaxTenants == 0 {
+		o.MetricsMaxTenants = defaultMetricsMaxTenants
 	}
 	if o.Now == nil {
 		o.Now = time.Now

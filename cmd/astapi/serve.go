@@ -49,6 +49,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	failLimit := fs.Int("login-failure-limit", 10, "failed logins a client may make per --login-failure-window before it gets 429 (negative: no limit)")
 	failWindow := fs.Duration("login-failure-window", time.Minute, "window of --login-failure-limit")
 	metricsAuth := fs.Bool("metrics-auth", false, "GET /metrics requires the credentials of any astapi.ini user (default: open, for Prometheus scrapes by annotation)")
+	metricsMaxTenants := fs.Int("metrics-max-tenants", 1000, "above this many tenants the per-tenant metrics are summed under tenant=\"_all\" (negative: no limit)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
@@ -119,6 +120,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		LoginFailureLimit:  *failLimit,
 		LoginFailureWindow: *failWindow,
 		MetricsRequireAuth: *metricsAuth,
+		MetricsMaxTenants:  *metricsMaxTenants,
 	})
 	srv := &http.Server{
 		Handler:           handler,
