@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"strings"
@@ -230,14 +229,11 @@ func TestUnknownUserCostsBcrypt(t *testing.T) {
 // TestAccessLog: one line per request with method, path, status and user;
 // never the Authorization header, a password, a secret or the query.
 func TestAccessLog(t *testing.T) {
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	s, _ := newTestServer(t, Options{AccessLog: &lockedWriter{w: &buf, mu: &mu}})
+	var buf syncBuffer
+	s, _ := newTestServer(t, Options{AccessLog: &buf})
 	do(s, req{method: "POST", path: "/extension/user", enc: "query", params: [][2]string{{"tenant_id", idAcme}, {"extension_id", "1001"}}}.build(cRoot))
 	do(s, req{method: "GET", path: "/user/login"}.build(cWrongPW))
-	mu.Lock()
 	out := buf.String()
-	mu.Unlock()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("%d lines:\n%s", len(lines), out)
@@ -255,17 +251,6 @@ func TestAccessLog(t *testing.T) {
 			t.Errorf("log holds %q:\n%s", bad, out)
 		}
 	}
-}
-
-type lockedWriter struct {
-	w  *bytes.Buffer
-	mu *sync.Mutex
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // TestRecovery: a panicking handler is a 500 envelope.

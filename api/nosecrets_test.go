@@ -18,7 +18,8 @@ import (
 	"github.com/astapi/astapi/parser"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent log writes.
+// syncBuffer is a bytes.Buffer safe for concurrent log writes (the
+// tests' log and access-log sinks).
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
