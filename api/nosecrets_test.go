@@ -321,10 +321,14 @@ func paramsOf(r req) []byte {
 func TestMaskAssignments(t *testing.T) {
 	for in, want := range map[string]string{
 		`include cycle near secret=hunter22`:            `include cycle near secret=` + mask,
-		`md5secret => 0123abcd, next`:                   `md5secret => ` + mask + `, next`,
-		`no '=' in line: "password hunter22" ignored`:   `no '=' in line: "password ` + mask + `" ignored`,
+		`md5secret => 0123abcd, next`:                   `md5secret => ` + mask,
+		`no '=' in line: "password hunter22" ignored`:   `no '=' in line: "password ` + mask,
 		`bad register => acme:hunter22@sip.example/100`: `bad register => acme:` + mask + `@sip.example/100`,
-		`Password=x;y`: `Password=` + mask + `;y`,
+		`Password=x;y`: `Password=` + mask,
+		// Quoted, escaped or blank-holding values: the rest of the line goes.
+		`variable "secret=\"a b\"" ignored`:                      `variable "secret=` + mask,
+		`secret = 'hunter 22'`:                                   `secret = ` + mask,
+		`secret = hunter 22` + "\nnext line":                     `secret = ` + mask + "\nnext line",
 		`sip.conf [201-Acme] has no type=: Asterisk skips it`:    `sip.conf [201-Acme] has no type=: Asterisk skips it`,
 		`secret shorter than 12 characters`:                      `secret shorter than 12 characters`,
 		`context "acme-internal" already includes "acme-secret"`: `context "acme-internal" already includes "acme-secret"`,

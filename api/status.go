@@ -222,12 +222,14 @@ func Redact(snap *index.Snapshot, msg string) string {
 // register => line, a line the parser skipped) cannot be masked by value;
 // these patterns mask them where a message quotes them with their key:
 // key=value, key => value, a quoted line "key value", and the password of
-// register => user:password@host.
+// register => user:password@host. A value may be quoted, escaped or hold
+// blanks, so everything after the key up to the end of the line is
+// masked: a diagnostic loses its tail rather than leak part of a secret.
 const secretKeys = `(?:secret|md5secret|remotesecret|vmsecret|password|md5_cred|auth_pass)`
 
 var (
-	secretAssignment  = regexp.MustCompile(`(?i)(\b` + secretKeys + `\s*=>?\s*)[^\s;,"'\\]+`)
-	secretQuotedLine  = regexp.MustCompile(`(?i)("\s*` + secretKeys + `\s+)[^\s;"\\]+`)
+	secretAssignment  = regexp.MustCompile(`(?i)(\b` + secretKeys + `\s*=>?[ \t]*)[^\n]+`)
+	secretQuotedLine  = regexp.MustCompile(`(?i)("\s*` + secretKeys + `[ \t]+)[^\n]+`)
 	registerPassword  = regexp.MustCompile(`(?i)(\bregister\s*=>\s*[^:\s;"]+:)[^@\s;"]+`)
 	maskedReplacement = "${1}" + mask
 )
