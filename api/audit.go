@@ -2,7 +2,6 @@ package api
 
 import (
 	"sync"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -19,31 +18,35 @@ type derived struct {
 	metrics  []prometheus.Metric
 }
 
-// derivedCache keeps the derived data of the newest snapshot asked for.
+// derivedCache keeps the derived data of the two newest snapshots asked
+// for: around a reload, requests still answering from the previous
+// snapshot share one computation instead of running the audit each.
 type derivedCache struct {
-	cur atomic.Pointer[derived]
+	mu     sync.Mutex
+	recent [2]*derived // newest first
 }
 
 // derived returns snap's derived data, computing it on first use (one
 // computation however many requests ask at once).
 func (s *Server) derived(snap *index.Snapshot) *derived {
-	d := s.derivedCache.cur.Load()
-	if d == nil || d.snap != snap {
-		nd := &derived{snap: snap}
-		// Keep the newest: a request still answering from an older
-		// snapshot computes its own copy without evicting the newer one.
-		if d == nil || snap.Generation >= d.snap.Generation {
-			if s.derivedCache.cur.CompareAndSwap(d, nd) {
-				d = nd
-			} else if cur := s.derivedCache.cur.Load(); cur.snap == snap {
-				d = cur
-			} else {
-				d = nd
-			}
-		} else {
-			d = nd
+	c := &s.derivedCache
+	c.mu.Lock()
+	var d *derived
+	for _, x := range c.recent {
+		if x != nil && x.snap == snap {
+			d = x
 		}
 	}
+	if d == nil {
+		d = &derived{snap: snap}
+		switch newer := func(x *derived) bool { return x == nil || snap.Generation >= x.snap.Generation }; {
+		case newer(c.recent[0]):
+			c.recent[0], c.recent[1] = d, c.recent[0]
+		case newer(c.recent[1]):
+			c.recent[1] = d
+		} // older than both: computed for this request alone
+	}
+	c.mu.Unlock()
 	d.once.Do(func() {
 		d.findings = s.auditor().Run(snap)
 		d.metrics = s.metrics.snapshotMetrics(snap, d)

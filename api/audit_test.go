@@ -184,9 +184,15 @@ func TestAuditComputedOncePerSnapshot(t *testing.T) {
 	if d3 := s.derived(st.Current()); d3 == d1 || d3.snap != st.Current() {
 		t.Error("derived data not renewed after a reload")
 	}
-	// An older snapshot (a request under way during the reload) gets its
-	// own data without evicting the newer one's.
-	if old := s.derived(snap); old == d1 || s.derivedCache.cur.Load().snap != st.Current() {
-		t.Error("an older snapshot evicted the newer one's data")
+	// The previous snapshot (requests under way during the reload) shares
+	// its data; one older than both gets its own without evicting either.
+	if prev := s.derived(snap); prev != d1 {
+		t.Error("the previous snapshot's data was recomputed")
+	}
+	mid := st.Current()
+	st.Reload()
+	newest := s.derived(st.Current())
+	if old := s.derived(snap); old == d1 || s.derivedCache.recent[0] != newest || s.derivedCache.recent[1].snap != mid {
+		t.Error("a snapshot older than the two newest evicted one of them")
 	}
 }
