@@ -63,7 +63,7 @@
 //     403 hides). Successful answers are "Cache-Control: private,
 //     no-cache" with "Vary: Authorization".
 //   - Password verification: a successful bcrypt check is remembered in an
-//     LRU under SHA-256(user, bcrypt hash) holding a SHA-256 of the
+//     LRU under a seeded 64-bit hash of (user, bcrypt hash) holding a SHA-256 of the
 //     password keyed with a per-process random key; later requests compare
 //     that digest in constant time instead of running bcrypt (no
 //     allocation, about a microsecond). A reload that keeps a user's hash

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// BenchmarkMetricsObserve is what the instrument middleware adds to every
+// BenchmarkMetricsObserve is what the observe middleware adds to every
 // request once the route, method and code were seen: two map-free atomic
 // loads, a histogram observation and a counter increment.
 func BenchmarkMetricsObserve(b *testing.B) {
