@@ -99,6 +99,7 @@ func TestServeBadFlags(t *testing.T) {
 		{"--login-failure-limit", "0"},
 		{"--login-failure-window", "-1s"},
 		{"--pprof", "0.0.0.0:6060"},
+		{"--metrics-max-tenants", "0"},
 		{"--pprof", ":6060"},
 		{"extra"},
 	} {

@@ -20,7 +20,8 @@ func startPprof(ctx context.Context, addr string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	// Its own mux: nothing is registered on http.DefaultServeMux.
+	// Its own mux. (Importing net/http/pprof also registers the handlers on
+	// http.DefaultServeMux, which astapi never serves: the API is gin.)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)

@@ -72,6 +72,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "astapi: --tls-check-interval must be positive")
 		return 2
 	}
+	if *metricsMaxTenants == 0 {
+		fmt.Fprintln(stderr, "astapi: --metrics-max-tenants must not be 0 (negative: no limit)")
+		return 2
+	}
 	if *pprofAddr != "" && !isLoopback(*pprofAddr) {
 		fmt.Fprintln(stderr, "astapi: --pprof takes a loopback address (profiles show memory contents)")
 		return 2
@@ -134,14 +138,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if certs != nil {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.GetCertificate}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if *pprofAddr != "" {
+		if err := startPprof(ctx, *pprofAddr, logger); err != nil {
+			fmt.Fprintf(stderr, "astapi: %v\n", err)
+			return 1
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "astapi: %v\n", err)
 		return 1
 	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
@@ -152,14 +161,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}()
 	if certs != nil {
 		go certs.run(ctx, *tlsCheck)
-	}
-	if *pprofAddr != "" {
-		if err := startPprof(ctx, *pprofAddr, logger); err != nil {
-			fmt.Fprintf(stderr, "astapi: %v\n", err)
-			cancel()
-			<-watchDone
-			return 1
-		}
 	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
