@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/astapi/astapi/index"
 )
 
 // params are a request's parameters by name: the query string's, overridden
@@ -310,10 +312,6 @@ func blank(name string) *apiError {
 	return errorf(http.StatusBadRequest, "blank parameter: "+name)
 }
 
-// maxID is the largest ID a request may name: 2^53-1, the largest integer
-// a JavaScript client holds exactly (derived IDs stay below it).
-const maxID = 1<<53 - 1
-
 func invalidID(name string) *apiError {
 	return errorf(http.StatusBadRequest, "invalid parameter: "+name+" must be a positive integer (at most 9007199254740991)")
 }
@@ -363,7 +361,7 @@ func idParam(p *params, name string) (string, *apiError) {
 	return id, nil
 }
 
-// canonicalID reports whether s is ASCII digits denoting 1..maxID, and
+// canonicalID reports whether s is ASCII digits denoting 1..index.MaxID, and
 // returns it without leading zeros.
 func canonicalID(s string) (string, bool) {
 	if s == "" {
@@ -375,7 +373,7 @@ func canonicalID(s string) (string, bool) {
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n <= 0 || n > maxID {
+	if err != nil || n <= 0 || n > index.MaxID {
 		return "", false
 	}
 	if s[0] != '0' {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/astapi/astapi/index"
 )
 
 // TestParamEncodings: the same parameters as form, multipart, JSON string,
@@ -358,7 +360,7 @@ func FuzzDecodeParams(f *testing.F) {
 			if !canonicalRE.MatchString(id) {
 				t.Fatalf("%s: accepted %q", name, id)
 			}
-			if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 || n > maxID {
+			if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 || n > index.MaxID {
 				t.Fatalf("%s: accepted %q (%v)", name, id, err)
 			}
 			v, _ := p.get(name)

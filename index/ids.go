@@ -16,6 +16,11 @@ import (
 // On the (unlikely) clash with an ID already taken, "\x00" and a counter
 // are appended until the ID is free; objects are numbered in key order so
 // every replica agrees.
+// MaxID is the largest ID: 2^53-1, the largest integer a JavaScript client
+// holds exactly. Derived IDs are 1..MaxID, pins may not exceed it, and the
+// API refuses larger ones.
+const MaxID = 1<<53 - 1
+
 func hashID(kind, key string) uint64 {
 	// FNV-1a 64 (hash/fnv), inlined: it runs for every object.
 	const (
@@ -32,7 +37,7 @@ func hashID(kind, key string) uint64 {
 		h ^= uint64(key[i])
 		h *= prime64
 	}
-	return h%(1<<53-1) + 1
+	return h%MaxID + 1
 }
 
 // idAllocator hands out the IDs of one kind.
@@ -150,7 +155,7 @@ func hashIDParts(kind string, parts ...string) uint64 {
 			h *= prime64
 		}
 	}
-	return h%(1<<53-1) + 1
+	return h%MaxID + 1
 }
 
 // assignHashed is assignList for keys given by the first-choice IDs they

@@ -42,7 +42,7 @@ func loadINI(path string) (*iniConfig, error) {
 	opts := ini.LoadOptions{SpaceBeforeInlineComment: true}
 	f, err := ini.LoadSources(opts, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", path, iniErrorLine(data, opts), err)
+		return nil, fmt.Errorf("%s:%d: %w", path, iniErrorLine(data, opts, err), err)
 	}
 	abs, _ := filepath.Abs(path)
 	c := &iniConfig{path: abs, server: Server{Listen: "127.0.0.1:8080"}}
@@ -85,7 +85,7 @@ func loadINI(path string) (*iniConfig, error) {
 				t.name = key
 			}
 			if t.pin != "" && !validID(t.pin) {
-				fail(name, "id %q is not a positive decimal integer", t.pin)
+				fail(name, "id %q is not a decimal integer in 1..%d", t.pin, MaxID)
 			}
 			for _, g := range append(append([]string{}, t.contexts...), t.peers...) {
 				if _, err := filepath.Match(g, ""); err != nil {
@@ -98,7 +98,7 @@ func loadINI(path string) (*iniConfig, error) {
 				Secrets: parser.IsTrue(s.Key("secrets").String()), Tenants: splitList(s.Key("tenants").String())}
 			pin := s.Key("id").String()
 			if pin != "" && !validID(pin) {
-				fail(name, "id %q is not a positive decimal integer", pin)
+				fail(name, "id %q is not a decimal integer in 1..%d", pin, MaxID)
 			}
 			hash := s.Key("password").String()
 			switch {
@@ -178,27 +178,24 @@ func isBcrypt(h string) bool {
 	return err == nil
 }
 
-// maxID is the largest ID: 2^53-1, the largest integer a JavaScript client
-// holds exactly (derived IDs stay below it; the API refuses larger ones).
-const maxID = 1<<53 - 1
-
-// validID reports whether s is a decimal integer in 1..maxID.
+// validID reports whether s is a decimal integer in 1..MaxID.
 func validID(s string) bool {
 	n, err := strconv.ParseUint(s, 10, 64)
-	return err == nil && n > 0 && n <= maxID && !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "0")
+	return err == nil && n > 0 && n <= MaxID && !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "0")
 }
 
 // iniErrorLine finds the line a gopkg.in/ini.v1 syntax error is about
 // (ini.v1 gives no line numbers): the shortest prefix of whole lines that
-// ini.v1 already refuses ends there. Only run on a failed load, so the few
-// extra parses cost nothing in the common case.
-func iniErrorLine(data []byte, opts ini.LoadOptions) int {
+// ini.v1 refuses with the same message ends there. Only run on a failed
+// load, so the few extra parses (a binary search) cost nothing in the
+// common case.
+func iniErrorLine(data []byte, opts ini.LoadOptions, loadErr error) int {
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	prefixFails := func(k int) bool {
+	sameError := func(k int) bool {
 		_, err := ini.LoadSources(opts, bytes.Join(lines[:k], nil))
-		return err != nil
+		return err != nil && err.Error() == loadErr.Error()
 	}
-	return sort.Search(len(lines), func(k int) bool { return k > 0 && prefixFails(k) })
+	return sort.Search(len(lines), func(k int) bool { return k > 0 && sameError(k) })
 }
 
 func splitList(s string) []string {

@@ -491,14 +491,16 @@ func TestWatchChangeBeforeStart(t *testing.T) {
 // same burst: one reload of the final state, never one in the middle.
 func TestWatchStartWaitsForQuiet(t *testing.T) {
 	watchModes(t, func(t *testing.T, opts WatchOptions) {
-		opts.Debounce = 200 * time.Millisecond
+		// Wide, so that a descheduled test on a loaded CI machine still
+		// writes v3 within the start's debounce.
+		opts.Debounce = time.Second
 		e := newWatchEnv(t, map[string]string{"a.conf": "v1"})
 		e.mustReload()
 		e.write("a.conf", "v2") // before the start: stale
 		before := e.reloads.Load()
 		e.start(opts)
 		e.write("a.conf", "v3") // within the start's debounce
-		waitFor(t, visibleWithin, "a.conf=v3 served and counted", func() bool {
+		waitFor(t, 5*time.Second, "a.conf=v3 served and counted", func() bool {
 			return e.fingerprint() == "a.conf=v3" && e.reloads.Load() > before
 		})
 		if n := e.reloads.Load() - before; n != 1 {
@@ -676,13 +678,15 @@ func TestWatchPollWaitsForQuiet(t *testing.T) {
 	})
 	e.mustReload()
 	const poll = 5 * time.Millisecond
-	e.start(WatchOptions{PollInterval: poll, Debounce: 20 * poll})
+	// A debounce far above the gap between the two steps, so a loaded CI
+	// machine cannot stretch the gap past it.
+	e.start(WatchOptions{PollInterval: poll, Debounce: 200 * poll})
 	if err := os.RemoveAll(e.path("sub")); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(4 * poll) // a slow writer: several polls see sub/ missing
 	e.write("sub/x.conf", "x2")
-	e.waitState("a.conf=include sub|sub/x.conf=x2")
+	waitFor(t, 5*time.Second, "the final state", func() bool { return e.fingerprint() == "a.conf=include sub|sub/x.conf=x2" })
 	mu.Lock()
 	defer mu.Unlock()
 	// Compact: the start may reload x1 again (stale: just written).
