@@ -103,7 +103,7 @@ func (s *Server) status(c *gin.Context) {
 			Generation: last.Generation,
 		}
 		if last.Err != nil {
-			lr.Error = maskAssignments(red.Replace(last.Err.Error()))
+			lr.Error = trimDirs(maskAssignments(red.Replace(last.Err.Error())))
 		}
 		if last.Diags != nil {
 			diags = last.Diags
@@ -207,6 +207,17 @@ func secretReplacer(snap *index.Snapshot) *strings.Replacer {
 		pairs = append(pairs, x, mask)
 	}
 	return strings.NewReplacer(pairs...)
+}
+
+// absPath is an absolute path at the start of a message or after a blank,
+// quote or parenthesis, up to its last element.
+var absPath = regexp.MustCompile(`(^|[\s"'(])/(?:[^/\s:"']+/)*([^/\s:"']+)`)
+
+// trimDirs shortens absolute paths in a reload error to their file name:
+// /status is for any API user, and where astapi's files live on the host
+// is not theirs to know (the log keeps the whole path).
+func trimDirs(msg string) string {
+	return absPath.ReplaceAllString(msg, "${1}${2}")
 }
 
 // Redact masks the snapshot's known SIP secrets in msg (for log lines about
