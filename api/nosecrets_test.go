@@ -12,9 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/demofixtures"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -111,7 +110,7 @@ func fixtureSecrets(t *testing.T, snap *index.Snapshot) []string {
 func TestNoSecretLeaks(t *testing.T) {
 	fail := false
 	var failMsg string
-	ini := cheapFixturesINI(t)
+	ini := demofixtures.Copy(t, "../fixtures") // cheap hashes: many wrong passwords are sent
 	st := index.NewStore(func() (*index.Snapshot, error) {
 		if fail {
 			return nil, &index.LoadError{Diags: parser.Diagnostics{{
@@ -337,42 +336,4 @@ func TestMaskAssignments(t *testing.T) {
 			t.Errorf("maskAssignments(%q) = %q, want %q", in, got, want)
 		}
 	}
-}
-
-// cheapFixturesINI is fixtures/astapi.ini with the demo passwords
-// re-hashed at bcrypt's minimum cost (the suite sends many wrong ones,
-// each a full bcrypt run), serving the fixtures' Asterisk directory.
-func cheapFixturesINI(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile("../fixtures/astapi.ini")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ast, err := filepath.Abs("../fixtures/asterisk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	user := ""
-	for _, line := range strings.SplitAfter(string(b), "\n") {
-		key, _, _ := strings.Cut(line, "=")
-		switch key = strings.TrimSpace(key); {
-		case strings.HasPrefix(line, "[user "):
-			user = strings.TrimSuffix(strings.TrimSpace(line)[len("[user "):], "]")
-		case key == "asterisk_dir":
-			line = "asterisk_dir = " + ast + "\n"
-		case key == "password":
-			h, err := bcrypt.GenerateFromPassword([]byte(user+"-demo"), bcrypt.MinCost)
-			if err != nil {
-				t.Fatal(err)
-			}
-			line = "password = " + string(h) + "\n"
-		}
-		out.WriteString(line)
-	}
-	p := filepath.Join(t.TempDir(), "astapi.ini")
-	if err := os.WriteFile(p, []byte(out.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/astapi/astapi/internal/demofixtures"
 )
 
 // envChild makes the test binary act as the astapi command (for the
@@ -32,48 +32,15 @@ func TestMain(m *testing.M) {
 }
 
 // Demo users of fixtures/astapi.ini: the password of NAME is NAME-demo.
-var demoUsers = []string{"admin", "acme", "globex", "auditor"}
+var demoUsers = demofixtures.Users
 
 const acmeID = "80" // pinned in fixtures/astapi.ini
 
-var passwordLine = regexp.MustCompile(`(?m)^(\[user (\S+)\][^\[]*?password\s*=\s*)\S+`)
-
 // copyFixtures copies fixtures/ into a temp dir and returns the path of its
-// astapi.ini, whose bcrypt hashes are re-made at the minimum cost (the
-// same passwords, so tests that pay many bcrypt runs stay fast).
+// astapi.ini (same passwords, cheap hashes).
 func copyFixtures(t testing.TB) string {
 	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join("..", "..", "fixtures")
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		dst := filepath.Join(dir, rel)
-		if d.IsDir() {
-			return os.MkdirAll(dst, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == "astapi.ini" {
-			b = passwordLine.ReplaceAllFunc(b, func(m []byte) []byte {
-				sub := passwordLine.FindSubmatch(m)
-				h, err := bcrypt.GenerateFromPassword([]byte(string(sub[2])+"-demo"), bcrypt.MinCost)
-				if err != nil {
-					panic(err)
-				}
-				return append(append([]byte{}, sub[1]...), h...)
-			})
-		}
-		return os.WriteFile(dst, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(dir, "astapi.ini")
+	return demofixtures.Copy(t, filepath.Join("..", "..", "fixtures"))
 }
 
 // logSink is runServe's stderr: it keeps every line and reports the
