@@ -52,10 +52,22 @@ func (s *Store) LastReload() *ReloadResult { return s.last.Load() }
 
 // Reload builds a new snapshot and publishes it when the build succeeds.
 func (s *Store) Reload() ReloadResult {
+	res, _ := s.reload(nil)
+	return res
+}
+
+// reload is Reload with a last check: a built snapshot that accept (when
+// not nil) refuses is dropped as if never built (no result recorded, no
+// hooks run) and reload reports false. The watcher refuses one whose files
+// changed while they were read, since a newer state is on its way.
+func (s *Store) reload(accept func(*Snapshot) bool) (ReloadResult, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := time.Now()
 	snap, err := s.load()
+	if err == nil && accept != nil && !accept(snap) {
+		return ReloadResult{}, false
+	}
 	res := ReloadResult{At: start, Duration: time.Since(start), Err: err, Success: err == nil}
 	if err == nil {
 		s.gen++
@@ -71,5 +83,5 @@ func (s *Store) Reload() ReloadResult {
 	for _, f := range s.onReload {
 		f(res, served)
 	}
-	return res
+	return res, true
 }

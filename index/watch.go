@@ -65,7 +65,10 @@ const defaultDebounce = 100 * time.Millisecond
 // events in the watched directory like any other.
 //
 // Bursts of events are debounced into one Store.Reload; events that
-// arrive while a reload runs cause exactly one more. Reloads made by
+// arrive while a reload runs cause exactly one more. A build whose files
+// changed while the loader read them (a writer slower than Debounce) may
+// hold half a write: it is dropped unpublished and the reload repeated
+// once the files settle, at most three times in a row. Reloads made by
 // others (SIGHUP) are noticed within a second and the watch set follows.
 func Watch(ctx context.Context, s *Store, opts WatchOptions) error {
 	if opts.Debounce <= 0 {
@@ -106,6 +109,29 @@ type watcher struct {
 	plan    watchPlan
 	watched map[string]os.FileInfo // directory -> what it was when added
 	logged  map[string]string      // directory -> last error logged for it
+
+	// dropped counts builds refused in a row because their files changed
+	// while being read (see publish).
+	dropped int
+}
+
+// maxDropped bounds the builds refused in a row: files rewritten without
+// pause are served as read rather than never.
+const maxDropped = 3
+
+// publish reloads the store unless the files changed while the loader
+// read them: that build may hold half a write, and the change has already
+// started another round, so it is dropped. It reports whether a reload
+// took place.
+func (w *watcher) publish() bool {
+	_, done := w.s.reload(func(snap *Snapshot) bool { return w.dropped >= maxDropped || !stale(snap) })
+	if !done {
+		w.dropped++
+		w.log.Info("index: files changed while being read; reloading once they settle", "dropped", w.dropped)
+		return false
+	}
+	w.dropped = 0
+	return true
 }
 
 func (w *watcher) ready() {
@@ -244,9 +270,14 @@ func (w *watcher) notify(ctx context.Context) error {
 		timer.Reset(d)
 	}
 	reload := func() {
+		since := pendingSince
 		pendingSince = time.Time{}
 		timer.Stop()
 		if w.reloadCycle() {
+			if w.dropped > 0 {
+				// Still the same burst: its ten-debounce cap keeps running.
+				pendingSince = since
+			}
 			schedule()
 		}
 	}
@@ -298,7 +329,9 @@ func (w *watcher) notify(ctx context.Context) error {
 // reload must follow.
 func (w *watcher) reloadCycle() bool {
 	w.refresh()
-	w.s.Reload()
+	if !w.publish() {
+		return true // debounce again: the files are still changing
+	}
 	return w.refresh()
 }
 
@@ -393,8 +426,10 @@ func stale(snap *Snapshot) bool {
 func (w *watcher) poll(ctx context.Context) error {
 	w.basis = w.s.Current()
 	last := scanState(pollPaths(w.basis, w.extra))
-	reload := func(pre map[string]string) {
-		w.s.Reload()
+	reload := func(pre map[string]string) bool {
+		if !w.publish() {
+			return false
+		}
 		w.basis = w.s.Current()
 		// Keep what was seen before the reload (so a change made while
 		// it ran is seen at the next tick); scan only paths that are new.
@@ -414,6 +449,7 @@ func (w *watcher) poll(ctx context.Context) error {
 				last[p] = post[p]
 			}
 		}
+		return true
 	}
 	// A change seen is reloaded only once a scan Debounce later finds the
 	// same state: a change made in steps (delete then recreate, rm -r then
@@ -460,8 +496,12 @@ func (w *watcher) poll(ctx context.Context) error {
 				settle.Reset(w.opts.Debounce)
 			}
 		case maps.Equal(cur, pending) || time.Since(pendingSince) >= 10*w.opts.Debounce:
-			pending = nil
-			reload(cur)
+			if reload(cur) {
+				pending = nil
+			} else { // changed while read: the same burst goes on
+				pending = scanState(pollPaths(w.s.Current(), w.extra))
+				settle.Reset(w.opts.Debounce)
+			}
 		default: // still changing
 			pending = cur
 			settle.Reset(w.opts.Debounce)

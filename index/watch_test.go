@@ -595,22 +595,24 @@ func TestWatchBurstNeverStarves(t *testing.T) {
 }
 
 // TestWatchEventsDuringReload: events that arrive while a reload runs
-// cause exactly one more reload once it is done.
+// cause exactly one more build once it is done. (The first build may be
+// dropped unpublished, its files having changed around it: builds are
+// counted, not published reloads.)
 func TestWatchEventsDuringReload(t *testing.T) {
 	root := t.TempDir()
 	load := testLoader(root)
 	var gate atomic.Bool
 	entered := make(chan struct{})
 	release := make(chan struct{})
-	var reloads atomic.Int64
+	var reloads atomic.Int64 // builds
 	s := NewStore(func() (*Snapshot, error) {
+		reloads.Add(1)
 		if gate.CompareAndSwap(true, false) {
 			close(entered)
 			<-release
 		}
 		return load()
 	})
-	s.OnReload(func(ReloadResult, *Snapshot) { reloads.Add(1) })
 	write := func(content string) {
 		if err := os.WriteFile(filepath.Join(root, "a.conf"), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -633,13 +635,54 @@ func TestWatchEventsDuringReload(t *testing.T) {
 		write(fmt.Sprintf("v%d", i))
 	}
 	close(release)
-	waitFor(t, visibleWithin, "a.conf=v6 and two reloads", func() bool {
+	waitFor(t, visibleWithin, "a.conf=v6 and two builds", func() bool {
 		return s.Current().Fingerprint == "a.conf=v6" && reloads.Load()-before == 2
 	})
 	time.Sleep(5 * opts.Debounce)
 	if n := reloads.Load() - before; n != 2 {
-		t.Fatalf("%d reloads, want 2: the gated one and exactly one more", n)
+		t.Fatalf("%d builds, want 2: the gated one and exactly one more", n)
 	}
+}
+
+// TestWatchDropsBuildOfChangingFiles: a build during which a file it read
+// changed may hold half a write, so it is never published: the state
+// after the change is, one debounce later.
+func TestWatchDropsBuildOfChangingFiles(t *testing.T) {
+	watchModes(t, func(t *testing.T, opts WatchOptions) {
+		root := t.TempDir()
+		load := testLoader(root)
+		write := func(content string) {
+			if err := os.WriteFile(filepath.Join(root, "a.conf"), []byte(content), 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+		var gate atomic.Bool
+		s := NewStore(func() (*Snapshot, error) {
+			snap, err := load()
+			if gate.CompareAndSwap(true, false) {
+				write("v3") // a writer still at work while the loader read
+			}
+			return snap, err
+		})
+		var mu sync.Mutex
+		var served []string
+		s.OnReload(func(_ ReloadResult, snap *Snapshot) {
+			mu.Lock()
+			served = append(served, snap.Fingerprint)
+			mu.Unlock()
+		})
+		write("v1")
+		s.Reload()
+		startWatch(t, s, opts)
+		gate.Store(true)
+		write("v2")
+		waitFor(t, 5*time.Second, "a.conf=v3", func() bool { return s.Current().Fingerprint == "a.conf=v3" })
+		mu.Lock()
+		defer mu.Unlock()
+		if slices.Contains(served, "a.conf=v2") {
+			t.Errorf("the build read while a.conf changed was published: %q", served)
+		}
+	})
 }
 
 // TestWatchPollSameSizeAndMtime: polling compares content hashes, so a
