@@ -39,10 +39,10 @@ func (s *Server) derived(snap *index.Snapshot) *derived {
 	}
 	if d == nil {
 		d = &derived{snap: snap}
-		switch newer := func(x *derived) bool { return x == nil || snap.Generation >= x.snap.Generation }; {
-		case newer(c.recent[0]):
+		switch {
+		case newerThan(snap, c.recent[0]):
 			c.recent[0], c.recent[1] = d, c.recent[0]
-		case newer(c.recent[1]):
+		case newerThan(snap, c.recent[1]):
 			c.recent[1] = d
 		} // older than both: computed for this request alone
 	}
@@ -52,6 +52,12 @@ func (s *Server) derived(snap *index.Snapshot) *derived {
 		d.metrics = s.metrics.snapshotMetrics(snap, d)
 	})
 	return d
+}
+
+// newerThan reports whether snap is at least as new as x's snapshot (or x
+// is an empty slot).
+func newerThan(snap *index.Snapshot, x *derived) bool {
+	return x == nil || snap.Generation >= x.snap.Generation
 }
 
 // findingItem is one secret audit finding as /audit/secrets returns it.
