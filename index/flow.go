@@ -261,7 +261,9 @@ func (f *flow) context(c *parser.Context) {
 			at := loc{c, e, i}
 			p := at.prio()
 			switch app := f.lc.lower(p.App); app {
-			case "gotoif", "gotoiftime":
+			case "gotoif", "gotoiftime", "gosubif":
+				// GosubIf branches are subroutine calls, typed like Gosub
+				// targets; a missing branch falls through, as with GotoIf.
 				cond, branches, ok := cutCondition(p.Args)
 				if !ok {
 					f.diags.warn(p.Pos, "%s(%s): no '?' before the destinations", p.App, shorten(p.Args))
@@ -513,7 +515,7 @@ func (f *flow) appType(app, args string, at loc, e *parser.Extension) string {
 		return DstVoicemail
 	case "background", "waitexten":
 		return DstIVR
-	case "gotoif", "gotoiftime", "execiftime":
+	case "gotoif", "gotoiftime", "execiftime", "gosubif":
 		return DstCondition
 	case "disa":
 		return DstDISA

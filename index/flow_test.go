@@ -481,6 +481,35 @@ exten => s,1,VoiceMail(${ARG1}@t,u)
 	}
 }
 
+// TestDestinationGosubIf: GosubIf is a condition like GotoIf: its true
+// branch is the subroutine (typed by what it does), a missing false
+// branch falls through to the next priority; reached from a DID it is
+// typed CONDITION.
+func TestDestinationGosubIf(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, tenantT, map[string]string{
+		"sip.conf": flowSIP,
+		"extensions.conf": `[t-inbound]
+exten => 5550100,1,GosubIf($[${NIGHT}]?t-vm,s,1(201))
+ same => n,Queue(t-sales)
+
+[t-vm]
+exten => s,1,VoiceMail(${ARG1}@t,u)
+ same => n,Return()
+`,
+	})
+	if ds := destsFrom(s, "DID", "t-inbound,5550100,1"); len(ds) != 1 || ds[0].TypeDst != "CONDITION" {
+		t.Fatalf("DID: want one CONDITION destination;%s", describeDests(s))
+	}
+	want := map[string]string{"CONDITION": "VOICEMAIL t-vm,s,1", "NOTCONDITION": "QUEUE t-inbound,5550100,2"}
+	for src, dst := range want {
+		ds := destsFrom(s, src, "t-inbound,5550100,1")
+		if len(ds) != 1 || ds[0].TypeDst+" "+ds[0].Dst != dst {
+			t.Errorf("%s: want %s;%s", src, dst, describeDests(s))
+		}
+	}
+}
+
 // TestDialURIAfterEndpoint: in PJSIP/endpoint/sip:user@host (and
 // SIP/peer/number) the peer is what precedes the first '/'; an '@' in the
 // URI after it does not name a peer. The endpoint is dialed with a
