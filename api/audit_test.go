@@ -51,11 +51,7 @@ func newAuditServer(t testing.TB, opts Options) (*Server, *index.Store) {
 }
 
 func auditReq(kv ...string) req {
-	r := req{method: "GET", path: "/audit/secrets", enc: "query"}
-	for i := 0; i+1 < len(kv); i += 2 {
-		r.params = append(r.params, [2]string{kv[i], kv[i+1]})
-	}
-	return r
+	return req{method: "GET", path: "/audit/secrets", enc: "query"}.with(kv...)
 }
 
 // TestAuditGolden: /audit/secrets for every role, with and without

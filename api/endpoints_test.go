@@ -44,13 +44,6 @@ func TestEndpointsGolden(t *testing.T) {
 // TestMoreGolden: the answers of the status table not covered above.
 func TestMoreGolden(t *testing.T) {
 	s, _ := newTestServer(t, Options{})
-	form := func(path string, kv ...string) req {
-		r := req{method: "POST", path: path, enc: "form"}
-		for i := 0; i+1 < len(kv); i += 2 {
-			r.params = append(r.params, [2]string{kv[i], kv[i+1]})
-		}
-		return r
-	}
 	cases := []struct {
 		name string
 		c    caller

@@ -49,13 +49,6 @@ func TestFixtures(t *testing.T) {
 			}
 		}
 	}
-	form := func(path string, kv ...string) req {
-		r := req{method: "POST", path: path, enc: "form"}
-		for i := 0; i+1 < len(kv); i += 2 {
-			r.params = append(r.params, [2]string{kv[i], kv[i+1]})
-		}
-		return r
-	}
 
 	var login userID
 	call(admin, req{method: "GET", path: "/user/login"}, 200, &login)

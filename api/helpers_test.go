@@ -154,6 +154,19 @@ type req struct {
 	remote string
 }
 
+// with returns r with the parameters name, value, name, value, ….
+func (r req) with(kv ...string) req {
+	for i := 0; i+1 < len(kv); i += 2 {
+		r.params = append(r.params, [2]string{kv[i], kv[i+1]})
+	}
+	return r
+}
+
+// form is a POST of the parameters kv as a form body.
+func form(path string, kv ...string) req {
+	return req{method: "POST", path: path, enc: "form"}.with(kv...)
+}
+
 func (r req) build(c caller) *http.Request {
 	var body io.Reader
 	ctype := ""

@@ -141,13 +141,6 @@ func TestNoSecretLeaks(t *testing.T) {
 		noauth  = caller{"noauth", "", ""}
 	)
 	full := []caller{admin, acme, globex, auditor}
-	form := func(path string, kv ...string) req {
-		r := req{method: "POST", path: path, enc: "form"}
-		for i := 0; i+1 < len(kv); i += 2 {
-			r.params = append(r.params, [2]string{kv[i], kv[i+1]})
-		}
-		return r
-	}
 	tenantIDs := []string{"999"}
 	for _, ten := range snap.Tenants {
 		tenantIDs = append(tenantIDs, ten.ID)

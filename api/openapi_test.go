@@ -72,13 +72,6 @@ func contractCases() []contractCase {
 		wrong.method = map[string]string{"GET": "POST", "POST": "GET"}[ec.r.method]
 		out = append(out, contractCase{ec.slug + "/405", cRoot, wrong, http.StatusMethodNotAllowed})
 	}
-	form := func(path string, kv ...string) req {
-		r := req{method: "POST", path: path, enc: "form"}
-		for i := 0; i+1 < len(kv); i += 2 {
-			r.params = append(r.params, [2]string{kv[i], kv[i+1]})
-		}
-		return r
-	}
 	out = append(out,
 		contractCase{"destination/404", cAdmin, form("/destination/all", "tenant_id", "999"), 404},
 		contractCase{"bytenant/404", cAdmin, form("/extension/bytenant", "tenant_id", "999"), 404},
