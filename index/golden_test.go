@@ -6,12 +6,13 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/astapi/astapi/index"
 	"github.com/astapi/astapi/parser"
+
+	"github.com/astapi/astapi/internal/golden"
 )
 
 // go test ./index -run TestGoldenFixtures -update rewrites the golden file.
@@ -57,28 +58,8 @@ func TestGoldenFixtures(t *testing.T) {
 		t.Fatalf("%v (run with -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("dump differs from %s (run with -update after checking the change):\n%s", goldenFixtures, firstDiff(want, got))
+		t.Errorf("dump differs from %s (run with -update after checking the change):\n%s", goldenFixtures, golden.FirstDiff(want, got))
 	}
-}
-
-// firstDiff shows the first differing line of two texts with some context.
-func firstDiff(want, got []byte) string {
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	for i := 0; i < max(len(wl), len(gl)); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			from := max(0, i-3)
-			ctx := strings.Join(gl[from:min(i, len(gl))], "\n")
-			return "line " + strconv.Itoa(i+1) + ":\n" + ctx + "\n- " + w + "\n+ " + g
-		}
-	}
-	return "(no line differs)"
 }
 
 // TestDumpMachineIndependent: nothing in the dump depends on where the
@@ -103,7 +84,7 @@ func TestDumpMachineIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a, b := dumpJSON(t, s.Dump(false)), dumpJSON(t, s2.Dump(false)); !bytes.Equal(a, b) {
-		t.Errorf("the dump depends on the directory:\n%s", firstDiff(a, b))
+		t.Errorf("the dump depends on the directory:\n%s", golden.FirstDiff(a, b))
 	}
 }
 

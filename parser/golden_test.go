@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/astapi/astapi/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -115,7 +116,7 @@ func TestGolden(t *testing.T) {
 			got := encodeGolden(t, runGolden(t, dir))
 			// The output must not depend on map order or other chance.
 			if again := encodeGolden(t, runGolden(t, dir)); !bytes.Equal(got, again) {
-				t.Fatalf("two runs differ:\n%s", firstLineDiff(got, again))
+				t.Fatalf("two runs differ:\n%s", golden.FirstDiff(got, again))
 			}
 			file := filepath.Join(goldenDir, name+".json")
 			if *update {
@@ -130,7 +131,7 @@ func TestGolden(t *testing.T) {
 			}
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s differs from the parser's output (go test -run TestGolden -update rewrites it):\n%s",
-					file, firstLineDiff(want, got))
+					file, golden.FirstDiff(want, got))
 			}
 		})
 	}
@@ -145,31 +146,6 @@ func TestGolden(t *testing.T) {
 			t.Errorf("%s has no case directory", f)
 		}
 	}
-}
-
-// firstLineDiff shows the first differing line with a little context.
-func firstLineDiff(want, got []byte) string {
-	wl := strings.Split(string(want), "\n")
-	gl := strings.Split(string(got), "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			from := max(0, i-3)
-			var b strings.Builder
-			for j := from; j < i; j++ {
-				fmt.Fprintf(&b, "    %s\n", wl[j])
-			}
-			fmt.Fprintf(&b, "line %d:\n-want %s\n+got  %s", i+1, w, g)
-			return b.String()
-		}
-	}
-	return "(identical)"
 }
 
 // TestGoldenCasesCoverTheDialect guards the list of syntax points the golden

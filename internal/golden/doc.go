@@ -1,0 +1,3 @@
+// Package golden helps tests that compare output with golden files: it
+// says where two texts first differ, with a little context.
+package golden
