@@ -10,9 +10,8 @@ import (
 	"testing"
 
 	"github.com/astapi/astapi/index"
-	"github.com/astapi/astapi/parser"
-
 	"github.com/astapi/astapi/internal/golden"
+	"github.com/astapi/astapi/parser"
 )
 
 // go test ./index -run TestGoldenFixtures -update rewrites the golden file.
