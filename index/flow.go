@@ -81,8 +81,8 @@ var passThrough = map[string]bool{
 	"setcidname": true, "setcidnum": true, "setmusiconhold": true, "setglobalvar": true,
 }
 
-// flow walks one tenant's contexts and emits its destinations.
-type flow struct {
+// walker walks one tenant's contexts and emits its destinations.
+type walker struct {
 	b       *builder
 	tenant  *Tenant
 	inbound map[string]bool
@@ -102,7 +102,7 @@ type flow struct {
 }
 
 // locString is l's position "context,exten,priority", in f's arena.
-func (f *flow) locString(l loc) string {
+func (f *walker) locString(l loc) string {
 	f.strs.reserve(len(l.ctx.Name) + len(l.ext.Exten) + 22)
 	start := len(f.strs.buf)
 	f.strs.buf = l.appendTo(f.strs.buf)
@@ -141,7 +141,7 @@ func (b *builder) destinations() []*Destination {
 		tenants := b.tenants[lo:hi]
 		pt := &parts[w]
 		// One flow per worker, its tables cleared for each tenant.
-		f := &flow{b: b, inbound: inbound, ord: map[ordKey]int{}, lc: newLowerCache()}
+		f := &walker{b: b, inbound: inbound, ord: map[ordKey]int{}, lc: newLowerCache()}
 		// The tenant's contexts of the dialplan, in dialplan order.
 		type orderedContext struct {
 			order int
@@ -199,7 +199,7 @@ func destKeyParts(t *Tenant, d *Destination) [6]string {
 	return [6]string{t.Key, d.TypeSrc, d.Src, d.TypeDst, d.Dst, strconv.Itoa(d.Ord)}
 }
 
-func (f *flow) emit(typeSrc string, src loc, t target) {
+func (f *walker) emit(typeSrc string, src loc, t target) {
 	s := f.locString(src)
 	key := ordKey{typeSrc, s}
 	f.ord[key]++
@@ -228,7 +228,7 @@ func ivrKey(exten string) string {
 }
 
 // isIVR reports whether a context's s extension runs Background or WaitExten.
-func (f *flow) isIVR(c *parser.Context) bool {
+func (f *walker) isIVR(c *parser.Context) bool {
 	s := c.Extension("s", "")
 	if s == nil {
 		return false
@@ -243,7 +243,7 @@ func (f *flow) isIVR(c *parser.Context) bool {
 
 var notDID = map[string]bool{"h": true, "i": true, "t": true, "e": true, "o": true, "a": true, "T": true}
 
-func (f *flow) context(c *parser.Context) {
+func (f *walker) context(c *parser.Context) {
 	ivr := f.isIVR(c)
 	for _, e := range c.Extensions {
 		if len(e.Priorities) == 0 {
@@ -326,7 +326,7 @@ func (f *flow) context(c *parser.Context) {
 // dialKind types a Dial(): EXT for one extension peer of the tenant,
 // HUNTLIST for several, CUSTOM otherwise (trunks, other technologies,
 // other tenants' peers).
-func (f *flow) dialKind(p *parser.Priority, e *parser.Extension) string {
+func (f *walker) dialKind(p *parser.Priority, e *parser.Extension) string {
 	n := 0
 	// scanDials has reported the unknown peers of every Dial() already.
 	f.dials = f.b.dialTargets(f.dials[:0], p.Args, e, p.Pos, nil)
@@ -347,7 +347,7 @@ func (f *flow) dialKind(p *parser.Priority, e *parser.Extension) string {
 }
 
 // jump resolves a Goto-style "[[context,]exten,]priority" from at.
-func (f *flow) jump(at loc, spec string) target {
+func (f *walker) jump(at loc, spec string) target {
 	l, ok := f.resolve(at, spec)
 	if !ok {
 		return unresolved(spec)
@@ -362,7 +362,7 @@ func unresolved(spec string) target {
 }
 
 // inline types the application ExecIfTime runs on its true branch.
-func (f *flow) inline(at loc, app string) target {
+func (f *walker) inline(at loc, app string) target {
 	name, args, _ := strings.Cut(app, "(")
 	args = strings.TrimSuffix(strings.TrimSpace(args), ")")
 	switch f.lc.lower(strings.TrimSpace(name)) {
@@ -374,7 +374,7 @@ func (f *flow) inline(at loc, app string) target {
 
 // resolve finds the priority a Goto spec names; ok is false when it holds
 // run-time variables or names something that does not exist.
-func (f *flow) resolve(at loc, spec string) (loc, bool) {
+func (f *walker) resolve(at loc, spec string) (loc, bool) {
 	spec = strings.ReplaceAll(spec, "${EXTEN}", at.ext.Exten)
 	spec = strings.ReplaceAll(spec, "${CONTEXT}", at.ctx.Name)
 	spec = f.b.dp.ExpandGlobals(spec)
@@ -435,7 +435,7 @@ func (f *flow) resolve(at loc, spec string) (loc, bool) {
 
 // classify types the target landing at l by what it does first, following
 // plain Gotos, Gosubs and pass-through applications.
-func (f *flow) classify(l loc) target {
+func (f *walker) classify(l loc) target {
 	f.seenBuf, f.seenEnds = f.seenBuf[:0], f.seenEnds[:0]
 	for {
 		start := len(f.seenBuf)
@@ -488,7 +488,7 @@ func (f *flow) classify(l loc) target {
 }
 
 // seen reports whether the key at seenBuf[start:] was recorded before.
-func (f *flow) seen(start int) bool {
+func (f *walker) seen(start int) bool {
 	key := f.seenBuf[start:]
 	from := 0
 	for _, end := range f.seenEnds {
@@ -501,7 +501,7 @@ func (f *flow) seen(start int) bool {
 }
 
 // appType types one application call.
-func (f *flow) appType(app, args string, at loc, e *parser.Extension) string {
+func (f *walker) appType(app, args string, at loc, e *parser.Extension) string {
 	switch f.lc.lower(app) {
 	case "dial":
 		kind := f.dialKind(&parser.Priority{App: app, Args: args, Pos: at.prio().Pos}, e)
@@ -531,7 +531,7 @@ func (f *flow) appType(app, args string, at loc, e *parser.Extension) string {
 
 // ringsInTurn: after a Dial of one peer, another Dial of one peer follows
 // (pass-through apps aside): a context that rings several in turn.
-func (f *flow) ringsInTurn(at loc) bool {
+func (f *walker) ringsInTurn(at loc) bool {
 	l := at
 	for {
 		n, ok := l.next()

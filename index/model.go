@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -142,6 +143,9 @@ type Snapshot struct {
 	Extensions   []*Extension   // by numeric ID
 	Trunks       []*Peer        // by name
 	Destinations []*Destination // by numeric ID
+	// Flow is the call-flow graph (objects and the edges between them);
+	// nil until the call-flow reader fills it.
+	Flow *flow.Graph
 	// SIPGeneral is sip.conf's [general] section (nil when absent); the
 	// audit reads allowguest and alwaysauthreject from it.
 	SIPGeneral *parser.Section
@@ -156,6 +160,9 @@ type Snapshot struct {
 	extByTenant    map[string][]*Extension
 	destByTenant   map[string][]*Destination
 	trunksByTenant map[string][]*Peer
+	objByID        map[string]*flow.Object
+	objByTenant    map[string][]*flow.Object
+	edgesByTenant  map[string][]*flow.Edge
 }
 
 // UserByName returns the API user called name, or nil.
@@ -180,6 +187,28 @@ func (s *Snapshot) ExtensionsByTenant(tenantID string) []*Extension { return s.e
 func (s *Snapshot) DestinationsByTenant(tenantID string) []*Destination {
 	return s.destByTenant[tenantID]
 }
+
+// ObjectByID returns the call-flow object with that ID, or nil.
+func (s *Snapshot) ObjectByID(id string) *flow.Object { return s.objByID[id] }
+
+// ObjectsByTenant returns the tenant's call-flow objects of type typ (every
+// type when typ is ""), sorted by numeric ID.
+func (s *Snapshot) ObjectsByTenant(tenantID, typ string) []*flow.Object {
+	all := s.objByTenant[tenantID]
+	if typ == "" {
+		return all
+	}
+	var out []*flow.Object
+	for _, o := range all {
+		if o.Type == typ {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// EdgesByTenant returns the tenant's call-flow edges sorted by numeric ID.
+func (s *Snapshot) EdgesByTenant(tenantID string) []*flow.Edge { return s.edgesByTenant[tenantID] }
 
 // TrunksByTenant returns the tenant's trunks sorted by name.
 func (s *Snapshot) TrunksByTenant(tenantID string) []*Peer { return s.trunksByTenant[tenantID] }
@@ -233,6 +262,16 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 	for _, t := range s.Tenants {
 		s.tenantsByID[t.ID] = t
 		s.tenantsByKey[t.Key] = t
+	}
+	if s.Flow != nil {
+		sortByID(s.Flow.Objects, func(o *flow.Object) string { return o.ID })
+		sortByID(s.Flow.Edges, func(e *flow.Edge) string { return e.ID })
+		s.objByID = make(map[string]*flow.Object, len(s.Flow.Objects))
+		for _, o := range s.Flow.Objects {
+			s.objByID[o.ID] = o
+		}
+		s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
+		s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
 	}
 	s.trunksByTenant = map[string][]*Peer{}
 	for _, p := range s.Trunks {
