@@ -19,8 +19,8 @@ type peerSet struct {
 	// registers says why a peer registers to a provider (register =>,
 	// a PJSIP registration or outbound_auth): a trunk.
 	registers map[*Peer]string
-	keys  strArena                  // the lower-cased names of sip
-	alloc slab.Slab[Peer]
+	keys      strArena // the lower-cased names of sip
+	alloc     slab.Slab[Peer]
 }
 
 func newPeerSet() *peerSet {
