@@ -37,6 +37,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "number/users.conf section name beats a Dial and the callerid",
 			files: map[string]string{
+				"sip.conf":        "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf":      "[general]\nhassip = yes\ncontext = t-internal\n\n[5001]\nfullname = Ann Archer\ncallerid = \"Ann\" <7777>\nsecret = s3cr3t-5001-xyz\n",
 				"extensions.conf": "[t-internal]\nexten => 7000,1,Dial(SIP/5001,20)\n same => n,Hangup()\n",
 			},
@@ -117,6 +118,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "name/users.conf fullname beats callerid",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[general]\nhassip = yes\ncontext = t-internal\n\n[6001]\nfullname = Hannah Hughes\ncallerid = \"Hanni\" <6001>\n",
 			},
 			peer: "6001",
@@ -184,6 +186,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "cid/users.conf cid_number, cidname falls back to ex_name",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[6002]\nhassip = yes\ncontext = t-internal\nfullname = Ivan Ingram\ncid_number = 4165550211\n",
 			},
 			peer: "6002",
@@ -201,6 +204,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "callwaiting/users.conf yes",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[6003]\nhassip = yes\ncontext = t-internal\ncallwaiting = yes\n",
 			},
 			peer: "6003",
@@ -209,6 +213,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "callwaiting/users.conf no overrides [general] yes",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[general]\nhassip = yes\ncallwaiting = yes\n\n[6004]\ncontext = t-internal\ncallwaiting = no\n",
 			},
 			peer: "6004",
@@ -217,6 +222,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "callwaiting/users.conf [general] default",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[general]\nhassip = yes\ncallwaiting = yes\n\n[6005]\ncontext = t-internal\n",
 			},
 			peer: "6005",
@@ -358,6 +364,7 @@ host=dynamic
 func TestUsersConf(t *testing.T) {
 	t.Parallel()
 	s := loadPBX(t, tenantT, map[string]string{
+		"sip.conf": "[general]\n", // chan_sip reads users.conf only with a sip.conf
 		"users.conf": `[general]
 hassip = yes
 context = t-internal
@@ -387,7 +394,9 @@ fullname = Template
 		t.Errorf("6001: got %+v want %+v", got, want)
 	}
 	p := e1.Peers[0]
-	if p.Source != "users.conf" || p.Tech != "SIP" || p.Host != "dynamic" || p.Context != "t-internal" ||
+	// No host= anywhere: chan_sip builds the peer without a host (it could
+	// not even register).
+	if p.Source != "users.conf" || p.Tech != "SIP" || p.Host != "" || p.Context != "t-internal" ||
 		p.Secret != "Ann-6001-secret!" || p.SecretKind != index.SecretPlain {
 		t.Errorf("6001 peer = %+v (secret %q)", p, p.Secret)
 	}

@@ -94,6 +94,11 @@ type Peer struct {
 	Trunk      bool
 	Type       string // sip.conf type (friend, peer), "endpoint" for PJSIP
 	Pos        parser.Pos
+	// Info is what Asterisk shows of the peer (the peer dump's fields).
+	Info PeerInfo
+	// System says why the peer is a system endpoint (PJSIP anonymous,
+	// FreePBX's dpma_endpoint…): not a phone, never listed. "" otherwise.
+	System string
 	// Vars is the resolved variable list the peer was built from (users.conf
 	// [general] defaults, templates, then its own lines; for PJSIP the
 	// endpoint's, then its auth's and aor's). The secret audit reads it.
