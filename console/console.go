@@ -28,6 +28,9 @@ var templateFS embed.FS
 //go:embed static/console.css
 var css []byte
 
+//go:embed static/favicon.svg
+var favicon []byte
+
 // Headers of every page. No script may run (there is none); styles come
 // from the embedded stylesheet only (Graphviz's SVG uses presentation
 // attributes, which style-src does not govern); no framing, no form posts.
@@ -55,6 +58,7 @@ func Mount(s *api.Server, r gin.IRouter) {
 	r.GET("/ui/tenants/:id", c.tenant)
 	r.GET("/ui/status", c.status)
 	r.GET(cssPath, c.stylesheet)
+	r.GET("/ui/static/favicon.svg", func(g *gin.Context) { serveStatic(g, "image/svg+xml", favicon, faviconETag) })
 }
 
 func newConsole(s *api.Server) *Console {
@@ -63,7 +67,7 @@ func newConsole(s *api.Server) *Console {
 		api:     s,
 		pages:   map[string]*template.Template{},
 		cssURL:  cssPath + "?v=" + hex.EncodeToString(sum[:6]),
-		cssETag: `"` + hex.EncodeToString(sum[:]) + `"`,
+		cssETag: hashETag(css),
 	}
 	layout := template.Must(template.ParseFS(templateFS, "templates/layout.html"))
 	for _, name := range []string{"tenants", "tenant", "status", "error"} {
@@ -145,18 +149,31 @@ func (c *Console) status(g *gin.Context) {
 	c.render(g, http.StatusOK, "", "status", page{Title: "Status", User: u, Data: v})
 }
 
-// stylesheet serves the embedded stylesheet; it needs no credentials.
+// stylesheet serves the embedded stylesheet.
 func (c *Console) stylesheet(g *gin.Context) {
+	serveStatic(g, "text/css; charset=utf-8", css, c.cssETag)
+}
+
+var faviconETag = hashETag(favicon)
+
+func hashETag(b []byte) string {
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:]) + `"`
+}
+
+// serveStatic serves an embedded file; it needs no credentials (the
+// browser asks for the icon and the stylesheet of a 401 page too).
+func serveStatic(g *gin.Context, ctype string, body []byte, tag string) {
 	h := g.Writer.Header()
-	h.Set("ETag", c.cssETag)
+	h.Set("ETag", tag)
 	h.Set("Cache-Control", "public, max-age=86400")
-	if api.ETagMatches(g.GetHeader("If-None-Match"), c.cssETag) {
+	if api.ETagMatches(g.GetHeader("If-None-Match"), tag) {
 		g.Status(http.StatusNotModified)
 		g.Writer.WriteHeaderNow()
 		return
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
-	g.Data(http.StatusOK, "text/css; charset=utf-8", css)
+	g.Data(http.StatusOK, ctype, body)
 }
 
 // notModified answers 304 when If-None-Match names tag.

@@ -41,7 +41,7 @@ func newDemo(t testing.TB, dir, tenant, other string, extraDiags ...parser.Diagn
 		s.Diags = append(s.Diags, extraDiags...)
 		if s.Flow == nil || len(s.Flow.Objects) == 0 {
 			d.handGraph = true
-			s.Flow = flowtest.Graph(s.TenantByKey(tenant).ID, s.TenantByKey(other).ID)
+			s.Flow = flowtest.Graph(pickTenant(s, tenant).ID, pickTenant(s, other).ID)
 			s = index.NewSnapshot(s)
 		}
 		return s, nil
@@ -51,6 +51,21 @@ func newDemo(t testing.TB, dir, tenant, other string, extraDiags ...parser.Diagn
 	}
 	d.handler = api.New(d.store, api.Options{DrawSVG: diagram.New(0).SVG, Mount: Mount})
 	return d
+}
+
+// pickTenant returns the tenant with that key, else the one with the most
+// phones (a demo in discovery mode names its tenants after contexts).
+func pickTenant(s *index.Snapshot, key string) *index.Tenant {
+	if t := s.TenantByKey(key); t != nil {
+		return t
+	}
+	var best *index.Tenant
+	for _, t := range s.Tenants {
+		if best == nil || len(s.ExtensionsByTenant(t.ID)) > len(s.ExtensionsByTenant(best.ID)) {
+			best = t
+		}
+	}
+	return best
 }
 
 func (d *demo) tenantID(key string) string { return d.store.Current().TenantByKey(key).ID }
