@@ -310,11 +310,11 @@ func (b *browserTab) takeErrors() []string {
 	return e
 }
 
-// takeScreenshot captures the page in the browser's window; with
+// takeScreenshot captures the whole page (PNG); with
 // -update-screenshot it becomes the README's picture.
 func takeScreenshot(t *testing.T, tab context.Context) {
 	t.Helper()
-	buf, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+	buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 package console
 
 import (
+	"cmp"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -115,6 +117,10 @@ func tenantOf(snap *index.Snapshot, t *index.Tenant, findings []audit.Finding) *
 		}
 		v.Phones = append(v.Phones, p)
 	}
+	// By number, as a person looks them up (the API lists them by ID).
+	slices.SortStableFunc(v.Phones, func(a, b phoneRow) int {
+		return cmp.Or(cmp.Compare(len(a.Number), len(b.Number)), cmp.Compare(a.Number, b.Number))
+	})
 	for _, p := range snap.TrunksByTenant(t.ID) {
 		v.Trunks = append(v.Trunks, trunkRow{Name: p.Name, Tech: p.Tech, Source: p.Source,
 			Host: orDash(p.Host), Context: p.Context, Pos: pos(p.Pos)})
