@@ -127,16 +127,22 @@ func (r *reader) seeds() {
 			continue
 		}
 		for _, e := range c.Extensions {
-			if e.IsPattern() || special[e.Exten] || len(e.Priorities) == 0 {
-				continue
+			if e.IsPattern() || special[e.Exten] || len(e.Priorities) == 0 || strings.HasPrefix(e.Exten, "*") {
+				continue // patterns, special extensions, feature codes
 			}
 			n := r.typeFrom(pos{c, e, 0}, r.newState())
 			if n == nil || n.raw != "" || n.anchor.c != c {
 				continue
 			}
 			switch n.obj.Type {
-			case TypeExt, TypeHuntlist, TypeQueue, TypeIVR, TypeCondition:
+			case TypeExt, TypeHuntlist, TypeQueue, TypeIVR:
 				r.register(n)
+			case TypeCondition:
+				// Time, day/night and caller-ID conditions; a test of any
+				// other expression is a condition when a route leads to it.
+				if n.obj.Condition != nil && n.obj.Condition.Kind != CondExpression {
+					r.register(n)
+				}
 			}
 		}
 	}

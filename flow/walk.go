@@ -229,16 +229,22 @@ func (r *reader) decide(p pos, app, args string, st *state) (*node, pos, bool) {
 		return r.nodeAt(p, TypeDISA, st), p, true
 	case "confbridge", "meetme":
 		return r.nodeAt(p, TypeMeetme, st), p, true
-	case "agi", "eagi", "deadagi":
-		n := r.nodeAt(p, TypeCustom, st)
-		script := strings.TrimSpace(parser.FirstArg(args))
-		n.obj.Custom = &Custom{Kind: CustomAGI, Description: "Run AGI " + script}
-		return n, p, true
 	}
 	if terminators[app] {
 		return r.nodeAt(p, TypeSpecial, st), p, true
 	}
+	// Any other application (an AGI script…) ends the flow only when the
+	// extension ends after it; otherwise the dialplan goes on routing.
+	if !r.endsAfter(p) {
+		return nil, p.next(), false
+	}
 	n := r.nodeAt(p, TypeCustom, st)
+	if app == "agi" || app == "eagi" || app == "deadagi" {
+		if n.obj.Custom == nil {
+			n.obj.Custom = &Custom{Kind: CustomAGI, Description: "Run AGI " + strings.TrimSpace(parser.FirstArg(args))}
+		}
+		return n, p, true
+	}
 	if n.obj.Custom == nil {
 		n.obj.Custom = &Custom{Kind: CustomApplication, Description: "Run application " + strings.TrimSpace(p.prio().App)}
 	}
@@ -330,6 +336,11 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		}
 		if app == "gosubif" {
 			q, call, raw := r.call(p, spec)
+			if q != nil && (systemContext(q.c.Name) || plumbingMacro(strings.TrimPrefix(q.c.Name, "macro-"))) {
+				// A GUI helper subroutine returns: plumbing.
+				n := p.next()
+				return &n, "", nil
+			}
 			return q, raw, call
 		}
 		q, raw = r.jump(p, spec)
@@ -353,12 +364,18 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 			return nil, *q, false
 		}
 	}
-	// FreePBX time-condition overrides (DB(TC/N)) belong to the condition:
-	// the normal path is the one where no override is set.
-	if strings.Contains(condU, "DB(TC/") || strings.Contains(condU, "TCOVERRIDE") {
-		q, raw, _ := outcome(f)
+	// Tests of FreePBX's run-time state take the path of the normal case.
+	if truth, ok := plumbingTest(condU); ok {
+		spec := f
+		if truth {
+			spec = t
+		}
+		q, raw, call := outcome(spec)
 		if q == nil {
 			return r.unresolved(raw), p, true
+		}
+		if call != nil {
+			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: call})
 		}
 		return nil, *q, false
 	}
@@ -406,11 +423,12 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		return no.n, p, true
 	case yes.back || no.back:
 		return st.leaving, p, true
-	case yes.raw != "":
+	case yes.raw != "" && no.raw != "":
+		// Only unresolvable ways on: the first is the target.
 		return r.unresolved(yes.raw), p, true
-	case no.raw != "":
-		return r.unresolved(no.raw), p, true
 	}
+	// An unresolvable outcome beside one that ends the call (FreePBX's
+	// return to ${IVR_CONTEXT}) routes nowhere an administrator set.
 	return nil, p, true
 }
 
