@@ -45,6 +45,8 @@ type builder struct {
 	ctxGlobs  *globSet       // tenants' contexts globs, owner = decl index
 	ctxOrder  map[string]int // context name -> dialplan order
 	ctxSet    map[*Tenant]map[string]bool
+	discovery string  // the discovery mode used, "" with declared tenants
+	unowned   []*Peer // discovered trunks listed under no tenant
 }
 
 // dialSite is an extension of a context.
