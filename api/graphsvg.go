@@ -7,34 +7,49 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/index"
 )
 
-// pathGraph is the call-flow graph endpoint. Its DOT format belongs with
-// the other endpoints; this file holds the svg format (TenantGraphSVG),
-// which the console shares.
-const pathGraph = "/destination/graph"
+// The svg format of /destination/graph (the DOT text drawn by
+// Options.DrawSVG), which the console shares through TenantGraphSVG.
 
 // graphTooLarge is implemented by an Options.DrawSVG error about a graph
 // over the drawer's size limit (diagram.TooLargeError): the caller gets 422
 // and is told to ask for the DOT text instead.
 type graphTooLarge interface{ GraphTooLarge() bool }
 
+const (
+	formatDOT = "dot"
+	formatSVG = "svg"
+)
+
 var (
 	errNoDrawer = errorf(http.StatusNotImplemented, "format=svg: this server draws no diagrams")
 	hdrSVG      = []string{"image/svg+xml"}
-	// The SVG is Graphviz's output: no script, and none may run if a
-	// label ever smuggled markup in.
-	hdrSVGPolicy = []string{"default-src 'none'"}
+	// The drawing is Graphviz's output, which escapes every label: no
+	// script, and none may run if one ever got in.
+	hdrGraphPolicy = []string{"default-src 'none'"}
 )
+
+// graphFormat reads the format parameter of /destination/graph: "dot"
+// (the default) or "svg".
+func graphFormat(p *params) (string, *apiError) {
+	v, present := p.get("format")
+	if !present {
+		return formatDOT, nil
+	}
+	switch f := strings.ToLower(strings.TrimSpace(v)); f {
+	case formatDOT, formatSVG:
+		return f, nil
+	}
+	return "", errorf(http.StatusBadRequest, "format: must be dot or svg")
+}
 
 // tenantDOT is the DOT text of tenant t's call flow.
 func tenantDOT(snap *index.Snapshot, t *index.Tenant) []byte {
 	var buf bytes.Buffer
-	_ = flow.WriteDOT(&buf, t.Name, snap.ObjectsByTenant(t.ID, ""), snap.EdgesByTenant(t.ID))
+	_ = flow.WriteDOT(&buf, t.Name, snap.ObjectsByTenant(t.ID, ""), snap.EdgesByTenant(t.ID)) // a Buffer never fails
 	return buf.Bytes()
 }
 
@@ -42,84 +57,37 @@ func tenantDOT(snap *index.Snapshot, t *index.Tenant) []byte {
 // On failure the status is 501 without a drawer, 422 for a graph too large
 // to draw, 500 when drawing failed, and the error is the API's message.
 func (s *Server) TenantGraphSVG(ctx context.Context, snap *index.Snapshot, t *index.Tenant) ([]byte, int, error) {
-	svg, err := s.tenantGraphSVG(ctx, snap, t)
+	svg, err := s.drawSVG(ctx, tenantDOT(snap, t), t.ID)
 	if err != nil {
 		return nil, err.code, err
 	}
 	return svg, http.StatusOK, nil
 }
 
-func (s *Server) tenantGraphSVG(ctx context.Context, snap *index.Snapshot, t *index.Tenant) ([]byte, *apiError) {
+// drawSVG draws the DOT text of tenant tenantID's call flow.
+func (s *Server) drawSVG(ctx context.Context, dot []byte, tenantID string) ([]byte, *apiError) {
 	if s.opts.DrawSVG == nil {
 		return nil, errNoDrawer
 	}
-	svg, err := s.opts.DrawSVG(ctx, tenantDOT(snap, t))
+	svg, err := s.opts.DrawSVG(ctx, dot)
 	if err == nil {
 		return svg, nil
 	}
 	var tl graphTooLarge
 	if errors.As(err, &tl) && tl.GraphTooLarge() {
 		return nil, errorf(http.StatusUnprocessableEntity,
-			"the call flow of tenant_id "+t.ID+" is too large to draw; ask for format=dot")
+			"the call flow of tenant_id "+tenantID+" is too large to draw; ask for format=dot")
 	}
-	s.log.Error("api: drawing the call flow", "tenant_id", t.ID, "error", err)
+	s.log.Error("api: drawing the call flow", "tenant_id", tenantID, "error", err)
 	return nil, errorf(http.StatusInternalServerError, "internal error")
 }
 
-// graphSVG answers GET /destination/graph?tenant_id=…&format=svg with the
-// tenant's call flow drawn as SVG, cached and validated by ETag as the
-// other answers are.
-func (s *Server) graphSVG(c *gin.Context) {
-	snap, u, ok := s.authorizeCurrent(c)
-	if !ok {
-		return
+// graphBody turns the DOT answer of /destination/graph into the body and
+// content type asked for (args: tenant_id, then "svg" for format=svg).
+func (s *Server) graphBody(ctx context.Context, dot []byte, args []string) ([]byte, []string, *apiError) {
+	if len(args) < 2 || args[1] != formatSVG {
+		return dot, hdrDOT, nil
 	}
-	var p params
-	if err := p.decode(c.Request); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	id, perr := pTenant.parse(&p)
-	if perr != nil {
-		s.writeError(c, perr)
-		return
-	}
-	format, _ := p.get("format")
-	if !strings.EqualFold(strings.TrimSpace(format), "svg") {
-		s.writeError(c, errorf(http.StatusBadRequest, "format: must be svg"))
-		return
-	}
-	t, aerr := visibleTenant(snap, u, id)
-	if aerr != nil {
-		s.writeError(c, aerr)
-		return
-	}
-	args := []string{t.ID, "svg"}
-	key := cacheKey(snap.Generation, pathGraph, args, u.Name)
-	cr, hit := s.cache.get(key)
-	s.metrics.cacheLookup(hit)
-	if !hit {
-		svg, err := s.tenantGraphSVG(c.Request.Context(), snap, t)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		cr = newCachedResponse(etag(snap, pathGraph, args, u.Name), svg)
-		s.cache.add(snap.Generation, key, cr)
-	}
-	h := c.Writer.Header()
-	h["Etag"] = cr.etagHdr
-	h["Cache-Control"] = hdrPrivate
-	h["Vary"] = hdrVaryAuth
-	if etagMatches(c.Request.Header.Get("If-None-Match"), cr.etag) {
-		c.Writer.WriteHeader(http.StatusNotModified)
-		c.Writer.WriteHeaderNow()
-		return
-	}
-	h["Content-Type"] = hdrSVG
-	h["Content-Security-Policy"] = hdrSVGPolicy
-	h["X-Content-Type-Options"] = hdrNosniff
-	h["Content-Length"] = cr.lengthHdr
-	c.Writer.WriteHeader(http.StatusOK)
-	_, _ = c.Writer.Write(cr.body)
+	svg, err := s.drawSVG(ctx, dot, args[0])
+	return svg, hdrSVG, err
 }

@@ -18,6 +18,9 @@ type endpoint struct {
 	secrets bool
 	// optional: a parameter may be absent (its arg is then "").
 	optional bool
+	// dot: handle returns the body itself ([]byte), Graphviz DOT, not
+	// data for the JSON envelope.
+	dot bool
 	// handle answers from one snapshot; args are the validated, normalised
 	// parameters in the order of params.
 	handle func(snap *index.Snapshot, u *index.User, args []string) (any, *apiError)
@@ -34,6 +37,7 @@ var endpoints = []*endpoint{
 	{method: http.MethodGet, path: "/user/get", handle: userGet},
 	{method: http.MethodPost, path: "/user/tenants", params: []paramSpec{pUser}, handle: userTenants},
 	{method: http.MethodPost, path: "/destination/all", params: []paramSpec{pTenant}, handle: destinationAll},
+	{method: http.MethodGet, path: "/destination/graph", params: []paramSpec{pTenant}, dot: true, handle: destinationGraph},
 	{method: http.MethodPost, path: "/extension/bytenant", params: []paramSpec{pTenant}, handle: extensionByTenant},
 	{method: http.MethodPost, path: "/extension/byid", params: []paramSpec{pExtension}, handle: extensionByID},
 	{method: http.MethodPost, path: "/extension/user", params: []paramSpec{pTenant, pExtension}, secrets: true, handle: extensionUser},
@@ -69,6 +73,21 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 					return
 				}
 			}
+			if ep.dot {
+				// format=svg enters the cache key and ETag; DOT's stay as
+				// they were.
+				format, err := graphFormat(&p)
+				if err != nil {
+					s.writeError(c, err)
+					return
+				}
+				if format == formatSVG {
+					args = append(args, format)
+				}
+			}
+		}
+		if ep.dot {
+			c.Writer.Header()["Content-Security-Policy"] = hdrGraphPolicy
 		}
 		key := cacheKey(snap.Generation, ep.path, args, u.Name)
 		cr, hit := s.cache.get(key)
@@ -82,13 +101,24 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		body, merr := renderSuccess(data)
-		if merr != nil {
-			s.log.Error("api: render", "path", ep.path, "error", merr)
-			s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
-			return
+		var body []byte
+		var ctype []string
+		if ep.dot {
+			var gerr *apiError
+			if body, ctype, gerr = s.graphBody(c.Request.Context(), data.([]byte), args); gerr != nil {
+				s.writeError(c, gerr)
+				return
+			}
+		} else {
+			var merr error
+			if body, merr = renderSuccess(data); merr != nil {
+				s.log.Error("api: render", "path", ep.path, "error", merr)
+				s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+				return
+			}
 		}
 		cr = newCachedResponse(etag(snap, ep.path, args, u.Name), body)
+		cr.ctypeHdr = ctype
 		s.cache.add(snap.Generation, key, cr)
 		s.writeSuccess(c, cr)
 	}
@@ -107,7 +137,11 @@ func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse) {
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	h["Content-Type"] = hdrJSON
+	if cr.ctypeHdr != nil {
+		h["Content-Type"] = cr.ctypeHdr
+	} else {
+		h["Content-Type"] = hdrJSON
+	}
 	h["X-Content-Type-Options"] = hdrNosniff
 	h["Content-Length"] = cr.lengthHdr
 	c.Writer.WriteHeader(http.StatusOK)
@@ -118,6 +152,7 @@ var (
 	hdrPrivate  = []string{"private, no-cache"}
 	hdrVaryAuth = []string{"Authorization"}
 	hdrJSON     = []string{contentJSON}
+	hdrDOT      = []string{contentDOT}
 	hdrNosniff  = []string{"nosniff"}
 )
 
@@ -214,21 +249,34 @@ func destinationAll(snap *index.Snapshot, u *index.User, args []string) (any, *a
 	if err != nil {
 		return nil, err
 	}
-	ds := snap.DestinationsByTenant(t.ID)
-	out := make([]destinationItem, 0, len(ds))
-	for _, d := range ds {
+	es := snap.EdgesByTenant(t.ID)
+	out := make([]destinationItem, 0, len(es))
+	for _, e := range es {
 		out = append(out, destinationItem{
-			ID:      d.ID,
-			TypeSrc: d.TypeSrc,
-			TypeDst: d.TypeDst,
-			Ord:     strconv.Itoa(d.Ord),
-			Src:     d.Src,
-			Dst:     d.Dst,
-			File:    d.File,
-			Line:    strconv.Itoa(d.Line),
+			ID:      e.ID,
+			TypeSrc: e.TypeSrc,
+			TypeDst: e.TypeDst(),
+			Ord:     strconv.Itoa(e.Ord),
+			Src:     e.Src,
+			Dst:     e.Dst(),
+			File:    e.Pos.File,
+			Line:    strconv.Itoa(e.Pos.Line),
 		})
 	}
 	return out, nil
+}
+
+// ---- /destination/graph
+
+// destinationGraph answers the tenant's call flow as a Graphviz digraph
+// (flow.WriteDOT): objects labelled with type and name, edges with the
+// source kind.
+func destinationGraph(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
+	t, err := visibleTenant(snap, u, args[0])
+	if err != nil {
+		return nil, err
+	}
+	return tenantDOT(snap, t), nil
 }
 
 // ---- /extension/bytenant, /extension/byid

@@ -159,7 +159,6 @@ func New(store *index.Store, opts Options) *Server {
 		params: []paramSpec{pTenant}, optional: true,
 		handle: s.auditSecrets,
 	}))
-	e.GET(pathGraph, s.graphSVG)
 	if opts.Mount != nil {
 		opts.Mount(s, e)
 	}

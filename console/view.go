@@ -138,6 +138,9 @@ func tenantOf(snap *index.Snapshot, t *index.Tenant, findings []audit.Finding) *
 			}
 			r.Targets = append(r.Targets, targetRow{Kind: kind, ToType: e.To.Type, ToName: objectName(e.To)})
 		}
+		// By outcome (IVR_0, IVR_1, …, IVR_TIMEOUT), as an administrator
+		// reads a menu.
+		slices.SortStableFunc(r.Targets, func(a, b targetRow) int { return cmp.Compare(a.Kind, b.Kind) })
 		switch o.Type {
 		case flow.TypeDID:
 			v.DIDs.Rows = append(v.DIDs.Rows, r)

@@ -29,7 +29,19 @@ type Server struct {
 	// IncludeRoots are extra directories #include may read from (astapi.ini
 	// include_roots); by default only AsteriskDir.
 	IncludeRoots []string
+	// Name names the tenant discovered when astapi.ini declares none
+	// (default "default"); Discover forces how tenants are discovered:
+	// DiscoverSingle, DiscoverCode, DiscoverContexts, or "" to choose.
+	Name     string
+	Discover string
 }
+
+// The discovery modes of [server] discover (SPEC §3).
+const (
+	DiscoverSingle   = "single"   // one tenant holding everything
+	DiscoverCode     = "code"     // one tenant per -<code> of the phones' names
+	DiscoverContexts = "contexts" // one tenant per phone context=
+)
 
 // Tenant is a customer of the PBX: declared in astapi.ini or discovered from
 // the peers' contexts.

@@ -398,10 +398,6 @@ func pjsipIndex(cfg *parser.Config, w *diagSink) pjsipObjects {
 // that register to a provider.
 func addPJSIP(ps *peerSet, cfg *parser.Config, w *diagSink) {
 	objs := pjsipIndex(cfg, w)
-	identified := map[string]bool{}
-	for _, s := range objs["identify"] {
-		identified[lastValue(s.Vars, "endpoint")] = true
-	}
 	start := len(ps.list)
 	for _, s := range cfg.Sections {
 		if s.Template {
@@ -414,7 +410,7 @@ func addPJSIP(ps *peerSet, cfg *parser.Config, w *diagSink) {
 				continue
 			}
 			p := addEndpoint(ps, s, objs, w)
-			p.System = systemEndpoint(p, s, identified[s.Name])
+			p.System = systemEndpoint(p)
 			if ob := lastValue(s.Vars, "outbound_auth"); ob != "" {
 				ps.registers[p] = "outbound_auth=" + ob
 			}
@@ -483,16 +479,15 @@ func hostOnly(hp string) string {
 }
 
 // systemEndpoint says why an endpoint is not a phone ("" when it may be
-// one): the endpoints res_pjsip and GUIs create for themselves, and those
-// nothing can register as, authenticate as or be identified as.
-func systemEndpoint(p *Peer, s *parser.Section, identified bool) string {
+// one): the endpoints res_pjsip and GUIs create for themselves. (An
+// endpoint without auth, aors or identify is not one of them: res_pjsip
+// still matches callers to it by user name.)
+func systemEndpoint(p *Peer) string {
 	switch {
 	case p.Name == "anonymous":
 		return "res_pjsip's anonymous endpoint takes unauthenticated inbound calls; nobody registers as it"
 	case strings.EqualFold(p.Context, "dpma-invalid") || p.Name == "dpma_endpoint":
 		return "the Digium phone module's placeholder endpoint (context dpma-invalid)"
-	case lastValue(s.Vars, "aors") == "" && lastValue(s.Vars, "auth") == "" && lastValue(s.Vars, "outbound_auth") == "" && !identified:
-		return "it has no aors, no auth and no identify: nothing can register, authenticate or be matched as it"
 	}
 	return ""
 }
