@@ -570,36 +570,31 @@ func isNumber(s string) bool {
 //     PJSIP/123@name);
 //   - it registers to a provider: a register => line, a PJSIP registration
 //     or outbound_auth (resolvePeers noted those);
-//   - it has a fixed host, no extension dials it alone, and its context
-//     leads to inbound routes (from-trunk, from-pstn, DIDs…), whatever its
-//     type=;
-//   - or it is a chan_sip type=peer or a PJSIP endpoint with a fixed host
-//     that no extension dials alone, in a context no registering phone
-//     uses.
+//   - or it sits at a fixed address that no extension dials alone (a
+//     host=, an AOR contact, or a PJSIP identify match= without inbound
+//     auth) and its context leads to inbound routes (from-trunk,
+//     from-pstn, DIDs…), or it is a chan_sip type=peer or a PJSIP
+//     endpoint, or it sets fromdomain=/fromuser= (what one sets for a
+//     provider, never for a phone).
 //
 // System endpoints are neither phones nor trunks.
 func (b *builder) markTrunks(edges map[string][]string) {
-	phoneCtx := map[string]bool{}
-	for _, p := range b.peers.list {
-		if p.System == "" && strings.EqualFold(p.Host, "dynamic") {
-			phoneCtx[p.Context] = true
-		}
-	}
 	inbound := map[string]bool{} // by context, computed once
 	for _, p := range b.peers.list {
 		if p.System != "" {
 			continue
 		}
 		u := b.dials[p]
-		fixed := p.Host != "" && !strings.EqualFold(p.Host, "dynamic") && (u == nil || len(u.alone) == 0)
+		fixed := (p.Host != "" && !strings.EqualFold(p.Host, "dynamic") || b.peers.ipIdentified[p]) && (u == nil || len(u.alone) == 0)
 		switch {
 		case u != nil && u.withNumber:
 			p.Trunk = true
 		case b.peers.registers[p] != "":
 			p.Trunk = true
-		case fixed && b.leadsInbound(p.Context, edges, inbound):
+		case !fixed:
+		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "":
 			p.Trunk = true
-		case fixed && (p.Type == "peer" || p.Tech == "PJSIP") && !phoneCtx[p.Context]:
+		case b.leadsInbound(p.Context, edges, inbound):
 			p.Trunk = true
 		}
 	}
