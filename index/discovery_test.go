@@ -333,6 +333,19 @@ func TestTrunkClassification(t *testing.T) {
 			trunk: true,
 		},
 		{
+			name:  "fixed host with fromdomain, type=friend",
+			sip:   "[bc-out]\ntype=friend\nhost=sip.itsp.example\nfromdomain=sip.itsp.example\ndefaultuser=acct\ncontext=from-internal\n",
+			peer:  "bc-out",
+			trunk: true,
+		},
+		{
+			name:  "PJSIP endpoint identified by address, without auth",
+			pjsip: "[gw]\ntype=endpoint\ncontext=gw-in\n\n[gw]\ntype=identify\nendpoint=gw\nmatch=10.0.0.0/8\n",
+			ext:   "[gw-in]\nexten => _X.,1,Goto(from-internal,101,1)\n",
+			peer:  "gw",
+			trunk: true,
+		},
+		{
 			name: "fixed-IP desk phone in the phones' context",
 			sip:  "[102]\ntype=friend\nhost=192.168.1.52\ncontext=from-internal\n",
 			peer: "102",
