@@ -47,7 +47,7 @@ const (
 // the peers' contexts.
 type Tenant struct {
 	ID       string
-	Key      string // [tenant KEY] section name, or the context it was discovered from
+	Key      string // [tenant KEY] section name; discovered: [server] name, the -<code>, or the context
 	Name     string
 	Code     string   // peers named <number>-<code> belong here
 	Contexts []string // dialplan contexts that belong to the tenant, sorted
