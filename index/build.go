@@ -436,6 +436,8 @@ func (b *builder) users() []*User {
 			for _, key := range u0.Tenants {
 				if t := b.byKey[key]; t != nil {
 					u.Tenants = append(u.Tenants, t.ID)
+				} else if b.discovery != "" {
+					b.warn(parser.Pos{File: filepath.Base(b.ini.path)}, "[user %s]: tenants names %q, but no tenant of that name was discovered (discover = %s)", u.Name, key, b.discovery)
 				}
 			}
 		}

@@ -436,3 +436,13 @@ func hasDiagAt(s *index.Snapshot, sev parser.Severity, file, text string) bool {
 	}
 	return false
 }
+
+// TestDiscoverUnknownUserTenant: a tenant user naming a tenant discovery
+// did not make gets a warning (with declared tenants it is a load error).
+func TestDiscoverUnknownUserTenant(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, user("office", "role = tenant\ntenants = northwind"), onePBX)
+	if !hasDiag(s.Diags, parser.Warning, "[user office]", `"northwind"`, "discover = single") {
+		t.Errorf("no warning for the unknown tenant: %v", s.Diags)
+	}
+}
