@@ -101,6 +101,11 @@ func initConfig(o initOptions, stdout io.Writer) error {
 			return fmt.Errorf("%s exists: not overwritten (--force replaces it)", o.out)
 		}
 	}
+	if st, err := os.Stat(filepath.Dir(o.out)); err != nil {
+		return fmt.Errorf("--out %s: %w", o.out, err)
+	} else if !st.IsDir() {
+		return fmt.Errorf("--out %s: %s is not a directory", o.out, filepath.Dir(o.out))
+	}
 	dir, err := filepath.Abs(o.dir)
 	if err != nil {
 		return err
@@ -110,7 +115,7 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	} else if !st.IsDir() {
 		return fmt.Errorf("--asterisk-dir %s: not a directory (give the directory that holds sip.conf, pjsip.conf, extensions.conf)", dir)
 	}
-	found, sections, err := discover(dir, o.tenants)
+	found, sections, err := discover(dir, o.tenants, filepath.Dir(o.out))
 	if err != nil {
 		return err
 	}
@@ -135,13 +140,10 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	return nil
 }
 
-// discover loads dir in discovery mode from a throw-away astapi.ini.
-func discover(dir, mode string) (*index.Snapshot, []index.TenantSection, error) {
-	tmp, err := os.MkdirTemp("", "astapi-init-")
-	if err != nil {
-		return nil, nil, err
-	}
-	defer os.RemoveAll(tmp)
+// discover loads dir in discovery mode from a throw-away astapi.ini in
+// tmpDir (the directory of --out, which must be writable anyway: a
+// container may have no other).
+func discover(dir, mode, tmpDir string) (*index.Snapshot, []index.TenantSection, error) {
 	v, err := iniValue(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--asterisk-dir: %w", err)
@@ -150,11 +152,19 @@ func discover(dir, mode string) (*index.Snapshot, []index.TenantSection, error) 
 	if mode != "" {
 		text += "discover = " + mode + "\n"
 	}
-	cfg := filepath.Join(tmp, "astapi.ini")
-	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+	f, err := os.CreateTemp(tmpDir, ".astapi-init-*.ini")
+	if err != nil {
 		return nil, nil, err
 	}
-	snap, sections, err := index.LoadTenantSections(cfg)
+	defer os.Remove(f.Name())
+	_, err = f.WriteString(text)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, sections, err := index.LoadTenantSections(f.Name())
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading %s: %w\n%s", dir, err, loadHint(err))
 	}
@@ -300,7 +310,7 @@ func hasFile(s *index.Snapshot, name string) bool {
 // printInitSummary is the end of `astapi init`: what was found, the
 // password (its only appearance), and the commands to try next.
 func printInitSummary(w io.Writer, o initOptions, s *index.Snapshot, password string) {
-	fmt.Fprintf(w, "wrote %s (mode 0600) for %s\n\n", o.out, s.Server.AsteriskDir)
+	fmt.Fprintf(w, "wrote %s (mode 0600) for %s\n\n", o.out, o.dir)
 	var phones, trunks, dids int
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TENANT\tID\tPHONES\tTRUNKS\tDIDS")

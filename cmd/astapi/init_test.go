@@ -87,7 +87,7 @@ func checkInit(t *testing.T, dir string, extra ...string) (out string, r initRes
 	if strings.Count(r.stdout, r.pass) != 2 { // the password line and the curl line
 		t.Errorf("the password is printed %d times, want 2:\n%s", strings.Count(r.stdout, r.pass), r.stdout)
 	}
-	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*tmp*")); len(leftovers) > 0 {
+	if leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".*")); len(leftovers) > 0 {
 		t.Errorf("temp files left: %v", leftovers)
 	}
 	if code, _, stderr := runCmd("validate", "--config", out); code != 0 {
@@ -511,5 +511,37 @@ func TestLoadHintPermission(t *testing.T) {
 	r := runInitCmd(t, "--asterisk-dir", dir, "--out", filepath.Join(t.TempDir(), "astapi.ini"))
 	if r.code != 1 || !strings.Contains(r.stderr, permissionHint) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}
+
+// TestWriteVerified: a file that appears meanwhile is not replaced, and a
+// text that would not give the discovered tenants is not installed; in
+// both cases no temp file is left behind.
+func TestWriteVerified(t *testing.T) {
+	demo := mustAbs(t, filepath.Join("..", "..", "fixtures", "asterisk"))
+	want := discoverDir(t, demo, "")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "astapi.ini")
+	noTenants := []byte("[server]\nasterisk_dir = " + demo + "\n\n[tenant Other]\ncode = Other\n")
+
+	if err := os.WriteFile(path, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	discovery := []byte("[server]\nasterisk_dir = " + demo + "\n")
+	if err := writeVerified(path, discovery, false, want); err == nil || !strings.Contains(err.Error(), "exists: not overwritten") {
+		t.Errorf("existing file: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "mine" {
+		t.Errorf("replaced: %q", b)
+	}
+	os.Remove(path)
+	if err := writeVerified(path, noTenants, false, want); err == nil || !strings.Contains(err.Error(), "would not give the tenants discovery made") {
+		t.Errorf("other tenants: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+	if err := writeVerified(path, discovery, false, want); err != nil {
+		t.Errorf("discovery file: %v", err)
 	}
 }
