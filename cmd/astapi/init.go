@@ -28,6 +28,7 @@ var discoverModes = []string{"single", "code", "contexts"}
 // initOptions are the flags of `astapi init`.
 type initOptions struct {
 	dir, out, admin, tenants, listen string
+	roots                            stringList // --include-root
 	force                            bool
 	cost                             int
 }
@@ -46,6 +47,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.admin, "admin", "admin", "name of the admin user to create")
 	fs.StringVar(&o.tenants, "tenants", "", "tenant discovery: "+strings.Join(discoverModes, " | ")+" (default: astapi's own choice)")
 	fs.StringVar(&o.listen, "listen", defaultListen, "listen address written to [server]")
+	fs.Var(&o.roots, "include-root", "another directory #include may read (repeatable; symlinks of the Asterisk directory are followed without it)")
 	fs.BoolVar(&o.force, "force", false, "replace --out if it exists")
 	fs.IntVar(&o.cost, "cost", bcrypt.DefaultCost, fmt.Sprintf("bcrypt cost of the admin password (%d..%d)", bcrypt.MinCost, bcrypt.MaxCost))
 	if err := fs.Parse(args); err != nil {
@@ -115,7 +117,11 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	} else if !st.IsDir() {
 		return fmt.Errorf("--asterisk-dir %s: not a directory (give the directory that holds sip.conf, pjsip.conf, extensions.conf)", dir)
 	}
-	found, sections, err := discover(dir, o.tenants, filepath.Dir(o.out))
+	doc := iniDoc{out: o.out, dir: dir, listen: o.listen, discover: o.tenants, admin: o.admin}
+	if doc.roots, err = includeRoots(dir, o.roots); err != nil {
+		return err
+	}
+	found, sections, err := discover(doc, filepath.Dir(o.out))
 	if err != nil {
 		return err
 	}
@@ -128,8 +134,8 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	text, err := renderINI(iniDoc{out: o.out, dir: dir, listen: o.listen, discover: o.tenants, admin: o.admin,
-		hash: string(hash), sections: sections, found: found})
+	doc.hash, doc.sections, doc.found = string(hash), sections, found
+	text, err := renderINI(doc)
 	if err != nil {
 		return err
 	}
@@ -140,18 +146,16 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	return nil
 }
 
-// discover loads dir in discovery mode from a throw-away astapi.ini in
-// tmpDir (the directory of --out, which must be writable anyway: a
-// container may have no other).
-func discover(dir, mode, tmpDir string) (*index.Snapshot, []index.TenantSection, error) {
-	v, err := iniValue(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--asterisk-dir: %w", err)
+// discover loads d's directory in discovery mode from a throw-away
+// astapi.ini in tmpDir (the directory of --out, which must be writable
+// anyway: a container may have no other).
+func discover(d iniDoc, tmpDir string) (*index.Snapshot, []index.TenantSection, error) {
+	w := &iniWriter{}
+	writeServer(w, d, true)
+	if w.err != nil {
+		return nil, nil, w.err
 	}
-	text := "[server]\nasterisk_dir = " + v + "\n"
-	if mode != "" {
-		text += "discover = " + mode + "\n"
-	}
+	text := w.b.String()
 	f, err := os.CreateTemp(tmpDir, ".astapi-init-*.ini")
 	if err != nil {
 		return nil, nil, err
@@ -166,9 +170,52 @@ func discover(dir, mode, tmpDir string) (*index.Snapshot, []index.TenantSection,
 	}
 	snap, sections, err := index.LoadTenantSections(f.Name())
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading %s: %w\n%s", dir, err, loadHint(err))
+		return nil, nil, fmt.Errorf("reading %s: %w\n%s", d.dir, err, loadHint(err))
 	}
 	return snap, sections, nil
+}
+
+// includeRoots are the include_roots of the written file: the given
+// ones, and the directories outside dir that its *.conf symlinks lead to
+// (FreePBX links sip.conf, extensions.conf… from its modules' etc
+// directories, which the loader would otherwise refuse to read).
+func includeRoots(dir string, given []string) ([]string, error) {
+	var roots []string
+	for _, r := range given {
+		abs, err := filepath.Abs(r)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("--include-root %s: not a directory", r)
+		}
+		roots = append(roots, abs)
+	}
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, err
+	}
+	links, _ := filepath.Glob(filepath.Join(dir, "*.conf"))
+	for _, l := range links {
+		if st, err := os.Lstat(l); err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		real, err := filepath.EvalSymlinks(l)
+		if err != nil {
+			continue // dangling: Asterisk cannot read it either
+		}
+		if !within(realDir, real) {
+			roots = append(roots, filepath.Dir(real))
+		}
+	}
+	slices.Sort(roots)
+	return slices.Compact(roots), nil
+}
+
+// within reports whether path lies inside dir.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // writeVerified writes text to path atomically with mode 0600: a temp file
@@ -396,6 +443,9 @@ func loadHint(err error) string {
 	switch {
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES):
 		return permissionHint
+	case strings.Contains(err.Error(), "outside the allowed directories"):
+		return "a file leaves the Asterisk directory (an #include, or a symlink): list its directory in [server] include_roots " +
+			"(astapi init --include-root DIR)"
 	case errors.As(err, &le):
 		for _, d := range le.Diags {
 			if strings.Contains(d.Message, syscall.EACCES.Error()) {

@@ -99,7 +99,18 @@ func checkInit(t *testing.T, dir string, extra ...string) (out string, r initRes
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, g := tenantView(t, discoverDir(t, dir, "")), tenantView(t, got); w != g {
+	// Discovery with the [server] section init wrote (its include_roots).
+	f, err := ini.LoadSources(ini.LoadOptions{SpaceBeforeInlineComment: true}, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var server strings.Builder
+	for _, k := range f.Section("server").Keys() {
+		if k.Name() != "asterisk_dir" {
+			fmt.Fprintf(&server, "%s = %s\n", k.Name(), k.String())
+		}
+	}
+	if w, g := tenantView(t, discoverDir(t, dir, server.String())), tenantView(t, got); w != g {
 		t.Errorf("the written file gives other tenants than discovery:\n%s", golden.FirstDiff([]byte(w), []byte(g)))
 	}
 	if len(got.Users) != 1 || !got.Users[0].IsAdmin() || got.Users[0].Secrets {
@@ -127,18 +138,16 @@ func checkInit(t *testing.T, dir string, extra ...string) (out string, r initRes
 	return out, r
 }
 
-// discoverDir loads dir with no [tenant] section (discovery).
-func discoverDir(t *testing.T, dir, mode string) *index.Snapshot {
+// discoverDir loads dir with no [tenant] section (discovery); server
+// holds more lines of [server].
+func discoverDir(t *testing.T, dir, server string) *index.Snapshot {
 	t.Helper()
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(t.TempDir(), "discover.ini")
-	body := "[server]\nasterisk_dir = " + abs + "\n"
-	if mode != "" {
-		body += "discover = " + mode + "\n"
-	}
+	body := "[server]\nasterisk_dir = " + abs + "\n" + server
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -543,5 +552,79 @@ func TestWriteVerified(t *testing.T) {
 	}
 	if err := writeVerified(path, discovery, false, want); err != nil {
 		t.Errorf("discovery file: %v", err)
+	}
+}
+
+// TestInitSymlinks: FreePBX links sip.conf and extensions.conf into
+// /etc/asterisk from its modules' etc directories. init follows them
+// (include_roots) so the file serves; without it the load is refused with
+// the way out. An #include elsewhere needs --include-root.
+func TestInitSymlinks(t *testing.T) {
+	root := t.TempDir()
+	etc, core, extra := filepath.Join(root, "etc", "asterisk"), filepath.Join(root, "modules", "core", "etc"), filepath.Join(root, "extra")
+	for _, d := range []string{etc, core, extra} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	demo := filepath.Join("..", "..", "fixtures", "asterisk")
+	entries, err := os.ReadDir(demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(demo, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := etc
+		if e.Name() == "sip.conf" || e.Name() == "extensions.conf" {
+			to = core
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join("..", "..", "modules", "core", "etc", "sip.conf"), filepath.Join(etc, "sip.conf")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(core, "extensions.conf"), filepath.Join(etc, "extensions.conf")); err != nil {
+		t.Fatal(err)
+	}
+
+	bare := filepath.Join(root, "bare.ini")
+	if err := os.WriteFile(bare, []byte("[server]\nasterisk_dir = "+etc+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCmd("validate", "--config", bare); code != 1 || !strings.Contains(stderr, "list its directory in [server] include_roots") {
+		t.Errorf("validate without include_roots: exit %d: %s", code, stderr)
+	}
+	out, r := checkInit(t, etc)
+	text, _ := os.ReadFile(out)
+	if !strings.Contains(string(text), "include_roots = "+core+" ") {
+		t.Errorf("no include_roots = %s in\n%s", core, text)
+	}
+	if !strings.Contains(r.stdout, "found 3 tenants, 12 phones, 3 trunks, 8 DIDs") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+
+	// An #include of a directory nothing links to.
+	if err := os.WriteFile(filepath.Join(extra, "more.conf"), []byte("[more-ctx]\nexten => 1,1,Hangup()\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(core, "extensions.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "\n#include %s\n", filepath.Join(extra, "more.conf"))
+	f.Close()
+	r = runInitCmd(t, "--asterisk-dir", etc, "--out", filepath.Join(t.TempDir(), "astapi.ini"))
+	if r.code != 1 || !strings.Contains(r.stderr, "astapi init --include-root DIR") {
+		t.Errorf("#include outside: exit %d: %s", r.code, r.stderr)
+	}
+	out, _ = checkInit(t, etc, "--include-root", extra)
+	text, _ = os.ReadFile(out)
+	if !strings.Contains(string(text), "include_roots = "+extra+", "+core+" ") && !strings.Contains(string(text), "include_roots = "+core+", "+extra+" ") {
+		t.Errorf("include_roots:\n%s", text)
 	}
 }

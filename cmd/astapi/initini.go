@@ -11,7 +11,8 @@ import (
 // iniDoc is what `astapi init` writes into astapi.ini.
 type iniDoc struct {
 	out, dir, listen, discover string
-	admin, hash                string // the admin user and its bcrypt hash
+	roots                      []string // include_roots
+	admin, hash                string   // the admin user and its bcrypt hash
 	sections                   []index.TenantSection
 	found                      *index.Snapshot
 }
@@ -71,12 +72,7 @@ func renderINI(d iniDoc) (string, error) {
 	w.line(";   astapi validate --config " + shellQuote(d.out))
 	w.line("; It holds a password hash: keep it readable by astapi only (mode 0600).")
 	w.line("")
-	w.section("server")
-	w.kv("listen", d.listen, "loopback: a TLS proxy in front, or serve --tls-cert/--tls-key")
-	w.kv("asterisk_dir", d.dir, "read only; #include stays inside (include_roots = DIR allows more)")
-	if len(d.sections) == 0 && d.discover != "" {
-		w.kv("discover", d.discover, "how tenants are found while no [tenant] section exists")
-	}
+	writeServer(w, d, len(d.sections) == 0)
 	w.line("")
 	w.rule()
 	writeTenants(w, d)
@@ -90,6 +86,22 @@ func renderINI(d iniDoc) (string, error) {
 	w.kv("role", "admin", "sees every tenant")
 	w.kv("secrets", "no", "yes: may also read SIP secrets (/extension/user)")
 	return w.b.String(), w.err
+}
+
+// writeServer writes the [server] section; discover only when asked for
+// and no [tenant] section follows (it is moot otherwise).
+func writeServer(w *iniWriter, d iniDoc, withDiscover bool) {
+	w.section("server")
+	w.kv("listen", d.listen, "loopback: a TLS proxy in front, or serve --tls-cert/--tls-key")
+	if len(d.roots) == 0 {
+		w.kv("asterisk_dir", d.dir, "read only; #include may not leave it (include_roots = DIR, … allows more)")
+	} else {
+		w.kv("asterisk_dir", d.dir, "read only; #include may leave it only for include_roots")
+		w.list("include_roots", d.roots, "given, or where the Asterisk directory's symlinks lead")
+	}
+	if withDiscover && d.discover != "" {
+		w.kv("discover", d.discover, "how tenants are found while no [tenant] section exists")
+	}
 }
 
 func writeTenants(w *iniWriter, d iniDoc) {
