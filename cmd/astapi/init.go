@@ -65,6 +65,9 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "astapi init: %v\n", err)
 		return 1
 	}
+	if os.Geteuid() == 0 {
+		fmt.Fprintf(stderr, "astapi init: %s belongs to root and only root may read it: chown it to the user astapi serve runs as\n", o.out)
+	}
 	return 0
 }
 
