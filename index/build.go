@@ -148,13 +148,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.assignTenants()
 	b.adoptTrunks(edges)
 	b.tenantContexts(edges)
-	// Extensions and destinations are independent.
-	var exts []*Extension
-	var trunks []*Peer
-	var extsDone sync.WaitGroup
-	extsDone.Go(func() { exts, trunks = b.extensions() })
-	dests := b.destinations()
-	extsDone.Wait()
+	exts, trunks := b.extensions()
+	graph, dests := b.callFlow(exts, trunks)
 
 	snap := &Snapshot{
 		BuiltAt:      start,
@@ -165,6 +160,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Extensions:   exts,
 		Trunks:       trunks,
 		Destinations: dests,
+		Flow:         graph,
 		SIPGeneral:   b.sipGen,
 		Dialplan:     b.dp,
 	}
