@@ -102,6 +102,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 	}
 	sip, pjsip, users, ext := job.parsed[0].cfg, job.parsed[1].cfg, job.parsed[2].cfg, job.parsed[3].cfg
+	vm, prov := job.parsed[4].cfg, job.parsed[5].cfg
 	if len(b.fatal) > 0 {
 		job.abandon()
 		b.fatal.Sort()
@@ -162,6 +163,9 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	extsDone.Go(func() { exts, trunks = b.extensions() })
 	dests := b.destinations()
 	extsDone.Wait()
+	boxes := b.mailboxes(vm, users)
+	b.assignMailboxes(boxes, exts)
+	phones := b.phones(users, prov, exts)
 
 	snap := &Snapshot{
 		BuiltAt:      start,
@@ -172,6 +176,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Extensions:   exts,
 		Trunks:       trunks,
 		Destinations: dests,
+		Mailboxes:    boxes,
+		Phones:       phones,
 		SIPGeneral:   b.sipGen,
 		Dialplan:     b.dp,
 	}
@@ -192,7 +198,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 
 // parseNames are the top-level Asterisk files, in the order they are
 // recorded.
-var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf"}
+var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf", "voicemail.conf", "phoneprov.conf"}
 
 const extIdx = 3 // extensions.conf
 
