@@ -165,15 +165,15 @@ func didByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiE
 }
 
 type didDetail struct {
-	TenantID       string `json:"di_te_id"`
-	Country        string `json:"di_country"`
-	Area           string `json:"di_area"`
-	Number         string `json:"di_number"`
-	Comment        string `json:"di_comment"`
-	Recording      string `json:"di_recording"`
-	Fax            string `json:"di_fax"`
-	DIDPrefix      string `json:"di_didprefix"`
-	DIDNamePrefix  string `json:"di_didnameprefix"`
+	TenantID      string `json:"di_te_id"`
+	Country       string `json:"di_country"`
+	Area          string `json:"di_area"`
+	Number        string `json:"di_number"`
+	Comment       string `json:"di_comment"`
+	Recording     string `json:"di_recording"`
+	Fax           string `json:"di_fax"`
+	DIDPrefix     string `json:"di_didprefix"`
+	DIDNamePrefix string `json:"di_didnameprefix"`
 }
 
 func didByID(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {

@@ -103,10 +103,10 @@ directoryintro = dir-globex
 	for _, want := range []string{
 		"acmevm/201 Acme \"Alice Anders\" alice@acme.example voicemail.conf\n", // mailbox= of 201-Acme
 		"globexvm/401 Globex \"Grace Green\" grace@globex.example voicemail.conf\n",
-		"globexvm/402  \"\"  voicemail.conf\n", // nobody names it, no glob matches
+		"globexvm/402  \"\"  voicemail.conf\n",                                 // nobody names it, no glob matches
 		"default/500 Globex \"Main Box\" main@globex.example voicemail.conf\n", // Macro(vm,500) in a Globex context
-		"acme-spare/900 Acme \"Spare\" spare@acme.example voicemail.conf\n",     // contexts glob
-		"people/410  \"Hannah Hughes\" hannah@globex.example users.conf\n",      // users.conf: userscontext
+		"acme-spare/900 Acme \"Spare\" spare@acme.example voicemail.conf\n",    // contexts glob
+		"people/410  \"Hannah Hughes\" hannah@globex.example users.conf\n",     // users.conf: userscontext
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)
