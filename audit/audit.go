@@ -131,6 +131,8 @@ func (a *Auditor) Run(s *index.Snapshot) []Finding {
 	}
 	r.duplicates()
 	r.general()
+	r.mailboxes()
+	r.passcodes()
 	slices.SortStableFunc(r.out, func(x, y Finding) int {
 		return cmp.Or(
 			strings.Compare(x.Tenant, y.Tenant),
