@@ -45,6 +45,8 @@ type builder struct {
 	ctxGlobs  *globSet       // tenants' contexts globs, owner = decl index
 	ctxOrder  map[string]int // context name -> dialplan order
 	ctxSet    map[*Tenant]map[string]bool
+	discovery string  // the discovery mode used, "" with declared tenants
+	unowned   []*Peer // discovered trunks listed under no tenant
 }
 
 // dialSite is an extension of a context.
@@ -118,19 +120,10 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	fp := make(chan string, 1)
 	go func() { fp <- fingerprint(files) }()
 
-	b.peers = newPeerSet()
 	if sip != nil {
-		b.sipGen = sip.Section("general") // users.conf peers take its context= too
+		b.sipGen = sip.Section("general")
 	}
-	if users != nil {
-		b.addUsersConf(b.peers, users)
-	}
-	if sip != nil {
-		b.addSIPConf(b.peers, sip)
-	}
-	if pjsip != nil {
-		b.addPJSIP(b.peers, pjsip)
-	}
+	b.peers = resolvePeers(sip, users, pjsip, (*diagSink)(&b.diags))
 	job.built.Wait()
 	b.dp = job.dp
 	if ext != nil {

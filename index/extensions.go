@@ -52,6 +52,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		}
 		g.peers = append(g.peers, p)
 	}
+	trunks = append(trunks, b.unowned...)
 	alloc := newIDAllocator("extension")
 	ids := alloc.assignList(keys)
 	out := make([]*Extension, 0, len(order))
