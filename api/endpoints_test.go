@@ -21,6 +21,7 @@ var endpointCases = []endpointCase{
 	{"user_get", req{method: "GET", path: "/user/get"}},
 	{"user_tenants", req{method: "POST", path: "/user/tenants", enc: "form", params: [][2]string{{"user", "it@acme.example"}}}},
 	{"destination_all", req{method: "POST", path: "/destination/all", enc: "form", params: [][2]string{{"tenant_id", idAcme}}}},
+	{"destination_graph", req{method: "GET", path: "/destination/graph", enc: "query", params: [][2]string{{"tenant_id", idAcme}}}},
 	{"extension_bytenant", req{method: "POST", path: "/extension/bytenant", enc: "form", params: [][2]string{{"tenant_id", idAcme}}}},
 	{"extension_byid", req{method: "POST", path: "/extension/byid", enc: "form", params: [][2]string{{"extension_id", "1002"}}}},
 	{"extension_user", req{method: "POST", path: "/extension/user", enc: "form", params: [][2]string{{"tenant_id", idAcme}, {"extension_id", "1002"}}}},

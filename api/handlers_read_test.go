@@ -15,7 +15,7 @@ import (
 // reader would), voicemail boxes and phones.
 func withReadAPI(s *index.Snapshot) *index.Snapshot {
 	pos := func(line int) parser.Pos { return parser.Pos{File: "extensions-acme.conf", Line: line} }
-	s.Flow = &flow.Graph{Objects: []*flow.Object{
+	objs := []*flow.Object{
 		{ID: "7001", TenantID: idAcme, Type: flow.TypeDID, Entry: "acme-inbound,15145550101,1", Context: "acme-inbound", Exten: "15145550101",
 			Name: "Main line", Number: "15145550101", Pos: pos(12),
 			DID: &flow.DID{Trunks: []string{"trunk-acme"}, Recording: true, CIDNamePrefix: "Main:"}},
@@ -42,7 +42,12 @@ func withReadAPI(s *index.Snapshot) *index.Snapshot {
 			Condition: &flow.Condition{Kind: flow.CondCallerID, Params: []string{"5145550199"}}},
 		{ID: "7105", TenantID: idGlobex, Type: flow.TypeCustom, Entry: "globex-agi,s,1", Name: "Globex AGI",
 			Custom: &flow.Custom{Kind: flow.CustomAGI, Description: "Run AGI lookup.agi"}},
-	}}
+	}
+	if s.Flow == nil {
+		s.Flow = &flow.Graph{}
+	}
+	// Next to the objects the destinations' edges lead to (graphOf).
+	s.Flow.Objects = append(s.Flow.Objects, objs...)
 	s.Mailboxes = []*index.Mailbox{
 		{ID: "8002", TenantID: idAcme, Context: "acme", Box: "202", FullName: "Bob \"B\" Baker", Email: "bob@acme.example", PIN: "5170", Source: "voicemail.conf"},
 		{ID: "8001", TenantID: idAcme, Context: "acme", Box: "201", FullName: "Alice Anders", Email: "alice@acme.example", PIN: "8264", Source: "voicemail.conf"},

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/index"
 	"github.com/astapi/astapi/parser"
 )
@@ -101,10 +103,38 @@ func testSnapshot() *index.Snapshot {
 		Extensions:    exts,
 		Trunks:        []*index.Peer{peer("trunk-acme", "SIP", idAcme, "sip.provider.example", "trunk-secret-xyz", index.SecretPlain)},
 		Destinations:  dests,
+		Flow:          graphOf(dests),
 		Diags: parser.Diagnostics{
 			{Pos: parser.Pos{File: "extensions.conf", Line: 3}, Severity: parser.Warning, Message: "unknown application Foo(alice-secret-1)"},
 		},
 	}))
+}
+
+// graphOf is the call-flow graph whose edges are dests: one object per
+// source and per target position (IDs from 9001), typed by the edge.
+func graphOf(dests []*index.Destination) *flow.Graph {
+	g := &flow.Graph{}
+	objs := map[string]*flow.Object{}
+	obj := func(tenant, typ, entry string) *flow.Object {
+		k := tenant + "|" + typ + "|" + entry
+		if o := objs[k]; o != nil {
+			return o
+		}
+		ctx, rest, _ := strings.Cut(entry, ",")
+		exten, _, _ := strings.Cut(rest, ",")
+		o := &flow.Object{ID: strconv.Itoa(9001 + len(g.Objects)), TenantID: tenant, Type: typ, Entry: entry,
+			Context: ctx, Exten: exten, Name: ctx + "," + exten}
+		objs[k] = o
+		g.Objects = append(g.Objects, o)
+		return o
+	}
+	for _, d := range dests {
+		from := map[string]string{"DID": flow.TypeDID, "CONDITION": flow.TypeCondition, "NOTCONDITION": flow.TypeCondition}[d.TypeSrc]
+		g.Edges = append(g.Edges, &flow.Edge{ID: d.ID, TenantID: d.TenantID, TypeSrc: d.TypeSrc,
+			From: obj(d.TenantID, from, d.Src), To: obj(d.TenantID, d.TypeDst, d.Dst), Ord: d.Ord, Src: d.Src,
+			Pos: parser.Pos{File: d.File, Line: d.Line}})
+	}
+	return g
 }
 
 // loadedStore returns a store serving snap (through one Reload).

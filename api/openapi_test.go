@@ -20,6 +20,8 @@ import (
 
 func loadOpenAPI(t testing.TB) (*openapi3.T, routers.Router) {
 	t.Helper()
+	// /destination/graph answers Graphviz DOT: a string body.
+	openapi3filter.RegisterBodyDecoder("text/vnd.graphviz", openapi3filter.FileBodyDecoder)
 	doc, err := openapi3.NewLoader().LoadFromData(openapiJSON)
 	if err != nil {
 		t.Fatalf("openapi.json: %v", err)

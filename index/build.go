@@ -149,13 +149,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.diags = append(b.diags, edgeDiags...)
 	b.adoptTrunks(edges)
 	b.tenantContexts(edges)
-	// Extensions and destinations are independent.
-	var exts []*Extension
-	var trunks []*Peer
-	var extsDone sync.WaitGroup
-	extsDone.Go(func() { exts, trunks = b.extensions() })
-	dests := b.destinations()
-	extsDone.Wait()
+	exts, trunks := b.extensions()
+	graph, dests := b.callFlow(exts, trunks)
 	boxes := b.mailboxes(vm, users)
 	b.assignMailboxes(boxes, exts)
 	phones := b.phones(users, prov, exts)
@@ -171,6 +166,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Destinations: dests,
 		Mailboxes:    boxes,
 		Phones:       phones,
+		Flow:         graph,
 		SIPGeneral:   b.sipGen,
 		Dialplan:     b.dp,
 	}

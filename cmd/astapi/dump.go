@@ -19,7 +19,7 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	users := fs.String("users", "", "dump dialplan: also add what users.conf FILE generates in the users context")
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR")
+		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR | dump flow --config astapi.ini [--tenant NAME] [--format json|dot]")
 		return 2
 	}
 	what := args[0]
@@ -28,12 +28,14 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDumpIndex(ctx, args[1:], stdout, stderr)
 	case "peers":
 		return runDumpPeers(args[1:], stdout, stderr)
+	case "flow":
+		return runDumpFlow(ctx, args[1:], stdout, stderr)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 || (what != "conf" && what != "dialplan") {
-		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR")
+		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR | dump flow --config astapi.ini [--tenant NAME] [--format json|dot]")
 		return 2
 	}
 	cfg, err := parser.ParseFile(fs.Arg(0), parser.Options{})
