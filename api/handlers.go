@@ -34,7 +34,7 @@ var (
 	pUser      = paramSpec{"user", kindEmail}
 )
 
-var endpoints = []*endpoint{
+var endpoints = append([]*endpoint{
 	{method: http.MethodGet, path: "/user/login", handle: userLogin},
 	{method: http.MethodGet, path: "/user/get", handle: userGet},
 	{method: http.MethodPost, path: "/user/tenants", params: []paramSpec{pUser}, handle: userTenants},
@@ -43,7 +43,7 @@ var endpoints = []*endpoint{
 	{method: http.MethodPost, path: "/extension/bytenant", params: []paramSpec{pTenant}, handle: extensionByTenant},
 	{method: http.MethodPost, path: "/extension/byid", params: []paramSpec{pExtension}, handle: extensionByID},
 	{method: http.MethodPost, path: "/extension/user", params: []paramSpec{pTenant, pExtension}, secrets: true, handle: extensionUser},
-}
+}, readEndpoints...) // handlers_read.go
 
 // serveEndpoint runs the checks of the package comment, then answers from
 // the response cache or renders and caches the answer.
@@ -80,7 +80,7 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 		cr, hit := s.cache.get(key)
 		s.metrics.cacheLookup(hit)
 		if hit {
-			s.writeSuccess(c, cr)
+			s.writeSuccess(c, cr, ep.secrets)
 			return
 		}
 		data, err := ep.handle(snap, u, args)
@@ -105,17 +105,20 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			cr.ctypeHdr = hdrDOT
 		}
 		s.cache.add(snap.Generation, key, cr)
-		s.writeSuccess(c, cr)
+		s.writeSuccess(c, cr, ep.secrets)
 	}
 }
 
 // writeSuccess writes a 200 answer, or 304 when If-None-Match names its
-// ETag.
-func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse) {
+// ETag. An answer carrying secrets is never stored by a cache (SPEC §8).
+func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse, secret bool) {
 	h := c.Writer.Header()
 	// Canonical keys and shared, never modified values: no allocation.
 	h["Etag"] = cr.etagHdr
 	h["Cache-Control"] = hdrPrivate
+	if secret {
+		h["Cache-Control"] = hdrNoStore
+	}
 	h["Vary"] = hdrVaryAuth
 	if etagMatches(c.Request.Header.Get("If-None-Match"), cr.etag) {
 		c.Writer.WriteHeader(http.StatusNotModified)
@@ -135,6 +138,7 @@ func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse) {
 
 var (
 	hdrPrivate  = []string{"private, no-cache"}
+	hdrNoStore  = []string{"no-store"}
 	hdrVaryAuth = []string{"Authorization"}
 	hdrJSON     = []string{contentJSON}
 	hdrDOT      = []string{contentDOT}

@@ -92,7 +92,7 @@ func testSnapshot() *index.Snapshot {
 		{ID: "5003", TenantID: idAcme, TypeSrc: "NOTCONDITION", TypeDst: "DISA", Ord: 2, Src: "acme-tc,s,2", Dst: "acme-disa,s,1", File: "extensions-acme.conf", Line: 21},
 		{ID: "6001", TenantID: idGlobex, TypeSrc: "DID", TypeDst: "HUNTLIST", Ord: 1, Src: "globex-inbound,4165550200,1", Dst: "globex-internal,600,1", File: "extensions.conf", Line: 40},
 	}
-	return index.NewSnapshot(&index.Snapshot{
+	return withReadAPI(index.NewSnapshot(&index.Snapshot{ // withReadAPI: handlers_read_test.go
 		BuiltAt:       time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
 		BuildDuration: 1500 * time.Microsecond,
 		Fingerprint:   "fp-test-A",
@@ -107,7 +107,7 @@ func testSnapshot() *index.Snapshot {
 		Diags: parser.Diagnostics{
 			{Pos: parser.Pos{File: "extensions.conf", Line: 3}, Severity: parser.Warning, Message: "unknown application Foo(alice-secret-1)"},
 		},
-	})
+	}))
 }
 
 // graphOf is the call-flow graph whose edges are dests: one object per

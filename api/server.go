@@ -152,6 +152,7 @@ func New(store *index.Store, opts Options) *Server {
 		params: []paramSpec{pTenant}, optional: true,
 		handle: s.auditSecrets,
 	}))
+	s.routeReadOnly(e) // readonly.go
 	for _, r := range e.Routes() {
 		s.metrics.route(r.Path)
 	}

@@ -104,6 +104,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 	}
 	sip, pjsip, users, ext := job.parsed[0].cfg, job.parsed[1].cfg, job.parsed[2].cfg, job.parsed[3].cfg
+	vm, prov := job.parsed[4].cfg, job.parsed[5].cfg
 	if len(b.fatal) > 0 {
 		job.abandon()
 		b.fatal.Sort()
@@ -150,6 +151,9 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.tenantContexts(edges)
 	exts, trunks := b.extensions()
 	graph, dests := b.callFlow(exts, trunks)
+	boxes := b.mailboxes(vm, users)
+	b.assignMailboxes(boxes, exts)
+	phones := b.phones(users, prov, exts)
 
 	snap := &Snapshot{
 		BuiltAt:      start,
@@ -160,6 +164,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Extensions:   exts,
 		Trunks:       trunks,
 		Destinations: dests,
+		Mailboxes:    boxes,
+		Phones:       phones,
 		Flow:         graph,
 		SIPGeneral:   b.sipGen,
 		Dialplan:     b.dp,
@@ -181,7 +187,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 
 // parseNames are the top-level Asterisk files, in the order they are
 // recorded.
-var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf"}
+var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf", "voicemail.conf", "phoneprov.conf"}
 
 const extIdx = 3 // extensions.conf
 

@@ -79,6 +79,12 @@ func loadINI(path string) (*iniConfig, error) {
 				dir = filepath.Join(filepath.Dir(abs), dir)
 			}
 			c.server.AsteriskDir = filepath.Clean(dir)
+			if r := s.Key("region").String(); r != "" {
+				if !isRegion(r) {
+					fail(name, "region %q is not a two-letter ISO 3166 country code (CA, US, FR…)", r)
+				}
+				c.server.Region = strings.ToUpper(r)
+			}
 			for _, r := range splitList(s.Key("include_roots").String()) {
 				if !filepath.IsAbs(r) {
 					r = filepath.Join(filepath.Dir(abs), r)
@@ -183,6 +189,19 @@ func isBcrypt(h string) bool {
 	}
 	_, err := bcrypt.Cost([]byte(h))
 	return err == nil
+}
+
+// isRegion reports whether s looks like an ISO 3166-1 alpha-2 code.
+func isRegion(s string) bool {
+	if len(s) != 2 {
+		return false
+	}
+	for i := 0; i < 2; i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // validID reports whether s is a decimal integer in 1..MaxID.

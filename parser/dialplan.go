@@ -897,3 +897,13 @@ func IsTrue(s string) bool {
 	}
 	return false
 }
+
+// IsFalse is Asterisk's ast_false: no, false, n, f, 0 or off, in any case
+// (an unset or other value is neither true nor false).
+func IsFalse(s string) bool {
+	switch strings.ToLower(trimBlanks(s)) {
+	case "no", "false", "n", "f", "0", "off":
+		return true
+	}
+	return false
+}
