@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -49,6 +50,12 @@ type Options struct {
 	// metrics are summed under tenant="_all" to bound the series. 0 means
 	// 1000; negative means no limit.
 	MetricsMaxTenants int
+	// DrawSVG draws a DOT graph as SVG (diagram.Renderer.SVG), for
+	// /destination/graph?format=svg and the console; nil: no drawings.
+	DrawSVG func(ctx context.Context, dot []byte) ([]byte, error)
+	// Mount adds routes to the router after the API's own (console.Mount:
+	// the web console under /ui/); nil adds none.
+	Mount func(s *Server, r gin.IRouter)
 }
 
 const (
@@ -153,6 +160,10 @@ func New(store *index.Store, opts Options) *Server {
 		handle: s.auditSecrets,
 	}))
 	s.routeReadOnly(e) // readonly.go
+	e.GET(pathGraph, s.graph)
+	if opts.Mount != nil {
+		opts.Mount(s, e)
+	}
 	for _, r := range e.Routes() {
 		s.metrics.route(r.Path)
 	}

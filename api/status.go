@@ -86,6 +86,17 @@ func (s *Server) status(c *gin.Context) {
 	if !ok {
 		return
 	}
+	body, err := renderSuccess(s.statusReport(snap))
+	if err != nil {
+		s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+		return
+	}
+	c.Writer.Header().Set("Cache-Control", "no-store")
+	writeJSON(c, http.StatusOK, body)
+}
+
+// statusReport is the data of /status for snap.
+func (s *Server) statusReport(snap *index.Snapshot) statusData {
 	red := s.redact.forSnapshot(snap)
 	d := statusData{
 		Generation:      snap.Generation,
@@ -118,13 +129,7 @@ func (s *Server) status(c *gin.Context) {
 			Message:  maskAssignments(red.Replace(x.Message)),
 		})
 	}
-	body, err := renderSuccess(d)
-	if err != nil {
-		s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
-		return
-	}
-	c.Writer.Header().Set("Cache-Control", "no-store")
-	writeJSON(c, http.StatusOK, body)
+	return d
 }
 
 func timeString(t time.Time) string {

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/astapi/astapi/api"
+	"github.com/astapi/astapi/console"
+	"github.com/astapi/astapi/diagram"
 	"github.com/astapi/astapi/index"
 )
 
@@ -125,6 +127,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		LoginFailureWindow: *failWindow,
 		MetricsRequireAuth: *metricsAuth,
 		MetricsMaxTenants:  *metricsMaxTenants,
+		DrawSVG:            diagram.New(0).SVG,
+		Mount:              console.Mount,
 	})
 	srv := &http.Server{
 		Handler:           handler,
