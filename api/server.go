@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -36,6 +37,12 @@ type Options struct {
 	LoginFailureLimit int
 	// LoginFailureWindow: 0 means one minute.
 	LoginFailureWindow time.Duration
+	// BcryptSlots bounds the password checks (bcrypt) running at once.
+	// 0 means GOMAXPROCS.
+	BcryptSlots int
+	// BcryptWait is how long a password check waits for a slot before the
+	// request gets 503. 0 means 3 s.
+	BcryptWait time.Duration
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For / X-Real-IP name the client. Empty: the TCP peer is
 	// the client.
@@ -58,6 +65,7 @@ const (
 	defaultLoginFailureLimit  = 10
 	defaultLoginFailureWindow = time.Minute
 	defaultMetricsMaxTenants  = 1000
+	defaultBcryptWait         = 3 * time.Second
 )
 
 func (o Options) withDefaults() Options {
@@ -75,6 +83,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LoginFailureLimit == 0 {
 		o.LoginFailureLimit = defaultLoginFailureLimit
+	}
+	if o.BcryptSlots <= 0 {
+		o.BcryptSlots = runtime.GOMAXPROCS(0)
+	}
+	if o.BcryptWait <= 0 {
+		o.BcryptWait = defaultBcryptWait
 	}
 	if o.LoginFailureWindow <= 0 {
 		o.LoginFailureWindow = defaultLoginFailureWindow
@@ -117,7 +131,7 @@ func New(store *index.Store, opts Options) *Server {
 		store:   store,
 		opts:    opts,
 		log:     opts.Logger,
-		auth:    newAuthenticator(opts.AuthCacheEntries),
+		auth:    newAuthenticator(opts.AuthCacheEntries, opts.BcryptSlots, opts.BcryptWait),
 		limiter: newFailLimiter(opts.LoginFailureLimit, opts.LoginFailureWindow, opts.Now),
 		cache:   newResponseCache(opts.ResponseCacheBytes),
 		access:  newAccessLogger(opts.AccessLog),

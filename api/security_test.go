@@ -1,0 +1,134 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/astapi/astapi/index"
+)
+
+// getAs sends GET path to srv as user:password from the client address
+// xff (the test server trusts the loopback proxy).
+func getAs(t *testing.T, client *http.Client, srv *httptest.Server, path, user, password, xff string) int {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetBasicAuth(user, password)
+	r.Header.Set("X-Forwarded-For", xff)
+	resp, err := client.Do(r)
+	if err != nil {
+		t.Errorf("GET %s: %v", path, err)
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestLoginLimitUnderConcurrency: 200 simultaneous wrong logins from one
+// address, over real connections, run at most the limit's worth of bcrypt
+// (401) and get 429 for the rest, and a real user's first login from
+// elsewhere is not queued behind them.
+func TestLoginLimitUnderConcurrency(t *testing.T) {
+	const cost = 10
+	hash, err := bcrypt.GenerateFromPassword([]byte("admin-pw"), cost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := testSnapshot()
+	snap.UserByName("admin").PasswordHash = hash
+	st := loadedStore(t, func() *index.Snapshot { return snap })
+	s := New(st, Options{LoginFailureLimit: 10, TrustedProxies: []string{"127.0.0.1"}})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: time.Minute}
+
+	one := time.Now()
+	_ = bcrypt.CompareHashAndPassword(hash, []byte("x"))
+	bcryptTime := time.Since(one)
+
+	const n = 200
+	codes := make(chan int, n)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := range n {
+		done.Go(func() {
+			start.Wait()
+			codes <- getAs(t, client, srv, "/user/login", "admin", fmt.Sprintf("guess-%d", i), "203.0.113.5")
+		})
+	}
+	start.Done()
+	time.Sleep(20 * time.Millisecond) // the guesses are under way
+	t0 := time.Now()
+	real := getAs(t, client, srv, "/user/login", "admin", "admin-pw", "198.51.100.9")
+	realTime := time.Since(t0)
+	done.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[http.StatusUnauthorized] > 10 || count[http.StatusTooManyRequests] != n-count[http.StatusUnauthorized] {
+		t.Errorf("200 parallel wrong logins: %v, want at most 10 × 401 and the rest 429", count)
+	}
+	if real != http.StatusOK {
+		t.Errorf("real user's login: %d", real)
+	}
+	// At most the attacker's 10 checks run before it, two at a time or
+	// more; without the limit it queues behind ~200.
+	if limit := 15*bcryptTime + time.Second; realTime > limit {
+		t.Errorf("real user's login took %v (one bcrypt: %v), want under %v", realTime, bcryptTime, limit)
+	}
+	t.Logf("one bcrypt %v; real user's login during the attack %v; %v", bcryptTime, realTime, count)
+}
+
+// TestBcryptSlotsBounded: with every bcrypt slot taken, a password check
+// waits BcryptWait and gets 503 (the try is not counted against the
+// client).
+func TestBcryptSlotsBounded(t *testing.T) {
+	st := loadedStore(t, testSnapshot)
+	s := New(st, Options{BcryptSlots: 1, BcryptWait: 50 * time.Millisecond, LoginFailureLimit: 1})
+	s.auth.slots <- struct{}{} // the only slot is busy
+	login := req{method: "GET", path: "/user/login", remote: "198.51.100.7:1"}
+	for range 3 {
+		if w := do(s, login.build(cWrongPW)); w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+			t.Fatalf("no slot: %d %s", w.Code, w.Body)
+		}
+	}
+	<-s.auth.slots
+	if w := do(s, login.build(cAdmin)); w.Code != http.StatusOK {
+		t.Errorf("slot free again: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestDummyHashHighestCost: an unknown user is checked against a hash of
+// the highest cost among users, not the first user's.
+func TestDummyHashHighestCost(t *testing.T) {
+	snap := testSnapshot()
+	h, err := bcrypt.GenerateFromPassword([]byte("x"), bcrypt.MinCost+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Users[len(snap.Users)-1].PasswordHash = h // not the first user
+	if c := costOf(snap); c != bcrypt.MinCost+2 {
+		t.Errorf("dummy cost %d, want %d", c, bcrypt.MinCost+2)
+	}
+}
+
+// TestTwoAuthorizationHeaders: a request with two Authorization headers
+// is refused rather than judged on the first.
+func TestTwoAuthorizationHeaders(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	r := req{method: "GET", path: "/user/login"}.build(cAdmin)
+	r.Header.Add("Authorization", "Basic Z2xvYmV4Omdsb2JleC1wdw==")
+	if w := do(s, r); w.Code != http.StatusBadRequest {
+		t.Errorf("two Authorization headers: %d %s", w.Code, w.Body)
+	}
+}
