@@ -2,8 +2,10 @@ package api
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,5 +132,73 @@ func TestTwoAuthorizationHeaders(t *testing.T) {
 	r.Header.Add("Authorization", "Basic Z2xvYmV4Omdsb2JleC1wdw==")
 	if w := do(s, r); w.Code != http.StatusBadRequest {
 		t.Errorf("two Authorization headers: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestSecretAnswersNoStore: answers that carry secrets may not be kept by
+// any cache; others stay revalidatable.
+func TestSecretAnswersNoStore(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	for _, r := range []struct {
+		req  req
+		want string
+	}{
+		{req{method: "POST", path: "/extension/user", enc: "query", params: [][2]string{{"tenant_id", idAcme}, {"extension_id", "1001"}}}, "no-store"},
+		{req{method: "GET", path: "/audit/secrets"}, "no-store"},
+		{req{method: "GET", path: "/user/login"}, "private, no-cache"},
+	} {
+		w := do(s, r.req.build(cRoot))
+		if w.Code != http.StatusOK || w.Header().Get("Cache-Control") != r.want {
+			t.Errorf("%s: %d Cache-Control %q, want %q", r.req.path, w.Code, w.Header().Get("Cache-Control"), r.want)
+		}
+	}
+}
+
+// TestCanonicalPathsAndHead: over a real connection, escaped spellings
+// of a route are not served, and HEAD answers like GET without a body.
+func TestCanonicalPathsAndHead(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	send := func(method, rawPath string) (*http.Response, string) {
+		t.Helper()
+		r, err := http.NewRequest(method, srv.URL+"/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.URL.Opaque = rawPath // sent as written
+		r.SetBasicAuth("root", "root-pw")
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		return resp, b.String()
+	}
+	for _, p := range []string{"/audit%2Fsecrets", "/%6detrics", "/%61udit/secrets", "/user/log%69n"} {
+		if resp, body := send("GET", p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d %.80s", p, resp.StatusCode, body)
+		}
+	}
+	for _, p := range []string{"/status", "/user/login", "/healthz", "/metrics"} {
+		get, gbody := send("GET", p)
+		head, hbody := send("HEAD", p)
+		if head.StatusCode != get.StatusCode || hbody != "" || head.Header.Get("Content-Type") != get.Header.Get("Content-Type") {
+			t.Errorf("HEAD %s: %d body %q; GET: %d", p, head.StatusCode, hbody, get.StatusCode)
+		}
+		_ = gbody
+	}
+}
+
+// TestContentEncodingRefused: a compressed request body is 415, not a
+// 400 about its (unreadable) content.
+func TestContentEncodingRefused(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	r := req{method: "POST", path: "/extension/bytenant", enc: "form", params: [][2]string{{"tenant_id", idAcme}}}.build(cRoot)
+	r.Header.Set("Content-Encoding", "gzip")
+	if w := do(s, r); w.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("Content-Encoding: gzip: %d %s", w.Code, w.Body)
 	}
 }

@@ -148,7 +148,7 @@ func New(store *index.Store, opts Options) *Server {
 		s.log.Error("api: bad trusted proxies, trusting none", "error", err)
 		_ = e.SetTrustedProxies(nil)
 	}
-	e.Use(s.observe, s.recovery, s.limitBody)
+	e.Use(s.observe, s.recovery, s.canonicalPath, s.limitBody)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, http.StatusNotFound, "no such endpoint") })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, http.StatusMethodNotAllowed, "method not allowed") })
 
@@ -163,9 +163,10 @@ func New(store *index.Store, opts Options) *Server {
 	}
 	e.Handle(http.MethodGet, "/audit/secrets", s.serveEndpoint(&endpoint{
 		method: http.MethodGet, path: "/audit/secrets",
-		params: []paramSpec{pTenant}, optional: true,
+		params: []paramSpec{pTenant}, optional: true, noStore: true,
 		handle: s.auditSecrets,
 	}))
+	addHeadRoutes(e)
 	for _, r := range e.Routes() {
 		s.metrics.route(r.Path)
 	}
