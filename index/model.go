@@ -29,6 +29,8 @@ type Server struct {
 	// IncludeRoots are extra directories #include may read from (astapi.ini
 	// include_roots); by default only AsteriskDir.
 	IncludeRoots []string
+	// Limits bound a build (see Limits).
+	Limits Limits
 }
 
 // Tenant is a customer of the PBX: declared in astapi.ini or discovered from
