@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"errors"
 	"fmt"
 	"github.com/astapi/astapi/internal/safefile"
 	"github.com/astapi/astapi/internal/slab"
@@ -583,7 +584,7 @@ func (p *parser) findAppendTarget(name, filter string) *Section {
 // variable handles `name = value`, `name => value` and `name += value`.
 func (f *fileState) variable(text string) bool {
 	if f.cat == nil {
-		return f.fail("variable %q before any [section] header", shorten(text))
+		return f.fail("a setting before any [section] header")
 	}
 	cur := text
 	escaped := cur[0] == '\\'
@@ -597,7 +598,7 @@ func (f *fileState) variable(text string) bool {
 	}
 	eq := strings.IndexByte(cur[from:], '=')
 	if eq < 0 {
-		f.p.diag(f.pos(), Warning, "no '=' in line: %q ignored", shorten(text))
+		f.p.diag(f.pos(), Warning, "no '=' in line: ignored")
 		return false
 	}
 	eq += from
@@ -667,7 +668,7 @@ func (f *fileState) directive(text string) bool {
 	case "tryinclude":
 		try = true
 	case "exec":
-		f.p.diag(f.pos(), Warning, "#exec %s: not run (astapi never executes commands from configuration)", arg)
+		f.p.diag(f.pos(), Warning, "#exec: not run (astapi never executes commands from configuration)")
 		return false
 	default:
 		f.p.diag(f.pos(), Warning, "unknown directive '#%s': line ignored", word)
@@ -728,21 +729,21 @@ func (f *fileState) include(name string) bool {
 			continue
 		}
 		if err := confined(abs, p.opts.AllowedRoots); err != nil {
-			p.readError(f.pos(), "#include %s: %v", name, err)
+			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			count++ // found, but refused: not "missing"
 			continue
 		}
 		if err := p.opts.Budget.admit(); err != nil {
-			p.readError(f.pos(), "#include %s: %v", name, err)
+			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			return true // found, but refused; and the build has failed
 		}
 		data, err := readLimited(abs, p.opts.MaxFileSize)
 		if err != nil {
-			p.readError(f.pos(), "#include %s: %v", name, err)
+			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			continue
 		}
 		if err := p.opts.Budget.charge(len(data)); err != nil {
-			p.readError(f.pos(), "#include %s: %v", name, err)
+			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			return true
 		}
 		if p.seen[abs] {
@@ -839,9 +840,13 @@ func expandBraces(s string) []string {
 	return []string{s} // unbalanced: literal
 }
 
-func shorten(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
+// reason is what went wrong in err without the path a *fs.PathError
+// adds: diagnostics name files relative to the configuration directory,
+// never where they live on the host.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
 	}
-	return s
+	return err.Error()
 }
