@@ -1,10 +1,14 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -200,5 +204,72 @@ func TestContentEncodingRefused(t *testing.T) {
 	r.Header.Set("Content-Encoding", "gzip")
 	if w := do(s, r); w.Code != http.StatusUnsupportedMediaType {
 		t.Errorf("Content-Encoding: gzip: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestStatusTenantView: over a real load, a tenant user's /status holds
+// the diagnostics of their own contexts and peers only, and no message
+// quotes a line or names a host directory.
+func TestStatusTenantView(t *testing.T) {
+	dir := t.TempDir()
+	ast := filepath.Join(dir, "asterisk")
+	if err := os.MkdirAll(ast, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"sip.conf": "[general]\ncontext=default\n\n[201-acme]\ntype=friend\nhost=dynamic\nsecret=AcmePeerPw1\ncontext=acme-internal\n\n" +
+			"[401-globex]\ntype=friend\nhost=dynamic\nsecret=GlobexPeerPw\ncontext=globex-internal\nsecret:GlobexColonPw\n",
+		"extensions.conf": "[acme-internal]\nexten => 201,1,Dial(SIP/201-acme)\nexten => 202,1,Dial(SIP/nobody-acme)\n\n" +
+			"[globex-internal]\nexten => 401,1,Dial(SIP/401-globex)\nexten => 402,1,Authenticate(4321\nregister user:GlobexRegPw@host\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(ast, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ini := filepath.Join(dir, "astapi.ini")
+	iniBody := "[server]\nasterisk_dir = asterisk\n\n[tenant acme]\ncode = acme\ncontexts = acme-*\n\n[tenant globex]\ncode = globex\ncontexts = globex-*\n\n" +
+		"[user admin]\nrole = admin\npassword = " + string(passwordHash("admin")) + "\n\n" +
+		"[user acme]\nrole = tenant\ntenants = acme\npassword = " + string(passwordHash("acme")) + "\n"
+	if err := os.WriteFile(ini, []byte(iniBody), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := index.NewStore(func() (*index.Snapshot, error) { return index.Load(ini) })
+	if r := st.Reload(); !r.Success {
+		t.Fatal(r.Err)
+	}
+	s := New(st, Options{})
+	status := func(c caller) (statusData, string) {
+		w := do(s, req{method: "GET", path: "/status"}.build(c))
+		var d statusData
+		if err := json.Unmarshal(decode(t, w).Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		return d, w.Body.String()
+	}
+	admin, adminBody := status(caller{"admin", "admin", "admin-pw"})
+	acme, acmeBody := status(caller{"acme", "acme", "acme-pw"})
+	for _, body := range []string{adminBody, acmeBody} {
+		for _, leak := range []string{"4321", "GlobexColonPw", "GlobexRegPw", "AcmePeerPw1", "GlobexPeerPw", dir} {
+			if strings.Contains(body, leak) {
+				t.Errorf("/status holds %q: %s", leak, body)
+			}
+		}
+	}
+	lines := func(d statusData) map[string]bool {
+		m := map[string]bool{}
+		for _, x := range d.Diagnostics {
+			m[fmt.Sprintf("%s:%d", x.File, x.Line)] = true
+		}
+		return m
+	}
+	if a := lines(admin); !a["extensions.conf:3"] || !a["extensions.conf:7"] || !a["sip.conf:15"] {
+		t.Errorf("admin's diagnostics %v", admin.Diagnostics)
+	}
+	if a := lines(acme); !a["extensions.conf:3"] || a["extensions.conf:7"] || a["extensions.conf:8"] || a["sip.conf:15"] || len(a) != 1 {
+		t.Errorf("acme's diagnostics %v", acme.Diagnostics)
+	}
+	if slices.Contains(acme.Files, "astapi.ini") {
+		t.Errorf("acme's files %v", acme.Files)
 	}
 }

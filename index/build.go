@@ -184,6 +184,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.Files = files
+	snap.SectionOwners = sectionOwners(snap, sip, pjsip, users, ext)
 	for d := range b.dirs {
 		snap.WatchDirs = append(snap.WatchDirs, d)
 	}

@@ -153,6 +153,10 @@ type Snapshot struct {
 	SIPGeneral *parser.Section
 	Dialplan   *parser.Dialplan
 	Diags      parser.Diagnostics
+	// SectionOwners maps a file (as named in Diags) to its sections, in
+	// line order, with their tenants: what a tenant user may see of the
+	// diagnostics (see DiagTenants).
+	SectionOwners map[string][]SectionOwner
 
 	usersByName    map[string]*User
 	usersByEmail   map[string]*User
