@@ -74,8 +74,8 @@ type lastReload struct {
 
 // reloading is a build under way, or stuck past its reload_timeout.
 type reloading struct {
-	Since      string  `json:"since"`
-	RunningMS  float64 `json:"running_ms"`
+	Since       string  `json:"since"`
+	RunningMS   float64 `json:"running_ms"`
 	PastTimeout bool    `json:"past_timeout"`
 }
 
