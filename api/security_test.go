@@ -273,3 +273,25 @@ func TestStatusTenantView(t *testing.T) {
 		t.Errorf("acme's files %v", acme.Files)
 	}
 }
+
+// TestMetricsS7PerTenantView: astapi_secret_findings counts, per tenant,
+// only the findings that tenant's own /audit/secrets shows: 402-Globex
+// shares its secret with Acme peers only, so Globex has no S7 series (it
+// would tell whoever sets Globex's secrets that one matches Acme's).
+func TestMetricsS7PerTenantView(t *testing.T) {
+	s, _ := newAuditServer(t, Options{})
+	body := do(s, req{method: "GET", path: "/metrics"}.build(cNoAuth)).Body.String()
+	s7 := map[string]bool{}
+	for line := range strings.Lines(body) {
+		if strings.HasPrefix(line, "astapi_secret_findings{") && strings.Contains(line, `rule="S7"`) {
+			for _, name := range []string{"Acme", "Globex"} {
+				if strings.Contains(line, `tenant="`+name) && !strings.HasSuffix(strings.TrimSpace(line), " 0") {
+					s7[name] = true
+				}
+			}
+		}
+	}
+	if !s7["Acme"] || s7["Globex"] {
+		t.Errorf("S7 series by tenant %v, want Acme's only:\n%s", s7, body)
+	}
+}
