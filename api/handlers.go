@@ -14,8 +14,13 @@ import (
 type endpoint struct {
 	method, path string
 	params       []paramSpec
-	// secrets: only users with `secrets = yes` may call it.
+	// secrets: only users with `secrets = yes` may call it. Its answers
+	// are Cache-Control: no-store.
 	secrets bool
+	// noStore: the answer is about secrets (though not only for users
+	// with secrets = yes): Cache-Control: no-store, so that no browser or
+	// proxy keeps a copy on disk.
+	noStore bool
 	// optional: a parameter may be absent (its arg is then "").
 	optional bool
 	// handle answers from one snapshot; args are the validated, normalised
@@ -74,7 +79,7 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 		cr, hit := s.cache.get(key)
 		s.metrics.cacheLookup(hit)
 		if hit {
-			s.writeSuccess(c, cr, ep.secrets)
+			s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 			return
 		}
 		data, err := ep.handle(snap, u, args)
@@ -90,18 +95,18 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 		}
 		cr = newCachedResponse(etag(snap, ep.path, args, u.Name), body)
 		s.cache.add(snap.Generation, key, cr)
-		s.writeSuccess(c, cr, ep.secrets)
+		s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 	}
 }
 
 // writeSuccess writes a 200 answer, or 304 when If-None-Match names its
-// ETag. An answer carrying secrets is never stored by a cache (SPEC §8).
-func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse, secret bool) {
+// ETag. noStore marks an answer that carries secrets.
+func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse, noStore bool) {
 	h := c.Writer.Header()
 	// Canonical keys and shared, never modified values: no allocation.
 	h["Etag"] = cr.etagHdr
 	h["Cache-Control"] = hdrPrivate
-	if secret {
+	if noStore {
 		h["Cache-Control"] = hdrNoStore
 	}
 	h["Vary"] = hdrVaryAuth

@@ -37,6 +37,8 @@ type Server struct {
 	// DiscoverSingle, DiscoverCode, DiscoverContexts, or "" to choose.
 	Name     string
 	Discover string
+	// Limits bound a build (see Limits).
+	Limits Limits
 }
 
 // The discovery modes of [server] discover (SPEC §3).
@@ -173,6 +175,10 @@ type Snapshot struct {
 	SIPGeneral *parser.Section
 	Dialplan   *parser.Dialplan
 	Diags      parser.Diagnostics
+	// SectionOwners maps a file (as named in Diags) to its sections, in
+	// line order, with their tenants: what a tenant user may see of the
+	// diagnostics (see DiagTenants).
+	SectionOwners map[string][]SectionOwner
 
 	usersByName    map[string]*User
 	usersByEmail   map[string]*User
