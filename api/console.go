@@ -48,9 +48,10 @@ func (s *Server) Findings(snap *index.Snapshot, u *index.User, tenant *index.Ten
 // reload and the diagnostics, with secrets masked.
 type StatusReport = statusData
 
-// Status returns the /status report for snap (the whole report; a caller
-// showing it to a tenant user keeps that tenant's part).
-func (s *Server) Status(snap *index.Snapshot) StatusReport { return s.statusReport(snap) }
+// Status returns the /status report for snap as user u may see it.
+func (s *Server) Status(snap *index.Snapshot, u *index.User) StatusReport {
+	return s.statusReport(snap, u)
+}
 
 // PageETag is the ETag of a page derived from snap alone, computed as the
 // API's are (API version, snapshot content, page, arguments, caller).

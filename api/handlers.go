@@ -14,13 +14,15 @@ import (
 type endpoint struct {
 	method, path string
 	params       []paramSpec
-	// secrets: only users with `secrets = yes` may call it.
+	// secrets: only users with `secrets = yes` may call it. Its answers
+	// are Cache-Control: no-store.
 	secrets bool
+	// noStore: the answer is about secrets (though not only for users
+	// with secrets = yes): Cache-Control: no-store, so that no browser or
+	// proxy keeps a copy on disk.
+	noStore bool
 	// optional: a parameter may be absent (its arg is then "").
 	optional bool
-	// dot: handle returns the body itself ([]byte), Graphviz DOT, not
-	// data for the JSON envelope.
-	dot bool
 	// handle answers from one snapshot; args are the validated, normalised
 	// parameters in the order of params.
 	handle func(snap *index.Snapshot, u *index.User, args []string) (any, *apiError)
@@ -32,16 +34,15 @@ var (
 	pUser      = paramSpec{"user", kindEmail}
 )
 
-var endpoints = []*endpoint{
+var endpoints = append([]*endpoint{
 	{method: http.MethodGet, path: "/user/login", handle: userLogin},
 	{method: http.MethodGet, path: "/user/get", handle: userGet},
 	{method: http.MethodPost, path: "/user/tenants", params: []paramSpec{pUser}, handle: userTenants},
 	{method: http.MethodPost, path: "/destination/all", params: []paramSpec{pTenant}, handle: destinationAll},
-	{method: http.MethodGet, path: "/destination/graph", params: []paramSpec{pTenant}, dot: true, handle: destinationGraph},
 	{method: http.MethodPost, path: "/extension/bytenant", params: []paramSpec{pTenant}, handle: extensionByTenant},
 	{method: http.MethodPost, path: "/extension/byid", params: []paramSpec{pExtension}, handle: extensionByID},
 	{method: http.MethodPost, path: "/extension/user", params: []paramSpec{pTenant, pExtension}, secrets: true, handle: extensionUser},
-}
+}, readEndpoints...) // handlers_read.go
 
 // serveEndpoint runs the checks of the package comment, then answers from
 // the response cache or renders and caches the answer.
@@ -73,27 +74,12 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 					return
 				}
 			}
-			if ep.dot {
-				// format=svg enters the cache key and ETag; DOT's stay as
-				// they were.
-				format, err := graphFormat(&p)
-				if err != nil {
-					s.writeError(c, err)
-					return
-				}
-				if format == formatSVG {
-					args = append(args, format)
-				}
-			}
-		}
-		if ep.dot {
-			c.Writer.Header()["Content-Security-Policy"] = hdrGraphPolicy
 		}
 		key := cacheKey(snap.Generation, ep.path, args, u.Name)
 		cr, hit := s.cache.get(key)
 		s.metrics.cacheLookup(hit)
 		if hit {
-			s.writeSuccess(c, cr)
+			s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 			return
 		}
 		data, err := ep.handle(snap, u, args)
@@ -101,36 +87,28 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		var body []byte
-		var ctype []string
-		if ep.dot {
-			var gerr *apiError
-			if body, ctype, gerr = s.graphBody(c.Request.Context(), data.([]byte), args); gerr != nil {
-				s.writeError(c, gerr)
-				return
-			}
-		} else {
-			var merr error
-			if body, merr = renderSuccess(data); merr != nil {
-				s.log.Error("api: render", "path", ep.path, "error", merr)
-				s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
-				return
-			}
+		body, merr := renderSuccess(data)
+		if merr != nil {
+			s.log.Error("api: render", "path", ep.path, "error", merr)
+			s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+			return
 		}
 		cr = newCachedResponse(etag(snap, ep.path, args, u.Name), body)
-		cr.ctypeHdr = ctype
 		s.cache.add(snap.Generation, key, cr)
-		s.writeSuccess(c, cr)
+		s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 	}
 }
 
 // writeSuccess writes a 200 answer, or 304 when If-None-Match names its
-// ETag.
-func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse) {
+// ETag. noStore marks an answer that carries secrets.
+func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse, noStore bool) {
 	h := c.Writer.Header()
 	// Canonical keys and shared, never modified values: no allocation.
 	h["Etag"] = cr.etagHdr
 	h["Cache-Control"] = hdrPrivate
+	if noStore {
+		h["Cache-Control"] = hdrNoStore
+	}
 	h["Vary"] = hdrVaryAuth
 	if etagMatches(c.Request.Header.Get("If-None-Match"), cr.etag) {
 		c.Writer.WriteHeader(http.StatusNotModified)
@@ -150,6 +128,7 @@ func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse) {
 
 var (
 	hdrPrivate  = []string{"private, no-cache"}
+	hdrNoStore  = []string{"no-store"}
 	hdrVaryAuth = []string{"Authorization"}
 	hdrJSON     = []string{contentJSON}
 	hdrDOT      = []string{contentDOT}
@@ -264,19 +243,6 @@ func destinationAll(snap *index.Snapshot, u *index.User, args []string) (any, *a
 		})
 	}
 	return out, nil
-}
-
-// ---- /destination/graph
-
-// destinationGraph answers the tenant's call flow as a Graphviz digraph
-// (flow.WriteDOT): objects labelled with type and name, edges with the
-// source kind.
-func destinationGraph(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
-	if err != nil {
-		return nil, err
-	}
-	return tenantDOT(snap, t), nil
 }
 
 // ---- /extension/bytenant, /extension/byid

@@ -92,11 +92,13 @@ func testSnapshot() *index.Snapshot {
 		{ID: "5003", TenantID: idAcme, TypeSrc: "NOTCONDITION", TypeDst: "DISA", Ord: 2, Src: "acme-tc,s,2", Dst: "acme-disa,s,1", File: "extensions-acme.conf", Line: 21},
 		{ID: "6001", TenantID: idGlobex, TypeSrc: "DID", TypeDst: "HUNTLIST", Ord: 1, Src: "globex-inbound,4165550200,1", Dst: "globex-internal,600,1", File: "extensions.conf", Line: 40},
 	}
-	return index.NewSnapshot(&index.Snapshot{
+	return withReadAPI(index.NewSnapshot(&index.Snapshot{ // withReadAPI: handlers_read_test.go
 		BuiltAt:       time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
 		BuildDuration: 1500 * time.Microsecond,
 		Fingerprint:   "fp-test-A",
 		ConfigFile:    "/etc/astapi/astapi.ini",
+		Server:        index.Server{AsteriskDir: "/etc/astapi/asterisk"},
+		SectionOwners: map[string][]index.SectionOwner{"extensions.conf": {{Line: 1, Tenants: []string{idAcme}}, {Line: 30, Tenants: []string{idGlobex}}}},
 		Files:         []string{"/etc/astapi/astapi.ini", "/etc/asterisk/sip.conf", "/etc/astapi/asterisk/extensions.conf"},
 		Tenants:       []*index.Tenant{initechT, globexT, acmeT},
 		Users:         users,
@@ -106,8 +108,10 @@ func testSnapshot() *index.Snapshot {
 		Flow:          graphOf(dests),
 		Diags: parser.Diagnostics{
 			{Pos: parser.Pos{File: "extensions.conf", Line: 3}, Severity: parser.Warning, Message: "unknown application Foo(alice-secret-1)"},
+			{Pos: parser.Pos{File: "extensions.conf", Line: 31}, Severity: parser.Warning, Message: "Goto to globex-hidden: no such context"},
+			{Pos: parser.Pos{File: "/srv/pbx/shared/trunks.conf", Line: 2}, Severity: parser.Warning, Message: "#include /srv/pbx/shared/x.conf: not found"},
 		},
-	})
+	}))
 }
 
 // graphOf is the call-flow graph whose edges are dests: one object per

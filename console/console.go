@@ -145,7 +145,7 @@ func (c *Console) status(g *gin.Context) {
 	if !ok {
 		return
 	}
-	v := statusOf(c.api.Status(snap), snap, u)
+	v := statusOf(c.api.Status(snap, u), u)
 	c.render(g, http.StatusOK, "", "status", page{Title: "Status", User: u, Data: v})
 }
 
