@@ -158,6 +158,8 @@ func TestPages(t *testing.T) {
 	mustContain(t, "acme's page", a.body,
 		"<td>5145550100</td>\n<td>acme-inbound,5145550100</td>", "<code>DID</code> → CONDITION acme-tc,s",
 		"<code>IVR_2</code> → QUEUE acme-internal,700", "<code>NOTCONDITION</code> → DISA acme-disa,s",
+		// Voicemail boxes with the objects that reach them, no PIN.
+		"<td>201@acme</td><td>Alice Anders</td><td>alice@acme.example</td>", "<li>acme-internal,201,5 (busy)</li>",
 		`<div class="diagram"><svg`, ">IVR</text>", ">acme&#45;ivr,s</text>", ">QUEUE</text>", ">IVR_1</text>", ">NOTCONDITION</text>")
 	if strings.Contains(a.body, "globex-") || strings.Contains(a.body, "Grace Green") {
 		t.Errorf("acme's page shows Globex's objects")
@@ -339,7 +341,7 @@ func TestHandGraph(t *testing.T) {
 	a := d.get(t, "acme", "/ui/tenants/"+d.tenantID("Acme"))
 	mustContain(t, "acme's page", a.body,
 		"Main &lt;line&gt; &amp; co", "from trunks trunk-acme", "ringall, rings 20 s", "members 201, 202",
-		"box 100@acme, unavail", "08:00-17:00,mon-fri,*,*", "<code>IVR_1</code> → HUNTLIST Sales",
+		"box 100@acme, unavail", "no voicemail box 100@acme is defined", "08:00-17:00,mon-fri,*,*", "<code>IVR_1</code> → HUNTLIST Sales",
 		`<div class="diagram"><svg`, ">Main &lt;line&gt; &amp; co</text>", ">HUNTLIST</text>", ">Sales</text>", ">IVR_2</text>")
 	if strings.Contains(a.body, "<line>") || strings.Contains(a.body, "Globex main") {
 		t.Errorf("acme's page: unescaped name or Globex's object")
