@@ -298,3 +298,40 @@ func TestMetricsS7PerTenantView(t *testing.T) {
 		t.Errorf("S7 series by tenant %v, want Acme's only:\n%s", s7, body)
 	}
 }
+
+// TestStatusShowsStuckReload: a build stuck past reload_timeout fails
+// the reload in /status (and the reload metric) and shows as reloading.
+func TestStatusShowsStuckReload(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	calls := 0
+	st := index.NewStore(func() (*index.Snapshot, error) {
+		calls++
+		if calls == 2 {
+			<-block
+		}
+		snap := testSnapshot()
+		snap.Server.Limits.ReloadTimeout = 50 * time.Millisecond
+		return snap, nil
+	})
+	s := New(st, Options{})
+	if r := st.Reload(); !r.Success {
+		t.Fatal(r.Err)
+	}
+	if r := st.Reload(); r.Success {
+		t.Fatal("a stuck build succeeded")
+	}
+	time.Sleep(60 * time.Millisecond)
+	w := do(s, req{method: "GET", path: "/status"}.build(cAdmin))
+	var d statusData
+	if err := json.Unmarshal(decode(t, w).Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.LastReload == nil || d.LastReload.Success || !strings.Contains(d.LastReload.Error, "reload_timeout") || d.Reloading == nil || !d.Reloading.PastTimeout {
+		t.Errorf("status during a stuck reload: %s", w.Body)
+	}
+	m := do(s, req{method: "GET", path: "/metrics"}.build(cNoAuth)).Body.String()
+	if !strings.Contains(m, "astapi_config_last_reload_successful 0") {
+		t.Errorf("metrics during a stuck reload:\n%s", m)
+	}
+}
