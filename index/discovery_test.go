@@ -446,3 +446,18 @@ func TestDiscoverUnknownUserTenant(t *testing.T) {
 		t.Errorf("no warning for the unknown tenant: %v", s.Diags)
 	}
 }
+
+// TestNumberNotFromDID: an inbound route that rings a phone alone is a DID,
+// not the phone's number, now that one tenant holds the inbound contexts
+// too.
+func TestNumberNotFromDID(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, "", map[string]string{
+		"sip.conf": "[fax]\ntype=friend\nhost=dynamic\ncallerid=\"Fax Machine\" <3939570>\ncontext=outbound-fax\n\n" +
+			"[itsp]\ntype=peer\nhost=sip.itsp.example\ncontext=from-pstn\n",
+		"extensions.conf": "[from-pstn]\nexten => 18454586370,1,Dial(SIP/fax)\n[outbound-fax]\nexten => _1NXXNXXXXXX,1,Dial(SIP/itsp/${EXTEN})\n",
+	})
+	if e := mustExtOfPeer(t, s, "fax"); e.Number != "3939570" {
+		t.Errorf("fax numbered %q, want 3939570 (its caller ID, not the DID)", e.Number)
+	}
+}
