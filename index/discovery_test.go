@@ -225,9 +225,9 @@ func TestDiscoverForced(t *testing.T) {
 	}
 }
 
-// TestSystemEndpointsAreNotPhones: PJSIP's anonymous endpoint and
-// FreePBX's dpma_endpoint are no phones: not listed, and an info
-// diagnostic says why.
+// TestSystemEndpointsAreNotPhones: PJSIP's anonymous endpoint, FreePBX's
+// dpma_endpoint and a bare [global] default_outbound_endpoint are no
+// phones: not listed, and an info diagnostic says why.
 func TestSystemEndpointsAreNotPhones(t *testing.T) {
 	t.Parallel()
 	s := loadPBX(t, "", map[string]string{
@@ -253,12 +253,20 @@ max_contacts=1
 [dpma_endpoint]
 type=endpoint
 context=dpma-invalid
+
+[global]
+type=global
+default_outbound_endpoint=out-default
+
+[out-default]
+type=endpoint
+context=from-internal
 `,
 	})
 	if extOfPeer(s, "1201") == nil {
 		t.Errorf("1201 is not listed: %s", describeExts(s))
 	}
-	for _, name := range []string{"anonymous", "dpma_endpoint"} {
+	for _, name := range []string{"anonymous", "dpma_endpoint", "out-default"} {
 		if extOfPeer(s, name) != nil || trunkOf(s, name) != nil {
 			t.Errorf("%s listed as a phone or trunk", name)
 		}
