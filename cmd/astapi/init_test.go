@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -109,6 +110,11 @@ func checkInit(t *testing.T, dir string, extra ...string) (out string, r initRes
 		if k.Name() != "asterisk_dir" {
 			fmt.Fprintf(&server, "%s = %s\n", k.Name(), k.String())
 		}
+	}
+	// --tenants MODE discovered in that mode; the file written declares
+	// the tenants and needs no discover = of its own.
+	if i := slices.Index(extra, "--tenants"); i >= 0 && i+1 < len(extra) {
+		fmt.Fprintf(&server, "discover = %s\n", extra[i+1])
 	}
 	if w, g := tenantView(t, discoverDir(t, dir, server.String())), tenantView(t, got); w != g {
 		t.Errorf("the written file gives other tenants than discovery:\n%s", golden.FirstDiff([]byte(w), []byte(g)))
@@ -385,7 +391,8 @@ func TestINIValueRoundTrip(t *testing.T) {
 }
 
 // TestInitOddNames: tenants and peers whose names need quoting, globs
-// escaped, or a dotted section name survive the round trip.
+// escaped, or a dotted section name survive the round trip (one tenant
+// per context, so that the odd context names become tenants).
 func TestInitOddNames(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, text string) {
@@ -432,7 +439,7 @@ exten => 200,1,Dial(SIP/200)
 [from-carrier]
 exten => 5551000,1,Goto(office.main,100,1)
 `)
-	out, r := checkInit(t, dir)
+	out, r := checkInit(t, dir, "--tenants", "contexts")
 	text, _ := os.ReadFile(out)
 	for _, want := range []string{"[tenant office.main]", `contexts = lab\*`, "peers    = carrier"} {
 		if !strings.Contains(string(text), want) {

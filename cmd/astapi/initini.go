@@ -141,7 +141,7 @@ func writeTenants(w *iniWriter, d iniDoc) {
 		if len(s.Peers) > 0 || all {
 			comment := "globs on peer names"
 			if len(s.Adopted) == len(s.Peers) && len(s.Peers) > 0 {
-				comment = "trunks whose inbound routes reach this tenant"
+				comment = "placed here by discovery: trunks by inbound route, phones by context"
 			}
 			w.list("peers", s.Peers, comment)
 		}
