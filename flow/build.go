@@ -130,7 +130,7 @@ func (r *reader) seeds() {
 			if e.IsPattern() || special[e.Exten] || len(e.Priorities) == 0 || strings.HasPrefix(e.Exten, "*") {
 				continue // patterns, special extensions, feature codes
 			}
-			n := r.typeFrom(pos{c, e, 0}, r.newState())
+			n := r.typeFrom(pos{c: c, e: e}, r.newState())
 			if n == nil || n.raw != "" || n.anchor.c != c {
 				continue
 			}
@@ -165,7 +165,7 @@ func (r *reader) sources(n *node) {
 			if k == "" || e == n.anchor.e || e.CID != "" || len(e.Priorities) == 0 {
 				continue
 			}
-			p := pos{n.anchor.c, e, 0}
+			p := pos{c: n.anchor.c, e: e}
 			r.addEdge(k, n, p, r.typeSource(p, n))
 		}
 	case TypeExt:
@@ -217,7 +217,7 @@ func (r *reader) after(n *node, status string) *node {
 func (r *reader) entry(n *node) pos {
 	p := n.anchor
 	for p.i > 0 {
-		q := pos{p.c, p.e, p.i - 1}
+		q := pos{p.c, p.e, p.i - 1, p.num}
 		if r.typeFrom(q, r.newState()) != n {
 			break
 		}

@@ -107,3 +107,13 @@ func plumbingTest(condU string) (truth, ok bool) {
 	}
 	return false, false
 }
+
+// recognise types a FreePBX object by its context where its own lines do
+// not say what it is: a conference room ext-meetme,N jumps to the shared
+// STARTMEETME extension, which would make every room one object.
+func (r *reader) recognise(p pos, st *state) *node {
+	if strings.EqualFold(p.c.Name, "ext-meetme") && isNumber(p.exten()) {
+		return r.nodeAt(p.first(), TypeMeetme, st)
+	}
+	return nil
+}

@@ -43,7 +43,7 @@ func (r *reader) inbound() {
 				if special[e.Exten] || len(e.Priorities) == 0 {
 					continue
 				}
-				p := pos{c, e, 0}
+				p := pos{c: c, e: e}
 				if next := r.handsOn(p); next != nil {
 					visit(next, depth+1)
 					continue

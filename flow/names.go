@@ -91,7 +91,7 @@ func (r *reader) name(n *node) string {
 			}
 		}
 	}
-	return n.anchor.c.Name + "," + extName(n.anchor.e)
+	return n.anchor.c.Name + "," + n.anchor.exten()
 }
 
 // comment returns the text of a line's ';' comment ("" for none, and for

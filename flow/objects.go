@@ -26,14 +26,14 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 	if n := r.nodes[k]; n != nil {
 		if (typ == TypeIVR || k.raw == "macro-dial") && before(p, n.anchor) {
 			n.anchor = p
-			n.obj.Exten = extName(p.e)
+			n.obj.Exten = p.exten()
 		}
 		return n
 	}
-	n := &node{anchor: p, obj: Object{Type: typ, Context: p.c.Name, Exten: extName(p.e)}}
+	n := &node{anchor: p, obj: Object{Type: typ, Context: p.c.Name, Exten: p.exten()}}
 	n.stack = append([]frame(nil), st.stack...)
 	if typ == TypeHuntlist || typ == TypeQueue {
-		n.obj.Number = numberOr(p.e.Exten, "")
+		n.obj.Number = numberOr(p.exten(), "")
 	}
 	r.nodes[k] = n
 	return n
