@@ -78,7 +78,7 @@ func (r *reader) inbound() {
 		if a.c != b.c {
 			return order[a.c] < order[b.c]
 		}
-		return indexOf(a.c, a.e) < indexOf(b.c, b.e)
+		return r.extIndex[a.e] < r.extIndex[b.e]
 	})
 	for _, f := range routes {
 		n := r.didNode(f.p)
@@ -104,15 +104,6 @@ func inboundName(name string) bool {
 		}
 	}
 	return false
-}
-
-func indexOf(c *parser.Context, e *parser.Extension) int {
-	for i, x := range c.Extensions {
-		if x == e {
-			return i
-		}
-	}
-	return -1
 }
 
 // handsOn returns the context an extension hands the dialled number to

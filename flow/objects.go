@@ -24,7 +24,7 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 		k.p = pos{c: p.c}
 	}
 	if n := r.nodes[k]; n != nil {
-		if (typ == TypeIVR || k.raw == "macro-dial") && before(p, n.anchor) {
+		if (typ == TypeIVR || k.raw == "macro-dial") && r.before(p, n.anchor) {
 			n.anchor = p
 			n.obj.Exten = p.exten()
 		}
@@ -41,9 +41,9 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 
 // before: p comes before q in their context (extension order, then
 // priority).
-func before(p, q pos) bool {
+func (r *reader) before(p, q pos) bool {
 	if p.e != q.e {
-		return indexOf(p.c, p.e) < indexOf(q.c, q.e)
+		return r.extIndex[p.e] < r.extIndex[q.e]
 	}
 	return p.i < q.i
 }

@@ -408,6 +408,9 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		switch {
 		case n == nil:
 			o.ignored = true
+		case n.raw != "":
+			// Leads only to a target known at run time.
+			o.n, o.raw, o.ignored = nil, n.raw, true
 		case st.leaving != nil && n == st.leaving:
 			o.ignored, o.back = true, true
 		}
