@@ -203,10 +203,10 @@ func (r *reader) after(n *node, status string) *node {
 	st := r.newState()
 	st.stack = append([]frame(nil), n.stack...)
 	st.own, st.leaving, st.status = &n.anchor, n, status
-	start := n.anchor.next()
+	start := n.cont.next()
 	// A group rung in turn goes on after its last Dial.
-	if n.obj.Type == TypeHuntlist && n.obj.Hunt != nil && n.obj.Hunt.Strategy == HuntHunt && lowerApp(n.anchor.prio().App) == "dial" {
-		q := n.anchor
+	if n.obj.Type == TypeHuntlist && n.obj.Hunt != nil && n.obj.Hunt.Strategy == HuntHunt && lowerApp(n.cont.prio().App) == "dial" {
+		q := n.cont
 		for range len(n.phones) - 1 {
 			q = r.nextDecisive(q)
 		}
@@ -272,6 +272,9 @@ func (r *reader) graph() *Graph {
 	objKeys := make([]string, len(r.queue))
 	for i, n := range r.queue {
 		objKeys[i] = strings.Join([]string{keyOf[n.obj.TenantID], n.obj.Type, n.obj.Entry}, "\x00")
+		if n.via != "" {
+			objKeys[i] += "\x00" + n.via
+		}
 	}
 	objIDs := ids.New("object").AssignList(objKeys)
 	for i, n := range r.queue {

@@ -50,6 +50,27 @@ func plumbingMacro(name string) bool {
 	return false
 }
 
+// plumbingCall reports whether a subroutine or macro context is a GUI
+// helper that returns without routing the call: FreePBX's plumbing
+// macros, its sub-* helpers, feature-code app-* contexts. Typing steps
+// over a call to it; any other subroutine is entered.
+func plumbingCall(ctx string) bool {
+	n := strings.ToLower(ctx)
+	switch {
+	case strings.HasPrefix(n, "macro-"):
+		return plumbingMacro(n[len("macro-"):])
+	case strings.HasPrefix(n, "app-"), strings.HasPrefix(n, "func-"):
+		return systemContext(ctx)
+	}
+	switch n {
+	case "sub-record-check", "sub-record-cancel", "sub-prepend-cid", "sub-rgsetcid", "sub-fmsetcid", "sub-pincheck",
+		"sub-presencestate-display", "sub-hr12format", "sub-hr24format", "sub-record-hh-check", "sub-setcallerid",
+		"sub-local-callerid", "sub-dial-one-predial-hook", "sub-callerid", "sub-calendar-check":
+		return true
+	}
+	return false
+}
+
 // ringStrategy maps FreePBX's RingGroupMethod to hu_type.
 func ringStrategy(method string) string {
 	m := strings.ToLower(strings.TrimSpace(method))

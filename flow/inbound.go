@@ -40,8 +40,8 @@ func (r *reader) inbound() {
 			}
 			seen[c] = true
 			for _, e := range c.Extensions {
-				if special[e.Exten] || len(e.Priorities) == 0 {
-					continue
+				if special[e.Exten] || len(e.Priorities) == 0 || (len(e.Exten) == 1 && strings.Contains("0123456789*#", e.Exten)) {
+					continue // no DID is one key long: an IVR's keys
 				}
 				p := pos{c: c, e: e}
 				if next := r.handsOn(p); next != nil {

@@ -78,7 +78,8 @@ const (
 // Object is one call-flow object of a tenant.
 type Object struct {
 	// ID is deterministic (SPEC §5): a function of the object's kind and
-	// natural key (tenant key, type, Entry), stable when unrelated lines
+	// natural key (tenant key, type, Entry; and the call site for what a
+	// macro reaches for each of its callers), stable when unrelated lines
 	// change.
 	ID       string
 	TenantID string

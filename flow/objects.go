@@ -9,7 +9,23 @@ import (
 
 // nodeAt returns the node of type typ anchored at p, creating it.
 func (r *reader) nodeAt(p pos, typ string, st *state) *node {
-	k := nodeKey{p: p, typ: typ}
+	// What a call into plumbing does (a Dial inside a macro) is anchored
+	// at the outermost call: macros are never sources, the extension that
+	// calls them is. Typing after it goes on inside (cont).
+	// Anything else it reaches inside is one object per call site (via):
+	// the voicemail a macro leaves a message in is each caller's own.
+	cont, via := p, ""
+	if len(st.stack) > 0 && systemContext(p.c.Name) && typ != TypeIVR && typ != TypeCondition {
+		if call := st.stack[0].caller; call.valid() && !systemContext(call.c.Name) {
+			switch typ {
+			case TypeExt, TypeHuntlist, TypeQueue:
+				p = call
+			default:
+				via = call.String()
+			}
+		}
+	}
+	k := nodeKey{p: p, typ: typ, raw: via}
 	if typ == TypeHuntlist && lowerApp(p.prio().App) == "macro" {
 		// A FreePBX ring group is one however its extension dials it
 		// (Macro(dial-confirm) or Macro(dial)).
@@ -30,7 +46,7 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 		}
 		return n
 	}
-	n := &node{anchor: p, obj: Object{Type: typ, Context: p.c.Name, Exten: p.exten()}}
+	n := &node{anchor: p, cont: cont, via: via, obj: Object{Type: typ, Context: p.c.Name, Exten: p.exten()}}
 	n.stack = append([]frame(nil), st.stack...)
 	if typ == TypeHuntlist || typ == TypeQueue {
 		n.obj.Number = numberOr(p.exten(), "")

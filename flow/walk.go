@@ -12,7 +12,9 @@ import (
 type node struct {
 	obj    Object
 	anchor pos    // the priority that makes it what it is (Dial, Background…)
+	cont   pos    // where typing goes on after it, with stack: anchor, or inside the macro the anchor calls
 	raw    string // an unresolved target, as written
+	via    string // the call site of an object inside a macro, which is one per caller
 	stack  []frame
 	// Condition outcomes.
 	yes, no *node
@@ -339,7 +341,7 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		}
 		if app == "gosubif" {
 			q, call, raw := r.call(p, spec)
-			if q != nil && (systemContext(q.c.Name) || plumbingMacro(strings.TrimPrefix(q.c.Name, "macro-"))) {
+			if q != nil && plumbingCall(q.c.Name) {
 				// A GUI helper subroutine returns: plumbing.
 				n := p.next()
 				return &n, "", nil
@@ -350,9 +352,11 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		return q, raw, nil
 	}
 	condU := strings.ToUpper(cond)
-	// After a Dial, a DIALSTATUS test picks the path of the status assumed.
-	if st.status != "" && strings.Contains(condU, "DIALSTATUS") {
-		if truth, known := statusTest(condU, st.status); known {
+	// After a Dial, a DIALSTATUS test picks the path of the status assumed
+	// (read before ${DIALSTATUS} is replaced by it).
+	rawCond, _, _ := CutCondition(p.prio().Args)
+	if rawU := strings.ToUpper(rawCond); st.status != "" && strings.Contains(rawU, "DIALSTATUS") {
+		if truth, known := statusTest(rawU, st.status); known {
 			spec := f
 			if truth {
 				spec = t
@@ -479,7 +483,7 @@ func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
 		} else {
 			name = "macro-" + name
 		}
-		if systemContext(name) || plumbingMacro(strings.TrimPrefix(name, "macro-")) {
+		if plumbingCall(name) {
 			return nil, p.next(), false
 		}
 	case ia == "playback" && app == "execif":
@@ -557,10 +561,7 @@ func (r *reader) knownSub(p pos, ctx string, args []string, st *state) (*node, b
 	}
 	name := strings.ToLower(ctx)
 	if !strings.HasPrefix(name, "macro-") {
-		if systemContext(ctx) {
-			return nil, true // sub-*, app-* helpers: plumbing
-		}
-		return nil, false
+		return nil, plumbingCall(ctx) // GUI helpers are plumbing; others are entered
 	}
 	switch m := strings.TrimPrefix(name, "macro-"); m {
 	case "exten-vm":
@@ -706,6 +707,9 @@ func (r *reader) subst(s string, p pos, st *state) string {
 		s = substExten(s, ex)
 	}
 	s = strings.ReplaceAll(s, "${CONTEXT}", p.c.Name)
+	if st.status != "" {
+		s = strings.ReplaceAll(s, "${DIALSTATUS}", st.status)
+	}
 	if len(st.stack) > 0 {
 		f := st.stack[len(st.stack)-1]
 		for i := len(f.args); i >= 1; i-- {
