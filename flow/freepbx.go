@@ -133,7 +133,7 @@ func plumbingTest(condU string) (truth, ok bool) {
 // not say what it is: a conference room ext-meetme,N jumps to the shared
 // STARTMEETME extension, which would make every room one object.
 func (r *reader) recognise(p pos, st *state) *node {
-	if strings.EqualFold(p.c.Name, "ext-meetme") && isNumber(p.exten()) {
+	if strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten()) {
 		return r.nodeAt(p.first(), TypeMeetme, st)
 	}
 	return nil

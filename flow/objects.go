@@ -191,7 +191,7 @@ func (r *reader) dialTargets(p pos, args string) []dialTarget {
 		techU := strings.ToUpper(tech)
 		if techU == "LOCAL" {
 			num, _, _ := strings.Cut(rest, "@")
-			if ph := r.phoneByNumber(p, num); ph != nil && isNumber(num) {
+			if ph := r.phoneByNumber(p, num); ph != nil && IsNumber(num) {
 				out = append(out, dialTarget{phone: ph})
 			} else if strings.Contains(num, "$") {
 				out = append(out, dialTarget{unknown: item})
@@ -318,7 +318,7 @@ func (r *reader) voicemailNode(p pos, app, args string, st *state) *node {
 	box, vctx, _ := strings.Cut(first, "@")
 	opts := ""
 	// Asterisk 1.2's VoiceMail(u201): the option before the box.
-	if len(box) > 1 && strings.ContainsAny(box[:1], "subSUB") && isNumber(box[1:]) {
+	if len(box) > 1 && strings.ContainsAny(box[:1], "subSUB") && IsNumber(box[1:]) {
 		opts, box = strings.ToLower(box[:1]), box[1:]
 	}
 	if vctx == "" {

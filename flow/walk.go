@@ -352,27 +352,8 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		return q, raw, nil
 	}
 	condU := strings.ToUpper(cond)
-	// After a Dial, a DIALSTATUS test picks the path of the status assumed
-	// (read before ${DIALSTATUS} is replaced by it).
-	rawCond, _, _ := CutCondition(p.prio().Args)
-	if rawU := strings.ToUpper(rawCond); st.status != "" && strings.Contains(rawU, "DIALSTATUS") {
-		if truth, known := statusTest(rawU, st.status); known {
-			spec := f
-			if truth {
-				spec = t
-			}
-			q, raw, call := outcome(spec)
-			if q == nil {
-				return r.unresolved(raw), p, true
-			}
-			if call != nil {
-				st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: call})
-			}
-			return nil, *q, false
-		}
-	}
-	// Tests of FreePBX's run-time state take the path of the normal case.
-	if truth, ok := plumbingTest(condU); ok {
+	// take goes on along one outcome only.
+	take := func(truth bool) (*node, pos, bool) {
 		spec := f
 		if truth {
 			spec = t
@@ -385,6 +366,18 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: call})
 		}
 		return nil, *q, false
+	}
+	// After a Dial, a DIALSTATUS test picks the path of the status assumed
+	// (read before ${DIALSTATUS} is replaced by it).
+	rawCond, _, _ := CutCondition(p.prio().Args)
+	if rawU := strings.ToUpper(rawCond); st.status != "" && strings.Contains(rawU, "DIALSTATUS") {
+		if truth, known := statusTest(rawU, st.status); known {
+			return take(truth)
+		}
+	}
+	// Tests of FreePBX's run-time state take the path of the normal case.
+	if truth, ok := plumbingTest(condU); ok {
+		return take(truth)
 	}
 	type out struct {
 		n       *node
@@ -672,7 +665,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 	q = &pos{c: c, e: e, i: i}
 	if e == p.e && c == p.c {
 		q.num = p.num
-	} else if e.IsPattern() && isNumber(exten) {
+	} else if e.IsPattern() && IsNumber(exten) {
 		q.num = exten
 	}
 	return q, ""
@@ -777,14 +770,14 @@ func substring(v, spec string) (string, bool) {
 
 // numberOr is exten when it is a plain number, else alt.
 func numberOr(exten, alt string) string {
-	if isNumber(exten) {
+	if IsNumber(exten) {
 		return exten
 	}
 	return alt
 }
 
-// isNumber reports whether s is a dialable number (digits, *, #, +).
-func isNumber(s string) bool {
+// IsNumber reports whether s is a dialable number (digits, *, #, +).
+func IsNumber(s string) bool {
 	if s == "" {
 		return false
 	}
