@@ -40,8 +40,9 @@ func (r *reader) inbound() {
 			}
 			seen[c] = true
 			for _, e := range c.Extensions {
-				if special[e.Exten] || len(e.Priorities) == 0 || (len(e.Exten) == 1 && strings.Contains("0123456789*#", e.Exten)) {
-					continue // no DID is one key long: an IVR's keys
+				if len(e.Priorities) == 0 || !(IsNumber(e.Exten) || e.Exten == "s" || e.IsPattern()) ||
+					(len(e.Exten) == 1 && e.Exten != "s") {
+					continue // a DID is a number, s or a pattern, never one key long (an IVR's keys)
 				}
 				p := pos{c: c, e: e}
 				if next := r.handsOn(p); next != nil {
