@@ -40,9 +40,8 @@ func (r *reader) inbound() {
 			}
 			seen[c] = true
 			for _, e := range c.Extensions {
-				if len(e.Priorities) == 0 || !(IsNumber(e.Exten) || e.Exten == "s" || e.IsPattern()) ||
-					(len(e.Exten) == 1 && e.Exten != "s") {
-					continue // a DID is a number, s or a pattern, never one key long (an IVR's keys)
+				if len(e.Priorities) == 0 || !didName(e) {
+					continue
 				}
 				p := pos{c: c, e: e}
 				if next := r.handsOn(p); next != nil {
@@ -94,6 +93,26 @@ func (r *reader) inbound() {
 		sort.Strings(n.obj.DID.Trunks)
 		r.register(n)
 	}
+}
+
+// didName: an extension a call from outside is sent to: a number, s, a
+// pattern, or a word a registration names (register => …/incoming); not
+// the special extensions (h, i, t, fax…), not an IVR's one-key options,
+// not a name built by the dialplan itself (h-${HANGUPCAUSE}).
+func didName(e *parser.Extension) bool {
+	x := e.Exten
+	switch {
+	case special[x] || (len(x) == 1 && x != "s"):
+		return false
+	case e.IsPattern() || IsNumber(x):
+		return true
+	}
+	for i := 0; i < len(x); i++ {
+		if c := x[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // inboundName: a context named for inbound calls.
