@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/internal/safefile"
 	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
@@ -579,17 +580,7 @@ func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension
 }
 
 // isNumber reports whether an extension is a plain dialable number.
-func isNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !(s[i] >= '0' && s[i] <= '9' || s[i] == '*' || s[i] == '#' || s[i] == '+') {
-			return false
-		}
-	}
-	return true
-}
+func isNumber(s string) bool { return flow.IsNumber(s) }
 
 // markTrunks classifies the peers (SPEC §4 Trunk). A peer is a trunk when
 //   - the dialplan dials it with a number after it (SIP/name/123,

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -427,11 +428,11 @@ func jumpSpecs(app, args string) (out [2]string, n int) {
 		out[0] = args
 		return out, 1
 	case "gotoif", "gotoiftime", "gosubif":
-		_, branches, ok := cutCondition(args)
+		_, branches, ok := flow.CutCondition(args)
 		if !ok {
 			return out, 0
 		}
-		t, f := cutBranches(branches)
+		t, f := flow.CutBranches(branches)
 		for _, s := range [2]string{t, f} {
 			if strings.TrimSpace(s) != "" {
 				out[n] = s
@@ -440,7 +441,7 @@ func jumpSpecs(app, args string) (out [2]string, n int) {
 		}
 		return out, n
 	case "execiftime":
-		_, app, ok := cutCondition(args)
+		_, app, ok := flow.CutCondition(args)
 		if !ok {
 			return out, 0
 		}
@@ -451,44 +452,6 @@ func jumpSpecs(app, args string) (out [2]string, n int) {
 		}
 	}
 	return out, 0
-}
-
-// cutCondition splits "condition?rest" at the first '?' outside brackets,
-// braces and parentheses.
-func cutCondition(s string) (cond, rest string, ok bool) {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[', '{', '(':
-			depth++
-		case ']', '}', ')':
-			depth--
-		case '?':
-			if depth <= 0 {
-				return s[:i], s[i+1:], true
-			}
-		}
-	}
-	return s, "", false
-}
-
-// cutBranches splits "iftrue:iffalse" at the first ':' outside brackets,
-// braces and parentheses.
-func cutBranches(s string) (t, f string) {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[', '{', '(':
-			depth++
-		case ']', '}', ')':
-			depth--
-		case ':':
-			if depth <= 0 {
-				return s[:i], s[i+1:]
-			}
-		}
-	}
-	return s, ""
 }
 
 // parseCallerID splits `"Name" <221>` into its name and number. It is the
