@@ -1,6 +1,7 @@
 // Package index builds the immutable domain model the API answers from:
-// tenants, API users, extensions with their SIP/PJSIP peers, trunks and
-// call-flow destinations, read from astapi.ini and the Asterisk files.
+// tenants, API users, extensions with their SIP/PJSIP peers, trunks,
+// call-flow destinations, voicemail boxes (voicemail.go) and provisioned
+// phones (phones.go), read from astapi.ini and the Asterisk files.
 //
 // Load builds a complete Snapshot or fails; a Snapshot is never modified
 // after Load returns, so any number of goroutines may read it. Store holds
