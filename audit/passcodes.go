@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"strconv"
 	"strings"
 
@@ -38,22 +36,19 @@ func (r *run) mailboxes() {
 		if trivialCode(pin) {
 			r.addAt("V3", m.TenantID, name, m.PINPos, "")
 		}
-		mac := hmac.New(sha256.New, r.salt)
-		mac.Write([]byte(pin))
-		key := string(mac.Sum(nil))
+		key := r.hashKey(pin)
 		seen[key] = append(seen[key], m)
 	}
 	for _, boxes := range seen {
 		if len(boxes) < 2 {
 			continue
 		}
-		for _, m := range boxes {
-			var others []PeerRef
-			for _, o := range boxes {
-				if o != m {
-					others = append(others, PeerRef{Name: o.Key(), TenantID: o.TenantID})
-				}
-			}
+		refs := make([]PeerRef, len(boxes))
+		for i, m := range boxes {
+			refs[i] = PeerRef{Name: m.Key(), TenantID: m.TenantID}
+		}
+		for i, m := range boxes {
+			others := allBut(refs, i)
 			r.addAt("V4", m.TenantID, m.Key(), m.PINPos, sharedDetail(m.TenantID, others))
 			r.out[len(r.out)-1].Shared = others
 		}
