@@ -237,7 +237,8 @@ func voicemailDefaultContextOf(boxes []*Mailbox, box string) string {
 
 // voicemailRef returns the box list a priority leaves messages in or
 // authenticates against: VoiceMail(boxes,…), VoiceMailMain(box@ctx,…),
-// VMAuthenticate(box@ctx,…), FreePBX Macro(vm,box,…).
+// VMAuthenticate(box@ctx,…), FreePBX Macro(vm,box,…) and
+// Gosub(macro-vm,s,1(box,…)).
 func voicemailRef(pr *parser.Priority) (string, bool) {
 	switch strings.ToLower(pr.App) {
 	case "voicemail", "voicemailmain", "vmauthenticate":
@@ -247,6 +248,16 @@ func voicemailRef(pr *parser.Priority) (string, bool) {
 		args := parser.SplitArgs(pr.Args)
 		if len(args) >= 2 && strings.EqualFold(strings.TrimSpace(args[0]), "vm") {
 			return args[1], args[1] != ""
+		}
+	case "gosub":
+		// FreePBX 17 calls its former macros as subroutines:
+		// Gosub(macro-vm,s,1(box,…)).
+		args := parser.SplitArgs(pr.Args)
+		if len(args) == 3 && strings.EqualFold(strings.TrimSpace(args[0]), "macro-vm") {
+			if _, inner, ok := strings.Cut(args[2], "("); ok {
+				box := parser.FirstArg(strings.TrimSuffix(inner, ")"))
+				return box, box != ""
+			}
 		}
 	}
 	return "", false

@@ -69,6 +69,7 @@ exten => 401,1,Dial(SIP/401-Globex,20)
  same => n,VoiceMail(401@globexvm,u)
 exten => *97,1,VoiceMailMain(${CALLERID(num)}@globexvm)
 exten => 500,1,Macro(vm,500,DIRECTDIAL)
+exten => 501,1,Gosub(macro-vm,s,1(501,BUSY,${IVR_RETVM}))
 `,
 		"voicemail.conf": `
 [general]
@@ -92,6 +93,7 @@ directoryintro = dir-globex
 
 [default]
 500 => 4321,Main Box,main@globex.example
+501 => 4322,Second Box,second@globex.example
 
 [acme-spare]
 900 => 1111,Spare,spare@acme.example
@@ -105,10 +107,11 @@ directoryintro = dir-globex
 	for _, want := range []string{
 		"acmevm/201 Acme \"Alice Anders\" alice@acme.example voicemail.conf\n", // mailbox= of 201-Acme
 		"globexvm/401 Globex \"Grace Green\" grace@globex.example voicemail.conf\n",
-		"globexvm/402  \"\"  voicemail.conf\n",                                 // nobody names it, no glob matches
-		"default/500 Globex \"Main Box\" main@globex.example voicemail.conf\n", // Macro(vm,500) in a Globex context
-		"acme-spare/900 Acme \"Spare\" spare@acme.example voicemail.conf\n",    // contexts glob
-		"people/410  \"Hannah Hughes\" hannah@globex.example users.conf\n",     // users.conf: userscontext
+		"globexvm/402  \"\"  voicemail.conf\n",                                     // nobody names it, no glob matches
+		"default/500 Globex \"Main Box\" main@globex.example voicemail.conf\n",     // Macro(vm,500) in a Globex context
+		"default/501 Globex \"Second Box\" second@globex.example voicemail.conf\n", // FreePBX 17 Gosub(macro-vm,s,1(501,…))
+		"acme-spare/900 Acme \"Spare\" spare@acme.example voicemail.conf\n",        // contexts glob
+		"people/410  \"Hannah Hughes\" hannah@globex.example users.conf\n",         // users.conf: userscontext
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)
