@@ -86,3 +86,34 @@ func freepbxName(app, args string) string {
 	}
 	return ""
 }
+
+// plumbingTest recognises the tests of FreePBX's generated dialplan on
+// run-time state that are no condition an administrator set, and says
+// which outcome the normal call takes (ok false for any other test): the
+// time-condition override DB(TC/N) is unset (it belongs to the
+// condition); follow-me is off unless its own module says so
+// (followme/ddial = EXTENSION); the call was not redirected to
+// voicemail; it did not come from an IVR that wants it back.
+func plumbingTest(condU string) (truth, ok bool) {
+	switch {
+	case strings.Contains(condU, "DB(TC/"), strings.Contains(condU, "TCOVERRIDE"):
+		return false, true
+	case strings.Contains(condU, "FOLLOWME/DDIAL"):
+		return true, true
+	case strings.Contains(condU, "REDIRECTING(REASON)"):
+		return false, true
+	case strings.Contains(condU, "IVR_RETVM"), strings.Contains(condU, "${IVR_CONTEXT}"):
+		return false, true
+	}
+	return false, false
+}
+
+// recognise types a FreePBX object by its context where its own lines do
+// not say what it is: a conference room ext-meetme,N jumps to the shared
+// STARTMEETME extension, which would make every room one object.
+func (r *reader) recognise(p pos, st *state) *node {
+	if strings.EqualFold(p.c.Name, "ext-meetme") && isNumber(p.exten()) {
+		return r.nodeAt(p.first(), TypeMeetme, st)
+	}
+	return nil
+}

@@ -43,7 +43,7 @@ func (r *reader) inbound() {
 				if special[e.Exten] || len(e.Priorities) == 0 {
 					continue
 				}
-				p := pos{c, e, 0}
+				p := pos{c: c, e: e}
 				if next := r.handsOn(p); next != nil {
 					visit(next, depth+1)
 					continue
@@ -78,7 +78,7 @@ func (r *reader) inbound() {
 		if a.c != b.c {
 			return order[a.c] < order[b.c]
 		}
-		return indexOf(a.c, a.e) < indexOf(b.c, b.e)
+		return r.extIndex[a.e] < r.extIndex[b.e]
 	})
 	for _, f := range routes {
 		n := r.didNode(f.p)
@@ -104,15 +104,6 @@ func inboundName(name string) bool {
 		}
 	}
 	return false
-}
-
-func indexOf(c *parser.Context, e *parser.Extension) int {
-	for i, x := range c.Extensions {
-		if x == e {
-			return i
-		}
-	}
-	return -1
 }
 
 // handsOn returns the context an extension hands the dialled number to

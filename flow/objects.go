@@ -10,6 +10,12 @@ import (
 // nodeAt returns the node of type typ anchored at p, creating it.
 func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 	k := nodeKey{p: p, typ: typ}
+	if typ == TypeHuntlist && lowerApp(p.prio().App) == "macro" {
+		// A FreePBX ring group is one however its extension dials it
+		// (Macro(dial-confirm) or Macro(dial)).
+		k.p = p.first()
+		k.raw = "macro-dial"
+	}
 	if typ == TypeIVR {
 		// One IVR per context, however it is entered (Background, then
 		// WaitExten; a retry that jumps to the WaitExten; another
@@ -18,16 +24,16 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 		k.p = pos{c: p.c}
 	}
 	if n := r.nodes[k]; n != nil {
-		if typ == TypeIVR && before(p, n.anchor) {
+		if (typ == TypeIVR || k.raw == "macro-dial") && r.before(p, n.anchor) {
 			n.anchor = p
-			n.obj.Exten = extName(p.e)
+			n.obj.Exten = p.exten()
 		}
 		return n
 	}
-	n := &node{anchor: p, obj: Object{Type: typ, Context: p.c.Name, Exten: extName(p.e)}}
+	n := &node{anchor: p, obj: Object{Type: typ, Context: p.c.Name, Exten: p.exten()}}
 	n.stack = append([]frame(nil), st.stack...)
 	if typ == TypeHuntlist || typ == TypeQueue {
-		n.obj.Number = numberOr(p.e.Exten, "")
+		n.obj.Number = numberOr(p.exten(), "")
 	}
 	r.nodes[k] = n
 	return n
@@ -35,9 +41,9 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 
 // before: p comes before q in their context (extension order, then
 // priority).
-func before(p, q pos) bool {
+func (r *reader) before(p, q pos) bool {
 	if p.e != q.e {
-		return indexOf(p.c, p.e) < indexOf(q.c, q.e)
+		return r.extIndex[p.e] < r.extIndex[q.e]
 	}
 	return p.i < q.i
 }
@@ -46,7 +52,9 @@ func before(p, q pos) bool {
 // (nil for an empty one): its entry is the target as written.
 func (r *reader) unresolved(raw string) *node {
 	raw = strings.TrimSpace(raw)
-	if raw == "" {
+	if raw == "" || strings.HasPrefix(raw, "${IVR_CONTEXT}") {
+		// FreePBX's return to the IVR the call came from: no way on an
+		// administrator set.
 		return nil
 	}
 	k := nodeKey{raw: raw}

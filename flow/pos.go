@@ -12,13 +12,25 @@ type pos struct {
 	c *parser.Context
 	e *parser.Extension
 	i int // index into e.Priorities
+	// num is the number dialled when e is a pattern a Goto reached with a
+	// number (its ${EXTEN}); "" otherwise.
+	num string
 }
 
 func (p pos) valid() bool            { return p.e != nil && p.i < len(p.e.Priorities) }
 func (p pos) prio() *parser.Priority { return &p.e.Priorities[p.i] }
-func (p pos) next() pos              { return pos{p.c, p.e, p.i + 1} }
-func (p pos) first() pos             { return pos{p.c, p.e, 0} }
+func (p pos) next() pos              { return pos{p.c, p.e, p.i + 1, p.num} }
+func (p pos) first() pos             { return pos{p.c, p.e, 0, p.num} }
 func (p pos) sameExt(q pos) bool     { return p.c == q.c && p.e == q.e }
+
+// exten is the extension as dialled: the number for a pattern reached
+// with one.
+func (p pos) exten() string {
+	if p.num != "" {
+		return p.num
+	}
+	return extName(p.e)
+}
 
 // String is "context,exten,priority" (de_src, de_dst, Entry).
 func (p pos) String() string {
@@ -26,7 +38,7 @@ func (p pos) String() string {
 	if p.valid() {
 		n = p.prio().Priority
 	}
-	return p.c.Name + "," + extName(p.e) + "," + strconv.Itoa(n)
+	return p.c.Name + "," + p.exten() + "," + strconv.Itoa(n)
 }
 
 // extName is an extension as written, "exten/cid" for a caller-ID match.

@@ -90,6 +90,9 @@ func (r *reader) walk(p pos, st *state) *node {
 			}
 			return nil
 		}
+		if n := r.recognise(p, st); n != nil {
+			return n
+		}
 		pr := p.prio()
 		app := lowerApp(pr.App)
 		args := r.subst(pr.Args, p, st)
@@ -152,7 +155,7 @@ func (r *reader) walk(p pos, st *state) *node {
 				continue
 			}
 			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: parts[1:]})
-			p = pos{c, e, 0}
+			p = pos{c: c, e: e}
 		case app == "gotoif" || app == "gotoiftime" || app == "gosubif":
 			n, next, done := r.branch(p, app, args, st)
 			if done {
@@ -199,7 +202,7 @@ func (r *reader) decide(p pos, app, args string, st *state) (*node, pos, bool) {
 	case "queue":
 		n := r.nodeAt(p, TypeQueue, st)
 		if n.obj.Number == "" {
-			n.obj.Number = numberOr(p.e.Exten, strings.TrimSpace(parser.FirstArg(args)))
+			n.obj.Number = numberOr(p.exten(), strings.TrimSpace(parser.FirstArg(args)))
 		}
 		return n, p, true
 	case "voicemail", "voicemailmain":
@@ -229,16 +232,22 @@ func (r *reader) decide(p pos, app, args string, st *state) (*node, pos, bool) {
 		return r.nodeAt(p, TypeDISA, st), p, true
 	case "confbridge", "meetme":
 		return r.nodeAt(p, TypeMeetme, st), p, true
-	case "agi", "eagi", "deadagi":
-		n := r.nodeAt(p, TypeCustom, st)
-		script := strings.TrimSpace(parser.FirstArg(args))
-		n.obj.Custom = &Custom{Kind: CustomAGI, Description: "Run AGI " + script}
-		return n, p, true
 	}
 	if terminators[app] {
 		return r.nodeAt(p, TypeSpecial, st), p, true
 	}
+	// Any other application (an AGI script…) ends the flow only when the
+	// extension ends after it; otherwise the dialplan goes on routing.
+	if !r.endsAfter(p) {
+		return nil, p.next(), false
+	}
 	n := r.nodeAt(p, TypeCustom, st)
+	if app == "agi" || app == "eagi" || app == "deadagi" {
+		if n.obj.Custom == nil {
+			n.obj.Custom = &Custom{Kind: CustomAGI, Description: "Run AGI " + strings.TrimSpace(parser.FirstArg(args))}
+		}
+		return n, p, true
+	}
 	if n.obj.Custom == nil {
 		n.obj.Custom = &Custom{Kind: CustomApplication, Description: "Run application " + strings.TrimSpace(p.prio().App)}
 	}
@@ -330,6 +339,11 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		}
 		if app == "gosubif" {
 			q, call, raw := r.call(p, spec)
+			if q != nil && (systemContext(q.c.Name) || plumbingMacro(strings.TrimPrefix(q.c.Name, "macro-"))) {
+				// A GUI helper subroutine returns: plumbing.
+				n := p.next()
+				return &n, "", nil
+			}
 			return q, raw, call
 		}
 		q, raw = r.jump(p, spec)
@@ -353,12 +367,18 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 			return nil, *q, false
 		}
 	}
-	// FreePBX time-condition overrides (DB(TC/N)) belong to the condition:
-	// the normal path is the one where no override is set.
-	if strings.Contains(condU, "DB(TC/") || strings.Contains(condU, "TCOVERRIDE") {
-		q, raw, _ := outcome(f)
+	// Tests of FreePBX's run-time state take the path of the normal case.
+	if truth, ok := plumbingTest(condU); ok {
+		spec := f
+		if truth {
+			spec = t
+		}
+		q, raw, call := outcome(spec)
 		if q == nil {
 			return r.unresolved(raw), p, true
+		}
+		if call != nil {
+			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: call})
 		}
 		return nil, *q, false
 	}
@@ -388,6 +408,9 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		switch {
 		case n == nil:
 			o.ignored = true
+		case n.raw != "":
+			// Leads only to a target known at run time.
+			o.n, o.raw, o.ignored = nil, n.raw, true
 		case st.leaving != nil && n == st.leaving:
 			o.ignored, o.back = true, true
 		}
@@ -406,11 +429,12 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		return no.n, p, true
 	case yes.back || no.back:
 		return st.leaving, p, true
-	case yes.raw != "":
+	case yes.raw != "" && no.raw != "":
+		// Only unresolvable ways on: the first is the target.
 		return r.unresolved(yes.raw), p, true
-	case no.raw != "":
-		return r.unresolved(no.raw), p, true
 	}
+	// An unresolvable outcome beside one that ends the call (FreePBX's
+	// return to ${IVR_CONTEXT}) routes nowhere an administrator set.
 	return nil, p, true
 }
 
@@ -602,7 +626,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 	for i := range min(n, 3) {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
-	c, exten, prio := p.c, p.e.Exten, ""
+	c, exten, prio := p.c, p.exten(), ""
 	switch n {
 	case 1:
 		prio = parts[0]
@@ -630,7 +654,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 	var e *parser.Extension
 	if n == 1 {
 		e = p.e
-	} else if exten == p.e.Exten && c == p.c {
+	} else if exten == p.exten() && c == p.c {
 		e = p.e
 	} else {
 		c, e = findExten(r.dp, c, exten)
@@ -644,7 +668,13 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 		r.warn(p.prio().Pos, "%s to %s: no such priority or label", p.prio().App, spec)
 		return nil, spec
 	}
-	return &pos{c, e, i}, ""
+	q = &pos{c: c, e: e, i: i}
+	if e == p.e && c == p.c {
+		q.num = p.num
+	} else if e.IsPattern() && isNumber(exten) {
+		q.num = exten
+	}
+	return q, ""
 }
 
 // call resolves a Gosub target "[[context,]exten,]priority(args)".
@@ -672,8 +702,8 @@ func (r *reader) subst(s string, p pos, st *state) string {
 	if !strings.Contains(s, "${") {
 		return s
 	}
-	if !p.e.IsPattern() {
-		s = strings.ReplaceAll(s, "${EXTEN}", p.e.Exten)
+	if ex := p.exten(); !strings.HasPrefix(ex, "_") {
+		s = substExten(s, ex)
 	}
 	s = strings.ReplaceAll(s, "${CONTEXT}", p.c.Name)
 	if len(st.stack) > 0 {
@@ -681,12 +711,64 @@ func (r *reader) subst(s string, p pos, st *state) string {
 		for i := len(f.args); i >= 1; i-- {
 			s = strings.ReplaceAll(s, "${ARG"+strconv.Itoa(i)+"}", strings.TrimSpace(f.args[i-1]))
 		}
-		if f.caller.valid() && !f.caller.e.IsPattern() {
-			s = strings.ReplaceAll(s, "${MACRO_EXTEN}", f.caller.e.Exten)
+		if f.caller.valid() && !strings.HasPrefix(f.caller.exten(), "_") {
+			s = strings.ReplaceAll(s, "${MACRO_EXTEN}", f.caller.exten())
 			s = strings.ReplaceAll(s, "${MACRO_CONTEXT}", f.caller.c.Name)
 		}
 	}
 	return r.dp.ExpandGlobals(s)
+}
+
+// substExten replaces ${EXTEN} and ${EXTEN:offset[:length]} by what they
+// are for the dialled number exten.
+func substExten(s, exten string) string {
+	for {
+		i := strings.Index(s, "${EXTEN")
+		if i < 0 {
+			return s
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return s
+		}
+		expr := s[i+2 : i+j] // EXTEN or EXTEN:o[:l]
+		val, ok := exten, true
+		if rest, cut := strings.CutPrefix(expr, "EXTEN:"); cut {
+			val, ok = substring(exten, rest)
+		} else if expr != "EXTEN" {
+			ok = false
+		}
+		if !ok {
+			// Leave what cannot be worked out; look after it.
+			return s[:i+j+1] + substExten(s[i+j+1:], exten)
+		}
+		s = s[:i] + val + s[i+j+1:]
+	}
+}
+
+// substring is Asterisk's ${VAR:offset[:length]} of v.
+func substring(v, spec string) (string, bool) {
+	offs, lens, hasLen := strings.Cut(spec, ":")
+	off, err := strconv.Atoi(strings.TrimSpace(offs))
+	if err != nil {
+		return "", false
+	}
+	if off < 0 {
+		off = max(len(v)+off, 0)
+	}
+	off = min(off, len(v))
+	v = v[off:]
+	if hasLen {
+		n, err := strconv.Atoi(strings.TrimSpace(lens))
+		if err != nil {
+			return "", false
+		}
+		if n < 0 {
+			n = max(len(v)+n, 0)
+		}
+		v = v[:min(n, len(v))]
+	}
+	return v, true
 }
 
 // numberOr is exten when it is a plain number, else alt.

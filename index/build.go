@@ -133,7 +133,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.dp.AddUsers(users)
 	}
 
-	// The context graph is drawn while the peers are typed and assigned.
+	// The context graph is drawn while the dialplan's Dial()s are read.
 	var edges map[string][]string
 	var edgeDiags diagSink
 	var edgesDone sync.WaitGroup
@@ -142,11 +142,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.contextOrder()
 	})
 	b.scanDials()
-	b.markTrunks()
-	b.ctxSet = map[*Tenant]map[string]bool{}
-	b.assignTenants()
 	edgesDone.Wait()
 	b.diags = append(b.diags, edgeDiags...)
+	b.markTrunks(edges)
+	b.ctxSet = map[*Tenant]map[string]bool{}
+	b.assignTenants()
 	b.adoptTrunks(edges)
 	b.tenantContexts(edges)
 	exts, trunks := b.extensions()
@@ -567,16 +567,91 @@ func isNumber(s string) bool {
 	return true
 }
 
-// markTrunks: a peer dialed with a number after it is a trunk, and so is a
-// type=peer (or PJSIP endpoint) with a fixed host that no extension rings.
-func (b *builder) markTrunks() {
+// markTrunks classifies the peers (SPEC §4 Trunk). A peer is a trunk when
+//   - the dialplan dials it with a number after it (SIP/name/123,
+//     PJSIP/123@name);
+//   - it registers to a provider: a register => line, a PJSIP registration
+//     or outbound_auth (resolvePeers noted those);
+//   - it has a fixed host, no extension dials it alone, and its context
+//     leads to inbound routes (from-trunk, from-pstn, DIDs…), whatever its
+//     type=;
+//   - or it is a chan_sip type=peer or a PJSIP endpoint with a fixed host
+//     that no extension dials alone, in a context no registering phone
+//     uses.
+//
+// System endpoints are neither phones nor trunks.
+func (b *builder) markTrunks(edges map[string][]string) {
+	phoneCtx := map[string]bool{}
 	for _, p := range b.peers.list {
+		if p.System == "" && strings.EqualFold(p.Host, "dynamic") {
+			phoneCtx[p.Context] = true
+		}
+	}
+	inbound := map[string]bool{} // by context, computed once
+	for _, p := range b.peers.list {
+		if p.System != "" {
+			continue
+		}
 		u := b.dials[p]
+		fixed := p.Host != "" && !strings.EqualFold(p.Host, "dynamic") && (u == nil || len(u.alone) == 0)
 		switch {
 		case u != nil && u.withNumber:
 			p.Trunk = true
-		case (p.Type == "peer" || p.Tech == "PJSIP") && p.Host != "" && !strings.EqualFold(p.Host, "dynamic") && (u == nil || len(u.alone) == 0):
+		case b.peers.registers[p] != "":
+			p.Trunk = true
+		case fixed && b.leadsInbound(p.Context, edges, inbound):
+			p.Trunk = true
+		case fixed && (p.Type == "peer" || p.Tech == "PJSIP") && !phoneCtx[p.Context]:
 			p.Trunk = true
 		}
 	}
+}
+
+// inboundWords mark the names of contexts where calls from providers
+// arrive (FreePBX from-trunk / from-pstn / ext-did-NNNN, and the usual
+// hand-made names).
+var inboundWords = [...]string{"from-trunk", "from-pstn", "from-did", "ext-did", "inbound", "incoming"}
+
+// leadsInbound reports whether ctx, or a context it includes or jumps to,
+// is named like an inbound context, or whether ctx itself answers a
+// literal DID-length number (seven digits or more). memo keeps answers.
+func (b *builder) leadsInbound(ctx string, edges map[string][]string, memo map[string]bool) bool {
+	if v, ok := memo[ctx]; ok {
+		return v
+	}
+	found := false
+	if c := b.dp.Context(ctx); c != nil {
+		for _, e := range c.Extensions {
+			if len(e.Exten) >= 7 && isDigits(e.Exten) {
+				found = true
+				break
+			}
+		}
+	}
+	seen := map[string]bool{ctx: true}
+	for queue := []string{ctx}; len(queue) > 0 && !found && len(seen) <= 256; queue = queue[1:] {
+		name := lower(queue[0])
+		for _, w := range inboundWords {
+			if strings.Contains(name, w) {
+				found = true
+			}
+		}
+		for _, next := range edges[queue[0]] {
+			if !seen[next] {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	memo[ctx] = found
+	return found
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -26,10 +26,10 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch what {
 	case "index":
 		return runDumpIndex(ctx, args[1:], stdout, stderr)
-	case "peers":
-		return runDumpPeers(args[1:], stdout, stderr)
 	case "flow":
 		return runDumpFlow(ctx, args[1:], stdout, stderr)
+	case "peers":
+		return runDumpPeers(args[1:], stdout, stderr)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
