@@ -80,13 +80,14 @@ func TestMoreGolden(t *testing.T) {
 		{"healthz", cNoAuth, req{method: "GET", path: "/healthz"}},
 		{"readyz", cNoAuth, req{method: "GET", path: "/readyz"}},
 		{"status__acme", cAcme, req{method: "GET", path: "/status"}},
+		{"status__admin", cAdmin, req{method: "GET", path: "/status"}},
 		{"status__noauth", cNoAuth, req{method: "GET", path: "/status"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := do(s, tc.r.build(tc.c))
 			got := dump(w)
-			if strings.HasPrefix(tc.name, "status__acme") {
+			if strings.HasPrefix(tc.name, "status__") {
 				got = maskTimes(got)
 			}
 			checkGolden(t, tc.name, got)
@@ -148,7 +149,16 @@ func TestStatusAfterFailedReload(t *testing.T) {
 	fail = true
 	st.Reload()
 	s := New(st, Options{})
+	// A tenant user learns that it failed, not why.
 	w := do(s, req{method: "GET", path: "/status"}.build(cAcme))
+	var td statusData
+	if err := json.Unmarshal(decode(t, w).Data, &td); err != nil {
+		t.Fatal(err)
+	}
+	if td.LastReload == nil || td.LastReload.Success || td.LastReload.Error != msgReloadFailed || strings.Contains(w.Body.String(), "sip.conf") {
+		t.Errorf("tenant's view of a failed reload: %s", w.Body)
+	}
+	w = do(s, req{method: "GET", path: "/status"}.build(cAdmin))
 	var d statusData
 	if err := json.Unmarshal(decode(t, w).Data, &d); err != nil {
 		t.Fatal(err)

@@ -1,14 +1,12 @@
 package api
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/index"
 )
 
@@ -16,13 +14,15 @@ import (
 type endpoint struct {
 	method, path string
 	params       []paramSpec
-	// secrets: only users with `secrets = yes` may call it.
+	// secrets: only users with `secrets = yes` may call it. Its answers
+	// are Cache-Control: no-store.
 	secrets bool
+	// noStore: the answer is about secrets (though not only for users
+	// with secrets = yes): Cache-Control: no-store, so that no browser or
+	// proxy keeps a copy on disk.
+	noStore bool
 	// optional: a parameter may be absent (its arg is then "").
 	optional bool
-	// dot: handle returns the body itself ([]byte), Graphviz DOT, not
-	// data for the JSON envelope.
-	dot bool
 	// handle answers from one snapshot; args are the validated, normalised
 	// parameters in the order of params.
 	handle func(snap *index.Snapshot, u *index.User, args []string) (any, *apiError)
@@ -39,7 +39,6 @@ var endpoints = append([]*endpoint{
 	{method: http.MethodGet, path: "/user/get", handle: userGet},
 	{method: http.MethodPost, path: "/user/tenants", params: []paramSpec{pUser}, handle: userTenants},
 	{method: http.MethodPost, path: "/destination/all", params: []paramSpec{pTenant}, handle: destinationAll},
-	{method: http.MethodGet, path: "/destination/graph", params: []paramSpec{pTenant}, dot: true, handle: destinationGraph},
 	{method: http.MethodPost, path: "/extension/bytenant", params: []paramSpec{pTenant}, handle: extensionByTenant},
 	{method: http.MethodPost, path: "/extension/byid", params: []paramSpec{pExtension}, handle: extensionByID},
 	{method: http.MethodPost, path: "/extension/user", params: []paramSpec{pTenant, pExtension}, secrets: true, handle: extensionUser},
@@ -80,7 +79,7 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 		cr, hit := s.cache.get(key)
 		s.metrics.cacheLookup(hit)
 		if hit {
-			s.writeSuccess(c, cr, ep.secrets)
+			s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 			return
 		}
 		data, err := ep.handle(snap, u, args)
@@ -88,35 +87,26 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeError(c, err)
 			return
 		}
-		var body []byte
-		var merr error
-		if ep.dot {
-			body = data.([]byte)
-		} else {
-			body, merr = renderSuccess(data)
-		}
+		body, merr := renderSuccess(data)
 		if merr != nil {
 			s.log.Error("api: render", "path", ep.path, "error", merr)
 			s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
 			return
 		}
 		cr = newCachedResponse(etag(snap, ep.path, args, u.Name), body)
-		if ep.dot {
-			cr.ctypeHdr = hdrDOT
-		}
 		s.cache.add(snap.Generation, key, cr)
-		s.writeSuccess(c, cr, ep.secrets)
+		s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 	}
 }
 
 // writeSuccess writes a 200 answer, or 304 when If-None-Match names its
-// ETag. An answer carrying secrets is never stored by a cache (SPEC §8).
-func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse, secret bool) {
+// ETag. noStore marks an answer that carries secrets.
+func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse, noStore bool) {
 	h := c.Writer.Header()
 	// Canonical keys and shared, never modified values: no allocation.
 	h["Etag"] = cr.etagHdr
 	h["Cache-Control"] = hdrPrivate
-	if secret {
+	if noStore {
 		h["Cache-Control"] = hdrNoStore
 	}
 	h["Vary"] = hdrVaryAuth
@@ -253,23 +243,6 @@ func destinationAll(snap *index.Snapshot, u *index.User, args []string) (any, *a
 		})
 	}
 	return out, nil
-}
-
-// ---- /destination/graph
-
-// destinationGraph answers the tenant's call flow as a Graphviz digraph
-// (flow.WriteDOT): objects labelled with type and name, edges with the
-// source kind.
-func destinationGraph(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if werr := flow.WriteDOT(&buf, t.Name, snap.ObjectsByTenant(t.ID, ""), snap.EdgesByTenant(t.ID)); werr != nil {
-		return nil, errorf(http.StatusInternalServerError, "internal error")
-	}
-	return buf.Bytes(), nil
 }
 
 // ---- /extension/bytenant, /extension/byid

@@ -97,6 +97,8 @@ func testSnapshot() *index.Snapshot {
 		BuildDuration: 1500 * time.Microsecond,
 		Fingerprint:   "fp-test-A",
 		ConfigFile:    "/etc/astapi/astapi.ini",
+		Server:        index.Server{AsteriskDir: "/etc/astapi/asterisk"},
+		SectionOwners: map[string][]index.SectionOwner{"extensions.conf": {{Line: 1, Tenants: []string{idAcme}}, {Line: 30, Tenants: []string{idGlobex}}}},
 		Files:         []string{"/etc/astapi/astapi.ini", "/etc/asterisk/sip.conf", "/etc/astapi/asterisk/extensions.conf"},
 		Tenants:       []*index.Tenant{initechT, globexT, acmeT},
 		Users:         users,
@@ -106,6 +108,8 @@ func testSnapshot() *index.Snapshot {
 		Flow:          graphOf(dests),
 		Diags: parser.Diagnostics{
 			{Pos: parser.Pos{File: "extensions.conf", Line: 3}, Severity: parser.Warning, Message: "unknown application Foo(alice-secret-1)"},
+			{Pos: parser.Pos{File: "extensions.conf", Line: 31}, Severity: parser.Warning, Message: "Goto to globex-hidden: no such context"},
+			{Pos: parser.Pos{File: "/srv/pbx/shared/trunks.conf", Line: 2}, Severity: parser.Warning, Message: "#include /srv/pbx/shared/x.conf: not found"},
 		},
 	}))
 }

@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/astapi/astapi/internal/slab"
 	"hash"
 	"io"
 	"io/fs"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/astapi/astapi/internal/safefile"
+	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -67,8 +69,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	// look at its [server] section says they are; if astapi.ini says
 	// otherwise, that work is dropped and they are read again.
 	var job *parseJob
-	if dir, roots, ok := prescanServer(iniPath); ok {
-		job = startParse(dir, roots)
+	if pre, ok := prescanServer(iniPath); ok {
+		job = startParse(pre.dir, pre.roots, pre.limits, start)
 	}
 	cfg, err := loadINI(iniPath)
 	if err != nil {
@@ -89,9 +91,9 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 		return nil, fmt.Errorf("index: %s: [server] asterisk_dir %s: %w", cfg.path, b.dir, err)
 	}
-	if job == nil || job.dir != b.dir || !slices.Equal(job.roots, cfg.server.IncludeRoots) {
+	if job == nil || job.dir != b.dir || !slices.Equal(job.roots, cfg.server.IncludeRoots) || job.limits != cfg.server.Limits {
 		job.abandon()
-		job = startParse(b.dir, cfg.server.IncludeRoots)
+		job = startParse(b.dir, cfg.server.IncludeRoots, cfg.server.Limits, start)
 	}
 	job.read.Wait()
 	for i, name := range parseNames {
@@ -108,7 +110,13 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if len(b.fatal) > 0 {
 		job.abandon()
 		b.fatal.Sort()
-		return nil, &LoadError{Diags: b.fatal}
+		return nil, &LoadError{Diags: b.fatal.Cap(cfg.server.Limits.MaxDiagnosticsPerFile, cfg.server.Limits.MaxDiagnostics)}
+	}
+	if sip == nil {
+		// Not an error (a PJSIP-only install has none), but a wrong
+		// asterisk_dir looks just like this: say so rather than serve
+		// no peers in silence.
+		b.warn(parser.Pos{File: "sip.conf"}, "sip.conf not found in asterisk_dir: no chan_sip peers (expected only on a PJSIP-only install)")
 	}
 
 	// The fingerprint reads the files again while the index is built.
@@ -171,6 +179,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.Files = files
+	snap.SectionOwners = sectionOwners(snap, sip, pjsip, users, ext)
 	for d := range b.dirs {
 		snap.WatchDirs = append(snap.WatchDirs, d)
 	}
@@ -180,7 +189,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	// The passes read shared lines more than once (scanDials and the
 	// flows, every tenant walking a shared context, every source reaching
 	// one Goto): each problem is reported once. Sorted, repeats are adjacent.
-	snap.Diags = slices.Compact(b.diags)
+	snap.Diags = slices.Compact(b.diags).Cap(cfg.server.Limits.MaxDiagnosticsPerFile, cfg.server.Limits.MaxDiagnostics)
 	snap.BuildDuration = time.Since(start)
 	return NewSnapshot(snap), nil
 }
@@ -199,6 +208,8 @@ const extIdx = 3 // extensions.conf
 type parseJob struct {
 	dir    string
 	roots  []string // include_roots
+	limits Limits
+	budget *parser.Budget // shared by the four files
 	parsed [len(parseNames)]struct {
 		cfg *parser.Config
 		err error
@@ -208,8 +219,8 @@ type parseJob struct {
 	built sync.WaitGroup // dp is set (nil when extensions.conf failed)
 }
 
-func startParse(dir string, roots []string) *parseJob {
-	j := &parseJob{dir: dir, roots: roots}
+func startParse(dir string, roots []string, limits Limits, start time.Time) *parseJob {
+	j := &parseJob{dir: dir, roots: roots, limits: limits, budget: limits.budget(start)}
 	j.read.Add(len(parseNames))
 	for i, name := range parseNames {
 		if i == extIdx {
@@ -217,11 +228,11 @@ func startParse(dir string, roots []string) *parseJob {
 		}
 		go func() {
 			defer j.read.Done()
-			j.parsed[i].cfg, j.parsed[i].err = parseFile(dir, roots, name)
+			j.parsed[i].cfg, j.parsed[i].err = j.parseFile(name)
 		}()
 	}
 	j.built.Go(func() {
-		ext, err := parseFile(dir, roots, parseNames[extIdx])
+		ext, err := j.parseFile(parseNames[extIdx])
 		j.parsed[extIdx].cfg, j.parsed[extIdx].err = ext, err
 		j.read.Done()
 		switch {
@@ -245,19 +256,28 @@ func (j *parseJob) abandon() {
 	}
 }
 
-// prescanServer reads asterisk_dir and include_roots of astapi.ini's
-// [server] section as loadINI will resolve them, approximately (what it
-// gets wrong only costs work, see load): ok is false when it finds no
-// asterisk_dir.
-func prescanServer(iniPath string) (dir string, roots []string, ok bool) {
-	data, err := os.ReadFile(iniPath)
+// prescan is what prescanServer found.
+type prescan struct {
+	dir    string
+	roots  []string
+	limits Limits
+}
+
+// prescanServer reads asterisk_dir, include_roots and the limits of
+// astapi.ini's [server] section as loadINI will resolve them,
+// approximately (what it gets wrong only costs work, see load): ok is
+// false when it finds no asterisk_dir.
+func prescanServer(iniPath string) (pre prescan, ok bool) {
+	data, err := safefile.ReadFile(iniPath, maxINIBytes)
 	if err != nil {
-		return "", nil, false
+		return pre, false
 	}
 	abs, err := filepath.Abs(iniPath)
 	if err != nil {
-		return "", nil, false
+		return pre, false
 	}
+	limitVals := map[string]string{}
+	defer func() { pre.limits, _ = parseLimits(func(k string) string { return limitVals[k] }) }()
 	resolve := func(p string) string {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(filepath.Dir(abs), p)
@@ -285,27 +305,33 @@ func prescanServer(iniPath string) (dir string, roots []string, ok bool) {
 			}
 		}
 		val = strings.Trim(strings.TrimSpace(val), `"'`)
-		switch strings.TrimSpace(key) {
+		switch key = strings.TrimSpace(key); key {
 		case "asterisk_dir":
 			if val != "" {
-				dir, ok = resolve(val), true
+				pre.dir, ok = resolve(val), true
 			}
 		case "include_roots":
-			roots = roots[:0]
+			pre.roots = pre.roots[:0]
 			for _, r := range splitList(val) {
-				roots = append(roots, resolve(r))
+				pre.roots = append(pre.roots, resolve(r))
+			}
+		default:
+			if slices.Contains(limitKeys, key) {
+				limitVals[key] = val
 			}
 		}
 	}
-	return dir, roots, ok
+	return pre, ok
 }
 
-// parseFile reads one top-level Asterisk file of dir. A missing file is
-// fine (nil, nil); one that exists but cannot be read fails the load.
-func parseFile(dir string, includeRoots []string, name string) (*parser.Config, error) {
-	path := filepath.Join(dir, name)
-	roots := append([]string{dir}, includeRoots...)
-	cfg, err := parser.ParseFile(path, parser.Options{Root: dir, AllowedRoots: roots})
+// parseFile reads one top-level Asterisk file of the job's dir. A
+// missing file is fine (nil, nil); one that exists but cannot be read
+// fails the load.
+func (j *parseJob) parseFile(name string) (*parser.Config, error) {
+	path := filepath.Join(j.dir, name)
+	roots := append([]string{j.dir}, j.roots...)
+	cfg, err := parser.ParseFile(path, parser.Options{Root: j.dir, AllowedRoots: roots,
+		Budget: j.budget, MaxDiagnosticsPerFile: j.limits.MaxDiagnosticsPerFile})
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
@@ -355,7 +381,7 @@ func fingerprint(files []string) string {
 	buf := make([]byte, 256<<10)
 	for _, f := range files {
 		if !hashStreamed(h, f, buf) {
-			data, err := os.ReadFile(f)
+			data, err := safefile.ReadFile(f, math.MaxInt32)
 			hashPrefix(h, f, len(data))
 			if err == nil {
 				h.Write(data)
@@ -376,15 +402,11 @@ func hashPrefix(h hash.Hash, name string, size int) {
 // buf, and reports whether it could: false (with h as it was) when the
 // file cannot be opened or read, or its size is not the one announced.
 func hashStreamed(h hash.Hash, name string, buf []byte) bool {
-	f, err := os.Open(name)
+	f, st, err := safefile.Open(name)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return false
-	}
 	saved, err := h.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
 		return false
@@ -438,6 +460,8 @@ func (b *builder) users() []*User {
 			for _, key := range u0.Tenants {
 				if t := b.byKey[key]; t != nil {
 					u.Tenants = append(u.Tenants, t.ID)
+				} else if b.discovery != "" {
+					b.warn(parser.Pos{File: filepath.Base(b.ini.path)}, "[user %s]: tenants names %q, but no tenant of that name was discovered (discover = %s)", u.Name, key, b.discovery)
 				}
 			}
 		}
@@ -572,36 +596,31 @@ func isNumber(s string) bool {
 //     PJSIP/123@name);
 //   - it registers to a provider: a register => line, a PJSIP registration
 //     or outbound_auth (resolvePeers noted those);
-//   - it has a fixed host, no extension dials it alone, and its context
-//     leads to inbound routes (from-trunk, from-pstn, DIDs…), whatever its
-//     type=;
-//   - or it is a chan_sip type=peer or a PJSIP endpoint with a fixed host
-//     that no extension dials alone, in a context no registering phone
-//     uses.
+//   - or it sits at a fixed address that no extension dials alone (a
+//     host=, an AOR contact, or a PJSIP identify match= without inbound
+//     auth) and its context leads to inbound routes (from-trunk,
+//     from-pstn, DIDs…), or it is a chan_sip type=peer or a PJSIP
+//     endpoint, or it sets fromdomain=/fromuser= (what one sets for a
+//     provider, never for a phone).
 //
 // System endpoints are neither phones nor trunks.
 func (b *builder) markTrunks(edges map[string][]string) {
-	phoneCtx := map[string]bool{}
-	for _, p := range b.peers.list {
-		if p.System == "" && strings.EqualFold(p.Host, "dynamic") {
-			phoneCtx[p.Context] = true
-		}
-	}
 	inbound := map[string]bool{} // by context, computed once
 	for _, p := range b.peers.list {
 		if p.System != "" {
 			continue
 		}
 		u := b.dials[p]
-		fixed := p.Host != "" && !strings.EqualFold(p.Host, "dynamic") && (u == nil || len(u.alone) == 0)
+		fixed := (p.Host != "" && !strings.EqualFold(p.Host, "dynamic") || b.peers.ipIdentified[p]) && (u == nil || len(u.alone) == 0)
 		switch {
 		case u != nil && u.withNumber:
 			p.Trunk = true
 		case b.peers.registers[p] != "":
 			p.Trunk = true
-		case fixed && b.leadsInbound(p.Context, edges, inbound):
+		case !fixed:
+		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "":
 			p.Trunk = true
-		case fixed && (p.Type == "peer" || p.Tech == "PJSIP") && !phoneCtx[p.Context]:
+		case b.leadsInbound(p.Context, edges, inbound):
 			p.Trunk = true
 		}
 	}

@@ -333,6 +333,19 @@ func TestTrunkClassification(t *testing.T) {
 			trunk: true,
 		},
 		{
+			name:  "fixed host with fromdomain, type=friend",
+			sip:   "[bc-out]\ntype=friend\nhost=sip.itsp.example\nfromdomain=sip.itsp.example\ndefaultuser=acct\ncontext=from-internal\n",
+			peer:  "bc-out",
+			trunk: true,
+		},
+		{
+			name:  "PJSIP endpoint identified by address, without auth",
+			pjsip: "[gw]\ntype=endpoint\ncontext=gw-in\n\n[gw]\ntype=identify\nendpoint=gw\nmatch=10.0.0.0/8\n",
+			ext:   "[gw-in]\nexten => _X.,1,Goto(from-internal,101,1)\n",
+			peer:  "gw",
+			trunk: true,
+		},
+		{
 			name: "fixed-IP desk phone in the phones' context",
 			sip:  "[102]\ntype=friend\nhost=192.168.1.52\ncontext=from-internal\n",
 			peer: "102",
@@ -422,4 +435,14 @@ func hasDiagAt(s *index.Snapshot, sev parser.Severity, file, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestDiscoverUnknownUserTenant: a tenant user naming a tenant discovery
+// did not make gets a warning (with declared tenants it is a load error).
+func TestDiscoverUnknownUserTenant(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, user("office", "role = tenant\ntenants = northwind"), onePBX)
+	if !hasDiag(s.Diags, parser.Warning, "[user office]", `"northwind"`, "discover = single") {
+		t.Errorf("no warning for the unknown tenant: %v", s.Diags)
+	}
 }

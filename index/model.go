@@ -37,6 +37,8 @@ type Server struct {
 	// DiscoverSingle, DiscoverCode, DiscoverContexts, or "" to choose.
 	Name     string
 	Discover string
+	// Limits bound a build (see Limits).
+	Limits Limits
 }
 
 // The discovery modes of [server] discover (SPEC §3).
@@ -46,11 +48,11 @@ const (
 	DiscoverContexts = "contexts" // one tenant per phone context=
 )
 
-// Tenant is a customer of the PBX: declared in astapi.ini or discovered from
-// the peers' contexts.
+// Tenant is a customer of the PBX: declared in astapi.ini or discovered
+// (SPEC §3).
 type Tenant struct {
 	ID       string
-	Key      string // [tenant KEY] section name, or the context it was discovered from
+	Key      string // [tenant KEY] section name; discovered: [server] name, the -<code>, or the context
 	Name     string
 	Code     string   // peers named <number>-<code> belong here
 	Contexts []string // dialplan contexts that belong to the tenant, sorted
@@ -173,6 +175,10 @@ type Snapshot struct {
 	SIPGeneral *parser.Section
 	Dialplan   *parser.Dialplan
 	Diags      parser.Diagnostics
+	// SectionOwners maps a file (as named in Diags) to its sections, in
+	// line order, with their tenants: what a tenant user may see of the
+	// diagnostics (see DiagTenants).
+	SectionOwners map[string][]SectionOwner
 
 	usersByName    map[string]*User
 	usersByEmail   map[string]*User

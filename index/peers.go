@@ -19,12 +19,15 @@ type peerSet struct {
 	// registers says why a peer registers to a provider (register =>,
 	// a PJSIP registration or outbound_auth): a trunk.
 	registers map[*Peer]string
-	keys      strArena // the lower-cased names of sip
-	alloc     slab.Slab[Peer]
+	// ipIdentified holds the PJSIP endpoints without inbound auth that an
+	// identify match= recognises by address: peers at a fixed address.
+	ipIdentified map[*Peer]bool
+	keys         strArena // the lower-cased names of sip
+	alloc        slab.Slab[Peer]
 }
 
 func newPeerSet() *peerSet {
-	return &peerSet{sip: map[string]*Peer{}, pjsip: map[string]*Peer{}, users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}}
+	return &peerSet{sip: map[string]*Peer{}, pjsip: map[string]*Peer{}, users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}
 }
 
 // get finds the peer a technology ("SIP" or "PJSIP", upper-case) names.
@@ -422,6 +425,11 @@ func addPJSIP(ps *peerSet, cfg *parser.Config, w *diagSink) {
 		}
 	}
 	endpoints := ps.list[start:]
+	for _, id := range objs["identify"] {
+		if p := ps.pjsip[lastValue(id.Vars, "endpoint")]; p != nil && p.SecretKind == "" && lastValue(id.Vars, "match") != "" {
+			ps.ipIdentified[p] = true
+		}
+	}
 	for _, r := range cfg.Sections {
 		if r.Template || objs["registration"][r.Name] != r {
 			continue

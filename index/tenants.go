@@ -9,7 +9,7 @@ import (
 	"github.com/astapi/astapi/parser"
 )
 
-// assignTenants creates the tenants (declared, else one per peer context)
+// assignTenants creates the tenants (declared, else discovered)
 // and gives every peer its tenant (SPEC §3).
 func (b *builder) assignTenants() {
 	b.byKey = map[string]*Tenant{}

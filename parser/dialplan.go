@@ -344,7 +344,7 @@ func (l *sectionLoader) loadSection(s *Section, con *Context) {
 				val = d.expand(val)
 			}
 			if findFold(con.Switches, val, identity) >= 0 {
-				l.warn(v.Pos, "context %q already has switch %q: ignored", con.Name, val)
+				l.warn(v.Pos, "context %q already has this switch: ignored", con.Name)
 				continue
 			}
 			con.Switches = append(con.Switches, val)
@@ -411,17 +411,17 @@ func (l *sectionLoader) addLine(con *Context, pos Pos, ext, rest string, lastPri
 				p = e.Label(priStr)
 			}
 			if p == nil || p.Priority < 1 {
-				l.warn(pos, "invalid priority or unknown label %q: line ignored", priStr)
+				l.warn(pos, "invalid priority or unknown label: line ignored")
 				return 0, false
 			}
 			n = p.Priority
 		} else if n < 1 {
-			l.warn(pos, "invalid priority %q: line ignored", priStr)
+			l.warn(pos, "invalid priority: line ignored")
 			return 0, false
 		}
 		prio = n
 	}
-	app, args := splitApp(appl, func() { l.warn(pos, "no closing parenthesis in %q", shorten(appl)) })
+	app, args := splitApp(appl, func() { l.warn(pos, "no closing parenthesis after the application's arguments") })
 	if prio == 0 {
 		// After a hint, "n" gives 0: Asterisk drops the line without a word.
 		return 0, false
