@@ -1,5 +1,7 @@
 // Package api is astapi's HTTP layer: a gin router answering the seven
-// endpoints of the original API (SPEC §6) from an index.Store, with Basic
+// endpoints of the original API (SPEC §6) and the rest of its read side
+// (SPEC §6.1, handlers_read.go; its write endpoints are refused,
+// readonly.go) from an index.Store, with Basic
 // Auth against astapi.ini users, tenant scoping, a response cache with ETags,
 // the secrets audit /audit/secrets, and the operational endpoints /healthz,
 // /readyz, /status, /metrics and /openapi.json.
@@ -19,7 +21,8 @@
 //     bcrypt runs); 503 + Retry-After when no bcrypt slot frees within
 //     Options.BcryptWait;
 //  3. 401 + WWW-Authenticate when credentials are missing or wrong;
-//  4. 403 for /extension/user when the caller lacks `secrets = yes`;
+//  4. 403 for /extension/user and /extension/usersecret when the caller
+//     lacks `secrets = yes`;
 //  5. 400 naming the parameter when one is missing, blank or malformed
 //     (413 for a body over Options.MaxBodyBytes, 415 for a body that is
 //     neither a form nor JSON, or that has a Content-Encoding);

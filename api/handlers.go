@@ -309,13 +309,9 @@ func peerSecret(p *index.Peer) string {
 }
 
 func extensionUser(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
+	e, err := tenantExtension(snap, u, args[0], args[1]) // handlers_read.go
 	if err != nil {
 		return nil, err
-	}
-	e := snap.ExtensionByID(args[1])
-	if e == nil || e.TenantID != t.ID {
-		return nil, notFound(u, "extension_id "+args[1]+" of tenant_id "+t.ID)
 	}
 	out := make([]peerItem, 0, len(e.Peers))
 	for _, p := range e.Peers {
