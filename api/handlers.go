@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,14 +52,20 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeError(c, errForbidden)
 			return
 		}
-		var args []string
+		// args live on the stack for a cache hit; a miss copies them.
+		var argv [4]string
+		args := argv[:0]
+		if n := len(ep.params); n <= len(argv) {
+			args = argv[:n]
+		} else {
+			args = make([]string, n)
+		}
 		if len(ep.params) > 0 {
 			var p params
 			if err := p.decode(c.Request); err != nil {
 				s.writeError(c, err)
 				return
 			}
-			args = make([]string, len(ep.params))
 			for i, ps := range ep.params {
 				if _, present := p.get(ps.name); !present && ep.optional {
 					continue
@@ -77,6 +84,7 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeSuccess(c, cr)
 			return
 		}
+		args = slices.Clone(args)
 		data, err := ep.handle(snap, u, args)
 		if err != nil {
 			s.writeError(c, err)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,6 +45,12 @@ const (
 	flawType      flawKind = iota + 1 // a JSON value neither string nor number (true, null, array, object)
 	flawUTF8                          // a JSON string that is not valid UTF-8
 	flawDuplicate                     // given more than once in one source
+)
+
+// The media types of the usual bodies.
+const (
+	mimeForm = "application/x-www-form-urlencoded"
+	mimeJSON = "application/json"
 )
 
 // Sources, as error messages name them.
@@ -134,7 +141,10 @@ func (p *params) decodeSources(r *http.Request) *apiError {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	body, err := io.ReadAll(r.Body)
+	bb := getBodyBuffer()
+	defer putBodyBuffer(bb)
+	_, err := bb.ReadFrom(r.Body)
+	body := bb.Bytes() // every value taken from it is copied (string conversions)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -149,25 +159,25 @@ func (p *params) decodeSources(r *http.Request) *apiError {
 	var mt string
 	var mparams map[string]string
 	if ct == "" {
-		mt = "application/x-www-form-urlencoded"
+		mt = mimeForm
 		if bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-			mt = "application/json"
+			mt = mimeJSON
 		}
 	} else {
-		mt, mparams, err = mime.ParseMediaType(ct)
+		mt, mparams, err = parseMediaType(ct)
 		if err != nil {
 			return errorf(http.StatusUnsupportedMediaType, "malformed Content-Type header")
 		}
 	}
 	switch {
-	case mt == "application/x-www-form-urlencoded":
+	case mt == mimeForm:
 		if !p.addQuery(srcForm, string(body)) {
 			return errorf(http.StatusBadRequest, "malformed form body")
 		}
 		return nil
 	case mt == "multipart/form-data":
 		return p.addMultipart(body, mparams["boundary"])
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+	case mt == mimeJSON || strings.HasSuffix(mt, "+json"):
 		return p.addJSON(body)
 	}
 	// mt is a lower-case token/token pair: safe to echo.
@@ -412,4 +422,39 @@ func validEmail(v string) bool {
 	}
 	at := strings.IndexByte(v, '@')
 	return at > 0 && at < len(v)-1 && strings.Count(v, "@") == 1
+}
+
+// bodyBuffers pools the buffers request bodies are read into.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody: a buffer grown beyond this by a big body is left to the
+// garbage collector rather than kept.
+const maxPooledBody = 64 << 10
+
+func getBodyBuffer() *bytes.Buffer { return bodyBuffers.Get().(*bytes.Buffer) }
+
+func putBodyBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBody {
+		return
+	}
+	b.Reset()
+	bodyBuffers.Put(b)
+}
+
+// parseMediaType is mime.ParseMediaType with a fast path for the Content-Type
+// values clients send nearly always (a bare form or JSON type, with or
+// without "; charset=utf-8"): those need neither a parameter map nor the
+// general parser.
+func parseMediaType(ct string) (string, map[string]string, error) {
+	mt, rest, _ := strings.Cut(ct, ";")
+	mt = strings.TrimSpace(mt)
+	rest = strings.TrimSpace(rest)
+	if rest == "" || strings.EqualFold(rest, "charset=utf-8") {
+		for _, known := range [...]string{mimeForm, mimeJSON} {
+			if strings.EqualFold(mt, known) {
+				return known, nil, nil
+			}
+		}
+	}
+	return mime.ParseMediaType(ct)
 }

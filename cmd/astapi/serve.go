@@ -205,6 +205,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		code = 1
 	}
 	<-watchDone
+	handler.Close() // the access log lines still buffered
 	return code
 }
 
