@@ -312,7 +312,9 @@ func (s *Server) limitBody(c *gin.Context) bool {
 		c.Abort()
 		return false
 	}
-	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+	// A declared length within the cap needs no wrapper: net/http never
+	// reads beyond it.
+	if c.Request.ContentLength < 0 && c.Request.Body != nil && c.Request.Body != http.NoBody {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
 	}
 	return true

@@ -50,6 +50,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	failWindow := fs.Duration("login-failure-window", time.Minute, "window of --login-failure-limit")
 	metricsAuth := fs.Bool("metrics-auth", false, "GET /metrics requires the credentials of any astapi.ini user (default: open, for Prometheus scrapes by annotation)")
 	metricsMaxTenants := fs.Int("metrics-max-tenants", 1000, "above this many tenants the per-tenant metrics are summed under tenant=\"_all\" (negative: no limit)")
+	memLimit := fs.String("memory-limit", "", "soft memory limit of the process, as GOMEMLIMIT takes it (e.g. 1GiB, 800MiB; off: none) (default: GOMEMLIMIT when set, else 1GiB)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
@@ -80,13 +81,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "astapi: --pprof takes a loopback address (profiles show memory contents)")
 		return 2
 	}
+	limit, err := applyMemoryLimit(*memLimit, os.Getenv("GOMEMLIMIT"))
+	if err != nil {
+		fmt.Fprintf(stderr, "astapi: %v\n", err)
+		return 2
+	}
 	// The log and the access log share stderr: one lock, so their lines
 	// never interleave (and a test's buffer is never written concurrently).
 	stderr = &lockedWriter{w: stderr}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
 	cfgPath := *cfg
-	store := index.NewStore(func() (*index.Snapshot, error) { return index.Load(cfgPath) })
+	var mem index.MemoryTuning
+	store := index.NewStore(mem.Wrap(func() (*index.Snapshot, error) { return index.Load(cfgPath) }))
+	store.OnReload(mem.Release)
 	store.OnReload(func(res index.ReloadResult, served *index.Snapshot) { logReload(logger, res, served) })
 	if res := store.Reload(); !res.Success {
 		fmt.Fprintf(stderr, "astapi: cannot serve %s: %s\n", cfgPath, api.Redact(store.Current(), res.Err.Error()))
@@ -185,7 +193,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			serveErr <- srv.Serve(ln)
 		}
 	}()
-	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", certs != nil, "generation", store.Current().Generation)
+	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", certs != nil, "generation", store.Current().Generation, "memory_limit", formatBytes(limit))
 
 	code := 0
 	select {
