@@ -75,12 +75,14 @@ func (m *MemoryTuning) leave() {
 	}
 }
 
-// Release is a Store.OnReload hook: after a successful reload nothing
-// should still hold the replaced snapshot but requests under way, so a
-// collection returns its memory to the system now rather than leaving the
-// process at its reload peak until the next cycles.
+// Release is a Store.OnReload hook: after a successful load nothing should
+// still hold the replaced snapshot (but requests under way) or the build's
+// garbage, so a collection returns that memory to the system now rather
+// than leaving the process at its reload peak until the next cycles. Hooks
+// registered after it see the heap of the served snapshot alone
+// (runtime/metrics /gc/heap/live:bytes).
 func (m *MemoryTuning) Release(res ReloadResult, _ *Snapshot) {
-	if res.Success && res.Generation > 1 {
+	if res.Success {
 		debug.FreeOSMemory()
 	}
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"math"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 
@@ -58,4 +60,29 @@ func formatBytes(n int64) string {
 		return "off"
 	}
 	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 0, 64) + "MiB"
+}
+
+// tightLimitShare: a reload holds the served snapshot, the one being built
+// and the build's garbage, about 2.5 times the live heap of one; when one
+// already takes more than this share of the limit, reloads run the
+// collector flat out near the limit (slow, not fatal: the limit is soft).
+const tightLimitShare = 0.4
+
+// warnTightLimit is an OnReload hook run after index.MemoryTuning.Release:
+// it warns when the live heap of the served snapshot leaves too little
+// room under the memory limit for the next reload.
+func warnTightLimit(logger *slog.Logger, res index.ReloadResult) {
+	if !res.Success {
+		return
+	}
+	limit := debug.SetMemoryLimit(-1)
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	if live := s[0].Value.Uint64(); float64(live) > tightLimitShare*float64(limit) {
+		logger.Warn("the memory limit is tight for this configuration: reloads will be slow; raise --memory-limit (or GOMEMLIMIT) to about 3 times the live heap",
+			"live_heap", formatBytes(int64(live)), "memory_limit", formatBytes(limit))
+	}
 }

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"log/slog"
 	"math"
+	"runtime"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/astapi/astapi/index"
@@ -46,5 +50,26 @@ func TestApplyMemoryLimit(t *testing.T) {
 	}
 	if _, err := applyMemoryLimit("1GB", ""); err == nil {
 		t.Error("a bad flag was accepted")
+	}
+}
+
+// TestWarnTightLimit: a live heap over 40% of the limit is logged once per
+// reload, with both figures; a roomy limit or a failed reload says nothing.
+func TestWarnTightLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	ok := index.ReloadResult{Success: true}
+	runtime.GC() // the live heap is the last collection's figure, as after MemoryTuning.Release
+	debug.SetMemoryLimit(math.MaxInt64)
+	warnTightLimit(logger, ok)
+	debug.SetMemoryLimit(1) // below any live heap
+	warnTightLimit(logger, index.ReloadResult{})
+	if buf.Len() != 0 {
+		t.Fatalf("warned without cause: %s", &buf)
+	}
+	warnTightLimit(logger, ok)
+	if out := buf.String(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "live_heap=") || !strings.Contains(out, "memory_limit=0MiB") {
+		t.Errorf("no warning: %q", out)
 	}
 }

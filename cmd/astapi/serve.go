@@ -95,6 +95,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var mem index.MemoryTuning
 	store := index.NewStore(mem.Wrap(func() (*index.Snapshot, error) { return index.Load(cfgPath) }))
 	store.OnReload(mem.Release)
+	store.OnReload(func(res index.ReloadResult, _ *index.Snapshot) { warnTightLimit(logger, res) })
 	store.OnReload(func(res index.ReloadResult, served *index.Snapshot) { logReload(logger, res, served) })
 	if res := store.Reload(); !res.Success {
 		fmt.Fprintf(stderr, "astapi: cannot serve %s: %s\n", cfgPath, api.Redact(store.Current(), res.Err.Error()))
