@@ -84,22 +84,28 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeSuccess(c, cr)
 			return
 		}
-		args = slices.Clone(args)
-		data, err := ep.handle(snap, u, args)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		body, merr := renderSuccess(data)
-		if merr != nil {
-			s.log.Error("api: render", "path", ep.path, "error", merr)
-			s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
-			return
-		}
-		cr = newCachedResponse(etag(snap, ep.path, args, u.Name), body)
-		s.cache.add(snap.Generation, key, cr)
-		s.writeSuccess(c, cr)
+		s.render(c, ep, snap, u, key, args)
 	}
+}
+
+// render answers a cache miss and caches the answer. args is copied: the
+// caller's lives on its stack.
+func (s *Server) render(c *gin.Context, ep *endpoint, snap *index.Snapshot, u *index.User, key responseKey, args []string) {
+	owned := slices.Clone(args) // a new name: reusing args would make the caller's escape
+	data, err := ep.handle(snap, u, owned)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	body, merr := renderSuccess(data)
+	if merr != nil {
+		s.log.Error("api: render", "path", ep.path, "error", merr)
+		s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+		return
+	}
+	cr := newCachedResponse(etag(snap, ep.path, owned, u.Name), body)
+	s.cache.add(snap.Generation, key, cr)
+	s.writeSuccess(c, cr)
 }
 
 // writeSuccess writes a 200 answer, or 304 when If-None-Match names its
