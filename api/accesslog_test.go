@@ -112,3 +112,19 @@ func TestAppendLogTime(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessLogDroppedMetric: the count of dropped lines is scraped when
+// there is an access log, and absent without one.
+func TestAccessLogDroppedMetric(t *testing.T) {
+	var buf syncBuffer
+	s, _ := newTestServer(t, Options{AccessLog: &buf})
+	defer s.Close()
+	s.access.dropped.Add(3)
+	if w := do(s, req{method: "GET", path: "/metrics"}.build(cNoAuth)); !strings.Contains(w.Body.String(), mAccessLogDropped+" 3") {
+		t.Errorf("no %s 3 in /metrics", mAccessLogDropped)
+	}
+	quiet, _ := newTestServer(t, Options{})
+	if w := do(quiet, req{method: "GET", path: "/metrics"}.build(cNoAuth)); strings.Contains(w.Body.String(), mAccessLogDropped) {
+		t.Errorf("%s without an access log", mAccessLogDropped)
+	}
+}

@@ -29,20 +29,12 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/crypto/bcrypt"
-)
 
-// The HTTP server limits of `astapi serve`.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 15 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
+	"github.com/astapi/astapi/internal/httplimits"
 )
 
 func main() {
@@ -80,15 +72,8 @@ func main() {
 			c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 		})
 	}
-	srv := &http.Server{
-		Addr:              *listen,
-		Handler:           e,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-	}
+	srv := &http.Server{Addr: *listen, Handler: e}
+	httplimits.Apply(srv) // astapi's: each timeout costs a deadline per request
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}

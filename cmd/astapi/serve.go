@@ -18,15 +18,16 @@ import (
 
 	"github.com/astapi/astapi/api"
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/httplimits"
 )
 
-// HTTP server limits.
+// HTTP server limits (shared with the benchmark baseline).
 const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 15 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
+	readHeaderTimeout = httplimits.ReadHeaderTimeout
+	readTimeout       = httplimits.ReadTimeout
+	writeTimeout      = httplimits.WriteTimeout
+	idleTimeout       = httplimits.IdleTimeout
+	maxHeaderBytes    = httplimits.MaxHeaderBytes
 	maxBodyBytes      = 1 << 20
 	shutdownTimeout   = 10 * time.Second
 	defaultListen     = "127.0.0.1:8080"
