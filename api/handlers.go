@@ -62,7 +62,7 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 		}
 		if len(ep.params) > 0 {
 			var p params
-			if err := p.decode(c.Request); err != nil {
+			if err := p.decode(c.Request, &s.bodies); err != nil {
 				s.writeError(c, err)
 				return
 			}

@@ -122,8 +122,8 @@ const maxMultipartParts = 1000
 // limit is a 413. A name repeated within one source is flagged (a 400 when
 // the endpoint reads it); body values win over query values. Files of a
 // multipart body are ignored.
-func (p *params) decode(r *http.Request) *apiError {
-	if err := p.decodeSources(r); err != nil {
+func (p *params) decode(r *http.Request, bodies *bodyPool) *apiError {
+	if err := p.decodeSources(r, bodies); err != nil {
 		return err
 	}
 	if p.overflow {
@@ -132,7 +132,7 @@ func (p *params) decode(r *http.Request) *apiError {
 	return nil
 }
 
-func (p *params) decodeSources(r *http.Request) *apiError {
+func (p *params) decodeSources(r *http.Request, bodies *bodyPool) *apiError {
 	if r.URL != nil && r.URL.RawQuery != "" {
 		if !p.addQuery(srcQuery, r.URL.RawQuery) {
 			return errorf(http.StatusBadRequest, "malformed query string")
@@ -141,8 +141,8 @@ func (p *params) decodeSources(r *http.Request) *apiError {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
-	bb := getBodyBuffer()
-	defer putBodyBuffer(bb)
+	bb := bodies.get()
+	defer bodies.put(bb)
 	_, err := bb.ReadFrom(r.Body)
 	body := bb.Bytes() // every value taken from it is copied (string conversions)
 	if err != nil {
@@ -424,21 +424,29 @@ func validEmail(v string) bool {
 	return at > 0 && at < len(v)-1 && strings.Count(v, "@") == 1
 }
 
-// bodyBuffers pools the buffers request bodies are read into.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bodyPool recycles the buffers request bodies are read into (a Server
+// has one). A nil pool hands out fresh buffers.
+type bodyPool struct{ pool sync.Pool }
 
 // maxPooledBody: a buffer grown beyond this by a big body is left to the
 // garbage collector rather than kept.
 const maxPooledBody = 64 << 10
 
-func getBodyBuffer() *bytes.Buffer { return bodyBuffers.Get().(*bytes.Buffer) }
+func (bp *bodyPool) get() *bytes.Buffer {
+	if bp != nil {
+		if b, ok := bp.pool.Get().(*bytes.Buffer); ok {
+			return b
+		}
+	}
+	return new(bytes.Buffer)
+}
 
-func putBodyBuffer(b *bytes.Buffer) {
-	if b.Cap() > maxPooledBody {
+func (bp *bodyPool) put(b *bytes.Buffer) {
+	if bp == nil || b.Cap() > maxPooledBody {
 		return
 	}
 	b.Reset()
-	bodyBuffers.Put(b)
+	bp.pool.Put(b)
 }
 
 // parseMediaType is mime.ParseMediaType with a fast path for the Content-Type

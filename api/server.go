@@ -103,6 +103,7 @@ type Server struct {
 	access  *accessLogger // nil: no access log
 	// exchanges pools the per-request wrappers (only with an access log).
 	exchanges sync.Pool
+	bodies    bodyPool // request body buffers
 
 	metrics      *metrics
 	auditor      func() *audit.Auditor // made on first use
