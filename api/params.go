@@ -141,6 +141,11 @@ func (p *params) decodeSources(r *http.Request, bodies *bodyPool) *apiError {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		// Not decoded: reading a compressed body as a form would give a
+		// misleading 400 about its content.
+		return errorf(http.StatusUnsupportedMediaType, "request bodies with a Content-Encoding are not supported: send the body uncompressed")
+	}
 	bb := bodies.get()
 	defer bodies.put(bb)
 	_, err := bb.ReadFrom(r.Body)

@@ -29,13 +29,30 @@ type Server struct {
 	// IncludeRoots are extra directories #include may read from (astapi.ini
 	// include_roots); by default only AsteriskDir.
 	IncludeRoots []string
+	// Region is the ISO 3166 region of numbers written without a country
+	// code (astapi.ini region, e.g. CA); "" when unset.
+	Region string
+	// Name names the tenant discovered when astapi.ini declares none
+	// (default "default"); Discover forces how tenants are discovered:
+	// DiscoverSingle, DiscoverCode, DiscoverContexts, or "" to choose.
+	Name     string
+	Discover string
+	// Limits bound a build (see Limits).
+	Limits Limits
 }
 
-// Tenant is a customer of the PBX: declared in astapi.ini or discovered from
-// the peers' contexts.
+// The discovery modes of [server] discover (SPEC §3).
+const (
+	DiscoverSingle   = "single"   // one tenant holding everything
+	DiscoverCode     = "code"     // one tenant per -<code> of the phones' names
+	DiscoverContexts = "contexts" // one tenant per phone context=
+)
+
+// Tenant is a customer of the PBX: declared in astapi.ini or discovered
+// (SPEC §3).
 type Tenant struct {
 	ID       string
-	Key      string // [tenant KEY] section name, or the context it was discovered from
+	Key      string // [tenant KEY] section name; discovered: [server] name, the -<code>, or the context
 	Name     string
 	Code     string   // peers named <number>-<code> belong here
 	Contexts []string // dialplan contexts that belong to the tenant, sorted
@@ -94,6 +111,11 @@ type Peer struct {
 	Trunk      bool
 	Type       string // sip.conf type (friend, peer), "endpoint" for PJSIP
 	Pos        parser.Pos
+	// Info is what Asterisk shows of the peer (the peer dump's fields).
+	Info PeerInfo
+	// System says why the peer is a system endpoint (PJSIP anonymous,
+	// FreePBX's dpma_endpoint…): not a phone, never listed. "" otherwise.
+	System string
 	// Vars is the resolved variable list the peer was built from (users.conf
 	// [general] defaults, templates, then its own lines; for PJSIP the
 	// endpoint's, then its auth's and aor's). The secret audit reads it.
@@ -143,6 +165,8 @@ type Snapshot struct {
 	Extensions   []*Extension   // by numeric ID
 	Trunks       []*Peer        // by name
 	Destinations []*Destination // by numeric ID
+	Mailboxes    []*Mailbox     // by numeric ID (voicemail.go)
+	Phones       []*Phone       // by numeric ID (phones.go)
 	// Flow is the call-flow graph (objects and the edges between them);
 	// nil until the call-flow reader fills it.
 	Flow *flow.Graph
@@ -151,6 +175,10 @@ type Snapshot struct {
 	SIPGeneral *parser.Section
 	Dialplan   *parser.Dialplan
 	Diags      parser.Diagnostics
+	// SectionOwners maps a file (as named in Diags) to its sections, in
+	// line order, with their tenants: what a tenant user may see of the
+	// diagnostics (see DiagTenants).
+	SectionOwners map[string][]SectionOwner
 
 	usersByName    map[string]*User
 	usersByEmail   map[string]*User
@@ -163,6 +191,7 @@ type Snapshot struct {
 	objByID        map[string]*flow.Object
 	objByTenant    map[string][]*flow.Object
 	edgesByTenant  map[string][]*flow.Edge
+	readAPI        readAPIIndex
 }
 
 // UserByName returns the API user called name, or nil.
@@ -273,6 +302,7 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 		s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
 		s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
 	}
+	s.readAPI.build(s)
 	s.trunksByTenant = map[string][]*Peer{}
 	for _, p := range s.Trunks {
 		s.trunksByTenant[p.TenantID] = append(s.trunksByTenant[p.TenantID], p)
