@@ -45,6 +45,8 @@ type builder struct {
 	ctxGlobs  *globSet       // tenants' contexts globs, owner = decl index
 	ctxOrder  map[string]int // context name -> dialplan order
 	ctxSet    map[*Tenant]map[string]bool
+	discovery string  // the discovery mode used, "" with declared tenants
+	unowned   []*Peer // discovered trunks listed under no tenant
 }
 
 // dialSite is an extension of a context.
@@ -117,19 +119,10 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	fp := make(chan string, 1)
 	go func() { fp <- fingerprint(files) }()
 
-	b.peers = newPeerSet()
 	if sip != nil {
-		b.sipGen = sip.Section("general") // users.conf peers take its context= too
+		b.sipGen = sip.Section("general")
 	}
-	if users != nil {
-		b.addUsersConf(b.peers, users)
-	}
-	if sip != nil {
-		b.addSIPConf(b.peers, sip)
-	}
-	if pjsip != nil {
-		b.addPJSIP(b.peers, pjsip)
-	}
+	b.peers = resolvePeers(sip, users, pjsip, (*diagSink)(&b.diags))
 	job.built.Wait()
 	b.dp = job.dp
 	if ext != nil {
@@ -139,7 +132,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.dp.AddUsers(users)
 	}
 
-	// The context graph is drawn while the peers are typed and assigned.
+	// The context graph is drawn while the dialplan's Dial()s are read.
 	var edges map[string][]string
 	var edgeDiags diagSink
 	var edgesDone sync.WaitGroup
@@ -148,11 +141,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.contextOrder()
 	})
 	b.scanDials()
-	b.markTrunks()
-	b.ctxSet = map[*Tenant]map[string]bool{}
-	b.assignTenants()
 	edgesDone.Wait()
 	b.diags = append(b.diags, edgeDiags...)
+	b.markTrunks(edges)
+	b.ctxSet = map[*Tenant]map[string]bool{}
+	b.assignTenants()
 	b.adoptTrunks(edges)
 	b.tenantContexts(edges)
 	// Extensions and destinations are independent.
@@ -572,16 +565,86 @@ func isNumber(s string) bool {
 	return true
 }
 
-// markTrunks: a peer dialed with a number after it is a trunk, and so is a
-// type=peer (or PJSIP endpoint) with a fixed host that no extension rings.
-func (b *builder) markTrunks() {
+// markTrunks classifies the peers (SPEC §4 Trunk). A peer is a trunk when
+//   - the dialplan dials it with a number after it (SIP/name/123,
+//     PJSIP/123@name);
+//   - it registers to a provider: a register => line, a PJSIP registration
+//     or outbound_auth (resolvePeers noted those);
+//   - or it sits at a fixed address that no extension dials alone (a
+//     host=, an AOR contact, or a PJSIP identify match= without inbound
+//     auth) and its context leads to inbound routes (from-trunk,
+//     from-pstn, DIDs…), or it is a chan_sip type=peer or a PJSIP
+//     endpoint, or it sets fromdomain=/fromuser= (what one sets for a
+//     provider, never for a phone).
+//
+// System endpoints are neither phones nor trunks.
+func (b *builder) markTrunks(edges map[string][]string) {
+	inbound := map[string]bool{} // by context, computed once
 	for _, p := range b.peers.list {
+		if p.System != "" {
+			continue
+		}
 		u := b.dials[p]
+		fixed := (p.Host != "" && !strings.EqualFold(p.Host, "dynamic") || b.peers.ipIdentified[p]) && (u == nil || len(u.alone) == 0)
 		switch {
 		case u != nil && u.withNumber:
 			p.Trunk = true
-		case (p.Type == "peer" || p.Tech == "PJSIP") && p.Host != "" && !strings.EqualFold(p.Host, "dynamic") && (u == nil || len(u.alone) == 0):
+		case b.peers.registers[p] != "":
+			p.Trunk = true
+		case !fixed:
+		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "":
+			p.Trunk = true
+		case b.leadsInbound(p.Context, edges, inbound):
 			p.Trunk = true
 		}
 	}
+}
+
+// inboundWords mark the names of contexts where calls from providers
+// arrive (FreePBX from-trunk / from-pstn / ext-did-NNNN, and the usual
+// hand-made names).
+var inboundWords = [...]string{"from-trunk", "from-pstn", "from-did", "ext-did", "inbound", "incoming"}
+
+// leadsInbound reports whether ctx, or a context it includes or jumps to,
+// is named like an inbound context, or whether ctx itself answers a
+// literal DID-length number (seven digits or more). memo keeps answers.
+func (b *builder) leadsInbound(ctx string, edges map[string][]string, memo map[string]bool) bool {
+	if v, ok := memo[ctx]; ok {
+		return v
+	}
+	found := false
+	if c := b.dp.Context(ctx); c != nil {
+		for _, e := range c.Extensions {
+			if len(e.Exten) >= 7 && isDigits(e.Exten) {
+				found = true
+				break
+			}
+		}
+	}
+	seen := map[string]bool{ctx: true}
+	for queue := []string{ctx}; len(queue) > 0 && !found && len(seen) <= 256; queue = queue[1:] {
+		name := lower(queue[0])
+		for _, w := range inboundWords {
+			if strings.Contains(name, w) {
+				found = true
+			}
+		}
+		for _, next := range edges[queue[0]] {
+			if !seen[next] {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	memo[ctx] = found
+	return found
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

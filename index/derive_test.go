@@ -37,6 +37,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "number/users.conf section name beats a Dial and the callerid",
 			files: map[string]string{
+				"sip.conf":        "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf":      "[general]\nhassip = yes\ncontext = t-internal\n\n[5001]\nfullname = Ann Archer\ncallerid = \"Ann\" <7777>\nsecret = s3cr3t-5001-xyz\n",
 				"extensions.conf": "[t-internal]\nexten => 7000,1,Dial(SIP/5001,20)\n same => n,Hangup()\n",
 			},
@@ -117,6 +118,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "name/users.conf fullname beats callerid",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[general]\nhassip = yes\ncontext = t-internal\n\n[6001]\nfullname = Hannah Hughes\ncallerid = \"Hanni\" <6001>\n",
 			},
 			peer: "6001",
@@ -184,6 +186,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "cid/users.conf cid_number, cidname falls back to ex_name",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[6002]\nhassip = yes\ncontext = t-internal\nfullname = Ivan Ingram\ncid_number = 4165550211\n",
 			},
 			peer: "6002",
@@ -201,6 +204,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "callwaiting/users.conf yes",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[6003]\nhassip = yes\ncontext = t-internal\ncallwaiting = yes\n",
 			},
 			peer: "6003",
@@ -209,6 +213,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "callwaiting/users.conf no overrides [general] yes",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[general]\nhassip = yes\ncallwaiting = yes\n\n[6004]\ncontext = t-internal\ncallwaiting = no\n",
 			},
 			peer: "6004",
@@ -217,6 +222,7 @@ func TestExtensionDerivation(t *testing.T) {
 		{
 			name: "callwaiting/users.conf [general] default",
 			files: map[string]string{
+				"sip.conf":   "[general]\n", // chan_sip reads users.conf only with a sip.conf
 				"users.conf": "[general]\nhassip = yes\ncallwaiting = yes\n\n[6005]\ncontext = t-internal\n",
 			},
 			peer: "6005",
@@ -358,6 +364,7 @@ host=dynamic
 func TestUsersConf(t *testing.T) {
 	t.Parallel()
 	s := loadPBX(t, tenantT, map[string]string{
+		"sip.conf": "[general]\n", // chan_sip reads users.conf only with a sip.conf
 		"users.conf": `[general]
 hassip = yes
 context = t-internal
@@ -387,7 +394,9 @@ fullname = Template
 		t.Errorf("6001: got %+v want %+v", got, want)
 	}
 	p := e1.Peers[0]
-	if p.Source != "users.conf" || p.Tech != "SIP" || p.Host != "dynamic" || p.Context != "t-internal" ||
+	// No host= anywhere: chan_sip builds the peer without a host (it could
+	// not even register).
+	if p.Source != "users.conf" || p.Tech != "SIP" || p.Host != "" || p.Context != "t-internal" ||
 		p.Secret != "Ann-6001-secret!" || p.SecretKind != index.SecretPlain {
 		t.Errorf("6001 peer = %+v (secret %q)", p, p.Secret)
 	}
@@ -676,7 +685,7 @@ contexts = ctx-*, c2-*
 // distinct context of the (non-trunk) peers, named after it.
 func TestTenantDiscovery(t *testing.T) {
 	t.Parallel()
-	s := loadPBX(t, user("sales", "role = tenant\ntenants = sales"), map[string]string{
+	s := loadPBX(t, discoverContexts+user("sales", "role = tenant\ntenants = sales"), map[string]string{
 		"sip.conf": `[101]
 type=friend
 host=dynamic
@@ -809,11 +818,11 @@ func TestDiscoveredTrunkOwner(t *testing.T) {
 			if c.sip != "" {
 				dial += "[office-out]\nexten => _8X.,1,Dial(SIP/other/${EXTEN:1})\n"
 			}
-			s := loadPBX(t, "", map[string]string{"sip.conf": sip, "extensions.conf": dial + c.inbox})
+			s := loadPBX(t, discoverContexts, map[string]string{"sip.conf": sip, "extensions.conf": dial + c.inbox})
 			p := trunkOf(s, "provider")
 			switch {
-			case c.owner == "" && p != nil:
-				t.Errorf("provider listed in tenant %s", p.TenantID)
+			case c.owner == "" && (p == nil || p.TenantID != ""):
+				t.Errorf("provider %+v, want it listed under no tenant", p)
 			case c.owner != "" && (p == nil || p.TenantID != tenantByKey(t, s, c.owner).ID):
 				t.Errorf("provider %+v, want it in %s", p, c.owner)
 			}
@@ -837,7 +846,7 @@ func TestDiscoveredTrunkOwner(t *testing.T) {
 	}
 
 	// One tenant: its trunk, even one whose context reaches nothing.
-	s := loadPBX(t, "", map[string]string{
+	s := loadPBX(t, discoverContexts, map[string]string{
 		"sip.conf":        "[101]\ntype=friend\nhost=dynamic\ncontext=office\n\n" + trunk,
 		"extensions.conf": "[office]\nexten => 101,1,Dial(SIP/101)\n[from-pstn]\nexten => _X.,1,Hangup()\nexten => 5550100,1,Dial(SIP/${EXTEN})\n",
 	})
@@ -1023,7 +1032,7 @@ func TestSharedNumber(t *testing.T) {
 // globs see.
 func TestSIPGeneralContext(t *testing.T) {
 	t.Parallel()
-	s := loadPBX(t, "", map[string]string{
+	s := loadPBX(t, discoverContexts, map[string]string{
 		"sip.conf":        "[general]\ncontext=office\nallowguest=no\n\n[100]\ntype=friend\nhost=dynamic\nsecret=Office-100-secret\n",
 		"extensions.conf": "[office]\nexten => 100,1,Dial(SIP/100,20)\n",
 	})

@@ -2,6 +2,11 @@
 // tenants, API users, extensions with their SIP/PJSIP peers, trunks and
 // call-flow destinations, read from astapi.ini and the Asterisk files.
 //
+// Peers come from one resolution (peers.go, chansip.go) that builds them as
+// chan_sip and res_pjsip do; `astapi dump peers` prints the same result.
+// tenants.go discovers tenants when astapi.ini declares none; build.go
+// tells trunks from phones; extensions.go numbers and names the phones.
+//
 // Load builds a complete Snapshot or fails; a Snapshot is never modified
 // after Load returns, so any number of goroutines may read it. Store holds
 // the current Snapshot behind an atomic pointer and swaps in a new one only

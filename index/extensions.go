@@ -1,9 +1,10 @@
 package index
 
 import (
-	"github.com/astapi/astapi/internal/slab"
+	"slices"
 	"strings"
 
+	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -29,6 +30,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		es       slab.Slab[Extension]
 		keyBytes strArena // dropped after the IDs are made
 	)
+	named := b.extensionsNamedLikePeers()
 	for i, p := range b.peers.list {
 		t := b.owner[i]
 		if p.Trunk {
@@ -40,7 +42,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		if t == nil {
 			continue
 		}
-		num := b.number(p, t)
+		num := b.number(p, t, named)
 		g := groups[groupKey{t, num}]
 		if g == nil {
 			g = gs.New()
@@ -52,6 +54,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		}
 		g.peers = append(g.peers, p)
 	}
+	trunks = append(trunks, b.unowned...)
 	alloc := newIDAllocator("extension")
 	ids := alloc.assignList(keys)
 	out := make([]*Extension, 0, len(order))
@@ -64,12 +67,21 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	return out, trunks
 }
 
-// number: the users.conf section name; the first extension of the
-// tenant's contexts (dialplan order) whose Dial() rings this peer alone;
-// the callerid number; the digits before '-' in the name; the name.
-func (b *builder) number(p *Peer, t *Tenant) string {
+// number is the extension number of a phone (SPEC §4 ex_number), the
+// first that exists: the users.conf section name; an extension of the
+// tenant's contexts equal to the peer name (FreePBX ext-local,1101 for
+// peer 1101, even when a wrapper extension also dials it); the first
+// extension of the tenant's contexts (dialplan order) whose Dial() rings
+// this peer alone; the callerid number; the digits before '-' in the
+// name; the name.
+func (b *builder) number(p *Peer, t *Tenant, named map[string][]string) string {
 	if _, ok := b.peers.users[p]; ok {
 		return p.Name
+	}
+	for _, ctx := range named[p.Name] {
+		if b.ctxSet[t][ctx] {
+			return p.Name
+		}
 	}
 	if u := b.dials[p]; u != nil && len(u.alone) > 0 {
 		best, bestCtx, bestExt := "", -1, -1
@@ -98,6 +110,29 @@ func (b *builder) number(p *Peer, t *Tenant) string {
 		return d
 	}
 	return p.Name
+}
+
+// extensionsNamedLikePeers lists, for every phone whose name is a number,
+// the contexts holding an extension of that number.
+func (b *builder) extensionsNamedLikePeers() map[string][]string {
+	names := map[string]bool{}
+	for _, p := range b.peers.list {
+		if !p.Trunk && p.System == "" && isNumber(p.Name) {
+			names[p.Name] = true
+		}
+	}
+	out := map[string][]string{}
+	if len(names) == 0 {
+		return out
+	}
+	for _, c := range b.dp.Contexts {
+		for _, e := range c.Extensions {
+			if names[e.Exten] && !slices.Contains(out[e.Exten], c.Name) {
+				out[e.Exten] = append(out[e.Exten], c.Name)
+			}
+		}
+	}
+	return out
 }
 
 // extOrder is the position of exten among c's extensions (file order).

@@ -56,6 +56,10 @@ func loadPBX(t testing.TB, iniBody string, files map[string]string) *index.Snaps
 	return snap
 }
 
+// discoverContexts asks for one discovered tenant per phone context (the
+// discovery of the first versions, which these tests were written for).
+const discoverContexts = "[server]\ndiscover = contexts\n\n"
+
 // user is an [user NAME] section with a valid hash.
 func user(name, extra string) string {
 	return "[user " + name + "]\npassword = " + testHash + "\n" + extra + "\n"

@@ -63,6 +63,13 @@ func loadINI(path string) (*iniConfig, error) {
 			if v := s.Key("listen").String(); v != "" {
 				c.server.Listen = v
 			}
+			c.server.Name = s.Key("name").MustString("default")
+			switch d := strings.ToLower(s.Key("discover").String()); d {
+			case "", DiscoverSingle, DiscoverCode, DiscoverContexts:
+				c.server.Discover = d
+			default:
+				fail(name, "discover %q must be single, code or contexts", d)
+			}
 			dir := s.Key("asterisk_dir").String()
 			if dir == "" {
 				fail(name, "asterisk_dir is required")

@@ -29,13 +29,25 @@ type Server struct {
 	// IncludeRoots are extra directories #include may read from (astapi.ini
 	// include_roots); by default only AsteriskDir.
 	IncludeRoots []string
+	// Name names the tenant discovered when astapi.ini declares none
+	// (default "default"); Discover forces how tenants are discovered:
+	// DiscoverSingle, DiscoverCode, DiscoverContexts, or "" to choose.
+	Name     string
+	Discover string
 }
+
+// The discovery modes of [server] discover (SPEC §3).
+const (
+	DiscoverSingle   = "single"   // one tenant holding everything
+	DiscoverCode     = "code"     // one tenant per -<code> of the phones' names
+	DiscoverContexts = "contexts" // one tenant per phone context=
+)
 
 // Tenant is a customer of the PBX: declared in astapi.ini or discovered from
 // the peers' contexts.
 type Tenant struct {
 	ID       string
-	Key      string // [tenant KEY] section name, or the context it was discovered from
+	Key      string // [tenant KEY] section name; discovered: [server] name, the -<code>, or the context
 	Name     string
 	Code     string   // peers named <number>-<code> belong here
 	Contexts []string // dialplan contexts that belong to the tenant, sorted
@@ -94,6 +106,11 @@ type Peer struct {
 	Trunk      bool
 	Type       string // sip.conf type (friend, peer), "endpoint" for PJSIP
 	Pos        parser.Pos
+	// Info is what Asterisk shows of the peer (the peer dump's fields).
+	Info PeerInfo
+	// System says why the peer is a system endpoint (PJSIP anonymous,
+	// FreePBX's dpma_endpoint…): not a phone, never listed. "" otherwise.
+	System string
 	// Vars is the resolved variable list the peer was built from (users.conf
 	// [general] defaults, templates, then its own lines; for PJSIP the
 	// endpoint's, then its auth's and aor's). The secret audit reads it.

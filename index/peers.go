@@ -2,9 +2,9 @@ package index
 
 import (
 	"fmt"
-	"github.com/astapi/astapi/internal/slab"
 	"strings"
 
+	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -16,12 +16,18 @@ type peerSet struct {
 	sip   map[string]*Peer          // by lower-cased name
 	pjsip map[string]*Peer          // by id
 	users map[*Peer]*parser.Section // peers made from users.conf, with their section
-	keys  strArena                  // the lower-cased names of sip
-	alloc slab.Slab[Peer]
+	// registers says why a peer registers to a provider (register =>,
+	// a PJSIP registration or outbound_auth): a trunk.
+	registers map[*Peer]string
+	// ipIdentified holds the PJSIP endpoints without inbound auth that an
+	// identify match= recognises by address: peers at a fixed address.
+	ipIdentified map[*Peer]bool
+	keys         strArena // the lower-cased names of sip
+	alloc        slab.Slab[Peer]
 }
 
 func newPeerSet() *peerSet {
-	return &peerSet{sip: map[string]*Peer{}, pjsip: map[string]*Peer{}, users: map[*Peer]*parser.Section{}}
+	return &peerSet{sip: map[string]*Peer{}, pjsip: map[string]*Peer{}, users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}
 }
 
 // get finds the peer a technology ("SIP" or "PJSIP", upper-case) names.
@@ -157,141 +163,218 @@ func lowerASCII(buf []byte, s string) ([]byte, bool) {
 	return buf, true
 }
 
-// fillSIP derives host, secret and context of a chan_sip style peer from
-// its resolved variables; defContext is the context of one without
-// context= (chan_sip's default from sip.conf [general]).
-func fillSIP(p *Peer, defContext string) {
-	// The last host, context, secret and md5secret, in one pass.
-	var host, context, secret, md5 *parser.Var
-	for i := len(p.Vars) - 1; i >= 0 && (host == nil || context == nil || secret == nil || md5 == nil); i-- {
-		v := &p.Vars[i]
-		switch {
-		case host == nil && strings.EqualFold(v.Name, "host"):
-			host = v
-		case context == nil && strings.EqualFold(v.Name, "context"):
-			context = v
-		case secret == nil && strings.EqualFold(v.Name, "secret"):
-			secret = v
-		case md5 == nil && strings.EqualFold(v.Name, "md5secret"):
-			md5 = v
+// PeerInfo is what Asterisk shows of a peer (chan_sip's SIPshowpeer, or
+// the matching options of a PJSIP endpoint): the fields of the peer dump.
+type PeerInfo struct {
+	CallerID         string // `"Name" <num>`, both parts always written
+	Dynamic          bool
+	SecretSet        bool
+	MD5SecretSet     bool
+	ACL              bool
+	Insecure         string // no, port, invite, port,invite
+	NAT              string // force_rport / auto_force_rport, comedia / auto_comedia, or no
+	DTMFMode         string
+	Mailbox          string
+	Username         string
+	FromUser         string
+	FromDomain       string
+	AccountCode      string
+	Language         string
+	Description      string
+	SubscribeContext string
+	CallGroup        string
+	PickupGroup      string
+	CallLimit        string
+}
+
+// resolvePeers builds every peer Asterisk would: the SIP peers chan_sip
+// creates from sip.conf and users.conf, then the PJSIP endpoints. This is
+// the one place the rules live; the index and `astapi dump peers` read
+// its result. Problems go to w.
+func resolvePeers(sip, users, pjsip *parser.Config, w *diagSink) *peerSet {
+	ps := newPeerSet()
+	// chan_sip declines to load without a usable sip.conf, and then reads
+	// no users.conf either.
+	if sip != nil && !sip.Invalid {
+		g := readSIPGlobals(sip.Section("general"))
+		builds := map[*Peer]*sipBuild{}
+		if users != nil {
+			addUsersConf(ps, users, &g, builds)
 		}
+		addSIPConf(ps, sip, &g, builds, w)
+		// chan_sip deletes a peer with a bad ACL entry; one without the
+		// peer type (type=user) is no device: neither is listed.
+		kept := ps.list[:0]
+		for _, p := range ps.list {
+			sb := builds[p]
+			switch {
+			case p.Tech != "SIP":
+				kept = append(kept, p)
+				continue
+			case sb.badACL != nil:
+				w.warn(sb.badACL.Pos, "sip.conf [%s]: bad ACL entry %s=%s: Asterisk deletes the peer", p.Name, sb.badACL.Name, sb.badACL.Value)
+			case sb.typ&sipTypePeer == 0:
+			default:
+				sb.finish(p)
+				kept = append(kept, p)
+				continue
+			}
+			delete(ps.sip, ps.keys.lower(p.Name))
+			delete(ps.users, p)
+		}
+		ps.list = kept
+		markRegistered(ps, sip.Section("general"))
 	}
-	p.Host, p.Context = "", defContext
-	if host != nil {
-		p.Host = host.Value
+	if pjsip != nil {
+		addPJSIP(ps, pjsip, w)
 	}
-	if context != nil {
-		p.Context = context.Value
-	}
-	p.Secret, p.SecretKind, p.SecretPos = "", "", p.Pos
-	if secret != nil && secret.Value != "" {
-		p.Secret, p.SecretKind, p.SecretPos = secret.Value, SecretPlain, secret.Pos
-	} else if md5 != nil && md5.Value != "" {
-		p.Secret, p.SecretKind, p.SecretPos = md5.Value, SecretMD5, md5.Pos
-	}
+	return ps
 }
 
-// sipDefaultContext is sip.conf [general] context=, which chan_sip gives
-// every peer (users.conf ones too) before reading its own lines. Asterisk
-// falls back to "default" when it is unset; that is left out, so a peer
-// without any context= stays without one (no tenant "default").
-func (b *builder) sipDefaultContext() string {
-	if b.sipGen == nil {
-		return ""
-	}
-	return lastValue(b.sipGen.Vars, "context")
-}
-
-// addUsersConf adds a SIP friend for every users.conf user with hassip,
-// built from [general] followed by the user's own lines, as chan_sip does.
-func (b *builder) addUsersConf(ps *peerSet, cfg *parser.Config) {
+// addUsersConf adds a SIP friend for every users.conf user with hassip
+// (its own, else [general]'s), built from [general] followed by the user's
+// own lines, as chan_sip does.
+func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer]*sipBuild) {
 	general := cfg.Section("general")
-	defContext := b.sipDefaultContext()
+	var genVars []parser.Var
+	genHasSIP := false
+	if general != nil {
+		genVars = general.Vars
+		genHasSIP = parser.IsTrue(lastValue(genVars, "hassip"))
+	}
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") {
 			continue
 		}
-		var vars []parser.Var
-		if general != nil {
-			for _, v := range general.Vars {
-				v.Inherited = true
-				vars = append(vars, v)
-			}
-		}
-		vars = append(vars, s.Vars...)
-		if !parser.IsTrue(lastValue(vars, "hassip")) {
+		if v := lastVar(s.Vars, "hassip"); !(v != nil && parser.IsTrue(v.Value) || v == nil && genHasSIP) {
 			continue
 		}
-		p := &Peer{Name: s.Name, Tech: "SIP", Source: "users.conf", Type: "friend", Pos: s.Pos, Vars: vars}
-		fillSIP(p, defContext)
-		if p.Host == "" {
-			p.Host = "dynamic"
+		vars := make([]parser.Var, 0, len(genVars)+len(s.Vars))
+		for _, v := range genVars {
+			v.Inherited = true
+			vars = append(vars, v)
 		}
+		vars = append(vars, s.Vars...)
+		p := &Peer{Name: s.Name, Tech: "SIP", Source: "users.conf", Type: "friend", Pos: s.Pos, Vars: vars}
+		sb := newSIPBuild(g)
+		sb.apply(s.Name, vars)
+		sb.typ = sipTypePeer | sipTypeUser // users.conf entries are always friends
+		builds[p] = sb
 		ps.add(p)
 		ps.users[p] = s
 	}
 }
 
 // addSIPConf adds sip.conf peers and friends. A later section with the
-// same name (or a users.conf user) is layered: its lines follow.
-func (b *builder) addSIPConf(ps *peerSet, cfg *parser.Config) {
-	defContext := b.sipDefaultContext()
+// same name (or a users.conf user) is layered: chan_sip runs its lines on
+// the peer it already built.
+func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer]*sipBuild, w *diagSink) {
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "authentication") {
 			continue
 		}
-		var typesBuf [2]parser.Var
-		types := typesBuf[:0]
-		for _, v := range s.Vars {
-			if strings.EqualFold(v.Name, "type") {
-				types = append(types, v)
-			}
-		}
-		if len(types) == 0 {
-			b.warn(s.Pos, "sip.conf [%s] has no type=: Asterisk skips it", s.Name)
+		utype := lastVar(s.Vars, "type")
+		if utype == nil {
+			w.warn(s.Pos, "sip.conf [%s] has no type=: Asterisk skips it", s.Name)
 			continue
 		}
-		isPeer := false
-		typ := ""
-		for _, t := range types {
-			switch lower(t.Value) {
-			case "peer", "friend":
-				isPeer = true
-				if typ != "friend" {
-					typ = lower(t.Value)
-				}
-			case "user":
-			default:
-				b.warn(t.Pos, "sip.conf [%s]: unknown type=%s", s.Name, t.Value)
-			}
-		}
-		if !isPeer {
-			continue // type=user only authenticates inbound calls: no device to list
+		switch lower(utype.Value) {
+		case "peer", "friend", "user":
+		default:
+			w.warn(utype.Pos, "sip.conf [%s]: unknown type=%s: Asterisk skips it", s.Name, utype.Value)
+			continue
 		}
 		if old := ps.getSIP(s.Name); old != nil {
 			old.Vars = append(old.Vars, s.Vars...)
+			builds[old].apply(s.Name, s.Vars)
 			if old.Source != "users.conf" {
-				old.Type = typ
-			}
-			fillSIP(old, defContext)
-			if old.Host == "" && old.Source == "users.conf" {
-				old.Host = "dynamic"
+				old.Type = sipTypeName(builds[old].typ)
 			}
 			continue
 		}
+		sb := newSIPBuild(g)
+		sb.apply(s.Name, s.Vars)
 		// The section is not kept: its (full) variable list becomes the peer's.
 		p := ps.alloc.New()
-		*p = Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: typ, Pos: s.Pos, Vars: s.Vars[:len(s.Vars):len(s.Vars)]}
-		fillSIP(p, defContext)
+		*p = Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: sipTypeName(sb.typ), Pos: s.Pos, Vars: s.Vars[:len(s.Vars):len(s.Vars)]}
+		builds[p] = sb
 		ps.add(p)
 	}
+}
+
+func sipTypeName(typ int) string {
+	switch typ {
+	case sipTypePeer | sipTypeUser:
+		return "friend"
+	case sipTypeUser:
+		return "user"
+	}
+	return "peer"
+}
+
+// markRegistered notes the peers named by the register => lines of
+// [general]: the peer before '?', else the peer named like the
+// registrar, else those whose fixed host is the registrar.
+func markRegistered(ps *peerSet, general *parser.Section) {
+	if general == nil {
+		return
+	}
+	for _, v := range general.Vars {
+		if !strings.EqualFold(v.Name, "register") {
+			continue
+		}
+		peerName, host := parseRegister(v.Value)
+		if peerName != "" {
+			if p := ps.getSIP(peerName); p != nil {
+				ps.registers[p] = "register => " + peerName + "?…"
+			}
+			continue
+		}
+		if host == "" {
+			continue
+		}
+		if p := ps.getSIP(host); p != nil {
+			ps.registers[p] = "register => …@" + host
+			continue
+		}
+		for _, p := range ps.list {
+			if p.Tech == "SIP" && strings.EqualFold(p.Host, host) {
+				ps.registers[p] = "register => …@" + host
+			}
+		}
+	}
+}
+
+// parseRegister reads a register => value,
+// [peer?][transport://]user[:secret[:authuser]]@host[:port][~expiry][/contact]:
+// the peer it names and the registrar host.
+func parseRegister(value string) (peerName, host string) {
+	s := strings.TrimSpace(value)
+	if q := strings.IndexByte(s, '?'); q >= 0 && !strings.ContainsAny(s[:q], "@:/") {
+		peerName, s = s[:q], s[q+1:]
+	}
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return peerName, ""
+	}
+	host = s[at+1:]
+	if i := strings.IndexAny(host, "/~"); i >= 0 {
+		host = host[:i]
+	}
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
+		host = h
+	}
+	return peerName, strings.TrimSpace(host)
 }
 
 // pjsipObjects indexes pjsip.conf sections by type and id. The type is the
 // first type= line, matched exactly, as res_sorcery_config does.
 type pjsipObjects map[string]map[string]*parser.Section
 
-func (b *builder) pjsipIndex(cfg *parser.Config) pjsipObjects {
+func pjsipIndex(cfg *parser.Config, w *diagSink) pjsipObjects {
 	objs := pjsipObjects{}
 	for _, s := range cfg.Sections {
 		if s.Template {
@@ -305,7 +388,7 @@ func (b *builder) pjsipIndex(cfg *parser.Config) pjsipObjects {
 			objs[typ] = map[string]*parser.Section{}
 		}
 		if old, dup := objs[typ][s.Name]; dup {
-			b.warn(s.Pos, "pjsip.conf: second %s [%s] (first at %s): Asterisk fails to load this type; the first is used", typ, s.Name, old.Pos)
+			w.warn(s.Pos, "pjsip.conf: second %s [%s] (first at %s): Asterisk fails to load this type; the first is used", typ, s.Name, old.Pos)
 			continue
 		}
 		objs[typ][s.Name] = s
@@ -314,9 +397,11 @@ func (b *builder) pjsipIndex(cfg *parser.Config) pjsipObjects {
 }
 
 // addPJSIP adds an endpoint peer per type=endpoint section (joined with its
-// auth and aors) and per type=wizard section.
-func (b *builder) addPJSIP(ps *peerSet, cfg *parser.Config) {
-	objs := b.pjsipIndex(cfg)
+// auth and aors) and per type=wizard section, and notes the endpoints
+// that register to a provider.
+func addPJSIP(ps *peerSet, cfg *parser.Config, w *diagSink) {
+	objs := pjsipIndex(cfg, w)
+	start := len(ps.list)
 	for _, s := range cfg.Sections {
 		if s.Template {
 			continue
@@ -327,41 +412,136 @@ func (b *builder) addPJSIP(ps *peerSet, cfg *parser.Config) {
 			if objs["endpoint"][s.Name] != s {
 				continue
 			}
-			b.addEndpoint(ps, s, objs)
+			p := addEndpoint(ps, s, objs, w)
+			p.System = systemEndpoint(p)
+			if ob := lastValue(s.Vars, "outbound_auth"); ob != "" {
+				ps.registers[p] = "outbound_auth=" + ob
+			}
 		case "wizard":
-			b.addWizard(ps, s)
+			p := addWizard(ps, s)
+			if parser.IsTrue(lastValue(s.Vars, "sends_registrations")) {
+				ps.registers[p] = "sends_registrations=yes"
+			}
+		}
+	}
+	endpoints := ps.list[start:]
+	for _, id := range objs["identify"] {
+		if p := ps.pjsip[lastValue(id.Vars, "endpoint")]; p != nil && p.SecretKind == "" && lastValue(id.Vars, "match") != "" {
+			ps.ipIdentified[p] = true
+		}
+	}
+	for _, r := range cfg.Sections {
+		if r.Template || objs["registration"][r.Name] != r {
+			continue
+		}
+		p := registrationEndpoint(r, endpoints, ps)
+		if p != nil {
+			ps.registers[p] = "registration [" + r.Name + "]"
+		}
+	}
+	for _, p := range endpoints {
+		if p.System != "" {
+			w.info(p.Pos, "pjsip.conf endpoint [%s] is not a phone: %s", p.Name, p.System)
 		}
 	}
 }
 
-func (b *builder) addEndpoint(ps *peerSet, s *parser.Section, objs pjsipObjects) {
+// registrationEndpoint finds the endpoint an outbound registration is for:
+// its endpoint= (FreePBX writes it), else the endpoint sharing its
+// outbound_auth, else the endpoint whose AOR contact is its server_uri's
+// host.
+func registrationEndpoint(r *parser.Section, endpoints []*Peer, ps *peerSet) *Peer {
+	if name := lastValue(r.Vars, "endpoint"); name != "" {
+		if p := ps.pjsip[name]; p != nil {
+			return p
+		}
+	}
+	if auth := lastValue(r.Vars, "outbound_auth"); auth != "" {
+		for _, p := range endpoints {
+			if lastValue(p.Vars, "outbound_auth") == auth {
+				return p
+			}
+		}
+	}
+	host := hostOnly(contactHost(lastValue(r.Vars, "server_uri")))
+	if host == "" {
+		return nil
+	}
+	for _, p := range endpoints {
+		if p.Host != "dynamic" && strings.EqualFold(hostOnly(p.Host), host) {
+			return p
+		}
+	}
+	return nil
+}
+
+// hostOnly drops the port of host:port.
+func hostOnly(hp string) string {
+	if strings.HasPrefix(hp, "[") {
+		if i := strings.IndexByte(hp, ']'); i >= 0 {
+			return hp[1:i]
+		}
+	}
+	h, _, _ := strings.Cut(hp, ":")
+	return h
+}
+
+// systemEndpoint says why an endpoint is not a phone ("" when it may be
+// one): the endpoints res_pjsip and GUIs create for themselves. (An
+// endpoint without auth, aors or identify is not one of them: res_pjsip
+// still matches callers to it by user name.)
+func systemEndpoint(p *Peer) string {
+	switch {
+	case p.Name == "anonymous":
+		return "res_pjsip's anonymous endpoint takes unauthenticated inbound calls; nobody registers as it"
+	case strings.EqualFold(p.Context, "dpma-invalid") || p.Name == "dpma_endpoint":
+		return "the Digium phone module's placeholder endpoint (context dpma-invalid)"
+	}
+	return ""
+}
+
+func addEndpoint(ps *peerSet, s *parser.Section, objs pjsipObjects, w *diagSink) *Peer {
 	p := &Peer{Name: s.Name, Tech: "PJSIP", Source: "pjsip.conf", Type: "endpoint", Pos: s.Pos, SecretPos: s.Pos,
 		Vars: append([]parser.Var(nil), s.Vars...)}
 	p.Context = lastValue(s.Vars, "context")
+	if p.Context == "" {
+		p.Context = "default" // res_pjsip's default
+	}
+	var username string
 	for _, name := range splitList(lastValue(s.Vars, "auth")) {
 		auth := objs["auth"][name]
 		if auth == nil {
-			b.warn(s.Pos, "pjsip.conf endpoint [%s]: auth %q is not defined", s.Name, name)
+			w.warn(s.Pos, "pjsip.conf endpoint [%s]: auth %q is not defined", s.Name, name)
 			continue
 		}
 		p.Vars = append(p.Vars, auth.Vars...)
 		if p.SecretKind == "" {
 			p.takeAuthSecret(auth.Vars, "")
+			username = lastValue(auth.Vars, "username")
 		}
 	}
 	p.Host = "dynamic"
+	var mailboxes string
 	for _, name := range splitList(lastValue(s.Vars, "aors")) {
 		aor := objs["aor"][name]
 		if aor == nil {
-			b.warn(s.Pos, "pjsip.conf endpoint [%s]: aor %q is not defined", s.Name, name)
+			w.warn(s.Pos, "pjsip.conf endpoint [%s]: aor %q is not defined", s.Name, name)
 			continue
 		}
 		p.Vars = append(p.Vars, aor.Vars...)
 		if c := lastValue(aor.Vars, "contact"); c != "" {
 			p.Host = contactHost(c)
 		}
+		if mailboxes == "" {
+			mailboxes = lastValue(aor.Vars, "mailboxes")
+		}
 	}
+	if v := lastValue(s.Vars, "mailboxes"); v != "" {
+		mailboxes = v
+	}
+	p.Info = pjsipInfo(p, s.Vars, "", username, mailboxes)
 	ps.add(p)
+	return p
 }
 
 // addWizard turns a pjsip_wizard style section into an endpoint peer. Its
@@ -369,7 +549,7 @@ func (b *builder) addEndpoint(ps *peerSet, s *parser.Section, objs pjsipObjects)
 // options without the prefix, as the generated objects hold them: what
 // reads an endpoint's options (callerid, set_var, permit...) reads a
 // wizard's the same way.
-func (b *builder) addWizard(ps *peerSet, s *parser.Section) {
+func addWizard(ps *peerSet, s *parser.Section) *Peer {
 	vars := append(make([]parser.Var, 0, 2*len(s.Vars)), s.Vars...)
 	// The order of an endpoint peer's Vars; the wizard matches the
 	// prefixes exactly.
@@ -383,6 +563,9 @@ func (b *builder) addWizard(ps *peerSet, s *parser.Section) {
 	}
 	p := &Peer{Name: s.Name, Tech: "PJSIP", Source: "pjsip.conf", Type: "endpoint", Pos: s.Pos, SecretPos: s.Pos, Vars: vars}
 	p.Context = lastValue(s.Vars, "endpoint/context")
+	if p.Context == "" {
+		p.Context = "default"
+	}
 	p.takeAuthSecret(s.Vars, "inbound_auth/")
 	p.Host = "dynamic"
 	if h := splitList(lastValue(s.Vars, "remote_hosts")); len(h) > 0 && !parser.IsTrue(lastValue(s.Vars, "accepts_registrations")) {
@@ -390,7 +573,44 @@ func (b *builder) addWizard(ps *peerSet, s *parser.Section) {
 	} else if c := lastValue(s.Vars, "aor/contact"); c != "" {
 		p.Host = contactHost(c)
 	}
+	p.Info = pjsipInfo(p, s.Vars, "endpoint/", lastValue(s.Vars, "inbound_auth/username"), lastValue(s.Vars, "endpoint/mailboxes"))
 	ps.add(p)
+	return p
+}
+
+// pjsipInfo maps an endpoint's options (names after prefix) onto the
+// fields chan_sip shows: nat from force_rport (on by default) and
+// rtp_symmetric, insecure "invite" for an endpoint without inbound auth
+// (its calls are taken unauthenticated, as chan_sip's insecure=invite).
+func pjsipInfo(p *Peer, vars []parser.Var, prefix, username, mailboxes string) PeerInfo {
+	get := func(name string) string { return lastValue(vars, prefix+name) }
+	name, num := splitCallerID(get("callerid"))
+	nat := natFlags{forceRport: true, comedia: parser.IsTrue(get("rtp_symmetric"))}
+	if v := lastVar(vars, prefix+"force_rport"); v != nil {
+		nat.forceRport = parser.IsTrue(v.Value)
+	}
+	insecure := "no"
+	if p.SecretKind == "" {
+		insecure = "invite"
+	}
+	dtmf := get("dtmf_mode")
+	if dtmf == "" {
+		dtmf = "rfc4733"
+	}
+	acl := false
+	for _, k := range [...]string{"acl", "contact_acl", "contact_permit", "contact_deny", "permit", "deny"} {
+		if get(k) != "" {
+			acl = true
+		}
+	}
+	return PeerInfo{
+		CallerID: mergeCallerID(name, num), Dynamic: p.Host == "dynamic",
+		SecretSet: p.SecretKind == SecretPassword, MD5SecretSet: p.SecretKind == SecretMD5Cred, ACL: acl,
+		Insecure: insecure, NAT: nat.String(), DTMFMode: dtmf, Mailbox: mailboxes, Username: username,
+		FromUser: get("from_user"), FromDomain: get("from_domain"), AccountCode: get("accountcode"),
+		Language: get("language"), SubscribeContext: get("subscribe_context"),
+		CallGroup: groupString(get("call_group")), PickupGroup: groupString(get("pickup_group")), CallLimit: "0",
+	}
 }
 
 // takeAuthSecret sets the peer's secret from the password (else
@@ -427,10 +647,19 @@ type diagSink parser.Diagnostics
 // A nil sink discards: for passes that read again what another pass
 // already reported.
 func (d *diagSink) warn(pos parser.Pos, format string, args ...any) {
+	d.add(parser.Warning, pos, format, args...)
+}
+
+// info records a remark that is no problem: why something is left out.
+func (d *diagSink) info(pos parser.Pos, format string, args ...any) {
+	d.add(parser.Info, pos, format, args...)
+}
+
+func (d *diagSink) add(sev parser.Severity, pos parser.Pos, format string, args ...any) {
 	if d == nil {
 		return
 	}
-	*d = append(*d, parser.Diagnostic{Pos: pos, Severity: parser.Warning, Message: fmt.Sprintf(format, args...)})
+	*d = append(*d, parser.Diagnostic{Pos: pos, Severity: sev, Message: fmt.Sprintf(format, args...)})
 }
 
 // lowerCache lower-cases the few distinct application names of a dialplan

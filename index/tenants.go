@@ -9,7 +9,7 @@ import (
 	"github.com/astapi/astapi/parser"
 )
 
-// assignTenants creates the tenants (declared, else one per peer context)
+// assignTenants creates the tenants (declared, else discovered)
 // and gives every peer its tenant (SPEC §3).
 func (b *builder) assignTenants() {
 	b.byKey = map[string]*Tenant{}
@@ -17,14 +17,7 @@ func (b *builder) assignTenants() {
 	alloc := newIDAllocator("tenant")
 	decls := b.ini.tenants
 	if len(decls) == 0 {
-		seen := map[string]bool{}
-		for _, p := range b.peers.list {
-			if p.Trunk || p.Context == "" || seen[p.Context] {
-				continue
-			}
-			seen[p.Context] = true
-			decls = append(decls, tenantDecl{key: p.Context, name: p.Context, contexts: []string{globQuote(p.Context)}})
-		}
+		decls = b.discoverTenants()
 	}
 	var keys []string
 	for _, d := range decls {
@@ -59,16 +52,107 @@ func (b *builder) assignTenants() {
 			b.ctxGlobs.add(g, i)
 		}
 	}
+	var orphans []int
 	for i, p := range b.peers.list {
+		if p.System != "" {
+			continue // not a phone: resolvePeers said why
+		}
 		t := b.tenantOf(p)
 		if t == nil {
 			if !p.Trunk { // trunks: see adoptTrunks
-				b.warn(p.Pos, "peer %s belongs to no tenant (no -<code> suffix, peers glob or contexts glob matches): not listed", p.Name)
+				orphans = append(orphans, i)
 			}
 			continue
 		}
 		b.own(i, t)
 	}
+	for _, i := range orphans {
+		p := b.peers.list[i]
+		if t := b.contextMate(p); t != nil && b.discovery == DiscoverCode {
+			b.own(i, t)
+			continue
+		}
+		b.warn(p.Pos, "peer %s belongs to no tenant (no -<code> suffix, peers glob or contexts glob matches): not listed", p.Name)
+	}
+}
+
+// discoverTenants declares the tenants of an astapi.ini without [tenant]
+// sections (SPEC §3): one tenant named [server] name holding everything;
+// one per -<code> when the phones' names carry two or more codes; or,
+// when asked, one per phone context.
+func (b *builder) discoverTenants() []tenantDecl {
+	var phones []*Peer
+	for _, p := range b.peers.list {
+		if !p.Trunk && p.System == "" {
+			phones = append(phones, p)
+		}
+	}
+	var codes []string // in order of first appearance
+	seen := map[string]bool{}
+	for _, p := range phones {
+		if c := nameCode(p.Name); c != "" && !seen[lower(c)] {
+			seen[lower(c)] = true
+			codes = append(codes, c)
+		}
+	}
+	mode := b.ini.server.Discover
+	if mode == "" {
+		mode = DiscoverSingle
+		if len(codes) >= 2 {
+			mode = DiscoverCode
+		}
+	}
+	b.discovery = mode
+	var decls []tenantDecl
+	switch mode {
+	case DiscoverCode:
+		for _, c := range codes {
+			decls = append(decls, tenantDecl{key: c, name: c, code: c})
+		}
+	case DiscoverContexts:
+		seen := map[string]bool{}
+		for _, p := range phones {
+			if !seen[p.Context] {
+				seen[p.Context] = true
+				decls = append(decls, tenantDecl{key: p.Context, name: p.Context, contexts: []string{globQuote(p.Context)}})
+			}
+		}
+	default:
+		name := b.ini.server.Name
+		if name == "" {
+			name = "default"
+		}
+		decls = append(decls, tenantDecl{key: name, name: name, contexts: []string{"*"}})
+	}
+	return decls
+}
+
+// nameCode is the -<code> of a MiRTA-style phone name (201-Acme → Acme),
+// "" when the name is not <digits>-<code>.
+func nameCode(name string) string {
+	head, code, ok := strings.Cut(name, "-")
+	if !ok || code == "" || !isNumber(head) {
+		return ""
+	}
+	return code
+}
+
+// contextMate is the one tenant whose phones share p's context (nil when
+// none or several): where a phone without a -<code> goes in code
+// discovery.
+func (b *builder) contextMate(p *Peer) *Tenant {
+	var found *Tenant
+	for i, q := range b.peers.list {
+		t := b.owner[i]
+		if t == nil || q.Trunk || q.Context != p.Context || t == found {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		found = t
+	}
+	return found
 }
 
 // own gives the peer b.peers.list[i] to t.
@@ -78,12 +162,11 @@ func (b *builder) own(i int, t *Tenant) {
 }
 
 // adoptTrunks settles the trunks assignTenants left without a tenant.
-// Discovered tenants come from the phones' contexts, so a trunk's inbound
-// context (from-pstn...) is nobody's and a single-tenant PBX would show no
-// DIDs: there, the tenant that the trunk's context reaches (by include,
-// Goto, Gosub, or a Dial of its phones) owns the trunk, and when it
-// reaches none, the only tenant if there is just one. A trunk still
-// without a tenant is neither listed nor audited: it gets a warning.
+// With declared tenants that is a warning: the trunk is neither listed nor
+// audited. In discovery a trunk is never dropped (SPEC §4 Trunk): it
+// belongs to the tenant its context reaches (by include, Goto, Gosub, or
+// a Dial of its phones), else to the only tenant, else it is listed under
+// no tenant, with a warning.
 func (b *builder) adoptTrunks(edges map[string][]string) {
 	discovered := len(b.ini.tenants) == 0
 	reached := map[string][]*Tenant{} // by trunk context
@@ -113,19 +196,20 @@ func (b *builder) adoptTrunks(edges map[string][]string) {
 		switch {
 		case len(ts) == 1:
 			b.own(i, ts[0])
-		case len(ts) == 0 && len(b.tenants) == 1:
+			continue
+		case len(b.tenants) == 1:
 			b.own(i, b.tenants[0])
-		case p.Context == "":
-			b.warn(p.Pos, "trunk %s belongs to no tenant (no context=, and %d tenants): not listed nor audited", p.Name, len(b.tenants))
+			continue
 		case len(ts) == 0:
-			b.warn(p.Pos, "trunk %s belongs to no tenant (its context %s reaches no tenant's contexts or phones): not listed nor audited", p.Name, p.Context)
+			b.warn(p.Pos, "trunk %s belongs to no tenant (its context %s reaches no tenant's contexts or phones, and there are %d tenants): listed under no tenant", p.Name, p.Context, len(b.tenants))
 		default:
 			keys := make([]string, len(ts))
 			for j, t := range ts {
 				keys[j] = t.Key
 			}
-			b.warn(p.Pos, "trunk %s belongs to no tenant (its context %s reaches several: %s): not listed nor audited", p.Name, p.Context, strings.Join(keys, ", "))
+			b.warn(p.Pos, "trunk %s belongs to no tenant (its context %s reaches several: %s): listed under no tenant", p.Name, p.Context, strings.Join(keys, ", "))
 		}
+		b.unowned = append(b.unowned, p)
 	}
 }
 

@@ -30,11 +30,16 @@ const (
 	// Error: Asterisk would reject the file (or an included part of it), or
 	// the adapter refuses something (include cycle, confinement).
 	Error
+	// Info: nothing is wrong; the adapter says why it left something out.
+	Info
 )
 
 func (s Severity) String() string {
-	if s == Error {
+	switch s {
+	case Error:
 		return "error"
+	case Info:
+		return "info"
 	}
 	return "warning"
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/astapi/astapi/index"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -18,18 +19,21 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	users := fs.String("users", "", "dump dialplan: also add what users.conf FILE generates in the users context")
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets]")
+		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR")
 		return 2
 	}
 	what := args[0]
-	if what == "index" {
+	switch what {
+	case "index":
 		return runDumpIndex(ctx, args[1:], stdout, stderr)
+	case "peers":
+		return runDumpPeers(args[1:], stdout, stderr)
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 || (what != "conf" && what != "dialplan") {
-		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets]")
+		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR")
 		return 2
 	}
 	cfg, err := parser.ParseFile(fs.Arg(0), parser.Options{})
@@ -55,6 +59,25 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		out = dp.Dump(cfg.Diags)
 	}
 	return writeJSON(stdout, stderr, out)
+}
+
+// runDumpPeers is `dump peers DIR`: the peers Asterisk builds from the
+// sip.conf, users.conf and pjsip.conf of DIR, as JSON (secrets only as
+// booleans); the diagnostics go to stderr.
+func runDumpPeers(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: astapi dump peers DIR")
+		return 2
+	}
+	dump, diags, err := index.LoadPeers(args[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "astapi: %v\n", err)
+		return 1
+	}
+	for _, d := range diags {
+		fmt.Fprintln(stderr, d)
+	}
+	return writeJSON(stdout, stderr, dump)
 }
 
 func writeJSON(stdout, stderr io.Writer, v any) int {

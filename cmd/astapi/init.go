@@ -27,10 +27,10 @@ var discoverModes = []string{"single", "code", "contexts"}
 
 // initOptions are the flags of `astapi init`.
 type initOptions struct {
-	dir, out, admin, tenants, listen string
-	roots                            stringList // --include-root
-	force                            bool
-	cost                             int
+	dir, out, admin, tenants, name, listen string
+	roots                                  stringList // --include-root
+	force                                  bool
+	cost                                   int
 }
 
 // runInit is `astapi init`: it reads an Asterisk directory with the
@@ -46,6 +46,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", "astapi.ini", "the astapi.ini to write")
 	fs.StringVar(&o.admin, "admin", "admin", "name of the admin user to create")
 	fs.StringVar(&o.tenants, "tenants", "", "tenant discovery: "+strings.Join(discoverModes, " | ")+" (default: astapi's own choice)")
+	fs.StringVar(&o.name, "name", "", "name of the tenant of a one-company PBX ([server] name; default: default)")
 	fs.StringVar(&o.listen, "listen", defaultListen, "listen address written to [server]")
 	fs.Var(&o.roots, "include-root", "another directory #include may read (repeatable; symlinks of the Asterisk directory are followed without it)")
 	fs.BoolVar(&o.force, "force", false, "replace --out if it exists")
@@ -54,7 +55,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 0 || o.dir == "" || o.out == "" {
-		fmt.Fprintln(stderr, "usage: astapi init --asterisk-dir DIR [--out astapi.ini] [--admin NAME] [--tenants single|code|contexts] [--force]")
+		fmt.Fprintln(stderr, "usage: astapi init --asterisk-dir DIR [--out astapi.ini] [--admin NAME] [--tenants single|code|contexts] [--name NAME] [--force]")
 		return 2
 	}
 	if err := o.check(); err != nil {
@@ -120,7 +121,7 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	} else if !st.IsDir() {
 		return fmt.Errorf("--asterisk-dir %s: not a directory (give the directory that holds sip.conf, pjsip.conf, extensions.conf)", dir)
 	}
-	doc := iniDoc{out: o.out, dir: dir, listen: o.listen, discover: o.tenants, admin: o.admin}
+	doc := iniDoc{out: o.out, dir: dir, listen: o.listen, discover: o.tenants, name: o.name, admin: o.admin}
 	if doc.roots, err = includeRoots(dir, o.roots); err != nil {
 		return err
 	}
@@ -401,7 +402,10 @@ func diagSummary(s *index.Snapshot) string {
 	slices.Sort(order)
 	parts := make([]string, len(order))
 	for i, k := range order {
-		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+		parts[i] = plural(counts[k], k)
+		if k == "info" {
+			parts[i] = fmt.Sprintf("%d info", counts[k])
+		}
 	}
 	if len(parts) == 0 {
 		return "0 diagnostics"

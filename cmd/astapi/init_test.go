@@ -23,7 +23,7 @@ import (
 	"github.com/astapi/astapi/internal/testcorpus"
 )
 
-var updateInit = flag.Bool("update-init", false, "rewrite cmd/astapi/testdata/init-demo.golden")
+var updateInit = flag.Bool("update-init", false, "rewrite cmd/astapi/testdata/init-*.golden")
 
 // initResult is one `astapi init` run.
 type initResult struct {
@@ -108,6 +108,14 @@ func checkInit(t *testing.T, dir string, extra ...string) (out string, r initRes
 	for _, k := range f.Section("server").Keys() {
 		if k.Name() != "asterisk_dir" {
 			fmt.Fprintf(&server, "%s = %s\n", k.Name(), k.String())
+		}
+	}
+	for i := 0; i+1 < len(extra); i++ { // and the discovery asked for
+		switch extra[i] {
+		case "--tenants":
+			fmt.Fprintf(&server, "discover = %s\n", extra[i+1])
+		case "--name":
+			fmt.Fprintf(&server, "name = %s\n", extra[i+1])
 		}
 	}
 	if w, g := tenantView(t, discoverDir(t, dir, server.String())), tenantView(t, got); w != g {
@@ -195,43 +203,51 @@ func tenantView(t *testing.T, s *index.Snapshot) string {
 	return string(b)
 }
 
+// TestInitDemo: init on both demo PBXs, the file and the summary
+// compared with testdata/init-<demo>.golden (what changes between runs
+// masked).
 func TestInitDemo(t *testing.T) {
-	dir := filepath.Join("..", "..", "fixtures", "asterisk")
-	out, r := checkInit(t, dir)
-	if !strings.Contains(r.stdout, "found 3 tenants, 12 phones, 3 trunks, 8 DIDs") {
-		t.Errorf("summary:\n%s", r.stdout)
-	}
-	if want := "astapi serve --config " + out + "\n"; !strings.Contains(r.stdout, want) {
-		t.Errorf("no %q line:\n%s", want, r.stdout)
-	}
-	if r.url != "http://127.0.0.1:8080" {
-		t.Errorf("curl URL %s", r.url)
-	}
-
-	// The file and the summary, with what changes between runs masked.
-	text, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	abs, _ := filepath.Abs(dir)
-	mask := strings.NewReplacer(abs, "ASTERISK_DIR", out, "OUT", r.pass, "PASSWORD")
-	hashRE := regexp.MustCompile(`\$2a\$04\$[./A-Za-z0-9]{53}`)
-	got := []byte(hashRE.ReplaceAllString(mask.Replace(string(text)+"\n----- stdout\n"+r.stdout), "BCRYPT_HASH"))
-	path := filepath.Join("testdata", "init-demo.golden")
-	if *updateInit {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -run TestInitDemo -update-init ./cmd/astapi writes it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs (-update-init rewrites it):\n%s", path, golden.FirstDiff(want, got))
+	for _, c := range []struct{ demo, dir, summary string }{
+		{"demo", "asterisk", "found 3 tenants, 12 phones, 3 trunks, 8 DIDs"},
+		{"freepbx", "freepbx", "found 1 tenant, 7 phones, 2 trunks, 1 DID"},
+	} {
+		t.Run(c.demo, func(t *testing.T) {
+			dir := filepath.Join("..", "..", "fixtures", c.dir)
+			out, r := checkInit(t, dir)
+			if !strings.Contains(r.stdout, c.summary) {
+				t.Errorf("summary:\n%s", r.stdout)
+			}
+			if want := "astapi serve --config " + out + "\n"; !strings.Contains(r.stdout, want) {
+				t.Errorf("no %q line:\n%s", want, r.stdout)
+			}
+			if r.url != "http://127.0.0.1:8080" {
+				t.Errorf("curl URL %s", r.url)
+			}
+			text, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			abs, _ := filepath.Abs(dir)
+			mask := strings.NewReplacer(abs, "ASTERISK_DIR", out, "OUT", r.pass, "PASSWORD")
+			hashRE := regexp.MustCompile(`\$2a\$04\$[./A-Za-z0-9]{53}`)
+			got := []byte(hashRE.ReplaceAllString(mask.Replace(string(text)+"\n----- stdout\n"+r.stdout), "BCRYPT_HASH"))
+			path := filepath.Join("testdata", "init-"+c.demo+".golden")
+			if *updateInit {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test -run TestInitDemo -update-init ./cmd/astapi writes it)", err)
+			}
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s differs (-update-init rewrites it):\n%s", path, golden.FirstDiff(want, got))
+			}
+		})
 	}
 }
 
@@ -432,7 +448,7 @@ exten => 200,1,Dial(SIP/200)
 [from-carrier]
 exten => 5551000,1,Goto(office.main,100,1)
 `)
-	out, r := checkInit(t, dir)
+	out, r := checkInit(t, dir, "--tenants", "contexts")
 	text, _ := os.ReadFile(out)
 	for _, want := range []string{"[tenant office.main]", `contexts = lab\*`, "peers    = carrier"} {
 		if !strings.Contains(string(text), want) {
@@ -626,5 +642,42 @@ func TestInitSymlinks(t *testing.T) {
 	text, _ = os.ReadFile(out)
 	if !strings.Contains(string(text), "include_roots = "+extra+", "+core+" ") && !strings.Contains(string(text), "include_roots = "+core+", "+extra+" ") {
 		t.Errorf("include_roots:\n%s", text)
+	}
+}
+
+// TestInitModes: each discovery mode on both demo PBXs gives a file that
+// serves the same tenants (checkInit), with the sections the mode makes.
+func TestInitModes(t *testing.T) {
+	demo := filepath.Join("..", "..", "fixtures", "asterisk")
+	freepbx := filepath.Join("..", "..", "fixtures", "freepbx")
+	for _, c := range []struct {
+		name, dir string
+		args      []string
+		want      []string // in the file
+		summary   string
+	}{
+		{"demo default", demo, nil, []string{"[tenant Acme]", "code     = Acme", "[tenant Globex]", "peers    = 410, 411                ; phones sharing a context"},
+			"found 3 tenants, 12 phones, 3 trunks, 8 DIDs"},
+		{"demo single", demo, []string{"--tenants", "single", "--name", "Conglomerate"}, []string{"[tenant Conglomerate]", "contexts = *"},
+			"found 1 tenant, 12 phones, 3 trunks, 8 DIDs"},
+		{"demo contexts", demo, []string{"--tenants", "contexts"}, []string{"[tenant acme-internal]", "peers    = trunk-acme              ; trunks whose inbound routes reach this tenant"},
+			"found 3 tenants, 12 phones, 3 trunks, 8 DIDs"},
+		{"freepbx default", freepbx, nil, []string{"[tenant default]", "contexts = *"}, "found 1 tenant, 7 phones, 2 trunks"},
+		{"freepbx named", freepbx, []string{"--name", "northwind"}, []string{"[tenant northwind]"}, "found 1 tenant, 7 phones, 2 trunks"},
+		{"freepbx contexts", freepbx, []string{"--tenants", "contexts"}, []string{"[tenant from-internal]"}, ""},
+		{"freepbx code", freepbx, []string{"--tenants", "code"}, nil, "found 0 tenants"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, r := checkInit(t, c.dir, c.args...)
+			text, _ := os.ReadFile(out)
+			for _, w := range c.want {
+				if !strings.Contains(string(text), w) {
+					t.Errorf("no %q in\n%s", w, text)
+				}
+			}
+			if !strings.Contains(r.stdout, c.summary) {
+				t.Errorf("no %q in\n%s", c.summary, r.stdout)
+			}
+		})
 	}
 }

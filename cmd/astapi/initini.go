@@ -11,6 +11,7 @@ import (
 // iniDoc is what `astapi init` writes into astapi.ini.
 type iniDoc struct {
 	out, dir, listen, discover string
+	name                       string   // [server] name: the one tenant's
 	roots                      []string // include_roots
 	admin, hash                string   // the admin user and its bcrypt hash
 	sections                   []index.TenantSection
@@ -102,6 +103,9 @@ func writeServer(w *iniWriter, d iniDoc, withDiscover bool) {
 	if withDiscover && d.discover != "" {
 		w.kv("discover", d.discover, "how tenants are found while no [tenant] section exists")
 	}
+	if withDiscover && d.name != "" {
+		w.kv("name", d.name, "the discovered tenant's name")
+	}
 }
 
 func writeTenants(w *iniWriter, d iniDoc) {
@@ -121,6 +125,10 @@ func writeTenants(w *iniWriter, d iniDoc) {
 	w.line("; whose contexts glob matches its context=.")
 	w.rule()
 	w.line("")
+	trunks := map[string]bool{}
+	for _, p := range d.found.Trunks {
+		trunks[p.Name] = true
+	}
 	for _, s := range d.sections {
 		w.line(fmt.Sprintf("; %s, %s, %s", plural(len(d.found.ExtensionsByTenant(s.ID)), "phone"),
 			plural(len(d.found.TrunksByTenant(s.ID)), "trunk"), plural(didCount(d.found, s.ID), "DID")))
@@ -136,14 +144,14 @@ func writeTenants(w *iniWriter, d iniDoc) {
 			w.kv("code", "", "")
 		}
 		if len(s.Contexts) > 0 || all {
-			w.list("contexts", s.Contexts, "globs on dialplan contexts")
+			comment := "globs on dialplan contexts"
+			if len(s.Contexts) == 1 && s.Contexts[0] == "*" {
+				comment = "every context: every phone, trunk and call flow"
+			}
+			w.list("contexts", s.Contexts, comment)
 		}
 		if len(s.Peers) > 0 || all {
-			comment := "globs on peer names"
-			if len(s.Adopted) == len(s.Peers) && len(s.Peers) > 0 {
-				comment = "trunks whose inbound routes reach this tenant"
-			}
-			w.list("peers", s.Peers, comment)
+			w.list("peers", s.Peers, adoptedComment(s, trunks))
 		}
 		w.line("")
 	}
@@ -168,4 +176,25 @@ func iniValue(v string) (string, error) {
 		return "", errors.New("a value with a backtick and a comment sign, quote or surrounding blank cannot be written")
 	}
 	return "`" + v + "`", nil
+}
+
+// adoptedComment explains a peers list: globs, or the peers discovery
+// gave the tenant by other means than its rules.
+func adoptedComment(s index.TenantSection, trunks map[string]bool) string {
+	if len(s.Adopted) != len(s.Peers) {
+		return "globs on peer names"
+	}
+	var nt int
+	for _, p := range s.Adopted {
+		if trunks[p] {
+			nt++
+		}
+	}
+	switch nt {
+	case len(s.Adopted):
+		return "trunks whose inbound routes reach this tenant"
+	case 0:
+		return "phones sharing a context with this tenant's phones"
+	}
+	return "trunks that reach this tenant, phones that share its context"
 }
