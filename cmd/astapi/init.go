@@ -140,13 +140,24 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	}
 	doc.hash, doc.sections, doc.found = string(hash), sections, found
 	text, err := renderINI(doc)
+	if err == nil {
+		err = writeVerified(o.out, []byte(text), o.force, found)
+	}
+	var notWritable *unwritableError
+	if errors.As(err, &notWritable) && len(doc.sections) > 0 {
+		// Discovery itself, at every load, gives these tenants.
+		doc.sections, doc.unwritten = nil, notWritable.Error()
+		if text, err = renderINI(doc); err == nil {
+			err = writeVerified(o.out, []byte(text), o.force, found)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	if err := writeVerified(o.out, []byte(text), o.force, found); err != nil {
-		return err
-	}
 	printInitSummary(stdout, o, found, password)
+	if doc.unwritten != "" {
+		fmt.Fprintf(stdout, "\nnote: the tenants are discovered at every load, not written as [tenant] sections: %s\n", doc.unwritten)
+	}
 	return nil
 }
 
@@ -261,7 +272,7 @@ func writeVerified(path string, text []byte, force bool, want *index.Snapshot) (
 		return fmt.Errorf("the file written does not load (not installed): %w", err)
 	}
 	if err := sameTenants(want, got); err != nil {
-		return fmt.Errorf("the file written would not give the tenants discovery made (not installed): %w", err)
+		return &unwritableError{fmt.Errorf("as [tenant] sections they would differ: %w", err)}
 	}
 	if force {
 		err = os.Rename(tmp, path)
@@ -283,6 +294,13 @@ func writeVerified(path string, text []byte, force bool, want *index.Snapshot) (
 	}
 	return nil
 }
+
+// unwritableError is why the discovered tenants cannot be written out as
+// [tenant] sections.
+type unwritableError struct{ err error }
+
+func (e *unwritableError) Error() string { return e.err.Error() }
+func (e *unwritableError) Unwrap() error { return e.err }
 
 // sameTenants names the first way got's tenants differ from want's:
 // identity, contexts, phones, trunks and call-flow edges.

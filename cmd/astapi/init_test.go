@@ -560,7 +560,7 @@ func TestWriteVerified(t *testing.T) {
 		t.Errorf("replaced: %q", b)
 	}
 	os.Remove(path)
-	if err := writeVerified(path, noTenants, false, want); err == nil || !strings.Contains(err.Error(), "would not give the tenants discovery made") {
+	if err := writeVerified(path, noTenants, false, want); err == nil || !strings.Contains(err.Error(), "as [tenant] sections they would differ") {
 		t.Errorf("other tenants: %v", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -679,5 +679,30 @@ func TestInitModes(t *testing.T) {
 				t.Errorf("no %q in\n%s", c.summary, r.stdout)
 			}
 		})
+	}
+}
+
+// TestInitUnwritable: tenants that [tenant] sections cannot express (a
+// context name with a comma cannot be a list item) are left to discovery,
+// which the file then asks for; it still serves the same tenants.
+func TestInitUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"sip.conf": "[100]\ntype=friend\nhost=dynamic\nsecret=Xk29-pq81-ZZt0\ncontext=east,wing\n\n" +
+			"[101]\ntype=friend\nhost=dynamic\nsecret=Xk29-pq81-ZZt1\ncontext=west\n",
+		"extensions.conf": "[east,wing]\nexten => 100,1,Dial(SIP/100)\n\n[west]\nexten => 101,1,Dial(SIP/101)\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, r := checkInit(t, dir, "--tenants", "contexts")
+	text, _ := os.ReadFile(out)
+	if strings.Contains(string(text), "\n[tenant ") || !strings.Contains(string(text), "discover = contexts") ||
+		!strings.Contains(string(text), `"east,wing" cannot be a list item`) {
+		t.Errorf("file:\n%s", text)
+	}
+	if !strings.Contains(r.stdout, "found 2 tenants, 2 phones") || !strings.Contains(r.stdout, "note: the tenants are discovered at every load") {
+		t.Errorf("summary:\n%s", r.stdout)
 	}
 }

@@ -15,23 +15,37 @@ type iniDoc struct {
 	roots                      []string // include_roots
 	admin, hash                string   // the admin user and its bcrypt hash
 	sections                   []index.TenantSection
+	unwritten                  string // why sections could not be written, if so
 	found                      *index.Snapshot
 }
 
 // iniWriter accumulates astapi.ini lines; the first value that cannot be
 // written so that gopkg.in/ini.v1 reads it back unchanged is kept in err.
 type iniWriter struct {
-	b   strings.Builder
-	err error
+	b        strings.Builder
+	err      error
+	inTenant bool // writing the [tenant] sections
 }
 
 func (w *iniWriter) line(s string) { w.b.WriteString(s + "\n") }
 
+// fail keeps the first error; inside a [tenant] section it is an
+// unwritableError (the file is then written without them).
+func (w *iniWriter) fail(err error) {
+	if w.err != nil {
+		return
+	}
+	if w.inTenant {
+		err = &unwritableError{err}
+	}
+	w.err = err
+}
+
 // kv writes "key = value ; comment", aligned.
 func (w *iniWriter) kv(key, value, comment string) {
 	v, err := iniValue(value)
-	if err != nil && w.err == nil {
-		w.err = fmt.Errorf("%s = %q: %w", key, value, err)
+	if err != nil {
+		w.fail(fmt.Errorf("%s = %q: %w", key, value, err))
 	}
 	s := fmt.Sprintf("%-8s = %s", key, v)
 	if comment != "" {
@@ -44,9 +58,7 @@ func (w *iniWriter) kv(key, value, comment string) {
 func (w *iniWriter) list(key string, items []string, comment string) {
 	for _, it := range items {
 		if strings.Contains(it, ",") || it != strings.TrimSpace(it) || it == "" {
-			if w.err == nil {
-				w.err = fmt.Errorf("%s: %q cannot be a list item (commas, surrounding blanks)", key, it)
-			}
+			w.fail(fmt.Errorf("%s: %q cannot be a list item (commas, surrounding blanks)", key, it))
 		}
 	}
 	w.kv(key, strings.Join(items, ", "), comment)
@@ -54,9 +66,7 @@ func (w *iniWriter) list(key string, items []string, comment string) {
 
 func (w *iniWriter) section(name string) {
 	if strings.ContainsAny(name, "\r\n") || name != strings.TrimSpace(name) {
-		if w.err == nil {
-			w.err = fmt.Errorf("[%s]: not a possible section name", name)
-		}
+		w.fail(fmt.Errorf("[%s]: not a possible section name", name))
 	}
 	w.line("[" + name + "]")
 }
@@ -109,6 +119,16 @@ func writeServer(w *iniWriter, d iniDoc, withDiscover bool) {
 }
 
 func writeTenants(w *iniWriter, d iniDoc) {
+	if d.unwritten != "" {
+		w.line("; Tenants: discovered at every load, as `astapi init` found them; they")
+		w.line("; could not be written out as [tenant] sections (" + strings.NewReplacer("`", "'", "\n", " ").Replace(d.unwritten) + ").")
+		w.line("; Declare them with [tenant NAME] sections: code (peers named")
+		w.line("; <number>-<code>), peers (globs on peer names), contexts (globs on")
+		w.line("; dialplan contexts).")
+		w.rule()
+		w.line("")
+		return
+	}
 	if len(d.sections) == 0 {
 		w.line("; Tenants: none was found (no phone in the files read). Declare them")
 		w.line("; with [tenant NAME] sections: code (peers named <number>-<code>),")
@@ -129,6 +149,8 @@ func writeTenants(w *iniWriter, d iniDoc) {
 	for _, p := range d.found.Trunks {
 		trunks[p.Name] = true
 	}
+	w.inTenant = true
+	defer func() { w.inTenant = false }()
 	for _, s := range d.sections {
 		w.line(fmt.Sprintf("; %s, %s, %s", plural(len(d.found.ExtensionsByTenant(s.ID)), "phone"),
 			plural(len(d.found.TrunksByTenant(s.ID)), "trunk"), plural(didCount(d.found, s.ID), "DID")))
