@@ -436,6 +436,8 @@ func (b *builder) users() []*User {
 			for _, key := range u0.Tenants {
 				if t := b.byKey[key]; t != nil {
 					u.Tenants = append(u.Tenants, t.ID)
+				} else if b.discovery != "" {
+					b.warn(parser.Pos{File: filepath.Base(b.ini.path)}, "[user %s]: tenants names %q, but no tenant of that name was discovered (discover = %s)", u.Name, key, b.discovery)
 				}
 			}
 		}
@@ -623,12 +625,7 @@ func (b *builder) leadsInbound(ctx string, edges map[string][]string, memo map[s
 	}
 	seen := map[string]bool{ctx: true}
 	for queue := []string{ctx}; len(queue) > 0 && !found && len(seen) <= 256; queue = queue[1:] {
-		name := lower(queue[0])
-		for _, w := range inboundWords {
-			if strings.Contains(name, w) {
-				found = true
-			}
-		}
+		found = inboundName(queue[0])
 		for _, next := range edges[queue[0]] {
 			if !seen[next] {
 				seen[next] = true
@@ -638,6 +635,17 @@ func (b *builder) leadsInbound(ctx string, edges map[string][]string, memo map[s
 	}
 	memo[ctx] = found
 	return found
+}
+
+// inboundName reports whether a context is named like an inbound one.
+func inboundName(ctx string) bool {
+	name := lower(ctx)
+	for _, w := range inboundWords {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigits(s string) bool {

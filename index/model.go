@@ -43,8 +43,8 @@ const (
 	DiscoverContexts = "contexts" // one tenant per phone context=
 )
 
-// Tenant is a customer of the PBX: declared in astapi.ini or discovered from
-// the peers' contexts.
+// Tenant is a customer of the PBX: declared in astapi.ini or discovered
+// (SPEC §3).
 type Tenant struct {
 	ID       string
 	Key      string // [tenant KEY] section name; discovered: [server] name, the -<code>, or the context
