@@ -23,7 +23,7 @@ import (
 )
 
 // discoverModes are the values of --tenants ([server] discover).
-var discoverModes = []string{"single", "code", "contexts"}
+var discoverModes = []string{index.DiscoverSingle, index.DiscoverCode, index.DiscoverContexts}
 
 // initOptions are the flags of `astapi init`.
 type initOptions struct {
