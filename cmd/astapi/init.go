@@ -130,7 +130,7 @@ func initConfig(o initOptions, stdout io.Writer) error {
 		return err
 	}
 	if n := topLevelFiles(found); n == 0 {
-		return fmt.Errorf("%s holds none of sip.conf, pjsip.conf, users.conf, extensions.conf: %s", dir, emptyDirHint)
+		return errors.New(emptyDirHint(dir))
 	}
 
 	password := rand.Text() // 26 characters of base32: 130 random bits
@@ -496,28 +496,38 @@ const (
 	permissionHint = "astapi needs read access to the Asterisk directory and every file it includes " +
 		"(Asterisk usually installs them 0640 asterisk:asterisk): run astapi as the asterisk user, " +
 		"or add its user to the asterisk group"
-	emptyDirHint = "is it the directory Asterisk reads (astetcdir in asterisk.conf, usually /etc/asterisk)?"
 )
+
+// emptyDirHint explains an Asterisk directory without any file astapi
+// reads.
+func emptyDirHint(dir string) string {
+	msg := dir + " holds none of sip.conf, pjsip.conf, users.conf, extensions.conf: "
+	if samples, _ := filepath.Glob(filepath.Join(dir, "*.conf.sample")); len(samples) > 0 {
+		return msg + "only Asterisk's *.conf.sample files, which Asterisk does not read either (make samples installs them as .conf)"
+	}
+	return msg + "is it the directory Asterisk reads (astetcdir in asterisk.conf, usually /etc/asterisk)?"
+}
 
 // configHints are the next steps for a configuration that loads but
 // serves nothing useful.
 func configHints(s *index.Snapshot) []string {
 	var out []string
 	phones, trunks := len(s.Extensions), len(s.Trunks)
+	declared := len(s.Tenants) > 0 && s.Tenants[0].Declared
 	switch {
 	case topLevelFiles(s) == 0:
-		out = append(out, fmt.Sprintf("%s holds none of sip.conf, pjsip.conf, users.conf, extensions.conf: %s",
-			s.Server.AsteriskDir, emptyDirHint))
+		out = append(out, emptyDirHint(s.Server.AsteriskDir))
 	case phones == 0 && trunks == 0 && hasFile(s, "users.conf") && !hasFile(s, "sip.conf") && !hasFile(s, "pjsip.conf"):
 		out = append(out, "no SIP peer: users.conf users (hassip = yes) need a sip.conf, as chan_sip does not load without one")
-	case phones == 0 && trunks == 0 && len(s.Tenants) == 0:
+	case phones == 0 && trunks == 0 && !declared:
 		out = append(out, "no SIP or PJSIP peer was found: astapi lists the phones of sip.conf, pjsip.conf "+
 			"and users.conf (hassip = yes); one configured elsewhere (a realtime database) is not seen")
 	case len(s.Tenants) == 0:
-		out = append(out, "no tenant: the [tenant] sections of astapi.ini match no peer (code, peers, contexts), "+
-			"or remove them all to let astapi discover the tenants")
+		out = append(out, "no tenant: no peer name carries a -<code> (discover = code); "+
+			"try discover = single or contexts in [server], or declare [tenant] sections")
 	case phones == 0:
-		out = append(out, "no phone belongs to a tenant: see the warnings above, and the code, peers and contexts of the [tenant] sections")
+		out = append(out, "no phone belongs to a tenant (astapi validate prints why for each peer): "+
+			"check the code, peers and contexts of the [tenant] sections")
 	}
 	return out
 }

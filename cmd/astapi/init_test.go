@@ -337,6 +337,13 @@ func TestInitBadInput(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	samples := filepath.Join(tmp, "samples")
+	if err := os.Mkdir(samples, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(samples, "sip.conf.sample"), []byte("[general]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	demo := filepath.Join("..", "..", "fixtures", "asterisk")
 	out := filepath.Join(tmp, "astapi.ini")
 	for _, c := range []struct {
@@ -348,6 +355,7 @@ func TestInitBadInput(t *testing.T) {
 		{[]string{"--asterisk-dir", filepath.Join(tmp, "nope")}, 1, "no such file or directory (give the directory Asterisk reads"},
 		{[]string{"--asterisk-dir", file}, 1, "not a directory"},
 		{[]string{"--asterisk-dir", empty}, 1, "holds none of sip.conf, pjsip.conf, users.conf, extensions.conf: is it the directory Asterisk reads"},
+		{[]string{"--asterisk-dir", samples}, 1, "only Asterisk's *.conf.sample files, which Asterisk does not read either (make samples installs them as .conf)"},
 		{[]string{"--asterisk-dir", demo, "--tenants", "per-phone"}, 2, `--tenants "per-phone": must be one of single, code, contexts`},
 		{[]string{"--asterisk-dir", demo, "--admin", "a:b"}, 2, `--admin "a:b"`},
 		{[]string{"--asterisk-dir", demo, "--admin", "x]"}, 2, `--admin "x]"`},
@@ -665,7 +673,8 @@ func TestInitModes(t *testing.T) {
 		{"freepbx default", freepbx, nil, []string{"[tenant default]", "contexts = *"}, "found 1 tenant, 7 phones, 2 trunks"},
 		{"freepbx named", freepbx, []string{"--name", "northwind"}, []string{"[tenant northwind]"}, "found 1 tenant, 7 phones, 2 trunks"},
 		{"freepbx contexts", freepbx, []string{"--tenants", "contexts"}, []string{"[tenant from-internal]"}, ""},
-		{"freepbx code", freepbx, []string{"--tenants", "code"}, nil, "found 0 tenants"},
+		{"freepbx code", freepbx, []string{"--tenants", "code"}, []string{"discover = code"},
+			"note: no tenant: no peer name carries a -<code> (discover = code)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out, r := checkInit(t, c.dir, c.args...)
@@ -703,6 +712,20 @@ func TestInitUnwritable(t *testing.T) {
 		t.Errorf("file:\n%s", text)
 	}
 	if !strings.Contains(r.stdout, "found 2 tenants, 2 phones") || !strings.Contains(r.stdout, "note: the tenants are discovered at every load") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+}
+
+// TestInitNoPeers: a dialplan without any peer still gives a file (one
+// empty tenant), and init says why nothing is listed.
+func TestInitNoPeers(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte("[default]\nexten => 1,1,Hangup()\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, r := checkInit(t, dir)
+	if !strings.Contains(r.stdout, "found 1 tenant, 0 phones, 0 trunks") ||
+		!strings.Contains(r.stdout, "note: no SIP or PJSIP peer was found") {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
 }
