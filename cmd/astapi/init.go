@@ -303,7 +303,7 @@ func (e *unwritableError) Error() string { return e.err.Error() }
 func (e *unwritableError) Unwrap() error { return e.err }
 
 // sameTenants names the first way got's tenants differ from want's:
-// identity, contexts, phones, trunks and call-flow edges.
+// identity, contexts, phones, trunks, call-flow edges and objects.
 func sameTenants(want, got *index.Snapshot) error {
 	if len(want.Tenants) != len(got.Tenants) {
 		return fmt.Errorf("%d tenants instead of %d", len(got.Tenants), len(want.Tenants))
@@ -322,6 +322,9 @@ func sameTenants(want, got *index.Snapshot) error {
 		case len(want.DestinationsByTenant(w.ID)) != len(got.DestinationsByTenant(w.ID)):
 			return fmt.Errorf("tenant %s: %d call-flow destinations instead of %d", w.Key,
 				len(got.DestinationsByTenant(w.ID)), len(want.DestinationsByTenant(w.ID)))
+		case len(want.ObjectsByTenant(w.ID, "")) != len(got.ObjectsByTenant(w.ID, "")):
+			return fmt.Errorf("tenant %s: %d call-flow objects instead of %d", w.Key,
+				len(got.ObjectsByTenant(w.ID, "")), len(want.ObjectsByTenant(w.ID, "")))
 		}
 	}
 	if w, g := trunkNames(want, ""), trunkNames(got, ""); !slices.Equal(w, g) {
