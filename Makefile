@@ -21,6 +21,7 @@ vet:
 	$(GO) vet ./...
 
 race:
+	@test -x /usr/bin/chromium || echo "SKIP: console browser test (TestBrowser): no /usr/bin/chromium (apt-get install chromium)"
 	$(GO) test -race -count=1 ./...
 
 fuzz-smoke:

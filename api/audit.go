@@ -86,20 +86,8 @@ func (s *Server) auditSecrets(snap *index.Snapshot, u *index.User, args []string
 		}
 		only = t
 	}
-	var canSee func(string) bool
-	if !u.IsAdmin() {
-		canSee = u.CanSeeTenant
-	}
 	out := []findingItem{}
-	for _, f := range s.derived(snap).findings {
-		global := f.TenantID == "" && f.Peer == ""
-		if only != nil && !global && f.TenantID != only.ID {
-			continue
-		}
-		f, ok := f.ForViewer(canSee)
-		if !ok {
-			continue
-		}
+	for _, f := range s.visibleFindings(snap, u, only) {
 		out = append(out, findingItem{
 			TenantID: f.TenantID,
 			Tenant:   f.Tenant,
@@ -113,4 +101,27 @@ func (s *Server) auditSecrets(snap *index.Snapshot, u *index.User, args []string
 		})
 	}
 	return out, nil
+}
+
+// visibleFindings returns snap's findings as u may see them (see
+// audit.Finding.ForViewer); with only set, those of that tenant and the
+// ones about sip.conf [general].
+func (s *Server) visibleFindings(snap *index.Snapshot, u *index.User, only *index.Tenant) []audit.Finding {
+	var canSee func(string) bool
+	if !u.IsAdmin() {
+		canSee = u.CanSeeTenant
+	}
+	var out []audit.Finding
+	for _, f := range s.derived(snap).findings {
+		global := f.TenantID == "" && f.Peer == ""
+		if only != nil && !global && f.TenantID != only.ID {
+			continue
+		}
+		f, ok := f.ForViewer(canSee)
+		if !ok {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }

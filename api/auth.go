@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -22,38 +23,78 @@ import (
 
 // authenticate checks the request's Basic Auth credentials against the
 // snapshot's users. It answers 429 for a client over its failed-login
-// limit and 401 for missing or wrong credentials.
+// limit, 503 when too many password checks are queued, 400 for more than
+// one Authorization header and 401 for missing or wrong credentials.
 func (s *Server) authenticate(c *gin.Context, snap *index.Snapshot) (*index.User, *apiError) {
+	if len(c.Request.Header.Values("Authorization")) > 1 {
+		return nil, errorf(http.StatusBadRequest, "more than one Authorization header")
+	}
 	// The client's address is worked out only when some client has failed
-	// lately: the common case costs one atomic load.
+	// lately or a password must be checked: the common case (credentials
+	// verified before, nobody failing) costs one atomic load.
 	client := ""
 	if s.limiter.tracking() {
 		client = clientKey(c.ClientIP())
-	}
-	if retry, blocked := s.limiter.blocked(client); blocked {
-		return nil, &apiError{
-			code:       http.StatusTooManyRequests,
-			message:    "too many failed logins from this client; retry later",
-			retryAfter: retry,
+		if retry, blocked := s.limiter.blocked(client); blocked {
+			return nil, errLimited(retry)
 		}
 	}
 	name, password, ok := c.Request.BasicAuth()
 	if !ok {
 		return nil, errUnauthorized
 	}
-	u := s.auth.verify(snap, name, password)
-	if u == nil {
+	u, cached := s.auth.cached(snap, name, password)
+	if !cached {
 		if client == "" {
 			client = clientKey(c.ClientIP())
 		}
-		s.limiter.fail(client)
-		return nil, errUnauthorized
+		var v verdict
+		u, v = s.auth.verify(c.Request.Context(), snap, name, password, tries{s.limiter, client})
+		switch v {
+		case verdictLimited:
+			retry, _ := s.limiter.blocked(client)
+			return nil, errLimited(retry)
+		case verdictBusy:
+			return nil, &apiError{code: http.StatusServiceUnavailable, message: "too many logins under way; retry later", retryAfter: 1}
+		case verdictWrong:
+			return nil, errUnauthorized
+		}
 	}
 	if s.access != nil {
 		c.Set(ctxUser, u.Name)
 	}
 	return u, nil
 }
+
+func errLimited(retry int) *apiError {
+	return &apiError{
+		code:       http.StatusTooManyRequests,
+		message:    "too many failed logins from this client; retry later",
+		retryAfter: max(retry, 1),
+	}
+}
+
+// verdict is the outcome of a password check that needed bcrypt.
+type verdict int
+
+const (
+	verdictOK      verdict = iota
+	verdictWrong           // wrong user or password
+	verdictLimited         // the client is over its failed-login limit: not tried
+	verdictBusy            // no bcrypt slot within the wait: not tried
+)
+
+// tries counts one client's password tries in the failure limiter. A try
+// is counted as a failure before its bcrypt runs and given back when it
+// succeeds, so that concurrent requests cannot all pass the limit check
+// before any of them fails.
+type tries struct {
+	l      *failLimiter
+	client string
+}
+
+func (t tries) reserve() bool { return t.l.reserve(t.client) }
+func (t tries) release()      { t.l.release(t.client) }
 
 // authenticator verifies passwords with bcrypt and remembers successes.
 type authenticator struct {
@@ -67,6 +108,9 @@ type authenticator struct {
 	macKey   []byte       // random per process: the cache holds no password hash an attacker could test offline
 
 	bcryptCompare func(hash, password []byte) error // bcrypt.CompareHashAndPassword; tests count calls
+
+	slots    chan struct{} // one per bcrypt allowed to run at once
+	slotWait time.Duration // how long a check waits for a slot
 
 	mu       sync.Mutex
 	dummies  map[int][]byte // bcrypt cost → hash of a random password
@@ -84,12 +128,12 @@ type inflightKey struct {
 // instead of spending their own ~50 ms of CPU.
 type bcryptCall struct {
 	done chan struct{}
-	ok   bool
+	v    verdict // set before done is closed
 }
 
-func newAuthenticator(entries int) *authenticator {
+func newAuthenticator(entries, slots int, slotWait time.Duration) *authenticator {
 	a := &authenticator{macKey: make([]byte, 32), dummies: map[int][]byte{}, inflight: map[inflightKey]*bcryptCall{},
-		bcryptCompare: bcrypt.CompareHashAndPassword}
+		bcryptCompare: bcrypt.CompareHashAndPassword, slots: make(chan struct{}, slots), slotWait: slotWait}
 	if _, err := rand.Read(a.macKey); err != nil {
 		panic("api: no randomness: " + err.Error())
 	}
@@ -98,56 +142,119 @@ func newAuthenticator(entries int) *authenticator {
 	return a
 }
 
-// verify returns the user named name when password is theirs, else nil.
-// An unknown user costs a bcrypt comparison as a known one does.
-func (a *authenticator) verify(snap *index.Snapshot, name, password string) *index.User {
+// cached returns the user named name when password was verified for
+// them before (no bcrypt), with ok true; ok false means bcrypt must run.
+func (a *authenticator) cached(snap *index.Snapshot, name, password string) (*index.User, bool) {
 	u := snap.UserByName(name)
 	if u == nil || len(u.PasswordHash) == 0 {
-		_ = bcrypt.CompareHashAndPassword(a.dummy(costOf(snap)), []byte(password))
-		return nil
+		return nil, false
 	}
-	key := a.key(u)
+	want, ok := a.verified.Get(a.key(u))
+	if !ok {
+		return nil, false
+	}
 	mac := a.mac(name, password)
-	if want, ok := a.verified.Get(key); ok && subtle.ConstantTimeCompare(want[:], mac[:]) == 1 {
-		return u
+	if subtle.ConstantTimeCompare(want[:], mac[:]) != 1 {
+		return nil, false
 	}
-	if !a.compare(inflightKey{key, mac}, u.PasswordHash, password) {
-		return nil
+	return u, true
+}
+
+// verify checks password with bcrypt. Each bcrypt run is first counted
+// against the client (t) and then waits for one of a few slots; an
+// unknown user costs a bcrypt comparison as a known one does.
+func (a *authenticator) verify(ctx context.Context, snap *index.Snapshot, name, password string, t tries) (*index.User, verdict) {
+	u := snap.UserByName(name)
+	if u == nil || len(u.PasswordHash) == 0 {
+		if !t.reserve() {
+			return nil, verdictLimited
+		}
+		if !a.acquire(ctx) {
+			t.release()
+			return nil, verdictBusy
+		}
+		_ = a.bcryptCompare(a.dummy(costOf(snap)), []byte(password))
+		a.releaseSlot()
+		return nil, verdictWrong
 	}
-	return u
+	v := a.compare(ctx, inflightKey{a.key(u), a.mac(name, password)}, u.PasswordHash, password, t)
+	if v != verdictOK {
+		return nil, v
+	}
+	return u, verdictOK
 }
 
 // compare runs bcrypt once for concurrent requests with the same
 // credentials (a cold start under load would otherwise run it once per
 // request) and remembers a success before anyone else can miss both the
-// cache and the in-flight call.
-func (a *authenticator) compare(k inflightKey, hash []byte, password string) bool {
+// cache and the in-flight call. Those who join a call that fails count a
+// failed try each, as if they had run it.
+func (a *authenticator) compare(ctx context.Context, k inflightKey, hash []byte, password string, t tries) verdict {
 	a.mu.Lock()
 	if call, ok := a.inflight[k]; ok {
 		a.mu.Unlock()
 		<-call.done
-		return call.ok
+		if call.v == verdictWrong && !t.reserve() {
+			return verdictLimited
+		}
+		return call.v
 	}
 	// A call may have finished between the caller's cache miss and here:
 	// it remembered its success before leaving the in-flight map.
 	if want, ok := a.verified.Peek(k.key); ok && subtle.ConstantTimeCompare(want[:], k.mac[:]) == 1 {
 		a.mu.Unlock()
-		return true
+		return verdictOK
+	}
+	if !t.reserve() {
+		a.mu.Unlock()
+		return verdictLimited
 	}
 	call := &bcryptCall{done: make(chan struct{})}
 	a.inflight[k] = call
 	a.mu.Unlock()
 
-	call.ok = a.bcryptCompare(hash, []byte(password)) == nil
-	if call.ok {
-		a.verified.Add(k.key, k.mac)
+	switch {
+	case !a.acquire(ctx):
+		call.v = verdictBusy
+		t.release()
+	default:
+		call.v = verdictWrong
+		if a.bcryptCompare(hash, []byte(password)) == nil {
+			call.v = verdictOK
+			a.verified.Add(k.key, k.mac)
+			t.release()
+		}
+		a.releaseSlot()
 	}
 	a.mu.Lock()
 	delete(a.inflight, k)
 	a.mu.Unlock()
 	close(call.done)
-	return call.ok
+	return call.v
 }
+
+// acquire takes one of the bcrypt slots, waiting at most a.slotWait:
+// bcrypt is ~50 ms of CPU, so unbounded concurrent runs would starve
+// every other request (a real user's login included) instead of
+// queueing.
+func (a *authenticator) acquire(ctx context.Context) bool {
+	select {
+	case a.slots <- struct{}{}:
+		return true
+	default:
+	}
+	timer := time.NewTimer(a.slotWait)
+	defer timer.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return true
+	case <-timer.C:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+func (a *authenticator) releaseSlot() { <-a.slots }
 
 // key names (user, bcrypt hash) in the cache. Only which entry to compare
 // the mac with depends on it, so a fast seeded hash is enough.
@@ -190,15 +297,20 @@ func (a *authenticator) dummy(cost int) []byte {
 	return h
 }
 
-// costOf is the bcrypt cost of the snapshot's first user, so an unknown
-// user costs what a known one does.
+// costOf is the highest bcrypt cost among the snapshot's users, so that
+// an unknown user takes at least as long as any known one (with the first
+// user's cost, a slower known user would stand out).
 func costOf(snap *index.Snapshot) int {
+	cost := 0
 	for _, u := range snap.Users {
 		if c, err := bcrypt.Cost(u.PasswordHash); err == nil {
-			return c
+			cost = max(cost, c)
 		}
 	}
-	return bcrypt.DefaultCost
+	if cost == 0 {
+		return bcrypt.DefaultCost
+	}
+	return cost
 }
 
 // clientKey is the rate limiter's key for a client address: the address,
@@ -266,18 +378,40 @@ func (l *failLimiter) blocked(client string) (int, bool) {
 	return max(1, int(math.Ceil(end.Sub(now).Seconds()))), true
 }
 
-// fail records a failed login of client.
-func (l *failLimiter) fail(client string) {
+// reserve counts a try of client as a failure, unless client is already
+// at its limit (false). A try that succeeds is given back with release.
+func (l *failLimiter) reserve(client string) bool {
 	if l.limit < 0 {
-		return
+		return true
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	if w, ok := l.clients.Get(client); ok && now.Before(w.start.Add(l.window)) {
+		if w.n >= l.limit {
+			return false
+		}
 		w.n++
-		return
+		return true
 	}
 	l.clients.Add(client, &failWindow{start: now, n: 1})
 	l.active.Store(int64(l.clients.Len()))
+	return true
+}
+
+// release gives back a try that reserve counted and that succeeded.
+func (l *failLimiter) release(client string) {
+	if l.limit < 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, ok := l.clients.Peek(client)
+	if !ok {
+		return
+	}
+	if w.n--; w.n <= 0 {
+		l.clients.Remove(client)
+		l.active.Store(int64(l.clients.Len()))
+	}
 }

@@ -22,6 +22,7 @@ type cachedResponse struct {
 	body []byte
 	// Header values made once, shared by every answer (never modified).
 	etagHdr, lengthHdr []string
+	ctypeHdr           []string // nil: JSON
 }
 
 func newCachedResponse(etag string, body []byte) *cachedResponse {

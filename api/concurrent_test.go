@@ -36,6 +36,7 @@ func variantSnapshot(v string) *index.Snapshot {
 			Src: fmt.Sprintf("%s-inbound,%d,1", v, i), Dst: "x,s,1", File: v + ".conf", Line: i,
 		})
 	}
+	s.Flow = graphOf(s.Destinations)
 	for _, u := range s.Users {
 		if u.Name == "acme" {
 			u.Email = strings.ToLower(v) + "@acme.example"

@@ -14,12 +14,15 @@
 // order, and the first that fails answers:
 //
 //  1. 503 when no configuration was ever loaded (users come from it);
-//  2. 429 + Retry-After when the client has too many failed logins;
+//  2. 400 for more than one Authorization header; 429 + Retry-After when
+//     the client has too many failed logins (a try is counted before its
+//     bcrypt runs); 503 + Retry-After when no bcrypt slot frees within
+//     Options.BcryptWait;
 //  3. 401 + WWW-Authenticate when credentials are missing or wrong;
 //  4. 403 for /extension/user when the caller lacks `secrets = yes`;
 //  5. 400 naming the parameter when one is missing, blank or malformed
 //     (413 for a body over Options.MaxBodyBytes, 415 for a body that is
-//     neither a form nor JSON);
+//     neither a form nor JSON, or that has a Content-Encoding);
 //  6. 403 when a tenant user asks outside its tenants or for something
 //     that does not exist (a tenant user cannot tell the two apart);
 //     404 naming what was not found for admins;
@@ -61,7 +64,12 @@
 //     changed nothing keeps the ETags valid. Only 200 answers carry an ETag
 //     and only they can become 304 (a 304 is never a way to probe what a
 //     403 hides). Successful answers are "Cache-Control: private,
-//     no-cache" with "Vary: Authorization".
+//     no-cache" with "Vary: Authorization", or "no-store" for those that
+//     carry secrets (/extension/user, /audit/secrets).
+//   - HEAD is answered on every GET route. A path written with
+//     percent-escapes that decode to a route (/audit%2Fsecrets,
+//     /%6detrics) is 404: only the canonical spelling is served, so proxy
+//     rules on paths cannot be bypassed.
 //   - Password verification: a successful bcrypt check is remembered in an
 //     LRU under a seeded 64-bit hash of (user, bcrypt hash) holding a SHA-256 of the
 //     password keyed with a per-process random key; later requests compare
@@ -83,9 +91,15 @@
 //     proxy.
 //   - /healthz, /readyz and /openapi.json need no credentials; /status needs
 //     any valid user. /status lists the files relative to astapi.ini's
-//     directory and the diagnostics of the last reload attempt (those of the
-//     served snapshot when the attempt failed before parsing); known SIP
-//     secrets are masked in every message it shows.
+//     directory or asterisk_dir (else by name alone) and the diagnostics of
+//     the last reload attempt (those of the served snapshot when the
+//     attempt failed before parsing); known SIP secrets are masked in every
+//     message it shows, though diagnostics quote no line. A tenant user
+//     sees only the files and diagnostics whose sections belong wholly to
+//     their tenants (index.Snapshot.DiagTenants: a context to the tenants
+//     that own it, a peer's section to its tenant; general sections,
+//     templates, PJSIP auths and AORs and shared contexts to none), and
+//     that a reload failed but not why.
 //   - The response cache holds rendered 200 bodies keyed by (generation,
 //     endpoint, normalised parameters, caller name), bounded by
 //     Options.ResponseCacheBytes; it is emptied when a newer generation is

@@ -21,6 +21,7 @@ var endpointCases = []endpointCase{
 	{"user_get", req{method: "GET", path: "/user/get"}},
 	{"user_tenants", req{method: "POST", path: "/user/tenants", enc: "form", params: [][2]string{{"user", "it@acme.example"}}}},
 	{"destination_all", req{method: "POST", path: "/destination/all", enc: "form", params: [][2]string{{"tenant_id", idAcme}}}},
+	{"destination_graph", req{method: "GET", path: "/destination/graph", enc: "query", params: [][2]string{{"tenant_id", idAcme}}}},
 	{"extension_bytenant", req{method: "POST", path: "/extension/bytenant", enc: "form", params: [][2]string{{"tenant_id", idAcme}}}},
 	{"extension_byid", req{method: "POST", path: "/extension/byid", enc: "form", params: [][2]string{{"extension_id", "1002"}}}},
 	{"extension_user", req{method: "POST", path: "/extension/user", enc: "form", params: [][2]string{{"tenant_id", idAcme}, {"extension_id", "1002"}}}},
@@ -79,13 +80,14 @@ func TestMoreGolden(t *testing.T) {
 		{"healthz", cNoAuth, req{method: "GET", path: "/healthz"}},
 		{"readyz", cNoAuth, req{method: "GET", path: "/readyz"}},
 		{"status__acme", cAcme, req{method: "GET", path: "/status"}},
+		{"status__admin", cAdmin, req{method: "GET", path: "/status"}},
 		{"status__noauth", cNoAuth, req{method: "GET", path: "/status"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := do(s, tc.r.build(tc.c))
 			got := dump(w)
-			if strings.HasPrefix(tc.name, "status__acme") {
+			if strings.HasPrefix(tc.name, "status__") {
 				got = maskTimes(got)
 			}
 			checkGolden(t, tc.name, got)
@@ -116,7 +118,7 @@ func TestSecretsOnlyForPermitted(t *testing.T) {
 	for _, ec := range append(endpointCases, endpointCase{"status", req{method: "GET", path: "/status"}}) {
 		for _, c := range []caller{cAdmin, cRoot, cAcme, cGlobex, cAuditor, cWrongPW, cNoAuth} {
 			w := do(s, ec.r.build(c))
-			allowed := ec.slug == "extension_user" && (c == cRoot || c == cAuditor)
+			allowed := (ec.slug == "extension_user" || ec.slug == "extension_usersecret") && (c == cRoot || c == cAuditor)
 			for _, sec := range secrets {
 				if strings.Contains(w.Body.String(), sec) && !allowed {
 					t.Errorf("%s as %s: body holds secret %q: %s", ec.slug, c.name, sec, w.Body)
@@ -147,7 +149,16 @@ func TestStatusAfterFailedReload(t *testing.T) {
 	fail = true
 	st.Reload()
 	s := New(st, Options{})
+	// A tenant user learns that it failed, not why.
 	w := do(s, req{method: "GET", path: "/status"}.build(cAcme))
+	var td statusData
+	if err := json.Unmarshal(decode(t, w).Data, &td); err != nil {
+		t.Fatal(err)
+	}
+	if td.LastReload == nil || td.LastReload.Success || td.LastReload.Error != msgReloadFailed || strings.Contains(w.Body.String(), "sip.conf") {
+		t.Errorf("tenant's view of a failed reload: %s", w.Body)
+	}
+	w = do(s, req{method: "GET", path: "/status"}.build(cAdmin))
 	var d statusData
 	if err := json.Unmarshal(decode(t, w).Data, &d); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ const (
 	statusFailed  = "failed"
 	msgUnauth     = "Unauthorized Access"
 	contentJSON   = "application/json; charset=utf-8"
+	contentDOT    = "text/vnd.graphviz; charset=utf-8"
 )
 
 type successEnvelope struct {

@@ -134,8 +134,13 @@ func TestFixtures(t *testing.T) {
 	call(admin, form("/extension/user", "tenant_id", "80", "extension_id", ext201), 403, nil)
 
 	var status statusData
-	call(globex, req{method: "GET", path: "/status"}, 200, &status)
+	call(admin, req{method: "GET", path: "/status"}, 200, &status)
 	if status.Generation != 1 || !slices.Contains(status.Files, "astapi.ini") || !slices.Contains(status.Files, "asterisk/sip.conf") {
 		t.Errorf("status %+v", status)
+	}
+	// A tenant user sees their own files only.
+	call(globex, req{method: "GET", path: "/status"}, 200, &status)
+	if !slices.Contains(status.Files, "asterisk/sip-globex.conf") || slices.Contains(status.Files, "asterisk/extensions-acme.conf") || slices.Contains(status.Files, "astapi.ini") {
+		t.Errorf("globex's status files %v", status.Files)
 	}
 }

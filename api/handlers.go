@@ -14,8 +14,13 @@ import (
 type endpoint struct {
 	method, path string
 	params       []paramSpec
-	// secrets: only users with `secrets = yes` may call it.
+	// secrets: only users with `secrets = yes` may call it. Its answers
+	// are Cache-Control: no-store.
 	secrets bool
+	// noStore: the answer is about secrets (though not only for users
+	// with secrets = yes): Cache-Control: no-store, so that no browser or
+	// proxy keeps a copy on disk.
+	noStore bool
 	// optional: a parameter may be absent (its arg is then "").
 	optional bool
 	// handle answers from one snapshot; args are the validated, normalised
@@ -29,7 +34,7 @@ var (
 	pUser      = paramSpec{"user", kindEmail}
 )
 
-var endpoints = []*endpoint{
+var endpoints = append([]*endpoint{
 	{method: http.MethodGet, path: "/user/login", handle: userLogin},
 	{method: http.MethodGet, path: "/user/get", handle: userGet},
 	{method: http.MethodPost, path: "/user/tenants", params: []paramSpec{pUser}, handle: userTenants},
@@ -37,7 +42,7 @@ var endpoints = []*endpoint{
 	{method: http.MethodPost, path: "/extension/bytenant", params: []paramSpec{pTenant}, handle: extensionByTenant},
 	{method: http.MethodPost, path: "/extension/byid", params: []paramSpec{pExtension}, handle: extensionByID},
 	{method: http.MethodPost, path: "/extension/user", params: []paramSpec{pTenant, pExtension}, secrets: true, handle: extensionUser},
-}
+}, readEndpoints...) // handlers_read.go
 
 // serveEndpoint runs the checks of the package comment, then answers from
 // the response cache or renders and caches the answer.
@@ -74,7 +79,7 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 		cr, hit := s.cache.get(key)
 		s.metrics.cacheLookup(hit)
 		if hit {
-			s.writeSuccess(c, cr)
+			s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 			return
 		}
 		data, err := ep.handle(snap, u, args)
@@ -90,24 +95,31 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 		}
 		cr = newCachedResponse(etag(snap, ep.path, args, u.Name), body)
 		s.cache.add(snap.Generation, key, cr)
-		s.writeSuccess(c, cr)
+		s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 	}
 }
 
 // writeSuccess writes a 200 answer, or 304 when If-None-Match names its
-// ETag.
-func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse) {
+// ETag. noStore marks an answer that carries secrets.
+func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse, noStore bool) {
 	h := c.Writer.Header()
 	// Canonical keys and shared, never modified values: no allocation.
 	h["Etag"] = cr.etagHdr
 	h["Cache-Control"] = hdrPrivate
+	if noStore {
+		h["Cache-Control"] = hdrNoStore
+	}
 	h["Vary"] = hdrVaryAuth
 	if etagMatches(c.Request.Header.Get("If-None-Match"), cr.etag) {
 		c.Writer.WriteHeader(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	h["Content-Type"] = hdrJSON
+	if cr.ctypeHdr != nil {
+		h["Content-Type"] = cr.ctypeHdr
+	} else {
+		h["Content-Type"] = hdrJSON
+	}
 	h["X-Content-Type-Options"] = hdrNosniff
 	h["Content-Length"] = cr.lengthHdr
 	c.Writer.WriteHeader(http.StatusOK)
@@ -116,8 +128,10 @@ func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse) {
 
 var (
 	hdrPrivate  = []string{"private, no-cache"}
+	hdrNoStore  = []string{"no-store"}
 	hdrVaryAuth = []string{"Authorization"}
 	hdrJSON     = []string{contentJSON}
+	hdrDOT      = []string{contentDOT}
 	hdrNosniff  = []string{"nosniff"}
 )
 
@@ -214,18 +228,18 @@ func destinationAll(snap *index.Snapshot, u *index.User, args []string) (any, *a
 	if err != nil {
 		return nil, err
 	}
-	ds := snap.DestinationsByTenant(t.ID)
-	out := make([]destinationItem, 0, len(ds))
-	for _, d := range ds {
+	es := snap.EdgesByTenant(t.ID)
+	out := make([]destinationItem, 0, len(es))
+	for _, e := range es {
 		out = append(out, destinationItem{
-			ID:      d.ID,
-			TypeSrc: d.TypeSrc,
-			TypeDst: d.TypeDst,
-			Ord:     strconv.Itoa(d.Ord),
-			Src:     d.Src,
-			Dst:     d.Dst,
-			File:    d.File,
-			Line:    strconv.Itoa(d.Line),
+			ID:      e.ID,
+			TypeSrc: e.TypeSrc,
+			TypeDst: e.TypeDst(),
+			Ord:     strconv.Itoa(e.Ord),
+			Src:     e.Src,
+			Dst:     e.Dst(),
+			File:    e.Pos.File,
+			Line:    strconv.Itoa(e.Pos.Line),
 		})
 	}
 	return out, nil

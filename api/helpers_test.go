@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/index"
 	"github.com/astapi/astapi/parser"
 )
@@ -90,21 +92,53 @@ func testSnapshot() *index.Snapshot {
 		{ID: "5003", TenantID: idAcme, TypeSrc: "NOTCONDITION", TypeDst: "DISA", Ord: 2, Src: "acme-tc,s,2", Dst: "acme-disa,s,1", File: "extensions-acme.conf", Line: 21},
 		{ID: "6001", TenantID: idGlobex, TypeSrc: "DID", TypeDst: "HUNTLIST", Ord: 1, Src: "globex-inbound,4165550200,1", Dst: "globex-internal,600,1", File: "extensions.conf", Line: 40},
 	}
-	return index.NewSnapshot(&index.Snapshot{
+	return withReadAPI(index.NewSnapshot(&index.Snapshot{ // withReadAPI: handlers_read_test.go
 		BuiltAt:       time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC),
 		BuildDuration: 1500 * time.Microsecond,
 		Fingerprint:   "fp-test-A",
 		ConfigFile:    "/etc/astapi/astapi.ini",
+		Server:        index.Server{AsteriskDir: "/etc/astapi/asterisk"},
+		SectionOwners: map[string][]index.SectionOwner{"extensions.conf": {{Line: 1, Tenants: []string{idAcme}}, {Line: 30, Tenants: []string{idGlobex}}}},
 		Files:         []string{"/etc/astapi/astapi.ini", "/etc/asterisk/sip.conf", "/etc/astapi/asterisk/extensions.conf"},
 		Tenants:       []*index.Tenant{initechT, globexT, acmeT},
 		Users:         users,
 		Extensions:    exts,
 		Trunks:        []*index.Peer{peer("trunk-acme", "SIP", idAcme, "sip.provider.example", "trunk-secret-xyz", index.SecretPlain)},
 		Destinations:  dests,
+		Flow:          graphOf(dests),
 		Diags: parser.Diagnostics{
 			{Pos: parser.Pos{File: "extensions.conf", Line: 3}, Severity: parser.Warning, Message: "unknown application Foo(alice-secret-1)"},
+			{Pos: parser.Pos{File: "extensions.conf", Line: 31}, Severity: parser.Warning, Message: "Goto to globex-hidden: no such context"},
+			{Pos: parser.Pos{File: "/srv/pbx/shared/trunks.conf", Line: 2}, Severity: parser.Warning, Message: "#include /srv/pbx/shared/x.conf: not found"},
 		},
-	})
+	}))
+}
+
+// graphOf is the call-flow graph whose edges are dests: one object per
+// source and per target position (IDs from 9001), typed by the edge.
+func graphOf(dests []*index.Destination) *flow.Graph {
+	g := &flow.Graph{}
+	objs := map[string]*flow.Object{}
+	obj := func(tenant, typ, entry string) *flow.Object {
+		k := tenant + "|" + typ + "|" + entry
+		if o := objs[k]; o != nil {
+			return o
+		}
+		ctx, rest, _ := strings.Cut(entry, ",")
+		exten, _, _ := strings.Cut(rest, ",")
+		o := &flow.Object{ID: strconv.Itoa(9001 + len(g.Objects)), TenantID: tenant, Type: typ, Entry: entry,
+			Context: ctx, Exten: exten, Name: ctx + "," + exten}
+		objs[k] = o
+		g.Objects = append(g.Objects, o)
+		return o
+	}
+	for _, d := range dests {
+		from := map[string]string{"DID": flow.TypeDID, "CONDITION": flow.TypeCondition, "NOTCONDITION": flow.TypeCondition}[d.TypeSrc]
+		g.Edges = append(g.Edges, &flow.Edge{ID: d.ID, TenantID: d.TenantID, TypeSrc: d.TypeSrc,
+			From: obj(d.TenantID, from, d.Src), To: obj(d.TenantID, d.TypeDst, d.Dst), Ord: d.Ord, Src: d.Src,
+			Pos: parser.Pos{File: d.File, Line: d.Line}})
+	}
+	return g
 }
 
 // loadedStore returns a store serving snap (through one Reload).

@@ -134,6 +134,11 @@ func (p *params) decodeSources(r *http.Request) *apiError {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		// Not decoded: reading a compressed body as a form would give a
+		// misleading 400 about its content.
+		return errorf(http.StatusUnsupportedMediaType, "request bodies with a Content-Encoding are not supported: send the body uncompressed")
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -36,6 +38,12 @@ type Options struct {
 	LoginFailureLimit int
 	// LoginFailureWindow: 0 means one minute.
 	LoginFailureWindow time.Duration
+	// BcryptSlots bounds the password checks (bcrypt) running at once.
+	// 0 means GOMAXPROCS.
+	BcryptSlots int
+	// BcryptWait is how long a password check waits for a slot before the
+	// request gets 503. 0 means 3 s.
+	BcryptWait time.Duration
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For / X-Real-IP name the client. Empty: the TCP peer is
 	// the client.
@@ -49,6 +57,12 @@ type Options struct {
 	// metrics are summed under tenant="_all" to bound the series. 0 means
 	// 1000; negative means no limit.
 	MetricsMaxTenants int
+	// DrawSVG draws a DOT graph as SVG (diagram.Renderer.SVG), for
+	// /destination/graph?format=svg and the console; nil: no drawings.
+	DrawSVG func(ctx context.Context, dot []byte) ([]byte, error)
+	// Mount adds routes to the router after the API's own (console.Mount:
+	// the web console under /ui/); nil adds none.
+	Mount func(s *Server, r gin.IRouter)
 }
 
 const (
@@ -58,6 +72,7 @@ const (
 	defaultLoginFailureLimit  = 10
 	defaultLoginFailureWindow = time.Minute
 	defaultMetricsMaxTenants  = 1000
+	defaultBcryptWait         = 3 * time.Second
 )
 
 func (o Options) withDefaults() Options {
@@ -75,6 +90,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LoginFailureLimit == 0 {
 		o.LoginFailureLimit = defaultLoginFailureLimit
+	}
+	if o.BcryptSlots <= 0 {
+		o.BcryptSlots = runtime.GOMAXPROCS(0)
+	}
+	if o.BcryptWait <= 0 {
+		o.BcryptWait = defaultBcryptWait
 	}
 	if o.LoginFailureWindow <= 0 {
 		o.LoginFailureWindow = defaultLoginFailureWindow
@@ -117,7 +138,7 @@ func New(store *index.Store, opts Options) *Server {
 		store:   store,
 		opts:    opts,
 		log:     opts.Logger,
-		auth:    newAuthenticator(opts.AuthCacheEntries),
+		auth:    newAuthenticator(opts.AuthCacheEntries, opts.BcryptSlots, opts.BcryptWait),
 		limiter: newFailLimiter(opts.LoginFailureLimit, opts.LoginFailureWindow, opts.Now),
 		cache:   newResponseCache(opts.ResponseCacheBytes),
 		access:  newAccessLogger(opts.AccessLog),
@@ -134,7 +155,7 @@ func New(store *index.Store, opts Options) *Server {
 		s.log.Error("api: bad trusted proxies, trusting none", "error", err)
 		_ = e.SetTrustedProxies(nil)
 	}
-	e.Use(s.observe, s.recovery, s.limitBody)
+	e.Use(s.observe, s.recovery, s.canonicalPath, s.limitBody)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, http.StatusNotFound, "no such endpoint") })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, http.StatusMethodNotAllowed, "method not allowed") })
 
@@ -149,9 +170,15 @@ func New(store *index.Store, opts Options) *Server {
 	}
 	e.Handle(http.MethodGet, "/audit/secrets", s.serveEndpoint(&endpoint{
 		method: http.MethodGet, path: "/audit/secrets",
-		params: []paramSpec{pTenant}, optional: true,
+		params: []paramSpec{pTenant}, optional: true, noStore: true,
 		handle: s.auditSecrets,
 	}))
+	s.routeReadOnly(e) // readonly.go
+	e.GET(pathGraph, s.graph)
+	if opts.Mount != nil {
+		opts.Mount(s, e)
+	}
+	addHeadRoutes(e)
 	for _, r := range e.Routes() {
 		s.metrics.route(r.Path)
 	}

@@ -60,6 +60,7 @@ type statusData struct {
 	BuildDurationMS float64            `json:"build_duration_ms"`
 	Files           []string           `json:"files"`
 	LastReload      *lastReload        `json:"last_reload"`
+	Reloading       *reloading         `json:"reloading"`
 	Diagnostics     []statusDiagnostic `json:"diagnostics"`
 }
 
@@ -71,6 +72,13 @@ type lastReload struct {
 	Generation uint64  `json:"generation"`
 }
 
+// reloading is a build under way, or stuck past its reload_timeout.
+type reloading struct {
+	Since       string  `json:"since"`
+	RunningMS   float64 `json:"running_ms"`
+	PastTimeout bool    `json:"past_timeout"`
+}
+
 type statusDiagnostic struct {
 	Severity string `json:"severity"`
 	File     string `json:"file"`
@@ -78,20 +86,39 @@ type statusDiagnostic struct {
 	Message  string `json:"message"`
 }
 
+// msgReloadFailed is a tenant user's view of a failed reload: why it
+// failed may be about other tenants' files.
+const msgReloadFailed = "reload failed; the last good configuration is served (an administrator's /status says why)"
+
 // status describes the served snapshot and the last reload attempt. Any
-// valid user may read it; it holds no secret (known ones are masked in
-// every message).
+// valid user may read it. An admin sees everything; a tenant user sees
+// only the files and diagnostics that belong wholly to their tenants (see
+// index.Snapshot.DiagTenants), and not why a reload failed. Messages
+// quote no configuration line; known secrets are masked all the same,
+// and host directories are cut from every path.
 func (s *Server) status(c *gin.Context) {
-	snap, _, ok := s.authorizeCurrent(c)
+	snap, u, ok := s.authorizeCurrent(c)
 	if !ok {
 		return
 	}
+	body, err := renderSuccess(s.statusReport(snap, u))
+	if err != nil {
+		s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+		return
+	}
+	c.Writer.Header().Set("Cache-Control", "no-store")
+	writeJSON(c, http.StatusOK, body)
+}
+
+// statusReport is the data of /status for snap as user u may see it.
+func (s *Server) statusReport(snap *index.Snapshot, u *index.User) statusData {
 	red := s.redact.forSnapshot(snap)
+	admin := u.IsAdmin()
 	d := statusData{
 		Generation:      snap.Generation,
 		BuiltAt:         timeString(snap.BuiltAt),
 		BuildDurationMS: millis(snap.BuildDuration),
-		Files:           relFiles(snap),
+		Files:           visibleFiles(snap, u),
 		Diagnostics:     []statusDiagnostic{},
 	}
 	diags := snap.Diags
@@ -103,28 +130,41 @@ func (s *Server) status(c *gin.Context) {
 			Generation: last.Generation,
 		}
 		if last.Err != nil {
-			lr.Error = trimDirs(maskAssignments(red.Replace(last.Err.Error())))
+			lr.Error = msgReloadFailed
+			if admin {
+				lr.Error = trimDirs(maskAssignments(red.Replace(last.Err.Error())))
+			}
 		}
-		if last.Diags != nil {
+		// The failed attempt's diagnostics are about files the served
+		// snapshot may not map to tenants: only admins get them.
+		if last.Diags != nil && (admin || last.Success) {
 			diags = last.Diags
 		}
 		d.LastReload = lr
 	}
+	if since, running := s.store.Running(); running {
+		took := s.opts.Now().Sub(since)
+		d.Reloading = &reloading{Since: timeString(since), RunningMS: millis(took), PastTimeout: took > reloadTimeout(snap)}
+	}
 	for _, x := range diags {
+		if !admin && !snap.OnlyTenantsOf(u, x.Pos) {
+			continue
+		}
 		d.Diagnostics = append(d.Diagnostics, statusDiagnostic{
 			Severity: x.Severity.String(),
-			File:     x.Pos.File,
+			File:     trimDirs(x.Pos.File),
 			Line:     x.Pos.Line,
-			Message:  maskAssignments(red.Replace(x.Message)),
+			Message:  trimDirs(maskAssignments(red.Replace(x.Message))),
 		})
 	}
-	body, err := renderSuccess(d)
-	if err != nil {
-		s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
-		return
+	return d
+}
+
+func reloadTimeout(snap *index.Snapshot) time.Duration {
+	if t := snap.Server.Limits.ReloadTimeout; t > 0 {
+		return t
 	}
-	c.Writer.Header().Set("Cache-Control", "no-store")
-	writeJSON(c, http.StatusOK, body)
+	return index.DefaultLimits().ReloadTimeout
 }
 
 func timeString(t time.Time) string {
@@ -136,23 +176,59 @@ func timeString(t time.Time) string {
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// relFiles lists the snapshot's files relative to astapi.ini's directory
-// when they lie below it.
-func relFiles(snap *index.Snapshot) []string {
+// visibleFiles lists the snapshot's files u may see, relative to
+// astapi.ini's directory or asterisk_dir when they lie below either, else
+// by name alone (where they live on the host is not the API users'
+// business). A tenant user sees only the files whose sections all belong
+// to their tenants.
+func visibleFiles(snap *index.Snapshot, u *index.User) []string {
 	out := make([]string, 0, len(snap.Files))
-	base := ""
+	var bases []string
 	if snap.ConfigFile != "" {
-		base = filepath.Dir(snap.ConfigFile)
+		bases = append(bases, filepath.Dir(snap.ConfigFile))
+	}
+	if snap.Server.AsteriskDir != "" {
+		bases = append(bases, snap.Server.AsteriskDir)
 	}
 	for _, f := range snap.Files {
-		if base != "" {
+		name := filepath.Base(f)
+		for _, base := range bases {
 			if r, err := filepath.Rel(base, f); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-				f = filepath.ToSlash(r)
+				name = filepath.ToSlash(r)
+				break
 			}
 		}
-		out = append(out, f)
+		if !u.IsAdmin() && !ownFile(snap, u, f) {
+			continue
+		}
+		out = append(out, name)
 	}
 	return out
+}
+
+// ownFile reports whether every section of file f (absolute) that
+// belongs to a tenant belongs to one of u's, and one does.
+func ownFile(snap *index.Snapshot, u *index.User, f string) bool {
+	rel := f
+	if d := snap.Server.AsteriskDir; d != "" {
+		if r, err := filepath.Rel(d, f); err == nil {
+			rel = filepath.ToSlash(r)
+		}
+	}
+	marks, ok := snap.SectionOwners[rel]
+	if !ok {
+		marks = snap.SectionOwners[f]
+	}
+	mine := false
+	for _, m := range marks {
+		for _, t := range m.Tenants {
+			if !u.CanSeeTenant(t) {
+				return false
+			}
+			mine = true
+		}
+	}
+	return mine
 }
 
 // redactor masks the SIP secrets of a snapshot in free text, with a

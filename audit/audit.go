@@ -131,6 +131,8 @@ func (a *Auditor) Run(s *index.Snapshot) []Finding {
 	}
 	r.duplicates()
 	r.general()
+	r.mailboxes()
+	r.passcodes()
 	slices.SortStableFunc(r.out, func(x, y Finding) int {
 		return cmp.Or(
 			strings.Compare(x.Tenant, y.Tenant),
@@ -338,25 +340,13 @@ func (r *run) walkDialsOut(ctx string) string {
 				if app == "authenticate" || app == "vmauthenticate" || app == "disa" {
 					break
 				}
-				if app == "dial" && dialsOut(dp.ExpandGlobals(parser.SplitArgs(p.Args)[0])) {
+				if app == "dial" && index.DialsOut(dp.ExpandGlobals(parser.SplitArgs(p.Args)[0])) {
 					return p.Pos.String()
 				}
 			}
 		}
 	}
 	return ""
-}
-
-// dialsOut reports whether a Dial() target list sends a number through a
-// channel (SIP/trunk/123, SIP/123@trunk, PJSIP/123@trunk, DAHDI/g1/123…).
-func dialsOut(targets string) bool {
-	for _, t := range strings.Split(targets, "&") {
-		_, rest, ok := strings.Cut(strings.TrimSpace(t), "/")
-		if ok && strings.ContainsAny(rest, "/@") {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *Auditor) isCommon(low string) bool {

@@ -41,6 +41,13 @@ var Rules = []Rule{
 	{"G1", Warning, "sip.conf [general] allowguest is not no: unauthenticated calls are accepted"},
 	{"G2", Warning, "sip.conf [general] alwaysauthreject is not yes: peer names can be enumerated"},
 	{"G3", Warning, "friend peer whose context reaches an outside-dialling Dial() without an authentication step"},
+	{"V1", Error, "voicemail PIN equals the box number"},
+	{"V2", Warning, "voicemail PIN shorter than 6 digits"},
+	{"V3", Error, "voicemail PIN is a trivial sequence (repeated or consecutive digits, a common PIN)"},
+	{"V4", Error, "the same voicemail PIN is used on more than one box"},
+	{"V5", Error, "voicemail box without a PIN: VoiceMailMain does not ask for one"},
+	{"D1", Error, "DISA(no-password) into a context that dials out: anyone calling it gets an outside line"},
+	{"D2", Error, "DISA or Authenticate() passcode shorter than 6 digits or trivial"},
 }
 
 // RuleByID returns the rule with that ID.

@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/astapi/astapi/internal/slab"
 	"hash"
 	"io"
 	"io/fs"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/astapi/astapi/internal/safefile"
+	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -67,8 +69,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	// look at its [server] section says they are; if astapi.ini says
 	// otherwise, that work is dropped and they are read again.
 	var job *parseJob
-	if dir, roots, ok := prescanServer(iniPath); ok {
-		job = startParse(dir, roots)
+	if pre, ok := prescanServer(iniPath); ok {
+		job = startParse(pre.dir, pre.roots, pre.limits, start)
 	}
 	cfg, err := loadINI(iniPath)
 	if err != nil {
@@ -89,9 +91,9 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 		return nil, fmt.Errorf("index: %s: [server] asterisk_dir %s: %w", cfg.path, b.dir, err)
 	}
-	if job == nil || job.dir != b.dir || !slices.Equal(job.roots, cfg.server.IncludeRoots) {
+	if job == nil || job.dir != b.dir || !slices.Equal(job.roots, cfg.server.IncludeRoots) || job.limits != cfg.server.Limits {
 		job.abandon()
-		job = startParse(b.dir, cfg.server.IncludeRoots)
+		job = startParse(b.dir, cfg.server.IncludeRoots, cfg.server.Limits, start)
 	}
 	job.read.Wait()
 	for i, name := range parseNames {
@@ -104,10 +106,17 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 	}
 	sip, pjsip, users, ext := job.parsed[0].cfg, job.parsed[1].cfg, job.parsed[2].cfg, job.parsed[3].cfg
+	vm, prov := job.parsed[4].cfg, job.parsed[5].cfg
 	if len(b.fatal) > 0 {
 		job.abandon()
 		b.fatal.Sort()
-		return nil, &LoadError{Diags: b.fatal}
+		return nil, &LoadError{Diags: b.fatal.Cap(cfg.server.Limits.MaxDiagnosticsPerFile, cfg.server.Limits.MaxDiagnostics)}
+	}
+	if sip == nil {
+		// Not an error (a PJSIP-only install has none), but a wrong
+		// asterisk_dir looks just like this: say so rather than serve
+		// no peers in silence.
+		b.warn(parser.Pos{File: "sip.conf"}, "sip.conf not found in asterisk_dir: no chan_sip peers (expected only on a PJSIP-only install)")
 	}
 
 	// The fingerprint reads the files again while the index is built.
@@ -148,13 +157,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.assignTenants()
 	b.adoptTrunks(edges)
 	b.tenantContexts(edges)
-	// Extensions and destinations are independent.
-	var exts []*Extension
-	var trunks []*Peer
-	var extsDone sync.WaitGroup
-	extsDone.Go(func() { exts, trunks = b.extensions() })
-	dests := b.destinations()
-	extsDone.Wait()
+	exts, trunks := b.extensions()
+	graph, dests := b.callFlow(exts, trunks)
+	boxes := b.mailboxes(vm, users)
+	b.assignMailboxes(boxes, exts)
+	phones := b.phones(users, prov, exts)
 
 	snap := &Snapshot{
 		BuiltAt:      start,
@@ -165,10 +172,14 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Extensions:   exts,
 		Trunks:       trunks,
 		Destinations: dests,
+		Mailboxes:    boxes,
+		Phones:       phones,
+		Flow:         graph,
 		SIPGeneral:   b.sipGen,
 		Dialplan:     b.dp,
 	}
 	snap.Files = files
+	snap.SectionOwners = sectionOwners(snap, sip, pjsip, users, ext)
 	for d := range b.dirs {
 		snap.WatchDirs = append(snap.WatchDirs, d)
 	}
@@ -178,14 +189,14 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	// The passes read shared lines more than once (scanDials and the
 	// flows, every tenant walking a shared context, every source reaching
 	// one Goto): each problem is reported once. Sorted, repeats are adjacent.
-	snap.Diags = slices.Compact(b.diags)
+	snap.Diags = slices.Compact(b.diags).Cap(cfg.server.Limits.MaxDiagnosticsPerFile, cfg.server.Limits.MaxDiagnostics)
 	snap.BuildDuration = time.Since(start)
 	return NewSnapshot(snap), nil
 }
 
 // parseNames are the top-level Asterisk files, in the order they are
 // recorded.
-var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf"}
+var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf", "voicemail.conf", "phoneprov.conf"}
 
 const extIdx = 3 // extensions.conf
 
@@ -197,6 +208,8 @@ const extIdx = 3 // extensions.conf
 type parseJob struct {
 	dir    string
 	roots  []string // include_roots
+	limits Limits
+	budget *parser.Budget // shared by the four files
 	parsed [len(parseNames)]struct {
 		cfg *parser.Config
 		err error
@@ -206,8 +219,8 @@ type parseJob struct {
 	built sync.WaitGroup // dp is set (nil when extensions.conf failed)
 }
 
-func startParse(dir string, roots []string) *parseJob {
-	j := &parseJob{dir: dir, roots: roots}
+func startParse(dir string, roots []string, limits Limits, start time.Time) *parseJob {
+	j := &parseJob{dir: dir, roots: roots, limits: limits, budget: limits.budget(start)}
 	j.read.Add(len(parseNames))
 	for i, name := range parseNames {
 		if i == extIdx {
@@ -215,11 +228,11 @@ func startParse(dir string, roots []string) *parseJob {
 		}
 		go func() {
 			defer j.read.Done()
-			j.parsed[i].cfg, j.parsed[i].err = parseFile(dir, roots, name)
+			j.parsed[i].cfg, j.parsed[i].err = j.parseFile(name)
 		}()
 	}
 	j.built.Go(func() {
-		ext, err := parseFile(dir, roots, parseNames[extIdx])
+		ext, err := j.parseFile(parseNames[extIdx])
 		j.parsed[extIdx].cfg, j.parsed[extIdx].err = ext, err
 		j.read.Done()
 		switch {
@@ -243,19 +256,28 @@ func (j *parseJob) abandon() {
 	}
 }
 
-// prescanServer reads asterisk_dir and include_roots of astapi.ini's
-// [server] section as loadINI will resolve them, approximately (what it
-// gets wrong only costs work, see load): ok is false when it finds no
-// asterisk_dir.
-func prescanServer(iniPath string) (dir string, roots []string, ok bool) {
-	data, err := os.ReadFile(iniPath)
+// prescan is what prescanServer found.
+type prescan struct {
+	dir    string
+	roots  []string
+	limits Limits
+}
+
+// prescanServer reads asterisk_dir, include_roots and the limits of
+// astapi.ini's [server] section as loadINI will resolve them,
+// approximately (what it gets wrong only costs work, see load): ok is
+// false when it finds no asterisk_dir.
+func prescanServer(iniPath string) (pre prescan, ok bool) {
+	data, err := safefile.ReadFile(iniPath, maxINIBytes)
 	if err != nil {
-		return "", nil, false
+		return pre, false
 	}
 	abs, err := filepath.Abs(iniPath)
 	if err != nil {
-		return "", nil, false
+		return pre, false
 	}
+	limitVals := map[string]string{}
+	defer func() { pre.limits, _ = parseLimits(func(k string) string { return limitVals[k] }) }()
 	resolve := func(p string) string {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(filepath.Dir(abs), p)
@@ -283,27 +305,33 @@ func prescanServer(iniPath string) (dir string, roots []string, ok bool) {
 			}
 		}
 		val = strings.Trim(strings.TrimSpace(val), `"'`)
-		switch strings.TrimSpace(key) {
+		switch key = strings.TrimSpace(key); key {
 		case "asterisk_dir":
 			if val != "" {
-				dir, ok = resolve(val), true
+				pre.dir, ok = resolve(val), true
 			}
 		case "include_roots":
-			roots = roots[:0]
+			pre.roots = pre.roots[:0]
 			for _, r := range splitList(val) {
-				roots = append(roots, resolve(r))
+				pre.roots = append(pre.roots, resolve(r))
+			}
+		default:
+			if slices.Contains(limitKeys, key) {
+				limitVals[key] = val
 			}
 		}
 	}
-	return dir, roots, ok
+	return pre, ok
 }
 
-// parseFile reads one top-level Asterisk file of dir. A missing file is
-// fine (nil, nil); one that exists but cannot be read fails the load.
-func parseFile(dir string, includeRoots []string, name string) (*parser.Config, error) {
-	path := filepath.Join(dir, name)
-	roots := append([]string{dir}, includeRoots...)
-	cfg, err := parser.ParseFile(path, parser.Options{Root: dir, AllowedRoots: roots})
+// parseFile reads one top-level Asterisk file of the job's dir. A
+// missing file is fine (nil, nil); one that exists but cannot be read
+// fails the load.
+func (j *parseJob) parseFile(name string) (*parser.Config, error) {
+	path := filepath.Join(j.dir, name)
+	roots := append([]string{j.dir}, j.roots...)
+	cfg, err := parser.ParseFile(path, parser.Options{Root: j.dir, AllowedRoots: roots,
+		Budget: j.budget, MaxDiagnosticsPerFile: j.limits.MaxDiagnosticsPerFile})
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
@@ -353,7 +381,7 @@ func fingerprint(files []string) string {
 	buf := make([]byte, 256<<10)
 	for _, f := range files {
 		if !hashStreamed(h, f, buf) {
-			data, err := os.ReadFile(f)
+			data, err := safefile.ReadFile(f, math.MaxInt32)
 			hashPrefix(h, f, len(data))
 			if err == nil {
 				h.Write(data)
@@ -374,15 +402,11 @@ func hashPrefix(h hash.Hash, name string, size int) {
 // buf, and reports whether it could: false (with h as it was) when the
 // file cannot be opened or read, or its size is not the one announced.
 func hashStreamed(h hash.Hash, name string, buf []byte) bool {
-	f, err := os.Open(name)
+	f, st, err := safefile.Open(name)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		return false
-	}
 	saved, err := h.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
 		return false

@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -205,58 +206,59 @@ func TestDestinations(t *testing.T) {
 		{"dst EXT", w("DID", "t-inbound,5550101,1", 1, "EXT", "t-internal,201,1", in, "5550101,1")},
 		{"dst HUNTLIST via &", w("DID", "t-inbound,5550102,1", 1, "HUNTLIST", "t-internal,600,1", in, "5550102,1")},
 		{"dst HUNTLIST via a context ringing in turn", w("DID", "t-inbound,5550103,1", 1, "HUNTLIST", "t-hunt,s,1", in, "5550103,1")},
-		{"dst QUEUE (after Answer)", w("DID", "t-inbound,5550104,1", 1, "QUEUE", "t-internal,700,2", in, "5550104,1")},
+		{"dst QUEUE (after Answer)", w("DID", "t-inbound,5550104,1", 1, "QUEUE", "t-internal,700,1", in, "5550104,1")},
 		{"dst VOICEMAIL", w("DID", "t-inbound,5550105,1", 1, "VOICEMAIL", "t-internal,202,2", in, "5550105,1")},
 		{"dst VOICEMAIL via an n priority number", w("DID", "t-inbound,5550122,1", 1, "VOICEMAIL", "t-internal,201,3", in, "5550122,1")},
-		{"dst IVR", w("DID", "t-inbound,5550106,1", 1, "IVR", "t-ivr,s,2", in, "5550106,1")},
-		{"dst IVR via a global ${DEST}", w("DID", "t-inbound,5550113,1", 1, "IVR", "t-ivr,s,2", in, "5550113,1")},
+		{"dst IVR", w("DID", "t-inbound,5550106,1", 1, "IVR", "t-ivr,s,1", in, "5550106,1")},
+		{"dst IVR via a global ${DEST}", w("DID", "t-inbound,5550113,1", 1, "IVR", "t-ivr,s,1", in, "5550113,1")},
 		{"dst CONDITION GotoIfTime", w("DID", "t-inbound,5550100,1", 1, "CONDITION", "t-tc,s,1", in, "5550100,1")},
 		{"dst CONDITION GotoIf both branches", w("DID", "t-inbound,5550107,1", 1, "CONDITION", "t-tc2,s,1", in, "5550107,1")},
 		{"dst CONDITION ExecIfTime", w("DID", "t-inbound,5550116,1", 1, "CONDITION", "t-tc3,s,1", in, "5550116,1")},
 		{"dst CONDITION GotoIf fall-through", w("DID", "t-inbound,5550117,1", 1, "CONDITION", "t-cond,s,1", in, "5550117,1")},
-		{"dst DISA via Answer()", w("DID", "t-inbound,5550108,1", 1, "DISA", "t-disa,s,2", in, "5550108,1")},
+		{"dst DISA via Answer()", w("DID", "t-inbound,5550108,1", 1, "DISA", "t-disa,s,1", in, "5550108,1")},
 		{"dst MEETME ConfBridge", w("DID", "t-inbound,5550109,1", 1, "MEETME", "t-internal,800,1", in, "5550109,1")},
 		{"dst MEETME MeetMe", w("DID", "t-inbound,5550119,1", 1, "MEETME", "t-internal,801,1", in, "5550119,1")},
-		{"dst PLAYBACK then Hangup", w("DID", "t-inbound,5550110,1", 1, "PLAYBACK", "t-closed,s,2", in, "5550110,1")},
-		{"dst Playback then Dial is not PLAYBACK", w("DID", "t-inbound,5550115,1", 1, "EXT", "t-annc,s,2", in, "5550115,1")},
+		{"dst PLAYBACK then Hangup", w("DID", "t-inbound,5550110,1", 1, "PLAYBACK", "t-closed,s,1", in, "5550110,1")},
+		{"dst Playback then Dial is not PLAYBACK", w("DID", "t-inbound,5550115,1", 1, "EXT", "t-annc,s,1", in, "5550115,1")},
 		{"dst SPECIAL Hangup", w("DID", "t-inbound,5550111,1", 1, "SPECIAL", "t-inbound,5550111,1", in, "5550111,1")},
 		{"dst SPECIAL Congestion", w("DID", "t-inbound,5550118,1", 1, "SPECIAL", "t-inbound,5550118,1", in, "5550118,1")},
 		{"dst CUSTOM trunk Dial (pattern extension)", w("DID", "t-inbound,5550112,1", 1, "CUSTOM", "t-internal,_9X.,1", in, "5550112,1")},
 		{"dst CUSTOM trunk Dial inline", w("DID", "t-inbound,5550125,1", 1, "CUSTOM", "t-inbound,5550125,1", in, "5550125,1")},
 		{"dst through Set()", w("DID", "t-inbound,5550120,1", 1, "EXT", "t-internal,201,1", in, "5550120,1")},
 		// ---- CONDITION / NOTCONDITION ----
-		{"GotoIfTime label true", w("CONDITION", "t-tc,s,1", 1, "IVR", "t-ivr,s,2", it, "GotoIfTime")},
-		{"GotoIfTime fall-through false", w("NOTCONDITION", "t-tc,s,1", 1, "DISA", "t-disa,s,2", it, "GotoIfTime")},
-		{"GotoIf true", w("CONDITION", "t-tc2,s,1", 1, "PLAYBACK", "t-closed,s,2", in, "${HOLIDAY}")},
-		{"GotoIf false", w("NOTCONDITION", "t-tc2,s,1", 1, "IVR", "t-ivr,s,2", in, "${HOLIDAY}")},
+		{"GotoIfTime label true", w("CONDITION", "t-tc,s,1", 1, "IVR", "t-ivr,s,1", it, "GotoIfTime")},
+		{"GotoIfTime fall-through false", w("NOTCONDITION", "t-tc,s,1", 1, "DISA", "t-disa,s,1", it, "GotoIfTime")},
+		{"GotoIf true", w("CONDITION", "t-tc2,s,1", 1, "PLAYBACK", "t-closed,s,1", in, "${HOLIDAY}")},
+		{"GotoIf false", w("NOTCONDITION", "t-tc2,s,1", 1, "IVR", "t-ivr,s,1", in, "${HOLIDAY}")},
 		{"ExecIfTime true", w("CONDITION", "t-tc3,s,1", 1, "HUNTLIST", "t-internal,600,1", in, "ExecIfTime")},
 		{"ExecIfTime false", w("NOTCONDITION", "t-tc3,s,1", 1, "VOICEMAIL", "t-tc3,s,2", in, "ExecIfTime")},
-		{"GotoIf fall-through true", w("CONDITION", "t-cond,s,1", 1, "PLAYBACK", "t-closed,s,2", in, "${NIGHT}")},
-		{"GotoIf fall-through false", w("NOTCONDITION", "t-cond,s,1", 1, "IVR", "t-ivr,s,2", in, "${NIGHT}")},
-		{"GotoIf to a run-time variable", w("CONDITION", "t-inbound,5550124,1", 1, "CUSTOM", "${WHERE},s,1", in, "5550124,1")},
-		{"GotoIf to a run-time variable, false", w("NOTCONDITION", "t-inbound,5550124,1", 1, "SPECIAL", "t-inbound,5550124,2", in, "5550124,1")},
+		{"GotoIf fall-through true", w("CONDITION", "t-cond,s,1", 1, "PLAYBACK", "t-closed,s,1", in, "${NIGHT}")},
+		{"GotoIf fall-through false", w("NOTCONDITION", "t-cond,s,1", 1, "IVR", "t-ivr,s,1", in, "${NIGHT}")},
+		// An outcome that cannot be resolved makes no condition: typing
+		// follows the other one (SPEC §4 "Branches that are not conditions").
+		{"GotoIf to a run-time variable is no condition", w("DID", "t-inbound,5550124,1", 1, "SPECIAL", "t-inbound,5550124,1", in, "5550124,1")},
 		// ---- IVR keys ----
 		{"IVR_0", w("IVR_0", "t-ivr,0,1", 1, "HUNTLIST", "t-hunt,s,1", it, "exten => 0,1")},
 		{"IVR_1", w("IVR_1", "t-ivr,1,1", 1, "EXT", "t-internal,201,1", it, "exten => 1,1")},
-		{"IVR_2", w("IVR_2", "t-ivr,2,1", 1, "QUEUE", "t-internal,700,2", it, "exten => 2,1")},
+		{"IVR_2", w("IVR_2", "t-ivr,2,1", 1, "QUEUE", "t-internal,700,1", it, "exten => 2,1")},
 		{"IVR_3", w("IVR_3", "t-ivr,3,1", 1, "HUNTLIST", "t-internal,600,1", it, "exten => 3,1")},
-		{"IVR_4", w("IVR_4", "t-ivr,4,1", 1, "DISA", "t-disa,s,2", it, "exten => 4,1")},
-		{"IVR_5 (Answer, Wait)", w("IVR_5", "t-ivr,5,1", 1, "MEETME", "t-conf,s,3", it, "exten => 5,1")},
-		{"IVR_6", w("IVR_6", "t-ivr,6,1", 1, "PLAYBACK", "t-closed,s,2", it, "exten => 6,1")},
+		{"IVR_4", w("IVR_4", "t-ivr,4,1", 1, "DISA", "t-disa,s,1", it, "exten => 4,1")},
+		{"IVR_5 (Answer, Wait)", w("IVR_5", "t-ivr,5,1", 1, "MEETME", "t-conf,s,1", it, "exten => 5,1")},
+		{"IVR_6", w("IVR_6", "t-ivr,6,1", 1, "PLAYBACK", "t-closed,s,1", it, "exten => 6,1")},
 		{"IVR_7", w("IVR_7", "t-ivr,7,1", 1, "MEETME", "t-internal,800,1", it, "exten => 7,1")},
 		{"IVR_8", w("IVR_8", "t-ivr,8,1", 1, "SPECIAL", "t-ivr,8,1", it, "exten => 8,1")},
 		{"IVR_9 label", w("IVR_9", "t-ivr,9,1", 1, "VOICEMAIL", "t-internal,201,5", it, "exten => 9,1")},
 		{"IVR_STAR", w("IVR_STAR", "t-ivr,*,1", 1, "VOICEMAIL", "t-ivr,*,1", it, "exten => *,1")},
 		{"IVR_SHARP", w("IVR_SHARP", "t-ivr,#,1", 1, "PLAYBACK", "t-ivr,#,1", it, "exten => #,1")},
 		{"IVR_TIMEOUT", w("IVR_TIMEOUT", "t-ivr,t,1", 1, "CONDITION", "t-tc,s,1", it, "exten => t,1")},
-		{"IVR_WRONG", w("IVR_WRONG", "t-ivr,i,1", 1, "IVR", "t-ivr,s,3", it, "exten => i,1")},
+		{"IVR_WRONG", w("IVR_WRONG", "t-ivr,i,1", 1, "IVR", "t-ivr,s,1", it, "exten => i,1")},
 		// ---- after Dial / Queue ----
 		{"EXT-BUSY", w("EXT-BUSY", "t-internal,201,1", 1, "VOICEMAIL", "t-internal,201,5", in, "201,1,Dial")},
 		{"EXT-NOANSWER after a BUSY test", w("EXT-NOANSWER", "t-internal,201,1", 1, "VOICEMAIL", "t-internal,201,3", in, "201,1,Dial")},
 		{"EXT-NOANSWER", w("EXT-NOANSWER", "t-internal,202,1", 1, "VOICEMAIL", "t-internal,202,2", in, "202,1,Dial")},
-		{"EXT-NOANSWER ord 1", w("EXT-NOANSWER", "t-internal,203,1", 1, "VOICEMAIL", "t-internal,203,3", in, "203,1,Dial")},
-		{"EXT-NOANSWER ord 2", w("EXT-NOANSWER", "t-internal,203,1", 2, "SPECIAL", "t-internal,203,4", in, "203,1,Dial")},
-		{"EXT-NOANSWER in a hunt context", w("EXT-NOANSWER", "t-hunt,s,1", 1, "EXT", "t-hunt,s,2", in, "s,1,Dial(SIP/201-T,15)")},
+		{"EXT-NOANSWER by a DIALSTATUS test", w("EXT-NOANSWER", "t-internal,203,1", 1, "VOICEMAIL", "t-internal,203,3", in, "203,1,Dial")},
+		{"EXT-BUSY: the other outcome of the test", w("EXT-BUSY", "t-internal,203,1", 1, "SPECIAL", "t-internal,203,4", in, "203,1,Dial")},
+		{"HUNTLIST-TIMEOUT after phones rung in turn", w("HUNTLIST-TIMEOUT", "t-hunt,s,1", 1, "VOICEMAIL", "t-hunt,s,3", in, "s,1,Dial(SIP/201-T,15)")},
 		{"HUNTLIST-TIMEOUT", w("HUNTLIST-TIMEOUT", "t-internal,600,1", 1, "VOICEMAIL", "t-internal,600,2", in, "600,1,Dial")},
 		{"QUEUE-TIMEOUT", w("QUEUE-TIMEOUT", "t-internal,700,2", 1, "VOICEMAIL", "t-internal,700,3", in, "Queue(")},
 	}
@@ -326,8 +328,9 @@ func TestDestinationUnresolvedGoto(t *testing.T) {
 	}
 }
 
-// TestDestinationsOfOtherTenants: a tenant's flow never walks a context
-// another tenant claims, even when it jumps there.
+// TestDestinationsOfOtherTenants: an edge belongs to the tenant that owns
+// its target (SPEC §4 "Tenant of an edge"): A's DID into B's extension is
+// B's, and A does not see it.
 func TestDestinationsOfOtherTenants(t *testing.T) {
 	t.Parallel()
 	ini := "[tenant A]\ncode = A\ncontexts = a-*\n\n[tenant B]\ncode = B\ncontexts = b-*\n"
@@ -346,24 +349,62 @@ exten => 200,1,Goto(b-internal,1,1)
 `,
 	})
 	a, b := tenantByKey(t, s, "A"), tenantByKey(t, s, "B")
+	var aSrcs, bSrcs []string
 	for _, d := range s.DestinationsByTenant(a.ID) {
-		if strings.HasPrefix(d.Src, "b-") {
-			t.Errorf("A walks B's context: %+v", d)
-		}
+		aSrcs = append(aSrcs, d.TypeSrc+" "+d.Src)
 	}
-	var bSrcs []string
 	for _, d := range s.DestinationsByTenant(b.ID) {
 		bSrcs = append(bSrcs, d.TypeSrc+" "+d.Src)
-		if strings.HasPrefix(d.Src, "a-") {
-			t.Errorf("B walks A's context: %+v", d)
+	}
+	slices.Sort(aSrcs)
+	slices.Sort(bSrcs)
+	if want := []string{"EXT-NOANSWER a-internal,1,1"}; !slices.Equal(aSrcs, want) {
+		t.Errorf("A's destinations %v, want %v", aSrcs, want)
+	}
+	if want := []string{"DID a-inbound,100,1", "DID b-inbound,200,1", "EXT-NOANSWER b-internal,1,1"}; !slices.Equal(bSrcs, want) {
+		t.Errorf("B's destinations %v, want %v", bSrcs, want)
+	}
+}
+
+// TestSharedInboundContext: one from-pstn for every tenant's trunk gives
+// each tenant only the DIDs that lead into its own objects (issue 16
+// item 6: acme's /destination/all listed Globex's DID).
+func TestSharedInboundContext(t *testing.T) {
+	t.Parallel()
+	ini := "[tenant Acme]\ncode = Acme\ncontexts = acme-*, from-pstn\npeers = trunk-acme\n\n" +
+		"[tenant Globex]\ncode = Globex\ncontexts = globex-*, from-pstn\npeers = trunk-globex\n"
+	s := loadPBX(t, ini, map[string]string{
+		"sip.conf": "[201-Acme]\ntype=friend\nhost=dynamic\ncontext=acme-internal\n\n" +
+			"[401-Globex]\ntype=friend\nhost=dynamic\ncontext=globex-internal\n\n" +
+			"[trunk-acme]\ntype=peer\nhost=sip.acme-carrier.example\ncontext=from-pstn\n\n" +
+			"[trunk-globex]\ntype=peer\nhost=sip.globex-carrier.example\ncontext=from-pstn\n",
+		"extensions.conf": `[from-pstn]
+exten => 5145550100,1,Goto(acme-internal,201,1)
+exten => 5145550400,1,Goto(globex-internal,401,1)
+[acme-internal]
+exten => 201,1,Dial(SIP/201-Acme,20)
+ same => n,VoiceMail(201@acme)
+[globex-internal]
+exten => 401,1,Dial(SIP/401-Globex,20)
+ same => n,VoiceMail(401@globex)
+`,
+	})
+	for key, want := range map[string]string{"Acme": "from-pstn,5145550100,1", "Globex": "from-pstn,5145550400,1"} {
+		te := tenantByKey(t, s, key)
+		var dids []string
+		for _, d := range s.DestinationsByTenant(te.ID) {
+			if d.TypeSrc == "DID" {
+				dids = append(dids, d.Src)
+			}
 		}
-	}
-	if len(bSrcs) != 2 {
-		t.Errorf("B's destinations %v, want DID b-inbound,200,1 and EXT-NOANSWER b-internal,1,1", bSrcs)
-	}
-	// A's DID into B's extension is A's edge (it is A's dialplan).
-	if ds := destsFrom(s, "DID", "a-inbound,100,1"); len(ds) != 1 || ds[0].TenantID != a.ID {
-		t.Errorf("A's DID: %+v", ds)
+		if len(dids) != 1 || dids[0] != want {
+			t.Errorf("%s's DIDs %v, want only %s", key, dids, want)
+		}
+		for _, o := range s.ObjectsByTenant(te.ID, "DID") {
+			if o.Entry != want {
+				t.Errorf("%s holds DID object %s", key, o.Entry)
+			}
+		}
 	}
 }
 
@@ -419,7 +460,7 @@ exten => s,1,Goto(t-loop,s,1)
 `,
 	})
 	cases := []struct{ typeSrc, src, typeDst, dst string }{
-		{"EXT-NOANSWER", "t-internal,201,1", "VOICEMAIL", "t-internal,201,3"},   // Goto(label)
+		{"EXT-NOANSWER", "t-internal,201,1", "VOICEMAIL", "t-internal,201,2"},   // Goto(label): the object starts at the Goto
 		{"EXT-NOANSWER", "t-internal,202,1", "VOICEMAIL", "t-internal,900,1"},   // Goto(exten,prio)
 		{"DID", "t-inbound,5550100,1", "EXT", "t-internal,201,1"},               // spaces around the arguments
 		{"DID", "t-inbound,5550101,1", "QUEUE", "t-internal,_55XX,1"},           // a pattern matches the target
@@ -439,8 +480,9 @@ exten => s,1,Goto(t-loop,s,1)
 			t.Errorf("%s %s: got %s %s, want %s %s", c.typeSrc, c.src, ds[0].TypeDst, ds[0].Dst, c.typeDst, c.dst)
 		}
 	}
-	// A Goto loop ends (CUSTOM) rather than hanging.
-	if ds := destsFrom(s, "DID", "t-inbound,5550103,1"); len(ds) != 1 || ds[0].TypeDst != "CUSTOM" {
+	// A Goto loop ends rather than hanging; it routes the call nowhere, so
+	// it is no DID.
+	if ds := destsFrom(s, "DID", "t-inbound,5550103,1"); len(ds) != 0 {
 		t.Errorf("loop: %+v", ds)
 	}
 	for _, want := range []string{"nosuchlabel", "nosuchcontext"} {
@@ -572,9 +614,8 @@ func checkDiagsOnce(t *testing.T, diags parser.Diagnostics) {
 	}
 }
 
-// TestDialOtherTenantsPeer: SPEC §4 types "Dial() one tenant peer" EXT;
-// a Dial of another tenant's phone is not one of this tenant's
-// extensions, so it is CUSTOM ("anything else").
+// TestDialOtherTenantsPeer: a Dial of another tenant's phone rings that
+// phone: an EXT, and the edge is that tenant's (the owner of the target).
 func TestDialOtherTenantsPeer(t *testing.T) {
 	t.Parallel()
 	ini := "[tenant A]\ncode = A\ncontexts = a-*\n\n[tenant B]\ncode = B\ncontexts = b-*\n"
@@ -587,8 +628,8 @@ func TestDialOtherTenantsPeer(t *testing.T) {
 	if len(ds) != 1 {
 		t.Fatalf("DID: %d;%s", len(ds), describeDests(s))
 	}
-	if ds[0].TypeDst != "CUSTOM" {
-		t.Errorf("a Dial of another tenant's peer is %s, want CUSTOM", ds[0].TypeDst)
+	if b := tenantByKey(t, s, "B"); ds[0].TypeDst != "EXT" || ds[0].TenantID != b.ID {
+		t.Errorf("a Dial of B's phone is %s of tenant %s, want EXT of B (%s)", ds[0].TypeDst, ds[0].TenantID, b.ID)
 	}
 }
 

@@ -166,8 +166,11 @@ func fixtureSecrets(t testing.TB) []string {
 						out = append(out, sec)
 					}
 				case e.Name() == "voicemail.conf" && strings.Contains(v.Value, ","):
-					pin, _, _ := strings.Cut(v.Value, ",")
-					out = append(out, strings.TrimSpace(pin))
+					// A PIN equal to its box number (audit rule V1) is the
+					// box number, no secret of its own.
+					if pin, _, _ := strings.Cut(v.Value, ","); strings.TrimSpace(pin) != v.Name {
+						out = append(out, strings.TrimSpace(pin))
+					}
 				}
 			}
 		}

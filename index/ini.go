@@ -2,8 +2,8 @@ package index
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"gopkg.in/ini.v1"
 
+	"github.com/astapi/astapi/internal/safefile"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -31,21 +32,30 @@ type iniConfig struct {
 	warns   []string // non-fatal remarks
 }
 
+// ErrINISyntax is wrapped by the error about a line of astapi.ini that is
+// not INI at all.
+var ErrINISyntax = errors.New("syntax error")
+
+// maxINIBytes bounds astapi.ini: a real one is a few KiB per tenant.
+const maxINIBytes = 16 << 20
+
 // loadINI reads astapi.ini with gopkg.in/ini.v1. Every problem is an error
 // naming the section, because a half-understood user file must not be
 // served.
 func loadINI(path string) (*iniConfig, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, maxINIBytes)
 	if err != nil {
 		return nil, err
 	}
 	opts := ini.LoadOptions{SpaceBeforeInlineComment: true}
 	f, err := ini.LoadSources(opts, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", path, iniErrorLine(data, opts, err), err)
+		// ini.v1's message quotes the line, which may be a password: say
+		// where and what, never the line itself.
+		return nil, fmt.Errorf("%s:%d: %w: not a [section] header, a key = value line or a comment", path, iniErrorLine(data, opts, err), ErrINISyntax)
 	}
 	abs, _ := filepath.Abs(path)
-	c := &iniConfig{path: abs, server: Server{Listen: "127.0.0.1:8080"}}
+	c := &iniConfig{path: abs, server: Server{Listen: "127.0.0.1:8080", Limits: DefaultLimits()}}
 	var errs []string
 	fail := func(section, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("[%s]: %s", section, fmt.Sprintf(format, args...)))
@@ -79,11 +89,22 @@ func loadINI(path string) (*iniConfig, error) {
 				dir = filepath.Join(filepath.Dir(abs), dir)
 			}
 			c.server.AsteriskDir = filepath.Clean(dir)
+			if r := s.Key("region").String(); r != "" {
+				if !isRegion(r) {
+					fail(name, "region %q is not a two-letter ISO 3166 country code (CA, US, FR…)", r)
+				}
+				c.server.Region = strings.ToUpper(r)
+			}
 			for _, r := range splitList(s.Key("include_roots").String()) {
 				if !filepath.IsAbs(r) {
 					r = filepath.Join(filepath.Dir(abs), r)
 				}
 				c.server.IncludeRoots = append(c.server.IncludeRoots, filepath.Clean(r))
+			}
+			var lerrs []string
+			c.server.Limits, lerrs = parseLimits(func(k string) string { return s.Key(k).String() })
+			for _, e := range lerrs {
+				fail(name, "%s", e)
 			}
 		case kind == "tenant" && key != "":
 			t := tenantDecl{key: key, pin: s.Key("id").String(), name: s.Key("name").String(),
@@ -183,6 +204,19 @@ func isBcrypt(h string) bool {
 	}
 	_, err := bcrypt.Cost([]byte(h))
 	return err == nil
+}
+
+// isRegion reports whether s looks like an ISO 3166-1 alpha-2 code.
+func isRegion(s string) bool {
+	if len(s) != 2 {
+		return false
+	}
+	for i := 0; i < 2; i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // validID reports whether s is a decimal integer in 1..MaxID.

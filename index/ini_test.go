@@ -43,7 +43,7 @@ func TestINIErrors(t *testing.T) {
 		{"pinned id above 2^53-1", "[server]\nasterisk_dir = asterisk\n" +
 			"[tenant Acme]\nid = 9007199254740992\n", "[tenant Acme]", "1..9007199254740991"},
 		{"syntax error names its line", "[server]\nasterisk_dir = asterisk\n\n" +
-			"[tenant Acme\nid = 80\n", "astapi.ini:4: ", "unclosed section"},
+			"[tenant Acme\nid = 80\n", "astapi.ini:4: ", "syntax error"},
 		{"missing asterisk_dir", "[server]\nlisten = 127.0.0.1:8080\n" + tenants, "[server]", "asterisk_dir"},
 		{"missing [server]", tenants, "[server]", "asterisk_dir"},
 	}

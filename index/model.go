@@ -29,11 +29,16 @@ type Server struct {
 	// IncludeRoots are extra directories #include may read from (astapi.ini
 	// include_roots); by default only AsteriskDir.
 	IncludeRoots []string
+	// Region is the ISO 3166 region of numbers written without a country
+	// code (astapi.ini region, e.g. CA); "" when unset.
+	Region string
 	// Name names the tenant discovered when astapi.ini declares none
 	// (default "default"); Discover forces how tenants are discovered:
 	// DiscoverSingle, DiscoverCode, DiscoverContexts, or "" to choose.
 	Name     string
 	Discover string
+	// Limits bound a build (see Limits).
+	Limits Limits
 }
 
 // The discovery modes of [server] discover (SPEC §3).
@@ -160,6 +165,8 @@ type Snapshot struct {
 	Extensions   []*Extension   // by numeric ID
 	Trunks       []*Peer        // by name
 	Destinations []*Destination // by numeric ID
+	Mailboxes    []*Mailbox     // by numeric ID (voicemail.go)
+	Phones       []*Phone       // by numeric ID (phones.go)
 	// Flow is the call-flow graph (objects and the edges between them);
 	// nil until the call-flow reader fills it.
 	Flow *flow.Graph
@@ -168,6 +175,10 @@ type Snapshot struct {
 	SIPGeneral *parser.Section
 	Dialplan   *parser.Dialplan
 	Diags      parser.Diagnostics
+	// SectionOwners maps a file (as named in Diags) to its sections, in
+	// line order, with their tenants: what a tenant user may see of the
+	// diagnostics (see DiagTenants).
+	SectionOwners map[string][]SectionOwner
 
 	usersByName    map[string]*User
 	usersByEmail   map[string]*User
@@ -180,6 +191,7 @@ type Snapshot struct {
 	objByID        map[string]*flow.Object
 	objByTenant    map[string][]*flow.Object
 	edgesByTenant  map[string][]*flow.Edge
+	readAPI        readAPIIndex
 }
 
 // UserByName returns the API user called name, or nil.
@@ -290,6 +302,7 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 		s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
 		s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
 	}
+	s.readAPI.build(s)
 	s.trunksByTenant = map[string][]*Peer{}
 	for _, p := range s.Trunks {
 		s.trunksByTenant[p.TenantID] = append(s.trunksByTenant[p.TenantID], p)

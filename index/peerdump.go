@@ -2,6 +2,7 @@ package index
 
 import (
 	"path/filepath"
+	"time"
 
 	"github.com/astapi/astapi/parser"
 )
@@ -52,8 +53,11 @@ func LoadPeers(dir string) (PeersDump, parser.Diagnostics, error) {
 	}
 	var cfgs [3]*parser.Config
 	var diags parser.Diagnostics
+	// The same bounds as a reload: a hostile directory cannot wedge a dump.
+	limits := DefaultLimits()
+	job := &parseJob{dir: dir, limits: limits, budget: limits.budget(time.Now())}
 	for i, name := range [...]string{"sip.conf", "users.conf", "pjsip.conf"} {
-		cfg, err := parseFile(dir, nil, name)
+		cfg, err := job.parseFile(name)
 		if err != nil {
 			return PeersDump{}, nil, err
 		}

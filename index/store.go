@@ -1,6 +1,8 @@
 package index
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +32,15 @@ type Store struct {
 	mu       sync.Mutex // serialises reloads
 	gen      uint64
 	onReload []func(ReloadResult, *Snapshot)
+
+	// running is when the load under way started (nil: none). A load
+	// that outlived its timeout keeps it set until it ends.
+	running atomic.Pointer[time.Time]
 }
+
+// ErrReloadTimeout is wrapped by the error of a reload whose build did not
+// finish within its time limit, or that found an earlier one still running.
+var ErrReloadTimeout = errors.New("reload timed out")
 
 // NewStore returns a Store that builds snapshots with load (usually a
 // closure over Load). Nothing is loaded until Reload is called.
@@ -50,6 +60,56 @@ func (s *Store) Current() *Snapshot { return s.cur.Load() }
 // LastReload returns the result of the latest attempt, or nil.
 func (s *Store) LastReload() *ReloadResult { return s.last.Load() }
 
+// Running returns when the build under way started, if one is (a build
+// past its timeout included: it is stuck reading something).
+func (s *Store) Running() (time.Time, bool) {
+	if t := s.running.Load(); t != nil {
+		return *t, true
+	}
+	return time.Time{}, false
+}
+
+// timeout is the time limit of a reload: the served configuration's
+// reload_timeout, or the default before any.
+func (s *Store) timeout() time.Duration {
+	if cur := s.cur.Load(); cur != nil && cur.Server.Limits.ReloadTimeout > 0 {
+		return cur.Server.Limits.ReloadTimeout
+	}
+	return DefaultLimits().ReloadTimeout
+}
+
+type loaded struct {
+	snap *Snapshot
+	err  error
+}
+
+// build runs the load in its own goroutine and waits for it at most the
+// reload timeout: a build stuck in a read (a hung network file system)
+// then fails the reload, and neither later reloads nor shutdown wait for
+// it. Its result, when it comes, is dropped. While it runs, reloads fail
+// at once rather than pile up more stuck builds.
+func (s *Store) build(start time.Time) (*Snapshot, error) {
+	if since, busy := s.Running(); busy {
+		return nil, fmt.Errorf("index: %w: the build started %s ago is still running", ErrReloadTimeout, time.Since(since).Round(time.Second))
+	}
+	s.running.Store(&start)
+	done := make(chan loaded, 1)
+	go func() {
+		snap, err := s.load()
+		s.running.Store(nil) // before the send: the next reload must not see it running
+		done <- loaded{snap, err}
+	}()
+	timeout := s.timeout()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.snap, r.err
+	case <-timer.C:
+		return nil, fmt.Errorf("index: %w: the build did not finish within %s (reload_timeout); still running, its result will be dropped", ErrReloadTimeout, timeout)
+	}
+}
+
 // Reload builds a new snapshot and publishes it when the build succeeds.
 func (s *Store) Reload() ReloadResult {
 	res, _ := s.reload(nil)
@@ -64,7 +124,7 @@ func (s *Store) reload(accept func(*Snapshot) bool) (ReloadResult, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := time.Now()
-	snap, err := s.load()
+	snap, err := s.build(start)
 	if err == nil && accept != nil && !accept(snap) {
 		return ReloadResult{}, false
 	}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/astapi/astapi/internal/safefile"
 )
 
 // WatchOptions configure Watch.
@@ -580,7 +582,7 @@ func signature(p string) string {
 		}
 		return "dir " + hex.EncodeToString(h.Sum(nil))
 	}
-	f, err := os.Open(p)
+	f, _, err := safefile.Open(p) // a FIFO must not block the watcher
 	if err != nil {
 		return "error: " + err.Error()
 	}

@@ -3,6 +3,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"github.com/astapi/astapi/internal/safefile"
 	"github.com/astapi/astapi/internal/slab"
 	"io/fs"
 	"os"
@@ -132,6 +133,13 @@ type Options struct {
 	// symlinks) to these directories: an #include that escapes them is an
 	// error and is not read. Empty means no confinement.
 	AllowedRoots []string
+	// Budget, when set, bounds the reads of the whole build (shared with
+	// the other files of the build); going over is a read error.
+	Budget *Budget
+	// MaxDiagnosticsPerFile, when > 0, keeps at most this many
+	// diagnostics per file (read errors always kept) and reports how many
+	// more were dropped.
+	MaxDiagnosticsPerFile int
 }
 
 const (
@@ -172,8 +180,14 @@ func ParseFile(path string, opts Options) (*Config, error) {
 	if err := confined(path, opts.AllowedRoots); err != nil {
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
+	if err := opts.Budget.admit(); err != nil {
+		return nil, fmt.Errorf("parser: read %s: %w", path, err)
+	}
 	data, err := readLimited(path, opts.MaxFileSize)
 	if err != nil {
+		return nil, fmt.Errorf("parser: read %s: %w", path, err)
+	}
+	if err := opts.Budget.charge(len(data)); err != nil {
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
 	return parse(path, bytesToString(data), opts), nil
@@ -215,21 +229,14 @@ func parse(path string, src string, opts Options) *Config {
 		p.cfg.Invalid = true
 	}
 	p.flush()
+	p.reportDropped()
 	return p.cfg
 }
 
+// readLimited reads a regular file of at most limit bytes; a FIFO or
+// device in its place fails at once rather than block or fill memory.
 func readLimited(path string, limit int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, errors.New("is a directory")
-	}
-	if st.Size() > limit {
-		return nil, fmt.Errorf("file is %d bytes, over the %d byte limit", st.Size(), limit)
-	}
-	return os.ReadFile(path)
+	return safefile.ReadFile(path, limit)
 }
 
 // parser holds the state shared by the top-level file and its includes.
@@ -258,7 +265,9 @@ type parser struct {
 	keys     byteArena
 	seen     map[string]bool // files read so far
 	chain    []string        // include chain, absolute paths
-	current  *Section        // Asterisk's cfg->current: where an include starts
+	// diagnostics per file, and those dropped over MaxDiagnosticsPerFile
+	diagCount, dropped map[string]int
+	current            *Section // Asterisk's cfg->current: where an include starts
 }
 
 func (p *parser) rel(abs string) string {
@@ -269,12 +278,36 @@ func (p *parser) rel(abs string) string {
 }
 
 func (p *parser) diag(pos Pos, sev Severity, format string, args ...any) {
+	if limit := p.opts.MaxDiagnosticsPerFile; limit > 0 {
+		if p.diagCount == nil {
+			p.diagCount, p.dropped = map[string]int{}, map[string]int{}
+		}
+		if p.diagCount[pos.File] >= limit {
+			p.dropped[pos.File]++ // not even formatted: a file of bad lines costs no memory
+			return
+		}
+		p.diagCount[pos.File]++
+	}
 	p.cfg.Diags = append(p.cfg.Diags, Diagnostic{Pos: pos, Severity: sev, Message: fmt.Sprintf(format, args...)})
 }
 
+// readError records a diagnostic that fails the load; never dropped.
 func (p *parser) readError(pos Pos, format string, args ...any) {
-	p.diag(pos, Error, format, args...)
-	p.cfg.ReadErrors = append(p.cfg.ReadErrors, p.cfg.Diags[len(p.cfg.Diags)-1])
+	d := Diagnostic{Pos: pos, Severity: Error, Message: fmt.Sprintf(format, args...)}
+	p.cfg.Diags = append(p.cfg.Diags, d)
+	p.cfg.ReadErrors = append(p.cfg.ReadErrors, d)
+}
+
+// reportDropped adds, per file, one diagnostic counting those dropped.
+func (p *parser) reportDropped() {
+	files := make([]string, 0, len(p.dropped))
+	for f := range p.dropped {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		p.cfg.Diags = append(p.cfg.Diags, droppedDiag(f, p.dropped[f]))
+	}
 }
 
 func (p *parser) appendSection(s *Section) {
@@ -551,7 +584,7 @@ func (p *parser) findAppendTarget(name, filter string) *Section {
 // variable handles `name = value`, `name => value` and `name += value`.
 func (f *fileState) variable(text string) bool {
 	if f.cat == nil {
-		return f.fail("variable %q before any [section] header", shorten(text))
+		return f.fail("a setting before any [section] header")
 	}
 	cur := text
 	escaped := cur[0] == '\\'
@@ -565,7 +598,7 @@ func (f *fileState) variable(text string) bool {
 	}
 	eq := strings.IndexByte(cur[from:], '=')
 	if eq < 0 {
-		f.p.diag(f.pos(), Warning, "no '=' in line: %q ignored", shorten(text))
+		f.p.diag(f.pos(), Warning, "no '=' in line: ignored")
 		return false
 	}
 	eq += from
@@ -635,7 +668,7 @@ func (f *fileState) directive(text string) bool {
 	case "tryinclude":
 		try = true
 	case "exec":
-		f.p.diag(f.pos(), Warning, "#exec %s: not run (astapi never executes commands from configuration)", arg)
+		f.p.diag(f.pos(), Warning, "#exec: not run (astapi never executes commands from configuration)")
 		return false
 	default:
 		f.p.diag(f.pos(), Warning, "unknown directive '#%s': line ignored", word)
@@ -696,14 +729,22 @@ func (f *fileState) include(name string) bool {
 			continue
 		}
 		if err := confined(abs, p.opts.AllowedRoots); err != nil {
-			p.readError(f.pos(), "#include %s: %v", name, err)
+			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			count++ // found, but refused: not "missing"
 			continue
 		}
+		if err := p.opts.Budget.admit(); err != nil {
+			p.readError(f.pos(), "#include %s: %v", name, reason(err))
+			return true // found, but refused; and the build has failed
+		}
 		data, err := readLimited(abs, p.opts.MaxFileSize)
 		if err != nil {
-			p.readError(f.pos(), "#include %s: %v", name, err)
+			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			continue
+		}
+		if err := p.opts.Budget.charge(len(data)); err != nil {
+			p.readError(f.pos(), "#include %s: %v", name, reason(err))
+			return true
 		}
 		if p.seen[abs] {
 			p.diag(f.pos(), Warning, "#include %s: %s is included more than once", name, p.rel(abs))
@@ -799,9 +840,13 @@ func expandBraces(s string) []string {
 	return []string{s} // unbalanced: literal
 }
 
-func shorten(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
+// reason is what went wrong in err without the path a *fs.PathError
+// adds: diagnostics name files relative to the configuration directory,
+// never where they live on the host.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
 	}
-	return s
+	return err.Error()
 }

@@ -1,7 +1,7 @@
 package parser
 
 import (
-	"fmt"
+	"errors"
 	"path/filepath"
 	"strings"
 )
@@ -26,5 +26,7 @@ func confined(path string, roots []string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%s is outside the allowed directories (%s)", real, strings.Join(roots, ", "))
+	// Neither path is named: diagnostics are shown to API users, and
+	// where files live on the host is not theirs to know.
+	return errors.New("outside the allowed directories (asterisk_dir and include_roots)")
 }

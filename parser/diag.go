@@ -124,3 +124,65 @@ func (l Diagnostics) Error() string {
 	fmt.Fprintf(&b, " (and %d more)", len(l)-1)
 	return b.String()
 }
+
+// droppedDiag is the diagnostic that stands for n dropped ones of file
+// ("" for the whole build).
+func droppedDiag(file string, n int) Diagnostic {
+	where := "in this file"
+	if file == "" {
+		where = "in all"
+	}
+	return Diagnostic{Pos: Pos{File: file}, Severity: Warning,
+		Message: fmt.Sprintf("%d more diagnostics %s dropped (over the limit)", n, where)}
+}
+
+// Cap keeps at most perFile diagnostics per file and total in all (0: no
+// limit), errors before warnings, in their order, and adds a diagnostic
+// per file (and one for the whole list) saying how many were dropped: a
+// file of a million bad lines must not make a million diagnostics to
+// store and serve.
+func (l Diagnostics) Cap(perFile, total int) Diagnostics {
+	if (perFile <= 0 || len(l) <= perFile) && (total <= 0 || len(l) <= total) {
+		return l
+	}
+	keep := make([]bool, len(l))
+	kept, inFile := 0, map[string]int{}
+	dropped := map[string]int{}
+	droppedAll := 0
+	for _, sev := range []Severity{Error, Warning} {
+		for i, d := range l {
+			if d.Severity != sev {
+				continue
+			}
+			switch {
+			case perFile > 0 && inFile[d.Pos.File] >= perFile:
+				dropped[d.Pos.File]++
+			case total > 0 && kept >= total:
+				droppedAll++
+			default:
+				keep[i] = true
+				inFile[d.Pos.File]++
+				kept++
+			}
+		}
+	}
+	out := make(Diagnostics, 0, kept+len(dropped)+1)
+	for i, d := range l {
+		if keep[i] {
+			out = append(out, d)
+		}
+	}
+	files := make([]string, 0, len(dropped))
+	for f := range dropped {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		out = append(out, droppedDiag(f, dropped[f]))
+	}
+	if droppedAll > 0 {
+		out = append(out, droppedDiag("", droppedAll))
+	}
+	out.Sort()
+	return out
+}

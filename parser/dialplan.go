@@ -344,7 +344,7 @@ func (l *sectionLoader) loadSection(s *Section, con *Context) {
 				val = d.expand(val)
 			}
 			if findFold(con.Switches, val, identity) >= 0 {
-				l.warn(v.Pos, "context %q already has switch %q: ignored", con.Name, val)
+				l.warn(v.Pos, "context %q already has this switch: ignored", con.Name)
 				continue
 			}
 			con.Switches = append(con.Switches, val)
@@ -411,17 +411,17 @@ func (l *sectionLoader) addLine(con *Context, pos Pos, ext, rest string, lastPri
 				p = e.Label(priStr)
 			}
 			if p == nil || p.Priority < 1 {
-				l.warn(pos, "invalid priority or unknown label %q: line ignored", priStr)
+				l.warn(pos, "invalid priority or unknown label: line ignored")
 				return 0, false
 			}
 			n = p.Priority
 		} else if n < 1 {
-			l.warn(pos, "invalid priority %q: line ignored", priStr)
+			l.warn(pos, "invalid priority: line ignored")
 			return 0, false
 		}
 		prio = n
 	}
-	app, args := splitApp(appl, func() { l.warn(pos, "no closing parenthesis in %q", shorten(appl)) })
+	app, args := splitApp(appl, func() { l.warn(pos, "no closing parenthesis after the application's arguments") })
 	if prio == 0 {
 		// After a hint, "n" gives 0: Asterisk drops the line without a word.
 		return 0, false
@@ -893,6 +893,16 @@ func dahdiChannels(list string) []int {
 func IsTrue(s string) bool {
 	switch strings.ToLower(trimBlanks(s)) {
 	case "yes", "true", "y", "t", "1", "on":
+		return true
+	}
+	return false
+}
+
+// IsFalse is Asterisk's ast_false: no, false, n, f, 0 or off, in any case
+// (an unset or other value is neither true nor false).
+func IsFalse(s string) bool {
+	switch strings.ToLower(trimBlanks(s)) {
+	case "no", "false", "n", "f", "0", "off":
 		return true
 	}
 	return false

@@ -142,8 +142,8 @@ func TestConformanceEdgeCases(t *testing.T) {
 			want:    []string{"[s] ok=1"},
 			check: func(t *testing.T, cfg *Config) {
 				want := []string{
-					`main.conf:1: error: variable "k=v" before any [section] header`,
-					`main.conf:3: warning: no '=' in line: "novalue" ignored`,
+					`main.conf:1: error: a setting before any [section] header`,
+					`main.conf:3: warning: no '=' in line: ignored`,
 					`main.conf:4: warning: unknown directive '#': line ignored`,
 				}
 				if got := diagStrings(cfg.Diags); !reflect.DeepEqual(got, want) {

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/astapi/astapi/index"
 	"github.com/astapi/astapi/parser"
@@ -18,14 +20,17 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	users := fs.String("users", "", "dump dialplan: also add what users.conf FILE generates in the users context")
+	secrets := fs.Bool("secrets", false, "dump conf: print secret values instead of "+index.Redacted)
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR")
+		fmt.Fprintln(stderr, "usage: astapi dump conf [--secrets] FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR | dump flow --config astapi.ini [--tenant NAME] [--format json|dot]")
 		return 2
 	}
 	what := args[0]
 	switch what {
 	case "index":
 		return runDumpIndex(ctx, args[1:], stdout, stderr)
+	case "flow":
+		return runDumpFlow(ctx, args[1:], stdout, stderr)
 	case "peers":
 		return runDumpPeers(args[1:], stdout, stderr)
 	}
@@ -33,7 +38,7 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 1 || (what != "conf" && what != "dialplan") {
-		fmt.Fprintln(stderr, "usage: astapi dump conf FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR")
+		fmt.Fprintln(stderr, "usage: astapi dump conf [--secrets] FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR | dump flow --config astapi.ini [--tenant NAME] [--format json|dot]")
 		return 2
 	}
 	cfg, err := parser.ParseFile(fs.Arg(0), parser.Options{})
@@ -45,7 +50,11 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch what {
 	case "conf":
 		cfg.Diags.Sort()
-		out = cfg.Dump()
+		d := cfg.Dump()
+		if !*secrets {
+			maskConfDump(&d)
+		}
+		out = d
 	case "dialplan":
 		dp := parser.BuildDialplan(cfg)
 		if *users != "" {
@@ -89,4 +98,42 @@ func writeJSON(stdout, stderr io.Writer, v any) int {
 		return 1
 	}
 	return 0
+}
+
+// secretKeys are the settings whose value is a credential, in sip.conf,
+// pjsip.conf, iax.conf, users.conf, manager.conf and the like.
+var secretKeys = map[string]bool{
+	"secret": true, "md5secret": true, "remotesecret": true, "vmsecret": true,
+	"password": true, "md5_cred": true, "auth_pass": true, "dbsecret": true,
+}
+
+// maskConfDump replaces credentials in d by index.Redacted: the values of
+// secretKeys, the password of register => user:password@host, and a
+// voicemail.conf mailbox's PIN (the first field of NNN => pin,name,...).
+func maskConfDump(d *parser.ConfDump) {
+	for i := range d.Sections {
+		s := &d.Sections[i]
+		vm := filepath.Base(s.File) == "voicemail.conf" && !strings.EqualFold(s.Name, "general") && !strings.EqualFold(s.Name, "zonemessages")
+		for j := range s.Vars {
+			v := &s.Vars[j]
+			name := strings.ToLower(v.Name)
+			switch {
+			case secretKeys[name]:
+				v.Value = index.Redacted
+			case name == "register":
+				user, rest, ok := strings.Cut(v.Value, ":")
+				if !ok {
+					continue
+				}
+				_, host, hasHost := strings.Cut(rest, "@")
+				v.Value = user + ":" + index.Redacted
+				if hasHost {
+					v.Value += "@" + host
+				}
+			case vm:
+				_, rest, _ := strings.Cut(v.Value, ",")
+				v.Value = index.Redacted + "," + rest
+			}
+		}
+	}
 }

@@ -21,7 +21,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"dump", "dump conf FILE | dump dialplan FILE | dump index --config F | dump peers DIR   print as JSON", runDump},
+		{"dump", "dump conf FILE | dump dialplan FILE | dump index --config F | dump peers DIR | dump flow --config F [--tenant T] [--format json|dot]   print as JSON (flow: or DOT)", runDump},
 		{"audit", "audit --config astapi.ini [--format text|json] [--fail-on warning|error]   SIP secret audit", runAudit},
 		{"validate", "validate --config astapi.ini   print diagnostics; exit 1 if unservable", runValidate},
 		{"serve", "serve --config astapi.ini [--listen ADDR] [--tls-cert F --tls-key F] [--debounce 100ms] [--poll-interval 0]   serve the HTTP API", runServe},

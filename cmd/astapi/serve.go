@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/astapi/astapi/api"
+	"github.com/astapi/astapi/console"
+	"github.com/astapi/astapi/diagram"
 	"github.com/astapi/astapi/index"
 )
 
@@ -30,6 +32,10 @@ const (
 	maxBodyBytes      = 1 << 20
 	shutdownTimeout   = 10 * time.Second
 	defaultListen     = "127.0.0.1:8080"
+	// defaultMaxConns stays under the usual 1024 soft limit on file
+	// descriptors, with room for the configuration files and the watcher.
+	defaultMaxConns     = 900
+	defaultMaxIdleConns = 200
 )
 
 // runServe is `astapi serve`: load the configuration (failing at once when
@@ -50,6 +56,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	failWindow := fs.Duration("login-failure-window", time.Minute, "window of --login-failure-limit")
 	metricsAuth := fs.Bool("metrics-auth", false, "GET /metrics requires the credentials of any astapi.ini user (default: open, for Prometheus scrapes by annotation)")
 	metricsMaxTenants := fs.Int("metrics-max-tenants", 1000, "above this many tenants the per-tenant metrics are summed under tenant=\"_all\" (negative: no limit)")
+	maxConns := fs.Int("max-connections", defaultMaxConns, "connections served at once; more wait to be accepted (0: no limit)")
+	maxIdle := fs.Int("max-idle-connections", defaultMaxIdleConns, "keep-alive connections kept idle between requests; one more is closed when its answer is sent (0: no limit)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
@@ -74,6 +82,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if *metricsMaxTenants == 0 {
 		fmt.Fprintln(stderr, "astapi: --metrics-max-tenants must not be 0 (negative: no limit)")
+		return 2
+	}
+	if *maxConns < 0 || *maxIdle < 0 {
+		fmt.Fprintln(stderr, "astapi: --max-connections and --max-idle-connections must not be negative (0: no limit)")
 		return 2
 	}
 	if *pprofAddr != "" && !isLoopback(*pprofAddr) {
@@ -125,9 +137,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		LoginFailureWindow: *failWindow,
 		MetricsRequireAuth: *metricsAuth,
 		MetricsMaxTenants:  *metricsMaxTenants,
+		DrawSVG:            diagram.New(0).SVG,
+		Mount:              console.Mount,
 	})
+	conns := newConnLimits(*maxConns, *maxIdle)
 	srv := &http.Server{
 		Handler:           handler,
+		ConnState:         conns.connState,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -151,6 +167,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "astapi: %v\n", err)
 		return 1
 	}
+	ln = conns.listener(ln)
 	watchDone := make(chan struct{})
 	go func() {
 		defer close(watchDone)
@@ -204,7 +221,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		logger.Error("shutdown", "error", err)
 		code = 1
 	}
-	<-watchDone
+	// The watcher returns once its reload does, and a reload returns
+	// within reload_timeout even when its build is stuck: never wait
+	// longer than the shutdown timeout for it.
+	select {
+	case <-watchDone:
+	case <-sctx.Done():
+		logger.Warn("shutdown: a reload is still running; exiting without it")
+	}
 	return code
 }
 

@@ -1,0 +1,54 @@
+package flow
+
+import "strings"
+
+// transparent applications do not route the call: typing steps over them
+// (SPEC §4 "plumbing is transparent"). Authenticate and VMAuthenticate
+// are among them; the audit reads their PINs.
+var transparent = map[string]bool{
+	"answer": true, "noop": true, "set": true, "mset": true, "wait": true, "progress": true,
+	"ringing": true, "mixmonitor": true, "monitor": true, "stopmonitor": true, "stopmixmonitor": true,
+	"authenticate": true, "vmauthenticate": true, "verbose": true, "log": true,
+	"setlanguage": true, "setmusiconhold": true, "setcallerpres": true, "setcidname": true,
+	"setcidnum": true, "setglobalvar": true, "setamaflags": true, "resetcdr": true, "nocdr": true,
+	"forkcdr": true, "queuelog": true, "userevent": true, "celgenuserevent": true,
+	"sipaddheader": true, "sipremoveheader": true, "importvar": true, "dumpchan": true,
+	"system": true, "trysystem": true, "sendtext": true, "sendurl": true, "waitforring": true,
+	"chanisavail": true, "sipdtmfmode": true, "setvar": true, "unpausequeuemember": true,
+	"pausequeuemember": true, "addqueuemember": true, "removequeuemember": true,
+	"stackpop": true, "lookupcidname": true, "lookupblacklist": true,
+	"txtcidname": true, "privacymanager": true,
+}
+
+// terminators end the call (SPECIAL); MusicOnHold without a duration
+// holds the caller forever.
+var terminators = map[string]bool{
+	"hangup": true, "busy": true, "congestion": true, "zapateller": true, "musiconhold": true,
+}
+
+// lowerApp is an application name as compared: lower case, trimmed.
+func lowerApp(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ivrKey maps an IVR context's extension to its source kind ("" when the
+// extension is not a key).
+func ivrKey(exten string) string {
+	switch {
+	case len(exten) == 1 && exten[0] >= '0' && exten[0] <= '9':
+		return "IVR_" + exten
+	case exten == "*":
+		return SrcIVRStar
+	case exten == "#":
+		return SrcIVRSharp
+	case exten == "t":
+		return SrcIVRTimeout
+	case exten == "i":
+		return SrcIVRWrong
+	}
+	return ""
+}
+
+// special extensions are not numbers anyone dials.
+var special = map[string]bool{"h": true, "i": true, "t": true, "e": true, "o": true, "a": true, "T": true, "fax": true}
+
+// dialStatuses are the DIALSTATUS values a test may name.
+var dialStatuses = []string{"NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION", "CANCEL", "ANSWER", "DONTCALL", "TORTURE", "INVALIDARGS"}

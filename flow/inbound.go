@@ -1,0 +1,166 @@
+package flow
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/astapi/astapi/parser"
+)
+
+// inbound finds the DIDs (SPEC §4 "DIDs"): from every trunk's context,
+// through include => and through extensions that only hand the dialled
+// number on (Goto(ctx,${EXTEN},1)), every extension that routes the call
+// is an inbound route. FreePBX: from-trunk → from-pstn → include ext-did
+// → ext-did-NNNN.
+func (r *reader) inbound() {
+	var routes []*route
+	byExt := map[*parser.Extension]*route{}
+	trunks := r.in.Trunks
+	// Contexts named for inbound calls are walked as if a trunk led there:
+	// a lab box often has its provider in a file astapi does not read.
+	for _, c := range r.dp.Contexts {
+		if inboundName(c.Name) && !noInboundWalk(c.Name) {
+			trunks = append(trunks, Trunk{Context: c.Name})
+		}
+	}
+	for _, t := range trunks {
+		var roots []string
+		if t.Context != "" {
+			roots = append(roots, t.Context)
+		}
+		if t.Name != "" {
+			// FreePBX: a chan_sip trunk without context= gets its own.
+			roots = append(roots, "from-trunk-"+strings.ToLower(t.Tech)+"-"+t.Name)
+		}
+		seen := map[*parser.Context]bool{}
+		var visit func(c *parser.Context, depth int)
+		visit = func(c *parser.Context, depth int) {
+			if c == nil || seen[c] || depth > 16 || systemContext(c.Name) {
+				return
+			}
+			seen[c] = true
+			for _, e := range c.Extensions {
+				if special[e.Exten] || len(e.Priorities) == 0 {
+					continue
+				}
+				p := pos{c, e, 0}
+				if next := r.handsOn(p); next != nil {
+					visit(next, depth+1)
+					continue
+				}
+				f := byExt[e]
+				if f == nil {
+					f = &route{p: p, trunks: map[string]bool{}}
+					byExt[e] = f
+					routes = append(routes, f)
+				}
+				if t.Name != "" {
+					f.trunks[t.Name] = true
+				}
+			}
+			for _, inc := range c.Includes {
+				if !noInboundWalk(inc.Context) {
+					visit(r.dp.Context(inc.Context), depth+1)
+				}
+			}
+		}
+		for _, root := range roots {
+			visit(r.dp.Context(root), 0)
+		}
+	}
+	// Dialplan order, so that the result does not depend on the trunks'.
+	order := map[*parser.Context]int{}
+	for i, c := range r.dp.Contexts {
+		order[c] = i
+	}
+	sort.SliceStable(routes, func(i, j int) bool {
+		a, b := routes[i].p, routes[j].p
+		if a.c != b.c {
+			return order[a.c] < order[b.c]
+		}
+		return indexOf(a.c, a.e) < indexOf(b.c, b.e)
+	})
+	for _, f := range routes {
+		n := r.didNode(f.p)
+		to := r.typeSource(f.p, n)
+		if to == nil || r.refuses(f.p, to, byExt) {
+			delete(r.nodes, nodeKey{p: f.p, typ: TypeDID})
+			continue
+		}
+		for name := range f.trunks {
+			n.obj.DID.Trunks = append(n.obj.DID.Trunks, name)
+		}
+		sort.Strings(n.obj.DID.Trunks)
+		r.register(n)
+	}
+}
+
+// inboundName: a context named for inbound calls.
+func inboundName(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"inbound", "incoming", "from-trunk", "from-pstn", "from-did"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func indexOf(c *parser.Context, e *parser.Extension) int {
+	for i, x := range c.Extensions {
+		if x == e {
+			return i
+		}
+	}
+	return -1
+}
+
+// handsOn returns the context an extension hands the dialled number to
+// (its first routing step is Goto(ctx,${EXTEN},1)), or nil.
+func (r *reader) handsOn(p pos) *parser.Context {
+	q := p
+	for q.valid() && transparent[lowerApp(q.prio().App)] {
+		q = q.next()
+	}
+	if !q.valid() || lowerApp(q.prio().App) != "goto" {
+		return nil
+	}
+	parts := parser.SplitArgs(q.prio().Args)
+	if len(parts) != 3 || strings.TrimSpace(parts[1]) != "${EXTEN}" {
+		return nil
+	}
+	return r.dp.Context(strings.TrimSpace(parts[0]))
+}
+
+// route is an extension the DID walk reached, and the trunks it came from.
+type route struct {
+	p      pos
+	trunks map[string]bool
+}
+
+// refuses: a catch-all (a pattern or s) that only refuses the call, or
+// only hands it to another route, is not a route of its own; nor is an
+// outbound pattern that dials out.
+func (r *reader) refuses(p pos, to *node, routes map[*parser.Extension]*route) bool {
+	if !(p.e.IsPattern() || p.e.Exten == "s") {
+		return false
+	}
+	if to.obj.Type == TypeSpecial || (to.obj.Type == TypePlayback && to.anchor.sameExt(p)) {
+		return true
+	}
+	if t := r.firstJump(p); t != nil && t.e != p.e && routes[t.e] != nil {
+		return true
+	}
+	return p.e.IsPattern() && to.obj.Type == TypeCustom && to.obj.Custom != nil && to.obj.Custom.Kind == CustomForward
+}
+
+// firstJump is where the first Goto of p's extension lands, or nil.
+func (r *reader) firstJump(p pos) *pos {
+	for q := p; q.valid(); q = q.next() {
+		if lowerApp(q.prio().App) == "goto" {
+			t, _ := r.jump(q, r.subst(q.prio().Args, q, &state{}))
+			return t
+		}
+	}
+	return nil
+}

@@ -1,0 +1,200 @@
+package flow
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/astapi/astapi/parser"
+)
+
+// pos is one priority of the dialplan.
+type pos struct {
+	c *parser.Context
+	e *parser.Extension
+	i int // index into e.Priorities
+}
+
+func (p pos) valid() bool            { return p.e != nil && p.i < len(p.e.Priorities) }
+func (p pos) prio() *parser.Priority { return &p.e.Priorities[p.i] }
+func (p pos) next() pos              { return pos{p.c, p.e, p.i + 1} }
+func (p pos) first() pos             { return pos{p.c, p.e, 0} }
+func (p pos) sameExt(q pos) bool     { return p.c == q.c && p.e == q.e }
+
+// String is "context,exten,priority" (de_src, de_dst, Entry).
+func (p pos) String() string {
+	n := 0
+	if p.valid() {
+		n = p.prio().Priority
+	}
+	return p.c.Name + "," + extName(p.e) + "," + strconv.Itoa(n)
+}
+
+// extName is an extension as written, "exten/cid" for a caller-ID match.
+func extName(e *parser.Extension) string {
+	if e.CID != "" {
+		return e.Exten + "/" + e.CID
+	}
+	return e.Exten
+}
+
+// findExten finds the extension Asterisk runs for exten in c: its own
+// extensions (an exact match, else the first matching pattern), then its
+// includes, depth first, as pbx_find_extension does.
+func findExten(dp *parser.Dialplan, c *parser.Context, exten string) (*parser.Context, *parser.Extension) {
+	seen := map[*parser.Context]bool{}
+	var find func(c *parser.Context, depth int) (*parser.Context, *parser.Extension)
+	find = func(c *parser.Context, depth int) (*parser.Context, *parser.Extension) {
+		if c == nil || seen[c] || depth > 16 {
+			return nil, nil
+		}
+		seen[c] = true
+		if e := c.Extension(exten, ""); e != nil && len(e.Priorities) > 0 {
+			return c, e
+		}
+		for _, e := range c.Extensions {
+			if e.CID == "" && e.IsPattern() && len(e.Priorities) > 0 && matchPattern(e.Exten[1:], exten) {
+				return c, e
+			}
+		}
+		for _, inc := range c.Includes {
+			if ic, ie := find(dp.Context(inc.Context), depth+1); ie != nil {
+				return ic, ie
+			}
+		}
+		return nil, nil
+	}
+	return find(c, 0)
+}
+
+// priorityIndex finds priority n or label in e.
+func priorityIndex(e *parser.Extension, prio string) (int, bool) {
+	var p *parser.Priority
+	if n, err := strconv.Atoi(prio); err == nil {
+		p = e.Priority(n)
+	} else {
+		p = e.Label(prio)
+	}
+	if p == nil {
+		return 0, false
+	}
+	for i := range e.Priorities {
+		if &e.Priorities[i] == p {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// matchPattern matches Asterisk's pattern syntax (after the '_'): X, Z, N,
+// [sets], '.' (one or more) and '!' (zero or more); '-' is ignored.
+func matchPattern(pat, s string) bool {
+	for len(pat) > 0 {
+		c := pat[0]
+		switch c {
+		case '-':
+			pat = pat[1:]
+			continue
+		case '.':
+			return len(s) > 0
+		case '!':
+			return true
+		}
+		if len(s) == 0 {
+			return false
+		}
+		ch := s[0]
+		switch c {
+		case 'X', 'x':
+			if ch < '0' || ch > '9' {
+				return false
+			}
+		case 'Z', 'z':
+			if ch < '1' || ch > '9' {
+				return false
+			}
+		case 'N', 'n':
+			if ch < '2' || ch > '9' {
+				return false
+			}
+		case '[':
+			end := strings.IndexByte(pat, ']')
+			if end < 0 || !inSet(pat[1:end], ch) {
+				return false
+			}
+			pat = pat[end:]
+		default:
+			if c != ch {
+				return false
+			}
+		}
+		pat, s = pat[1:], s[1:]
+	}
+	return len(s) == 0
+}
+
+func inSet(set string, ch byte) bool {
+	for i := 0; i < len(set); i++ {
+		if i+2 < len(set) && set[i+1] == '-' {
+			if ch >= set[i] && ch <= set[i+2] {
+				return true
+			}
+			i += 2
+			continue
+		}
+		if set[i] == ch {
+			return true
+		}
+	}
+	return false
+}
+
+// CutCondition splits "condition?rest" at the first '?' outside brackets,
+// braces and parentheses; ok is false when there is none.
+func CutCondition(s string) (cond, rest string, ok bool) {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[', '{', '(':
+			depth++
+		case ']', '}', ')':
+			depth--
+		case '?':
+			if depth <= 0 {
+				return s[:i], s[i+1:], true
+			}
+		}
+	}
+	return s, "", false
+}
+
+// CutBranches splits "iftrue:iffalse" at the first ':' outside brackets,
+// braces and parentheses.
+func CutBranches(s string) (t, f string) {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[', '{', '(':
+			depth++
+		case ']', '}', ')':
+			depth--
+		case ':':
+			if depth <= 0 {
+				return s[:i], s[i+1:]
+			}
+		}
+	}
+	return s, ""
+}
+
+// cutApp splits "App(args)" into its name and arguments.
+func cutApp(s string) (app, args string) {
+	s = strings.TrimSpace(s)
+	name, rest, ok := strings.Cut(s, "(")
+	if !ok {
+		return name, ""
+	}
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.TrimSpace(name), rest
+}

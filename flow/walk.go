@@ -1,0 +1,729 @@
+package flow
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/astapi/astapi/parser"
+)
+
+// node is an object while the graph is read: created when typing reaches
+// it, and an Object of the graph once something leads to it (registered).
+type node struct {
+	obj    Object
+	anchor pos    // the priority that makes it what it is (Dial, Background…)
+	raw    string // an unresolved target, as written
+	stack  []frame
+	// Condition outcomes.
+	yes, no *node
+	// Members of a HUNTLIST/EXT, for its tenant.
+	phones     []*Phone
+	registered bool
+	order      int // registration order
+}
+
+// nodeKey identifies a node: its anchor and type, or an unresolved target.
+type nodeKey struct {
+	p   pos
+	typ string
+	raw string
+}
+
+// frame is a Gosub/Macro call: where Return() goes on, and the ${ARGn}.
+type frame struct {
+	ret    pos
+	caller pos
+	args   []string
+}
+
+// state is one typing walk.
+type state struct {
+	stack []frame
+	// own is the extension of the outcome being typed (a DID's or a key's,
+	// or the one after a Dial): until the path leaves it, what it does
+	// belongs to the source, and coming back to leaving (the source
+	// object) is no outcome of its own.
+	own     *pos
+	leaving *node
+	src     bool   // own is a source's extension (DID, IVR key): its messages belong to the source
+	status  string // after a Dial: the DIALSTATUS the walk assumes
+	budget  *int   // steps left, shared by the branches of one walk
+}
+
+func (s *state) fork() *state {
+	c := *s
+	c.stack = append([]frame(nil), s.stack...)
+	return &c
+}
+
+const walkBudget = 4000
+
+// typeFrom returns the object the path from p reaches, or nil when it
+// reaches none (it ends without routing the call).
+func (r *reader) typeFrom(p pos, st *state) *node {
+	memo := len(st.stack) == 0 && st.own == nil && st.status == ""
+	if memo {
+		if n, ok := r.memo[p]; ok {
+			return n
+		}
+		r.memo[p] = nil // a loop back here reaches nothing
+	}
+	n := r.walk(p, st)
+	if memo {
+		r.memo[p] = n
+	}
+	return n
+}
+
+func (r *reader) walk(p pos, st *state) *node {
+	for {
+		if *st.budget <= 0 {
+			return nil
+		}
+		*st.budget--
+		if !p.valid() {
+			// Off the end: a Macro returns, a Gosub without Return and a
+			// top-level extension hang up.
+			if len(st.stack) > 0 {
+				p = r.pop(st)
+				continue
+			}
+			return nil
+		}
+		pr := p.prio()
+		app := lowerApp(pr.App)
+		args := r.subst(pr.Args, p, st)
+		switch {
+		case transparent[app]:
+			p = p.next()
+		case app == "return" || app == "macroexit":
+			if len(st.stack) == 0 {
+				return nil
+			}
+			p = r.pop(st)
+		case app == "goto":
+			q, raw := r.jump(p, args)
+			if q == nil {
+				return r.unresolved(raw)
+			}
+			if st.own != nil && !q.sameExt(*st.own) {
+				if r.backInto(*q, st) {
+					return st.leaving
+				}
+				st.own, st.leaving, st.src = nil, nil, false
+			}
+			p = *q
+		case app == "gosub":
+			q, callArgs, raw := r.call(p, args)
+			if q == nil {
+				if raw == "" {
+					p = p.next()
+					continue
+				}
+				return r.unresolved(raw)
+			}
+			if n, done := r.knownSub(p, q.c.Name, callArgs, st); done {
+				if n != nil {
+					return n
+				}
+				p = p.next()
+				continue
+			}
+			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: callArgs})
+			p = *q
+		case app == "macro":
+			parts := parser.SplitArgs(args)
+			name := strings.TrimSpace(parts[0])
+			if n, done := r.knownSub(p, "macro-"+name, parts[1:], st); done {
+				if n != nil {
+					return n
+				}
+				p = p.next()
+				continue
+			}
+			c := r.dp.Context("macro-" + name)
+			if c == nil {
+				p = p.next()
+				continue
+			}
+			_, e := findExten(r.dp, c, "s")
+			if e == nil {
+				p = p.next()
+				continue
+			}
+			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: parts[1:]})
+			p = pos{c, e, 0}
+		case app == "gotoif" || app == "gotoiftime" || app == "gosubif":
+			n, next, done := r.branch(p, app, args, st)
+			if done {
+				return n
+			}
+			p = next
+		case app == "execif" || app == "execiftime":
+			n, next, done := r.execIf(p, app, args, st)
+			if done {
+				return n
+			}
+			p = next
+		default:
+			n, next, done := r.decide(p, app, args, st)
+			if done {
+				return n
+			}
+			p = next
+		}
+	}
+}
+
+// pop returns from the innermost call.
+func (r *reader) pop(st *state) pos {
+	f := st.stack[len(st.stack)-1]
+	st.stack = st.stack[:len(st.stack)-1]
+	return f.ret
+}
+
+// backInto: a jump from a source's own extension back into the object the
+// source belongs to (an IVR key replaying the menu).
+func (r *reader) backInto(q pos, st *state) bool {
+	return st.leaving != nil && st.leaving.anchor.c == q.c && st.leaving.anchor.e == q.e &&
+		r.typeFrom(q, r.newState()) == st.leaving
+}
+
+// decide types the application at p: an object (done), or the position
+// typing goes on from.
+func (r *reader) decide(p pos, app, args string, st *state) (*node, pos, bool) {
+	ctxName := strings.ToLower(p.c.Name)
+	switch app {
+	case "dial":
+		return r.dialNode(p, args, st), p, true
+	case "queue":
+		n := r.nodeAt(p, TypeQueue, st)
+		if n.obj.Number == "" {
+			n.obj.Number = numberOr(p.e.Exten, strings.TrimSpace(parser.FirstArg(args)))
+		}
+		return n, p, true
+	case "voicemail", "voicemailmain":
+		return r.voicemailNode(p, app, args, st), p, true
+	case "background", "read", "waitexten":
+		if strings.HasPrefix(ctxName, "app-announcement-") {
+			return r.nodeAt(p, TypePlayback, st), p, true
+		}
+		if app == "waitexten" || r.hasKeys(p) || (app == "background" && r.waitsAfter(p)) {
+			return r.nodeAt(p, TypeIVR, st), p, true
+		}
+		if app == "read" {
+			return nil, p.next(), false
+		}
+		return r.playback(p, st)
+	case "playback", "saydigits", "saynumber", "sayalpha", "sayunixtime", "controlplayback":
+		if strings.HasPrefix(ctxName, "app-announcement-") {
+			return r.nodeAt(p, TypePlayback, st), p, true
+		}
+		return r.playback(p, st)
+	case "playtones":
+		if r.endsAfter(p) {
+			return r.nodeAt(p, TypeSpecial, st), p, true
+		}
+		return nil, p.next(), false
+	case "disa":
+		return r.nodeAt(p, TypeDISA, st), p, true
+	case "confbridge", "meetme":
+		return r.nodeAt(p, TypeMeetme, st), p, true
+	}
+	if terminators[app] {
+		return r.nodeAt(p, TypeSpecial, st), p, true
+	}
+	// Any other application (an AGI script…) ends the flow only when the
+	// extension ends after it; otherwise the dialplan goes on routing.
+	if !r.endsAfter(p) {
+		return nil, p.next(), false
+	}
+	n := r.nodeAt(p, TypeCustom, st)
+	if app == "agi" || app == "eagi" || app == "deadagi" {
+		if n.obj.Custom == nil {
+			n.obj.Custom = &Custom{Kind: CustomAGI, Description: "Run AGI " + strings.TrimSpace(parser.FirstArg(args))}
+		}
+		return n, p, true
+	}
+	if n.obj.Custom == nil {
+		n.obj.Custom = &Custom{Kind: CustomApplication, Description: "Run application " + strings.TrimSpace(p.prio().App)}
+	}
+	return n, p, true
+}
+
+// playback: a message that ends the call or hands it on is an
+// announcement; one before what routes the call on its own extension is
+// plumbing. In a source's own extension the message belongs to the
+// source, unless nothing else follows it.
+func (r *reader) playback(p pos, st *state) (*node, pos, bool) {
+	if st.src && st.own != nil && p.sameExt(*st.own) {
+		rest := r.typeFrom(p.next(), st.fork())
+		if rest != nil && !(rest.obj.Type == TypeSpecial && rest.anchor.sameExt(p)) {
+			return rest, p, true
+		}
+		return r.nodeAt(p, TypePlayback, st), p, true
+	}
+	if r.endsAfter(p) || r.leavesAfter(p) {
+		return r.nodeAt(p, TypePlayback, st), p, true
+	}
+	return nil, p.next(), false
+}
+
+// nextDecisive is the first priority after p on its extension that is
+// not transparent (invalid when the extension ends first).
+func (r *reader) nextDecisive(p pos) pos {
+	q := p.next()
+	for q.valid() && transparent[lowerApp(q.prio().App)] {
+		q = q.next()
+	}
+	return q
+}
+
+// endsAfter: after p the extension only hangs up.
+func (r *reader) endsAfter(p pos) bool {
+	q := r.nextDecisive(p)
+	if !q.valid() {
+		return true
+	}
+	a := lowerApp(q.prio().App)
+	return terminators[a] || a == "return" || a == "macroexit" || (a == "wait" && r.endsAfter(q))
+}
+
+// leavesAfter: after p the extension jumps elsewhere (hands the call on).
+func (r *reader) leavesAfter(p pos) bool {
+	q := r.nextDecisive(p)
+	return q.valid() && lowerApp(q.prio().App) == "goto"
+}
+
+// waitsAfter: a WaitExten follows p on its extension.
+func (r *reader) waitsAfter(p pos) bool {
+	for q := p.next(); q.valid(); q = q.next() {
+		switch a := lowerApp(q.prio().App); {
+		case a == "waitexten":
+			return true
+		case transparent[a] || a == "background" || a == "playback" || a == "execif":
+			continue
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// hasKeys: p's context has one-key extensions (an IVR's menu).
+func (r *reader) hasKeys(p pos) bool {
+	for _, e := range p.c.Extensions {
+		if e != p.e && len(e.Exten) == 1 && ivrKey(e.Exten) != "" && e.Exten != "t" && e.Exten != "i" {
+			return true
+		}
+	}
+	return false
+}
+
+// branch types GotoIf/GotoIfTime/GosubIf at p.
+func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
+	cond, rest, ok := CutCondition(args)
+	if !ok {
+		r.warn(p.prio().Pos, "%s: no '?' before the destinations", p.prio().App)
+		return nil, p.next(), false
+	}
+	t, f := CutBranches(rest)
+	// Outcomes as positions (nil: falls through to the next priority).
+	outcome := func(spec string) (q *pos, raw string, call []string) {
+		if strings.TrimSpace(spec) == "" {
+			n := p.next()
+			return &n, "", nil
+		}
+		if app == "gosubif" {
+			q, call, raw := r.call(p, spec)
+			if q != nil && (systemContext(q.c.Name) || plumbingMacro(strings.TrimPrefix(q.c.Name, "macro-"))) {
+				// A GUI helper subroutine returns: plumbing.
+				n := p.next()
+				return &n, "", nil
+			}
+			return q, raw, call
+		}
+		q, raw = r.jump(p, spec)
+		return q, raw, nil
+	}
+	condU := strings.ToUpper(cond)
+	// After a Dial, a DIALSTATUS test picks the path of the status assumed.
+	if st.status != "" && strings.Contains(condU, "DIALSTATUS") {
+		if truth, known := statusTest(condU, st.status); known {
+			spec := f
+			if truth {
+				spec = t
+			}
+			q, raw, call := outcome(spec)
+			if q == nil {
+				return r.unresolved(raw), p, true
+			}
+			if call != nil {
+				st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: call})
+			}
+			return nil, *q, false
+		}
+	}
+	// Tests of FreePBX's run-time state take the path of the normal case.
+	if truth, ok := plumbingTest(condU); ok {
+		spec := f
+		if truth {
+			spec = t
+		}
+		q, raw, call := outcome(spec)
+		if q == nil {
+			return r.unresolved(raw), p, true
+		}
+		if call != nil {
+			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: call})
+		}
+		return nil, *q, false
+	}
+	type out struct {
+		n       *node
+		raw     string
+		ignored bool
+		back    bool
+	}
+	eval := func(spec string) out {
+		q, raw, call := outcome(spec)
+		if q == nil {
+			return out{raw: raw, ignored: true}
+		}
+		s2 := st.fork()
+		if call != nil {
+			s2.stack = append(s2.stack, frame{ret: p.next(), caller: p, args: call})
+		}
+		if st.own != nil && !q.sameExt(*st.own) {
+			if r.backInto(*q, st) {
+				return out{n: st.leaving, ignored: true, back: true}
+			}
+			s2.own, s2.leaving, s2.src = nil, nil, false
+		}
+		n := r.typeFrom(*q, s2)
+		o := out{n: n}
+		switch {
+		case n == nil:
+			o.ignored = true
+		case st.leaving != nil && n == st.leaving:
+			o.ignored, o.back = true, true
+		}
+		return o
+	}
+	yes, no := eval(t), eval(f)
+	switch {
+	case !yes.ignored && !no.ignored:
+		if yes.n == no.n {
+			return yes.n, p, true
+		}
+		return r.conditionNode(p, app, cond, yes.n, no.n, st), p, true
+	case !yes.ignored:
+		return yes.n, p, true
+	case !no.ignored:
+		return no.n, p, true
+	case yes.back || no.back:
+		return st.leaving, p, true
+	case yes.raw != "" && no.raw != "":
+		// Only unresolvable ways on: the first is the target.
+		return r.unresolved(yes.raw), p, true
+	}
+	// An unresolvable outcome beside one that ends the call (FreePBX's
+	// return to ${IVR_CONTEXT}) routes nowhere an administrator set.
+	return nil, p, true
+}
+
+// statusTest evaluates a DIALSTATUS comparison for one status: known is
+// false when the test names no status.
+func statusTest(condU, status string) (truth, known bool) {
+	neg := strings.Contains(condU, "!=")
+	if strings.Contains(condU, status) {
+		return !neg, true
+	}
+	for _, s := range dialStatuses {
+		if s != status && strings.Contains(condU, s) && !(s == "ANSWER" && strings.Contains(condU, "NOANSWER")) {
+			return neg, true
+		}
+	}
+	return false, false
+}
+
+// execIf types ExecIf/ExecIfTime at p: plumbing inside is transparent; an
+// application that routes the call makes a branch.
+func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
+	cond, rest, ok := CutCondition(args)
+	if !ok {
+		return nil, p.next(), false
+	}
+	t, f := CutBranches(rest)
+	inner, innerArgs := cutApp(t)
+	ia := lowerApp(inner)
+	if f != "" && app == "execif" {
+		if fa, _ := cutApp(f); !transparent[lowerApp(fa)] {
+			// Two applications: typed by the first, as a condition would be.
+			f = ""
+		}
+	}
+	switch {
+	case transparent[ia] || ia == "":
+		return nil, p.next(), false
+	case ia == "macro" || ia == "gosub":
+		name := strings.TrimSpace(parser.FirstArg(innerArgs))
+		if ia == "gosub" {
+			name = strings.TrimSpace(parser.FirstArg(innerArgs))
+		} else {
+			name = "macro-" + name
+		}
+		if systemContext(name) || plumbingMacro(strings.TrimPrefix(name, "macro-")) {
+			return nil, p.next(), false
+		}
+	case ia == "playback" && app == "execif":
+		return nil, p.next(), false // a conditional message (FreePBX queue join message)
+	case ia == "background" || ia == "read" || ia == "waitexten":
+		if strings.HasPrefix(strings.ToLower(p.c.Name), "app-announcement-") {
+			return r.nodeAt(p, TypePlayback, st), p, true
+		}
+		if r.hasKeys(p) || r.waitsAfter(p) {
+			return r.nodeAt(p, TypeIVR, st), p, true
+		}
+		return nil, p.next(), false
+	case ia == "disa":
+		return r.nodeAt(p, TypeDISA, st), p, true
+	}
+	// The inline application as an outcome.
+	var yes *node
+	switch ia {
+	case "goto", "gosub", "macro":
+		s2 := st.fork()
+		var q *pos
+		var raw string
+		switch ia {
+		case "goto":
+			q, raw = r.jump(p, r.subst(innerArgs, p, st))
+		case "gosub":
+			var call []string
+			q, call, raw = r.call(p, r.subst(innerArgs, p, st))
+			if q != nil {
+				s2.stack = append(s2.stack, frame{ret: p.next(), caller: p, args: call})
+			}
+		case "macro":
+			parts := parser.SplitArgs(r.subst(innerArgs, p, st))
+			if n, done := r.knownSub(p, "macro-"+strings.TrimSpace(parts[0]), parts[1:], st); done && n != nil {
+				yes = n
+			}
+		}
+		if yes == nil && q != nil {
+			yes = r.typeFrom(*q, s2)
+		} else if yes == nil && raw != "" {
+			yes = nil // unresolvable: not an outcome
+		}
+	default:
+		s2 := st.fork()
+		yes, _, _ = r.decide(p, ia, r.subst(innerArgs, p, st), s2)
+		if yes != nil && yes.anchor == p && yes.obj.Type == TypeCustom && yes.obj.Custom != nil && yes.obj.Custom.Kind == CustomApplication {
+			yes.obj.Custom.Description = "Run application " + inner
+		}
+	}
+	no := r.typeFrom(p.next(), st.fork())
+	if st.leaving != nil && yes == st.leaving {
+		yes = nil
+	}
+	if st.leaving != nil && no == st.leaving {
+		no = nil
+	}
+	switch {
+	case yes == nil:
+		return nil, p.next(), false
+	case no == nil || yes == no:
+		return yes, p, true
+	}
+	return r.conditionNode(p, app, cond, yes, no, st), p, true
+}
+
+// knownSub types the FreePBX macros and subroutines that route the call
+// by what they do (done, with the object), and steps over plumbing (done,
+// nil). done is false for a subroutine to enter.
+func (r *reader) knownSub(p pos, ctx string, args []string, st *state) (*node, bool) {
+	arg := func(i int) string {
+		if i < len(args) {
+			return strings.TrimSpace(args[i])
+		}
+		return ""
+	}
+	name := strings.ToLower(ctx)
+	if !strings.HasPrefix(name, "macro-") {
+		if systemContext(ctx) {
+			return nil, true // sub-*, app-* helpers: plumbing
+		}
+		return nil, false
+	}
+	switch m := strings.TrimPrefix(name, "macro-"); m {
+	case "exten-vm":
+		// Macro(exten-vm,<box or novm>,N,…): rings extension N.
+		return r.phoneNode(p, TypeExt, []string{arg(1)}, st), true
+	case "dial-one":
+		return r.phoneNode(p, TypeExt, []string{arg(2)}, st), true
+	case "dial", "dial-confirm":
+		// Macro(dial,T,options,a-b-c): a ring group.
+		members := strings.Split(arg(2), "-")
+		n := r.phoneNode(p, TypeHuntlist, members, st)
+		if t, err := strconv.Atoi(arg(0)); err == nil && n.obj.Hunt != nil {
+			n.obj.Hunt.RingTime = t
+		}
+		return n, true
+	case "vm":
+		status := arg(1)
+		if strings.Contains(status, "${") {
+			status = st.status
+		}
+		kind := ""
+		switch strings.ToUpper(status) {
+		case "BUSY":
+			kind = "busy"
+		case "NOANSWER", "CHANUNAVAIL", "NOMESSAGE":
+			kind = "unavail"
+		}
+		n := r.nodeAt(p, TypeVoicemail, st)
+		if n.obj.Voicemail == nil {
+			box, vctx, _ := strings.Cut(arg(0), "@")
+			if vctx == "" {
+				vctx = "default"
+			}
+			n.obj.Voicemail = &Voicemail{Box: box, Context: vctx, Kind: kind}
+			n.obj.Number = box
+		}
+		return n, true
+	case "hangupcall", "outisbusy":
+		return r.nodeAt(p, TypeSpecial, st), true
+	case "dialout-trunk", "dialout-enum", "dialout-dundi":
+		n := r.nodeAt(p, TypeCustom, st)
+		if n.obj.Custom == nil {
+			n.obj.Custom = &Custom{Kind: CustomForward, Description: "Forward call to " + arg(1) + " through a trunk"}
+		}
+		return n, true
+	default:
+		if plumbingMacro(m) {
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+// jump resolves a Goto-style "[[context,]exten,]priority" at p; when it
+// cannot, q is nil and raw is the target as written ("" for an empty one).
+func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return nil, ""
+	}
+	var parts [3]string
+	n := parser.SplitArgsInto(parts[:], spec)
+	for i := range min(n, 3) {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	c, exten, prio := p.c, p.e.Exten, ""
+	switch n {
+	case 1:
+		prio = parts[0]
+	case 2:
+		exten, prio = parts[0], parts[1]
+	case 3:
+		if strings.Contains(parts[0], "$") {
+			return nil, spec
+		}
+		c = r.dp.Context(parts[0])
+		if c == nil {
+			r.warn(p.prio().Pos, "%s to context %q: no such context", p.prio().App, parts[0])
+			return nil, spec
+		}
+		exten, prio = parts[1], parts[2]
+	default:
+		return nil, spec
+	}
+	if i := strings.IndexByte(prio, '('); i >= 0 {
+		prio = prio[:i]
+	}
+	if strings.Contains(exten+prio, "$") {
+		return nil, spec
+	}
+	var e *parser.Extension
+	if n == 1 {
+		e = p.e
+	} else if exten == p.e.Exten && c == p.c {
+		e = p.e
+	} else {
+		c, e = findExten(r.dp, c, exten)
+	}
+	if e == nil {
+		r.warn(p.prio().Pos, "%s to %s: no such extension", p.prio().App, spec)
+		return nil, spec
+	}
+	i, ok := priorityIndex(e, prio)
+	if !ok {
+		r.warn(p.prio().Pos, "%s to %s: no such priority or label", p.prio().App, spec)
+		return nil, spec
+	}
+	return &pos{c, e, i}, ""
+}
+
+// call resolves a Gosub target "[[context,]exten,]priority(args)".
+func (r *reader) call(p pos, spec string) (q *pos, args []string, raw string) {
+	spec = strings.TrimSpace(spec)
+	if i := strings.IndexByte(spec, '('); i >= 0 {
+		inner := spec[i+1:]
+		if j := strings.LastIndexByte(inner, ')'); j >= 0 {
+			inner = inner[:j]
+		}
+		args = parser.SplitArgs(inner)
+		spec = spec[:i]
+	}
+	q, raw = r.jump(p, spec)
+	if args == nil {
+		args = []string{}
+	}
+	return q, args, raw
+}
+
+// subst replaces what is known where p runs: ${EXTEN}, ${CONTEXT} (for a
+// number that is not a pattern), ${ARGn} of the innermost call,
+// ${MACRO_EXTEN}/${MACRO_CONTEXT}, and [globals].
+func (r *reader) subst(s string, p pos, st *state) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	if !p.e.IsPattern() {
+		s = strings.ReplaceAll(s, "${EXTEN}", p.e.Exten)
+	}
+	s = strings.ReplaceAll(s, "${CONTEXT}", p.c.Name)
+	if len(st.stack) > 0 {
+		f := st.stack[len(st.stack)-1]
+		for i := len(f.args); i >= 1; i-- {
+			s = strings.ReplaceAll(s, "${ARG"+strconv.Itoa(i)+"}", strings.TrimSpace(f.args[i-1]))
+		}
+		if f.caller.valid() && !f.caller.e.IsPattern() {
+			s = strings.ReplaceAll(s, "${MACRO_EXTEN}", f.caller.e.Exten)
+			s = strings.ReplaceAll(s, "${MACRO_CONTEXT}", f.caller.c.Name)
+		}
+	}
+	return r.dp.ExpandGlobals(s)
+}
+
+// numberOr is exten when it is a plain number, else alt.
+func numberOr(exten, alt string) string {
+	if isNumber(exten) {
+		return exten
+	}
+	return alt
+}
+
+// isNumber reports whether s is a dialable number (digits, *, #, +).
+func isNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] == '*' || s[i] == '#' || s[i] == '+') {
+			return false
+		}
+	}
+	return true
+}

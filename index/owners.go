@@ -1,0 +1,100 @@
+package index
+
+import (
+	"sort"
+
+	"github.com/astapi/astapi/parser"
+)
+
+// SectionOwner is a section of a configuration file and the tenants its
+// lines belong to (none: the PBX's own, or unknown).
+type SectionOwner struct {
+	Line    int // the [section] header
+	Tenants []string
+}
+
+// sectionOwners maps every section of the parsed files to its tenants:
+// a dialplan context to the tenants whose contexts it is, a peer's
+// section to the peer's tenant. Everything else (general sections,
+// templates, PJSIP auths and AORs, a context several tenants share) has
+// none or several, and only what belongs wholly to a user's tenants is
+// shown to them (see DiagTenants).
+func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[string][]SectionOwner {
+	byContext := map[string][]string{}
+	for _, t := range snap.Tenants {
+		for _, c := range t.Contexts {
+			byContext[c] = append(byContext[c], t.ID)
+		}
+	}
+	byPeer := map[parser.Pos]string{}
+	addPeer := func(p *Peer) {
+		if p.TenantID != "" {
+			byPeer[p.Pos] = p.TenantID
+		}
+	}
+	for _, e := range snap.Extensions {
+		for _, p := range e.Peers {
+			addPeer(p)
+		}
+	}
+	for _, p := range snap.Trunks {
+		addPeer(p)
+	}
+	out := map[string][]SectionOwner{}
+	add := func(cfg *parser.Config, owners func(*parser.Section) []string) {
+		if cfg == nil {
+			return
+		}
+		for _, s := range cfg.Sections {
+			var ts []string
+			if !s.Template {
+				ts = owners(s)
+			}
+			out[s.Pos.File] = append(out[s.Pos.File], SectionOwner{Line: s.Pos.Line, Tenants: ts})
+		}
+	}
+	peerOwner := func(s *parser.Section) []string {
+		if t, ok := byPeer[s.Pos]; ok {
+			return []string{t}
+		}
+		return nil
+	}
+	add(sip, peerOwner)
+	add(pjsip, peerOwner)
+	add(users, peerOwner)
+	add(ext, func(s *parser.Section) []string { return byContext[s.Name] })
+	for f, marks := range out {
+		sort.SliceStable(marks, func(i, j int) bool { return marks[i].Line < marks[j].Line })
+		out[f] = marks
+	}
+	return out
+}
+
+// DiagTenants returns the tenants a position belongs to: those of the
+// section it lies in (nil when it lies in none, or in one of no tenant).
+// A line of an included file before its first section header continues
+// the including file's section, which this does not follow: it belongs
+// to none.
+func (s *Snapshot) DiagTenants(pos parser.Pos) []string {
+	marks := s.SectionOwners[pos.File]
+	i := sort.Search(len(marks), func(i int) bool { return marks[i].Line > pos.Line })
+	if i == 0 || pos.Line == 0 {
+		return nil
+	}
+	return marks[i-1].Tenants
+}
+
+// OnlyTenantsOf reports whether pos belongs to at least one tenant and to
+// no tenant u may not see.
+func (s *Snapshot) OnlyTenantsOf(u *User, pos parser.Pos) bool {
+	ts := s.DiagTenants(pos)
+	if len(ts) == 0 {
+		return false
+	}
+	for _, t := range ts {
+		if !u.CanSeeTenant(t) {
+			return false
+		}
+	}
+	return true
+}

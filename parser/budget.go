@@ -1,0 +1,53 @@
+package parser
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// Budget bounds what one build may read across all its files and their
+// includes: file reads (a file included twice counts twice), bytes, and
+// time. One Budget may be shared by files parsed concurrently. Without
+// it, includes that fan out (every level including the next ten times,
+// ten levels deep) read 10^10 files.
+type Budget struct {
+	MaxFiles int64     // 0: no limit
+	MaxBytes int64     // 0: no limit
+	Deadline time.Time // zero: none
+
+	files, bytes atomic.Int64
+}
+
+// admit reports why another file may not be read, or nil.
+func (b *Budget) admit() error {
+	if b == nil {
+		return nil
+	}
+	if b.MaxFiles > 0 && b.files.Load() >= b.MaxFiles {
+		return fmt.Errorf("more than %d file reads in one build (files included again count again): not read", b.MaxFiles)
+	}
+	if b.MaxBytes > 0 && b.bytes.Load() > b.MaxBytes {
+		return fmt.Errorf("more than %d bytes read in one build: not read", b.MaxBytes)
+	}
+	if !b.Deadline.IsZero() && time.Now().After(b.Deadline) {
+		return fmt.Errorf("the build took longer than its time limit: not read")
+	}
+	return nil
+}
+
+// charge counts a file of n bytes read, and reports an error when that
+// went over the byte limit.
+func (b *Budget) charge(n int) error {
+	if b == nil {
+		return nil
+	}
+	b.files.Add(1)
+	if total := b.bytes.Add(int64(n)); b.MaxBytes > 0 && total > b.MaxBytes {
+		return fmt.Errorf("more than %d bytes read in one build", b.MaxBytes)
+	}
+	return nil
+}
+
+// Used reports the file reads and bytes charged so far.
+func (b *Budget) Used() (files, bytes int64) { return b.files.Load(), b.bytes.Load() }
