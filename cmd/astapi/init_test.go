@@ -209,7 +209,7 @@ func tenantView(t *testing.T, s *index.Snapshot) string {
 func TestInitDemo(t *testing.T) {
 	for _, c := range []struct{ demo, dir, summary string }{
 		{"demo", "asterisk", "found 3 tenants, 12 phones, 3 trunks, 8 DIDs"},
-		{"freepbx", "freepbx", "found 1 tenant, 7 phones, 2 trunks, 1 DID"},
+		{"freepbx", "freepbx", "found 1 tenant, 7 phones, 2 trunks, 4 DIDs"},
 	} {
 		t.Run(c.demo, func(t *testing.T) {
 			dir := filepath.Join("..", "..", "fixtures", c.dir)
