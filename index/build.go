@@ -600,8 +600,8 @@ func isNumber(s string) bool {
 //     host=, an AOR contact, or a PJSIP identify match= without inbound
 //     auth) and its context leads to inbound routes (from-trunk,
 //     from-pstn, DIDs…), or it is a chan_sip type=peer or a PJSIP
-//     endpoint, or it sets fromdomain=/fromuser= (what one sets for a
-//     provider, never for a phone).
+//     endpoint, or it sets fromdomain=/fromuser= or insecure= (what one
+//     sets for a provider, not for a phone).
 //
 // System endpoints are neither phones nor trunks.
 func (b *builder) markTrunks(edges map[string][]string) {
@@ -618,7 +618,8 @@ func (b *builder) markTrunks(edges map[string][]string) {
 		case b.peers.registers[p] != "":
 			p.Trunk = true
 		case !fixed:
-		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "":
+		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "" ||
+			p.Tech == "SIP" && p.Info.Insecure != "no":
 			p.Trunk = true
 		case b.leadsInbound(p.Context, edges, inbound):
 			p.Trunk = true

@@ -347,6 +347,12 @@ func TestTrunkClassification(t *testing.T) {
 			trunk: true,
 		},
 		{
+			name:  "fixed host with insecure=port,invite, type=friend",
+			sip:   "[gw2]\ntype=friend\nhost=198.51.100.9\ninsecure=port,invite\ncontext=from-internal\n",
+			peer:  "gw2",
+			trunk: true,
+		},
+		{
 			name:  "PJSIP endpoint identified by address, without auth",
 			pjsip: "[gw]\ntype=endpoint\ncontext=gw-in\n\n[gw]\ntype=identify\nendpoint=gw\nmatch=10.0.0.0/8\n",
 			ext:   "[gw-in]\nexten => _X.,1,Goto(from-internal,101,1)\n",

@@ -66,9 +66,13 @@ func (b *builder) assignTenants() {
 		}
 		b.own(i, t)
 	}
+	var mates map[string]*Tenant
+	if b.discovery == DiscoverCode && len(orphans) > 0 {
+		mates = b.contextMates()
+	}
 	for _, i := range orphans {
 		p := b.peers.list[i]
-		if t := b.contextMate(p); t != nil && b.discovery == DiscoverCode {
+		if t := mates[p.Context]; t != nil {
 			b.own(i, t)
 			continue
 		}
@@ -137,22 +141,23 @@ func nameCode(name string) string {
 	return code
 }
 
-// contextMate is the one tenant whose phones share p's context (nil when
-// none or several): where a phone without a -<code> goes in code
+// contextMates maps each phone context to the one tenant whose phones use
+// it (nil when several do): where a phone without a -<code> goes in code
 // discovery.
-func (b *builder) contextMate(p *Peer) *Tenant {
-	var found *Tenant
+func (b *builder) contextMates() map[string]*Tenant {
+	out := map[string]*Tenant{}
 	for i, q := range b.peers.list {
 		t := b.owner[i]
-		if t == nil || q.Trunk || q.Context != p.Context || t == found {
+		if t == nil || q.Trunk {
 			continue
 		}
-		if found != nil {
-			return nil
+		if old, seen := out[q.Context]; !seen {
+			out[q.Context] = t
+		} else if old != t {
+			out[q.Context] = nil
 		}
-		found = t
 	}
-	return found
+	return out
 }
 
 // own gives the peer b.peers.list[i] to t.
