@@ -191,7 +191,9 @@ func tenantView(t *testing.T, s *index.Snapshot) string {
 		v.Exts = append(v.Exts, ext{e.ID, e.TenantID, e.Number, e.Name, strings.Join(peers, " ")})
 	}
 	for _, p := range s.Trunks {
-		v.Trunks = append(v.Trunks, trunk{p.Name, p.TenantID})
+		if p.TenantID != "" { // discovery lists them for admins; declared tenants leave them out
+			v.Trunks = append(v.Trunks, trunk{p.Name, p.TenantID})
+		}
 	}
 	for _, d := range s.Destinations {
 		v.Dests = append(v.Dests, dest{d.ID, d.TenantID, d.Src, d.Dst, d.TypeSrc + ">" + d.TypeDst})
@@ -726,6 +728,38 @@ func TestInitNoPeers(t *testing.T) {
 	_, r := checkInit(t, dir)
 	if !strings.Contains(r.stdout, "found 1 tenant, 0 phones, 0 trunks") ||
 		!strings.Contains(r.stdout, "note: no SIP or PJSIP peer was found") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+}
+
+// TestInitOrphanTrunk: a trunk whose inbound context reaches no tenant
+// (two tenants) is named in the file and the summary, and the tenants
+// are still written out.
+func TestInitOrphanTrunk(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"sip.conf": "[100]\ntype=friend\nhost=dynamic\nsecret=Xk29-pq81-ZZt0\ncontext=east\n\n" +
+			"[101]\ntype=friend\nhost=dynamic\nsecret=Xk29-pq81-ZZt1\ncontext=west\n\n" +
+			"[carrier]\ntype=peer\nhost=sip.carrier.example\ncontext=from-carrier\ninsecure=port,invite\n",
+		"extensions.conf": "[east]\nexten => 100,1,Dial(SIP/100)\nexten => _0X.,1,Dial(SIP/${EXTEN}@carrier)\n\n" +
+			"[west]\nexten => 101,1,Dial(SIP/101)\nexten => _0X.,1,Dial(SIP/${EXTEN}@carrier)\n\n" +
+			"[from-carrier]\nexten => _X.,1,Hangup()\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := discoverDir(t, dir, "discover = contexts\n"); len(s.TrunksByTenant("")) != 1 {
+		t.Fatalf("the fixture has no trunk under no tenant: %v", s.Trunks)
+	}
+	out, r := checkInit(t, dir, "--tenants", "contexts")
+	text, _ := os.ReadFile(out)
+	for _, want := range []string{"\n[tenant east]\n", "\n[tenant west]\n", "; Trunks of no tenant", ";   carrier\n"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("no %q in\n%s", want, text)
+		}
+	}
+	if !strings.Contains(r.stdout, "note: trunk carrier belongs to no tenant (astapi validate says why): add it to a tenant's peers = in") {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
 }

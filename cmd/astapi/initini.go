@@ -149,6 +149,12 @@ func writeTenants(w *iniWriter, d iniDoc) {
 	for _, p := range d.found.Trunks {
 		trunks[p.Name] = true
 	}
+	if orphans := trunkNames(d.found, ""); len(orphans) > 0 {
+		w.line("; Trunks of no tenant (astapi validate says why): neither listed nor")
+		w.line("; audited until a tenant's peers = names them.")
+		w.line(";   " + strings.Join(orphans, ", "))
+		w.line("")
+	}
 	w.inTenant = true
 	defer func() { w.inTenant = false }()
 	for _, s := range d.sections {
