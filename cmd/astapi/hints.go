@@ -80,25 +80,28 @@ func emptyDirHint(dir string) string {
 // configHints are the next steps for a configuration that loads but
 // serves nothing useful.
 func configHints(s *index.Snapshot) []string {
-	var out []string
-	phones, trunks := len(s.Extensions), len(s.Trunks)
+	phones, trunks := len(s.Extensions), len(s.Trunks) // Trunks holds those of no tenant too
+	// Declared tenants exist even without peers; discovered ones do not.
 	declared := len(s.Tenants) > 0 && s.Tenants[0].Declared
 	switch {
 	case topLevelFiles(s) == 0:
-		out = append(out, emptyDirHint(s.Server.AsteriskDir))
+		return []string{emptyDirHint(s.Server.AsteriskDir)}
 	case phones == 0 && trunks == 0 && hasFile(s, "users.conf") && !hasFile(s, "sip.conf") && !hasFile(s, "pjsip.conf"):
-		out = append(out, "no SIP peer: users.conf users (hassip = yes) need a sip.conf, as chan_sip does not load without one")
-	case phones == 0 && trunks == 0 && !declared:
-		out = append(out, "no SIP or PJSIP peer was found: astapi lists the phones of sip.conf, pjsip.conf "+
-			"and users.conf (hassip = yes); one configured elsewhere (a realtime database) is not seen")
+		return []string{"no SIP peer: users.conf users (hassip = yes) need a sip.conf, as chan_sip does not load without one"}
 	case len(s.Tenants) == 0:
-		out = append(out, "no tenant: no peer name carries a -<code> (discover = code); "+
-			"try discover = single or contexts in [server], or declare [tenant] sections")
+		return []string{"no tenant: discovery made none (discover = code needs phones named <number>-<code>, " +
+			"contexts needs phones); without discover = in [server], one tenant holds everything"}
+	case phones == 0 && trunks == 0 && !declared:
+		return []string{"no SIP or PJSIP peer was found: astapi lists the phones of sip.conf, pjsip.conf " +
+			"and users.conf (hassip = yes); one configured elsewhere (a realtime database) is not seen"}
+	case phones == 0 && !declared:
+		return []string{"no phone was found, only trunks: phones configured elsewhere (a realtime database, " +
+			"another channel driver such as IAX2 or DAHDI) are not seen"}
 	case phones == 0:
-		out = append(out, "no phone belongs to a tenant (astapi validate prints why for each peer): "+
-			"check the code, peers and contexts of the [tenant] sections")
+		return []string{"no phone belongs to a tenant (astapi validate prints why for each peer): " +
+			"check the code, peers and contexts of the [tenant] sections"}
 	}
-	return out
+	return nil
 }
 
 // usersHint is the next step when astapi.ini has no user.

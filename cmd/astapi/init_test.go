@@ -676,7 +676,7 @@ func TestInitModes(t *testing.T) {
 		{"freepbx named", freepbx, []string{"--name", "northwind"}, []string{"[tenant northwind]"}, "found 1 tenant, 7 phones, 2 trunks"},
 		{"freepbx contexts", freepbx, []string{"--tenants", "contexts"}, []string{"[tenant from-internal]"}, ""},
 		{"freepbx code", freepbx, []string{"--tenants", "code"}, []string{"discover = code"},
-			"note: no tenant: no peer name carries a -<code> (discover = code)"},
+			"note: no tenant: discovery made none (discover = code needs phones named <number>-<code>"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out, r := checkInit(t, c.dir, c.args...)
@@ -718,8 +718,8 @@ func TestInitUnwritable(t *testing.T) {
 	}
 }
 
-// TestInitNoPeers: a dialplan without any peer still gives a file (one
-// empty tenant), and init says why nothing is listed.
+// TestInitNoPeers: a dialplan without any peer, or with a trunk only,
+// still gives a file (one tenant), and init says why no phone is listed.
 func TestInitNoPeers(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte("[default]\nexten => 1,1,Hangup()\n"), 0o644); err != nil {
@@ -728,6 +728,16 @@ func TestInitNoPeers(t *testing.T) {
 	_, r := checkInit(t, dir)
 	if !strings.Contains(r.stdout, "found 1 tenant, 0 phones, 0 trunks") ||
 		!strings.Contains(r.stdout, "note: no SIP or PJSIP peer was found") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+
+	sip := "[general]\nregister => acct:Xk29-pq81-ZZt0@carrier\n\n[carrier]\ntype=peer\nhost=sip.carrier.example\ncontext=default\n"
+	if err := os.WriteFile(filepath.Join(dir, "sip.conf"), []byte(sip), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, r = checkInit(t, dir)
+	if !strings.Contains(r.stdout, "found 1 tenant, 0 phones, 1 trunk") ||
+		!strings.Contains(r.stdout, "note: no phone was found, only trunks") {
 		t.Errorf("summary:\n%s", r.stdout)
 	}
 }
