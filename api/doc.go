@@ -178,4 +178,14 @@
 //     with the same label are summed into one series. No label ever names
 //     a peer, a user or a path.
 //   - The Go runtime and process collectors (go_*, process_*).
+//
+// # Drawings and pages from other packages
+//
+// /destination/graph?format=svg draws the DOT answer with Options.DrawSVG
+// (diagram.Renderer.SVG; this package does not import it, so its tests
+// do not start the WebAssembly Graphviz). Options.Mount lets another
+// package add routes (console.Mount: the web console under /ui/); it
+// answers through Server.Authorize, VisibleTenant, Findings, Status,
+// TenantGraphSVG and PageETag (console.go), never a second copy of the
+// checks above.
 package api
