@@ -389,7 +389,10 @@ func (b *builder) contextEdges(w *diagSink) map[string][]string {
 	for _, c := range b.dp.Contexts {
 		for _, inc := range c.Includes {
 			if b.dp.Context(inc.Context) == nil {
-				w.warn(inc.Pos, "include => %s: no such context", inc.Context)
+				// Asterisk accepts an include of a context that does not exist and
+				// skips it when matching: FreePBX writes one per generated context
+				// (include => ext-did-custom) whether the admin made it or not.
+				w.info(inc.Pos, "include => %s: no such context (Asterisk skips it)", inc.Context)
 				continue
 			}
 			edges[c.Name] = append(edges[c.Name], inc.Context)
