@@ -236,7 +236,18 @@ func checkFlowInvariants(t *testing.T, s *index.Snapshot) {
 	}
 	objs := map[*flow.Object]bool{}
 	entries := map[string]bool{}
+	ids := map[string]bool{}
+	for _, e := range s.Flow.Edges {
+		if ids["e"+e.ID] {
+			t.Errorf("two destinations with ID %s", e.ID)
+		}
+		ids["e"+e.ID] = true
+	}
 	for _, o := range s.Flow.Objects {
+		if ids["o"+o.ID] {
+			t.Errorf("two objects with ID %s (%s %s)", o.ID, o.Type, o.Entry)
+		}
+		ids["o"+o.ID] = true
 		objs[o] = true
 		entries[o.Entry] = true
 		if s.TenantByID(o.TenantID) == nil {
