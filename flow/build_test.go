@@ -90,6 +90,13 @@ exten => s-NOANSWER,1,VoiceMail(${ARG1},u)
 exten => s-BUSY,1,VoiceMail(${ARG1},b)
 `, []string{"DID in,100,1 -> EXT ph,201,1", "EXT-NOANSWER ph,201,1 -> VOICEMAIL macro-stdexten,s-NOANSWER,1",
 			"EXT-BUSY ph,201,1 -> VOICEMAIL macro-stdexten,s-BUSY,1"}},
+		{"Gosub(macro-exten-vm,s,1(…)) is Macro(exten-vm,…) (FreePBX 17), even without the macro's file", `
+[in]
+exten => 100,1,Goto(ext-local,202,1)
+[ext-local]
+exten => 202,1,Gosub(macro-exten-vm,s,1(novm,202,0,0,0))
+ same => n(dest),Gosub(macro-vm,s,1(202,${DIALSTATUS}))
+`, []string{"DID in,100,1 -> EXT ext-local,202,1", "EXT-NOANSWER ext-local,202,1 -> VOICEMAIL ext-local,202,2"}},
 		{"an IVR entered at another extension, WaitExten without Background", `
 [in]
 exten => 100,1,Goto(menu,start,1)

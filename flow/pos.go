@@ -163,18 +163,8 @@ func inSet(set string, ch byte) bool {
 // CutCondition splits "condition?rest" at the first '?' outside brackets,
 // braces and parentheses; ok is false when there is none.
 func CutCondition(s string) (cond, rest string, ok bool) {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[', '{', '(':
-			depth++
-		case ']', '}', ')':
-			depth--
-		case '?':
-			if depth <= 0 {
-				return s[:i], s[i+1:], true
-			}
-		}
+	if i := indexOutside(s, '?'); i >= 0 {
+		return s[:i], s[i+1:], true
 	}
 	return s, "", false
 }
@@ -182,6 +172,15 @@ func CutCondition(s string) (cond, rest string, ok bool) {
 // CutBranches splits "iftrue:iffalse" at the first ':' outside brackets,
 // braces and parentheses.
 func CutBranches(s string) (t, f string) {
+	if i := indexOutside(s, ':'); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
+}
+
+// indexOutside is the index of the first sep outside brackets, braces and
+// parentheses, or -1.
+func indexOutside(s string, sep byte) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -189,13 +188,13 @@ func CutBranches(s string) (t, f string) {
 			depth++
 		case ']', '}', ')':
 			depth--
-		case ':':
+		case sep:
 			if depth <= 0 {
-				return s[:i], s[i+1:]
+				return i
 			}
 		}
 	}
-	return s, ""
+	return -1
 }
 
 // cutApp splits "App(args)" into its name and arguments.

@@ -119,6 +119,17 @@ func (r *reader) walk(p pos, st *state) *node {
 			}
 			p = *q
 		case app == "gosub":
+			// Gosub(macro-name,s,1(args)) is FreePBX 17's Macro(name,args):
+			// known by its name even where the file defining it is absent.
+			if ctx, callArgs, ok := gosubContext(args); ok {
+				if n, done := r.knownSub(p, ctx, callArgs, st); done {
+					if n != nil {
+						return n
+					}
+					p = p.next()
+					continue
+				}
+			}
 			q, callArgs, raw := r.call(p, args)
 			if q == nil {
 				if raw == "" {
@@ -687,6 +698,20 @@ func (r *reader) call(p pos, spec string) (q *pos, args []string, raw string) {
 		args = []string{}
 	}
 	return q, args, raw
+}
+
+// gosubContext returns the context a three-part Gosub target names, and
+// its arguments.
+func gosubContext(spec string) (ctx string, args []string, ok bool) {
+	target, inner, _ := strings.Cut(spec, "(")
+	parts := parser.SplitArgs(target)
+	if len(parts) != 3 {
+		return "", nil, false
+	}
+	if j := strings.LastIndexByte(inner, ')'); j >= 0 {
+		inner = inner[:j]
+	}
+	return strings.TrimSpace(parts[0]), parser.SplitArgs(inner), true
 }
 
 // subst replaces what is known where p runs: ${EXTEN}, ${CONTEXT} (for a
