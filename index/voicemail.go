@@ -146,6 +146,9 @@ func parseBoxLine(context string, v parser.Var) *Mailbox {
 // else the first tenant whose contexts globs match its voicemail context;
 // else, when there is only one tenant, that one.
 func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
+	if len(boxes) == 0 {
+		return // most installs without voicemail: no walk of the dialplan
+	}
 	byKey := make(map[string]*Mailbox, len(boxes))
 	for _, m := range boxes {
 		byKey[boxKey(m.Box, m.Context)] = m
@@ -195,7 +198,10 @@ func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
 				for _, e := range c.Extensions {
 					for i := range e.Priorities {
 						if ref, ok := voicemailRef(&e.Priorities[i]); ok {
-							claim(b.dp.ExpandGlobals(ref), t)
+							if strings.Contains(ref, "${") {
+								ref = b.dp.ExpandGlobals(ref)
+							}
+							claim(ref, t)
 						}
 					}
 				}
@@ -240,16 +246,22 @@ func voicemailDefaultContextOf(boxes []*Mailbox, box string) string {
 // VMAuthenticate(box@ctx,…), FreePBX Macro(vm,box,…) and
 // Gosub(macro-vm,s,1(box,…)).
 func voicemailRef(pr *parser.Priority) (string, bool) {
-	switch strings.ToLower(pr.App) {
-	case "voicemail", "voicemailmain", "vmauthenticate":
+	app := pr.App
+	// Most priorities are none of these: a look at the first letter saves
+	// lower-casing a million application names.
+	if app == "" || !strings.ContainsRune("vVmMgG", rune(app[0])) {
+		return "", false
+	}
+	switch {
+	case strings.EqualFold(app, "voicemail"), strings.EqualFold(app, "voicemailmain"), strings.EqualFold(app, "vmauthenticate"):
 		ref := parser.FirstArg(pr.Args)
 		return ref, ref != ""
-	case "macro":
+	case strings.EqualFold(app, "macro"):
 		args := parser.SplitArgs(pr.Args)
 		if len(args) >= 2 && strings.EqualFold(strings.TrimSpace(args[0]), "vm") {
 			return args[1], args[1] != ""
 		}
-	case "gosub":
+	case strings.EqualFold(app, "gosub"):
 		// FreePBX 17 calls its former macros as subroutines:
 		// Gosub(macro-vm,s,1(box,…)).
 		args := parser.SplitArgs(pr.Args)
