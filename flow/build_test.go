@@ -11,8 +11,8 @@ import (
 )
 
 // build reads dialplan for one tenant "t" owning every context, with
-// phones 201 and 202 (SIP/201, SIP/202) and a trunk "carrier" whose
-// context is "in".
+// phones 201 and 202 (SIP/201, SIP/202, context=phones) and a trunk
+// "carrier" whose context is "in".
 func build(t *testing.T, dialplan string) *flow.Graph {
 	t.Helper()
 	cfg := parser.Parse("extensions.conf", []byte(dialplan), parser.Options{})
@@ -25,8 +25,8 @@ func build(t *testing.T, dialplan string) *flow.Graph {
 	g, _ := flow.Build(flow.Input{
 		Dialplan: dp,
 		Tenants:  []flow.Tenant{{ID: "1", Key: "t", Contexts: ctxs}},
-		Phones: []flow.Phone{{Tech: "SIP", Name: "201", Number: "201", TenantID: "1"},
-			{Tech: "SIP", Name: "202", Number: "202", TenantID: "1"}},
+		Phones: []flow.Phone{{Tech: "SIP", Name: "201", Number: "201", TenantID: "1", Context: "phones"},
+			{Tech: "SIP", Name: "202", Number: "202", TenantID: "1", Context: "phones"}},
 		Trunks: []flow.Trunk{{Tech: "SIP", Name: "carrier", Context: "in", TenantID: "1"}},
 		Line: func(file string, n int) string {
 			if n < 1 || n > len(lines) {
@@ -215,5 +215,58 @@ exten => s,1,Goto(a,s,1)
 `)
 	if len(g.Edges) != 0 {
 		t.Errorf("a loop routes the call nowhere: %q", edges(g))
+	}
+}
+
+// TestDIDWalkSkipsPhoneContexts: the DID walk never enters the contexts
+// the phones dial from (their context= and what it includes), neither
+// through an include nor through a Goto(ctx,${EXTEN},1), and a context
+// named for inbound calls that is one is no inbound route either.
+func TestDIDWalkSkipsPhoneContexts(t *testing.T) {
+	cases := []struct {
+		name, dialplan string
+		want           []string
+	}{
+		{"an inbound context including the internal extensions", `
+[in]
+include => internal
+exten => 5113159600,1,Goto(main,s,1)
+[phones]
+include => internal
+[internal]
+exten => 201,1,Dial(SIP/201)
+exten => 8500,1,VoiceMailMain()
+[main]
+exten => s,1,Background(welcome)
+ same => n,WaitExten(5)
+exten => 1,1,Goto(internal,201,1)
+`, []string{"DID in,5113159600,1 -> IVR main,s,1", "IVR_1 main,1,1 -> EXT internal,201,1"}},
+		{"a context named for inbound calls that the phones use", `
+[from-pstn]
+exten => 201,1,Dial(SIP/201)
+exten => 202,1,Dial(SIP/202)
+[phones]
+include => from-pstn
+`, nil},
+		{"a route that hands the number to the phones is one route", `
+[in]
+exten => _X.,1,Goto(phones,${EXTEN},1)
+[phones]
+exten => 201,1,Dial(SIP/201)
+exten => 202,1,Voicemail(202@default,u)
+`, []string{"DID in,_X.,1 -> CUSTOM phones,${EXTEN},1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, e := range edges(build(t, c.dialplan)) {
+				if strings.HasPrefix(e, "DID ") || strings.HasPrefix(e, "IVR_") {
+					got = append(got, e)
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("\n got %q\nwant %q", got, c.want)
+			}
+		})
 	}
 }
