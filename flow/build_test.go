@@ -270,3 +270,55 @@ exten => 202,1,Voicemail(202@default,u)
 		})
 	}
 }
+
+// TestBuildLegacySeparators: Asterisk 1.4 dialplans separate arguments
+// with '|', alone or mixed with ',' (Issabel custom files).
+func TestBuildLegacySeparators(t *testing.T) {
+	g := build(t, `[in]
+exten => 100,1,GotoIfTime(8:00-18:00|mon-fri|*|*?open|s|1)
+ same => n,Goto(closed|s|1)
+exten => 200,1,GotoIfTime(07:00-22:00|mon-fri|*|*?open,s,1)
+ same => n,GotoIf($["${CALLERID(num)}" = "5551234"]?closed|s|1)
+ same => n,Macro(night|201)
+[open]
+exten => s,1,Dial(SIP/201&SIP/202|20|tT)
+ same => n,VoiceMail(201@default|u)
+[closed]
+exten => s,1,Playback(closed)
+ same => n,Hangup()
+[macro-night]
+exten => s,1,Voicemail(${ARG1}|b)
+`)
+	want := []string{
+		"CONDITION in,100,1 -> HUNTLIST open,s,1",
+		"CONDITION in,200,1 -> HUNTLIST open,s,1",
+		"CONDITION in,200,2 -> PLAYBACK closed,s,1",
+		"DID in,100,1 -> CONDITION in,100,1",
+		"DID in,200,1 -> CONDITION in,200,1",
+		"HUNTLIST-TIMEOUT open,s,1 -> VOICEMAIL open,s,2",
+		"NOTCONDITION in,100,1 -> PLAYBACK closed,s,1",
+		"NOTCONDITION in,200,1 -> CONDITION in,200,2",
+		"NOTCONDITION in,200,2 -> VOICEMAIL macro-night,s,1",
+	}
+	if got := edges(g); !slices.Equal(got, want) {
+		t.Errorf("\n got %q\nwant %q", got, want)
+	}
+	for _, entry := range []string{"in,100,1", "in,200,1"} {
+		var c *flow.Object
+		for _, o := range g.Objects {
+			if o.Entry == entry && o.Type == flow.TypeCondition {
+				c = o
+			}
+		}
+		if c == nil || c.Condition == nil || c.Condition.Kind != flow.CondTime || len(c.Condition.Params) != 1 ||
+			!strings.HasSuffix(c.Condition.Params[0], ":00,mon-fri,*,*") {
+			t.Errorf("%s: the time range's four fields: %+v", entry, c)
+		}
+	}
+	if h := object(g, "open,s,1"); h == nil || h.Hunt == nil || h.Hunt.RingTime != 20 || !slices.Equal(h.Hunt.Members, []string{"201", "202"}) {
+		t.Errorf("Dial(a&b|20|tT): %+v", h)
+	}
+	if v := object(g, "macro-night,s,1"); v == nil || v.Voicemail == nil || v.Voicemail.Box != "201" || v.Voicemail.Kind != "busy" {
+		t.Errorf("Macro(night|201) → VoiceMail(${ARG1}|b): %+v", v)
+	}
+}

@@ -166,7 +166,7 @@ func (r *reader) handsOn(p pos) *parser.Context {
 	if !q.valid() || lowerApp(q.prio().App) != "goto" {
 		return nil
 	}
-	parts := parser.SplitArgs(q.prio().Args)
+	parts := splitArgs(q.prio().Args)
 	if len(parts) != 3 || strings.TrimSpace(parts[1]) != "${EXTEN}" {
 		return nil
 	}

@@ -3,8 +3,6 @@ package flow
 import (
 	"strconv"
 	"strings"
-
-	"github.com/astapi/astapi/parser"
 )
 
 // nodeAt returns the node of type typ anchored at p, creating it.
@@ -173,7 +171,7 @@ type dialTarget struct {
 
 // dialTargets splits Dial's first argument on '&'.
 func (r *reader) dialTargets(p pos, args string) []dialTarget {
-	first := parser.FirstArg(args)
+	first := firstArg(args)
 	if strings.TrimSpace(first) == "${HINT}" {
 		first = p.e.Hint
 	}
@@ -245,7 +243,7 @@ func (r *reader) dialNode(p pos, args string, st *state) *node {
 		}
 	}
 	ringTime := 0
-	if parts := parser.SplitArgs(args); len(parts) > 1 {
+	if parts := splitArgs(args); len(parts) > 1 {
 		ringTime, _ = strconv.Atoi(strings.TrimSpace(parts[1]))
 	}
 	switch {
@@ -310,7 +308,7 @@ func (r *reader) voicemailNode(p pos, app, args string, st *state) *node {
 	if n.obj.Voicemail != nil {
 		return n
 	}
-	parts := parser.SplitArgs(args)
+	parts := splitArgs(args)
 	first := strings.TrimSpace(parts[0])
 	if i := strings.IndexByte(first, '&'); i >= 0 {
 		first = first[:i]
@@ -370,7 +368,7 @@ func (r *reader) conditionNode(p pos, app, cond string, yes, no *node, st *state
 func conditionOf(p pos, app, cond string) *Condition {
 	switch app {
 	case "gotoiftime", "execiftime":
-		parts := parser.SplitArgs(cond)
+		parts := splitArgs(cond)
 		for i := range parts {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
