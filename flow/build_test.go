@@ -322,3 +322,47 @@ exten => s,1,Voicemail(${ARG1}|b)
 		t.Errorf("Macro(night|201) → VoiceMail(${ARG1}|b): %+v", v)
 	}
 }
+
+// TestBuildPatternPhones: a phone that only a pattern rings by the number
+// dialled is an EXT of its own, as if its extension were written out; a
+// phone with an extension of its own is not rung twice.
+func TestBuildPatternPhones(t *testing.T) {
+	g := build(t, `[phones]
+exten => _2XX,1,Dial(SIP/${EXTEN},20)
+ same => n,VoiceMail(${EXTEN}@default,u)
+exten => 202,1,Dial(SIP/202)
+[other]
+exten => _X.,1,Dial(SIP/${EXTEN})
+`)
+	var exts []string
+	for _, o := range g.Objects {
+		if o.Type == flow.TypeExt {
+			exts = append(exts, o.Entry+" "+o.Number)
+		}
+	}
+	slices.Sort(exts)
+	if want := []string{"phones,201,1 201", "phones,202,1 202"}; !slices.Equal(exts, want) {
+		t.Errorf("EXT objects %q, want %q", exts, want)
+	}
+	want := []string{"EXT-NOANSWER phones,201,1 -> VOICEMAIL phones,201,2"}
+	if got := edges(g); !slices.Equal(got, want) {
+		t.Errorf("\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestBuildPlainFromInternal: a plain Asterisk box that calls its phones'
+// context from-internal keeps its objects there; in a FreePBX dialplan
+// (it has from-internal-xfer) from-internal* is plumbing.
+func TestBuildPlainFromInternal(t *testing.T) {
+	plain := `[from-internal]
+exten => 201,1,Dial(SIP/201,20)
+ same => n,VoiceMail(201@default,u)
+`
+	want := []string{"EXT-NOANSWER from-internal,201,1 -> VOICEMAIL from-internal,201,2"}
+	if got := edges(build(t, plain)); !slices.Equal(got, want) {
+		t.Errorf("plain:\n got %q\nwant %q", got, want)
+	}
+	if got := edges(build(t, plain+"[from-internal-xfer]\ninclude => from-internal\n")); len(got) != 0 {
+		t.Errorf("FreePBX: from-internal is no source: %q", got)
+	}
+}

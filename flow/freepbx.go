@@ -5,8 +5,9 @@ import "strings"
 // systemContext reports whether a context is plumbing of a GUI or a
 // subroutine library, never a source of destinations (SPEC §4 "Sources";
 // ../FREEPBX.md "Plumbing"): macro-*, sub-*, app-* other than
-// app-announcement-*, app-blackhole and app-daynight, the internal and
-// outbound routing contexts, feature-code helpers.
+// app-announcement-*, app-blackhole and app-daynight, the outbound
+// routing contexts, feature-code helpers. FreePBX's from-internal*: see
+// reader.system.
 func systemContext(name string) bool {
 	n := strings.ToLower(name)
 	switch {
@@ -14,7 +15,7 @@ func systemContext(name string) bool {
 		return true
 	case strings.HasPrefix(n, "app-"):
 		return !(strings.HasPrefix(n, "app-announcement-") || n == "app-blackhole" || n == "app-daynight")
-	case strings.HasPrefix(n, "from-internal"), strings.HasPrefix(n, "outrt-"), strings.HasPrefix(n, "park"),
+	case strings.HasPrefix(n, "outrt-"), strings.HasPrefix(n, "park"),
 		strings.HasPrefix(n, "ext-intercom"), strings.HasPrefix(n, "followme-"), strings.HasPrefix(n, "vm-"):
 		return true
 	}
@@ -26,6 +27,16 @@ func systemContext(name string) bool {
 		return true
 	}
 	return false
+}
+
+// system reports whether a context is plumbing (systemContext) in this
+// dialplan: FreePBX's from-internal* contexts too, when the dialplan is
+// FreePBX's (it has from-internal-xfer). A plain Asterisk box that calls
+// its phones' context from-internal keeps its extensions there.
+func (r *reader) system(name string) bool {
+	return systemContext(name) ||
+		len(name) >= len("from-internal") && strings.EqualFold(name[:len("from-internal")], "from-internal") &&
+			r.dp.Context("from-internal-xfer") != nil
 }
 
 // noInboundWalk are contexts the DID walk does not enter through an

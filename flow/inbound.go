@@ -36,7 +36,7 @@ func (r *reader) inbound() {
 		seen := map[*parser.Context]bool{}
 		var visit func(c *parser.Context, depth int)
 		visit = func(c *parser.Context, depth int) {
-			if c == nil || seen[c] || depth > 16 || systemContext(c.Name) || internal[c] {
+			if c == nil || seen[c] || depth > 16 || r.system(c.Name) || internal[c] {
 				return
 			}
 			seen[c] = true

@@ -3,6 +3,8 @@ package flow
 import (
 	"strconv"
 	"strings"
+
+	"github.com/astapi/astapi/parser"
 )
 
 // nodeAt returns the node of type typ anchored at p, creating it.
@@ -13,8 +15,8 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 	// Anything else it reaches inside is one object per call site (via):
 	// the voicemail a macro leaves a message in is each caller's own.
 	cont, via := p, ""
-	if len(st.stack) > 0 && systemContext(p.c.Name) && typ != TypeIVR && typ != TypeCondition {
-		if call := st.stack[0].caller; call.valid() && !systemContext(call.c.Name) {
+	if len(st.stack) > 0 && r.system(p.c.Name) && typ != TypeIVR && typ != TypeCondition {
+		if call := st.stack[0].caller; call.valid() && !r.system(call.c.Name) {
 			switch typ {
 			case TypeExt, TypeHuntlist, TypeQueue:
 				p = call
@@ -402,4 +404,67 @@ func comparedNumbers(cond string) []string {
 		}
 	}
 	return out
+}
+
+// seedPatternPhones registers the phones that only a pattern of a
+// tenant's context rings, by the number dialled (exten =>
+// _2XXX,1,Dial(PJSIP/${EXTEN})): one EXT per such phone, as if its
+// extension were written out, where Asterisk runs that pattern for the
+// phone's number. A phone that has an EXT object already (FreePBX
+// ext-local) gets no second one.
+func (r *reader) seedPatternPhones() {
+	has := map[*Phone]bool{}
+	byTenant := map[string][]*Phone{}
+	for i := range r.in.Phones {
+		ph := &r.in.Phones[i]
+		if IsNumber(ph.Number) {
+			byTenant[ph.TenantID] = append(byTenant[ph.TenantID], ph)
+		}
+	}
+	for _, n := range r.queue {
+		if n.obj.Type == TypeExt {
+			for _, ph := range n.phones {
+				has[ph] = true
+			}
+		}
+	}
+	for _, c := range r.dp.Contexts {
+		if r.system(c.Name) {
+			continue
+		}
+		for _, e := range c.Extensions {
+			if !e.IsPattern() || len(e.Priorities) == 0 {
+				continue
+			}
+			for _, ti := range r.owners[c.Name] {
+				for _, ph := range byTenant[r.in.Tenants[ti].ID] {
+					if has[ph] {
+						continue
+					}
+					if n := r.patternPhone(c, e, ph); n != nil {
+						has[ph] = true
+						r.register(n)
+					}
+				}
+			}
+		}
+	}
+}
+
+// patternPhone is the EXT of ph that pattern e of c rings when dialled
+// with ph's number, or nil.
+func (r *reader) patternPhone(c *parser.Context, e *parser.Extension, ph *Phone) *node {
+	num := ph.Number
+	if !matchPattern(e.Exten[1:], num) {
+		return nil
+	}
+	if fc, fe := findExten(r.dp, c, num); fc != c || fe != e {
+		return nil // an extension of its own, or an earlier pattern
+	}
+	n := r.typeFrom(pos{c: c, e: e, num: num}, r.newState())
+	if n == nil || n.raw != "" || n.anchor.c != c || n.anchor.e != e || n.obj.Type != TypeExt ||
+		len(n.phones) != 1 || n.phones[0] != ph {
+		return nil
+	}
+	return n
 }

@@ -221,7 +221,7 @@ func TestFreePBXCallFlow(t *testing.T) {
 	}
 	for _, d := range s.Destinations {
 		ctx, _, _ := strings.Cut(d.Src, ",")
-		if notSource(ctx) || ctx == "ext-did-catchall" || ctx == "from-trunk-sip-voipco" || ctx == "ext-miscdests" {
+		if notSource(ctx, true) || ctx == "ext-did-catchall" || ctx == "from-trunk-sip-voipco" || ctx == "ext-miscdests" {
 			t.Errorf("a source in %s: %s %s", ctx, d.TypeSrc, d.Src)
 		}
 		if d.TypeSrc == "DID" && !strings.HasPrefix(d.Src, "ext-did-000") {
