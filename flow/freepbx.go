@@ -142,10 +142,42 @@ func plumbingTest(condU string) (truth, ok bool) {
 
 // recognise types a FreePBX object by its context where its own lines do
 // not say what it is: a conference room ext-meetme,N jumps to the shared
-// STARTMEETME extension, which would make every room one object.
+// STARTMEETME extension, which would make every room one object; a misc
+// destination ext-miscdests,N dials its number as a phone would.
 func (r *reader) recognise(p pos, st *state) *node {
+	if strings.EqualFold(p.c.Name, "ext-miscdests") && p.i == 0 {
+		return r.miscDest(p, st)
+	}
 	if strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten()) {
 		return r.nodeAt(p.first(), TypeMeetme, st)
+	}
+	return nil
+}
+
+// miscDest types a misc destination (Goto(from-internal,<number>,1)):
+// where the number leaves through an outbound route, the forward is the
+// misc destination itself, named by its Noop(MiscDest: name), not a
+// priority of the outbound route (a system context); a number that rings
+// a phone or a group is typed as that object (nil: typing goes on).
+func (r *reader) miscDest(p pos, st *state) *node {
+	for q := p; q.valid(); q = q.next() {
+		if lowerApp(q.prio().App) != "goto" {
+			continue
+		}
+		t, _ := r.jump(q, r.subst(q.prio().Args, q, st))
+		if t == nil {
+			return nil
+		}
+		to := r.typeFrom(*t, r.newState())
+		if to == nil || to.raw != "" || to.obj.Type != TypeCustom || to.obj.Custom == nil || !r.system(to.anchor.c.Name) {
+			return nil
+		}
+		n := r.nodeAt(p, TypeCustom, st)
+		if n.obj.Custom == nil {
+			c := *to.obj.Custom
+			n.obj.Custom = &c
+		}
+		return n
 	}
 	return nil
 }
