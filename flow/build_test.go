@@ -96,7 +96,21 @@ exten => 100,1,Goto(ext-local,202,1)
 [ext-local]
 exten => 202,1,Gosub(macro-exten-vm,s,1(novm,202,0,0,0))
  same => n(dest),Gosub(macro-vm,s,1(202,${DIALSTATUS}))
-`, []string{"DID in,100,1 -> EXT ext-local,202,1", "EXT-NOANSWER ext-local,202,1 -> VOICEMAIL ext-local,202,2"}},
+`, []string{"DID in,100,1 -> EXT ext-local,202,1", "EXT-NOANSWER ext-local,202,1 -> VOICEMAIL ext-local,202,2",
+			"EXT-BUSY ext-local,202,1 -> VOICEMAIL ext-local,202,2"}},
+		{"FreePBX Macro(vm,N,${DIALSTATUS}): busy and no answer both go to voicemail; a plain VoiceMail(N,u) is no answer only", `
+[in]
+exten => 100,1,Goto(ext-local,201,1)
+exten => 101,1,Goto(ph,202,1)
+[ext-local]
+exten => 201,1,Macro(exten-vm,201,201,0,0,0)
+ same => n(dest),Macro(vm,201,${DIALSTATUS},${IVR_RETVM})
+[ph]
+exten => 202,1,Dial(SIP/202,20)
+ same => n,VoiceMail(202@default,u)
+`, []string{"DID in,100,1 -> EXT ext-local,201,1", "DID in,101,1 -> EXT ph,202,1",
+			"EXT-BUSY ext-local,201,1 -> VOICEMAIL ext-local,201,2", "EXT-NOANSWER ext-local,201,1 -> VOICEMAIL ext-local,201,2",
+			"EXT-NOANSWER ph,202,1 -> VOICEMAIL ph,202,2"}},
 		{"an IVR entered at another extension, WaitExten without Background", `
 [in]
 exten => 100,1,Goto(menu,start,1)

@@ -181,3 +181,29 @@ func (r *reader) miscDest(p pos, st *state) *node {
 	}
 	return nil
 }
+
+// statusMailbox reports whether n is FreePBX's voicemail after a phone's
+// dial, Macro(vm,N,${DIALSTATUS}) (or its Gosub form): busy and no-answer
+// both end there, each with its own greeting, as the GUI's extension page
+// shows (no answer and busy: voicemail), so both are destinations.
+func statusMailbox(n *node) bool {
+	if n == nil || n.raw != "" || n.obj.Type != TypeVoicemail || !n.anchor.valid() {
+		return false
+	}
+	pr := n.anchor.prio()
+	var name string
+	var args []string
+	switch lowerApp(pr.App) {
+	case "macro":
+		parts := splitArgs(pr.Args)
+		name, args = "macro-"+strings.TrimSpace(parts[0]), parts[1:]
+	case "gosub":
+		var ok bool
+		if name, args, ok = gosubContext(pr.Args); !ok {
+			return false
+		}
+	default:
+		return false
+	}
+	return strings.EqualFold(name, "macro-vm") && len(args) > 1 && strings.Contains(strings.ToUpper(args[1]), "${DIALSTATUS}")
+}

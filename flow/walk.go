@@ -582,19 +582,20 @@ func (r *reader) knownSub(p pos, ctx string, args []string, st *state) (*node, b
 		}
 		return n, true
 	case "vm":
-		status := arg(1)
-		if strings.Contains(status, "${") {
-			status = st.status
-		}
-		kind := ""
-		switch strings.ToUpper(status) {
-		case "BUSY":
-			kind = "busy"
-		case "NOANSWER", "CHANUNAVAIL", "NOMESSAGE":
-			kind = "unavail"
-		}
+		// Macro(vm,N,${DIALSTATUS}): the dial status picks the greeting;
+		// one mailbox for both outcomes (see statusMailbox), kind "".
 		n := r.nodeAt(p, TypeVoicemail, st)
 		if n.obj.Voicemail == nil {
+			kind := ""
+			switch strings.ToUpper(arg(1)) {
+			case "BUSY":
+				kind = "busy"
+			case "NOANSWER", "CHANUNAVAIL", "NOMESSAGE":
+				kind = "unavail"
+			}
+			if statusMailbox(n) {
+				kind = ""
+			}
 			box, vctx, _ := strings.Cut(arg(0), "@")
 			if vctx == "" {
 				vctx = "default"
