@@ -180,7 +180,7 @@ func (r *reader) sources(n *node) {
 		na := r.after(n, "NOANSWER")
 		busy := r.after(n, "BUSY")
 		r.addEdge(SrcExtNoAnswer, n, n.anchor, na)
-		if busy != na || statusMailbox(busy) {
+		if busy != na || (busy != nil && guiPhone(n)) {
 			r.addEdge(SrcExtBusy, n, n.anchor, busy)
 		}
 	case TypeHuntlist:

@@ -111,6 +111,18 @@ exten => 202,1,Dial(SIP/202,20)
 `, []string{"DID in,100,1 -> EXT ext-local,201,1", "DID in,101,1 -> EXT ph,202,1",
 			"EXT-BUSY ext-local,201,1 -> VOICEMAIL ext-local,201,2", "EXT-NOANSWER ext-local,201,1 -> VOICEMAIL ext-local,201,2",
 			"EXT-NOANSWER ph,202,1 -> VOICEMAIL ph,202,2"}},
+		{"FreePBX extension whose no-answer and busy destinations are the same other extension", `
+[in]
+exten => 100,1,Goto(ext-local,201,1)
+[ext-local]
+exten => 201,1,Macro(exten-vm,novm,201,0,1,1)
+ same => n(dest),Set(__PICKUPMARK=)
+ same => n,GotoIf($["${DIALSTATUS}"="NOANSWER"]?ext-local,202,1)
+ same => n,GotoIf($["${DIALSTATUS}"="BUSY"]?ext-local,202,1)
+ same => n,GotoIf($["${IVR_CONTEXT}" != ""]?${IVR_CONTEXT},return,1)
+exten => 202,1,Macro(exten-vm,novm,202,0,0,0)
+`, []string{"DID in,100,1 -> EXT ext-local,201,1",
+			"EXT-BUSY ext-local,201,1 -> EXT ext-local,202,1", "EXT-NOANSWER ext-local,201,1 -> EXT ext-local,202,1"}},
 		{"an IVR entered at another extension, WaitExten without Background", `
 [in]
 exten => 100,1,Goto(menu,start,1)

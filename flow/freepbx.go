@@ -182,15 +182,29 @@ func (r *reader) miscDest(p pos, st *state) *node {
 	return nil
 }
 
+// guiPhone reports whether n is a FreePBX extension (Macro(exten-vm) or
+// its Gosub form): the GUI's extension page shows its no-answer and busy
+// destinations each, even where both are the same (voicemail, with the
+// greeting the dial status picks, or one other extension), so both are
+// destinations.
+func guiPhone(n *node) bool {
+	return n.obj.Type == TypeExt && n.raw == "" && calls(n.anchor, "macro-exten-vm", -1)
+}
+
 // statusMailbox reports whether n is FreePBX's voicemail after a phone's
-// dial, Macro(vm,N,${DIALSTATUS}) (or its Gosub form): busy and no-answer
-// both end there, each with its own greeting, as the GUI's extension page
-// shows (no answer and busy: voicemail), so both are destinations.
+// dial, Macro(vm,N,${DIALSTATUS}): its greeting is the dial status's.
 func statusMailbox(n *node) bool {
-	if n == nil || n.raw != "" || n.obj.Type != TypeVoicemail || !n.anchor.valid() {
+	return n != nil && n.raw == "" && n.obj.Type == TypeVoicemail && calls(n.anchor, "macro-vm", 1)
+}
+
+// calls reports whether the priority at p calls macro (Macro(name,…) or
+// Gosub(macro-name,s,1(…))), with ${DIALSTATUS} as argument arg (-1: any
+// arguments).
+func calls(p pos, macro string, arg int) bool {
+	if !p.valid() {
 		return false
 	}
-	pr := n.anchor.prio()
+	pr := p.prio()
 	var name string
 	var args []string
 	switch lowerApp(pr.App) {
@@ -205,5 +219,8 @@ func statusMailbox(n *node) bool {
 	default:
 		return false
 	}
-	return strings.EqualFold(name, "macro-vm") && len(args) > 1 && strings.Contains(strings.ToUpper(args[1]), "${DIALSTATUS}")
+	if !strings.EqualFold(name, macro) {
+		return false
+	}
+	return arg < 0 || len(args) > arg && strings.Contains(strings.ToUpper(args[arg]), "${DIALSTATUS}")
 }
