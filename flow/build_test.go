@@ -123,6 +123,17 @@ exten => 201,1,Macro(exten-vm,novm,201,0,1,1)
 exten => 202,1,Macro(exten-vm,novm,202,0,0,0)
 `, []string{"DID in,100,1 -> EXT ext-local,201,1",
 			"EXT-BUSY ext-local,201,1 -> EXT ext-local,202,1", "EXT-NOANSWER ext-local,201,1 -> EXT ext-local,202,1"}},
+		{"an IVR on a pattern is entered at the pattern, whatever number reaches it first", `
+[in]
+exten => 5550001,1,Goto(menu,${EXTEN:3},1)
+exten => 5550002,1,Goto(menu,${EXTEN:3},1)
+[menu]
+exten => _X.,1,Background(welcome)
+ same => n,WaitExten(5)
+exten => 1,1,Goto(ph,201,1)
+[ph]
+exten => 201,1,Dial(SIP/201)
+`, []string{"DID in,5550001,1 -> IVR menu,_X.,1", "DID in,5550002,1 -> IVR menu,_X.,1", "IVR_1 menu,1,1 -> EXT ph,201,1"}},
 		{"an IVR entered at another extension, WaitExten without Background", `
 [in]
 exten => 100,1,Goto(menu,start,1)

@@ -36,8 +36,10 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 		// One IVR per context, however it is entered (Background, then
 		// WaitExten; a retry that jumps to the WaitExten; another
 		// extension): the keys are the context's. Its anchor is the first
-		// of these in the context, whatever the order they are met in.
+		// of these in the context, whatever the order they are met in; a
+		// pattern's is the pattern, not the number it was first met with.
 		k.p = pos{c: p.c}
+		p.num = ""
 	}
 	if n := r.nodes[k]; n != nil {
 		if (typ == TypeIVR || k.raw == "macro-dial") && r.before(p, n.anchor) {
