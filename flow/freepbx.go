@@ -145,13 +145,20 @@ func plumbingTest(condU string) (truth, ok bool) {
 // STARTMEETME extension, which would make every room one object; a misc
 // destination ext-miscdests,N dials its number as a phone would.
 func (r *reader) recognise(p pos, st *state) *node {
-	if strings.EqualFold(p.c.Name, "ext-miscdests") && p.i == 0 {
+	switch {
+	case !recognised(p):
+		return nil
+	case strings.EqualFold(p.c.Name, "ext-miscdests"):
 		return r.miscDest(p, st)
 	}
-	if strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten()) {
-		return r.nodeAt(p.first(), TypeMeetme, st)
-	}
-	return nil
+	return r.nodeAt(p.first(), TypeMeetme, st)
+}
+
+// recognised: recognise may type p (it returns nil for a misc
+// destination that is typed as what it dials).
+func recognised(p pos) bool {
+	return strings.EqualFold(p.c.Name, "ext-miscdests") && p.i == 0 ||
+		strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten())
 }
 
 // miscDest types a misc destination (Goto(from-internal,<number>,1)):
