@@ -285,6 +285,15 @@ exten => 202,1,Dial(SIP/202)
 [phones]
 include => from-pstn
 `, nil},
+		{"an inbound context the phones include, to try the routes, stays inbound", `
+[in]
+exten => 5550100,1,Goto(ph,201,1)
+[phones]
+include => ph
+include => in
+[ph]
+exten => 201,1,Dial(SIP/201)
+`, []string{"DID in,5550100,1 -> EXT ph,201,1"}},
 		{"a route that hands the number to the phones is one route", `
 [in]
 exten => _X.,1,Goto(phones,${EXTEN},1)

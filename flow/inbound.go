@@ -102,8 +102,14 @@ func (r *reader) inbound() {
 // from-pstn-X => include utp_interno) does not make every extension an
 // inbound route, as the GUI's list of inbound routes does not show them;
 // a route that hands the number to the phones (Goto(internal,${EXTEN},1))
-// is one route, typed by where it goes.
+// is one route, typed by where it goes. A trunk's context that a phone
+// context includes (to try the routes from a desk phone) stays inbound:
+// the closure stops there.
 func (r *reader) phoneContexts() map[*parser.Context]bool {
+	inbound := map[string]bool{}
+	for _, t := range r.in.Trunks {
+		inbound[t.Context] = true
+	}
 	out := map[*parser.Context]bool{}
 	var queue []*parser.Context
 	for i := range r.in.Phones {
@@ -116,7 +122,7 @@ func (r *reader) phoneContexts() map[*parser.Context]bool {
 		c := queue[0]
 		queue = queue[1:]
 		for _, inc := range c.Includes {
-			if next := r.dp.Context(inc.Context); next != nil && !out[next] {
+			if next := r.dp.Context(inc.Context); next != nil && !out[next] && !inbound[next.Name] {
 				out[next] = true
 				queue = append(queue, next)
 			}
