@@ -129,8 +129,9 @@ func (r *reader) newState() *state {
 // outcomes (phones, ring groups, queues, IVRs, conditions), so that what
 // follows them is read even when no route leads to them.
 func (r *reader) seeds() {
+	defer r.seedPatternPhones()
 	for _, c := range r.dp.Contexts {
-		if len(r.owners[c.Name]) == 0 || systemContext(c.Name) {
+		if len(r.owners[c.Name]) == 0 || r.system(c.Name) {
 			continue
 		}
 		for _, e := range c.Extensions {
@@ -157,7 +158,7 @@ func (r *reader) seeds() {
 
 // sources emits the destinations leaving n (SPEC §4 "Sources").
 func (r *reader) sources(n *node) {
-	if n.raw != "" || systemContext(n.anchor.c.Name) {
+	if n.raw != "" || r.system(n.anchor.c.Name) {
 		return
 	}
 	switch n.obj.Type {
@@ -179,7 +180,7 @@ func (r *reader) sources(n *node) {
 		na := r.after(n, "NOANSWER")
 		busy := r.after(n, "BUSY")
 		r.addEdge(SrcExtNoAnswer, n, n.anchor, na)
-		if busy != na {
+		if busy != na || (busy != nil && guiPhone(n)) {
 			r.addEdge(SrcExtBusy, n, n.anchor, busy)
 		}
 	case TypeHuntlist:

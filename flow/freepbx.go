@@ -5,8 +5,9 @@ import "strings"
 // systemContext reports whether a context is plumbing of a GUI or a
 // subroutine library, never a source of destinations (SPEC §4 "Sources";
 // ../FREEPBX.md "Plumbing"): macro-*, sub-*, app-* other than
-// app-announcement-*, app-blackhole and app-daynight, the internal and
-// outbound routing contexts, feature-code helpers.
+// app-announcement-*, app-blackhole and app-daynight, the outbound
+// routing contexts, feature-code helpers. FreePBX's from-internal*: see
+// reader.system.
 func systemContext(name string) bool {
 	n := strings.ToLower(name)
 	switch {
@@ -14,7 +15,7 @@ func systemContext(name string) bool {
 		return true
 	case strings.HasPrefix(n, "app-"):
 		return !(strings.HasPrefix(n, "app-announcement-") || n == "app-blackhole" || n == "app-daynight")
-	case strings.HasPrefix(n, "from-internal"), strings.HasPrefix(n, "outrt-"), strings.HasPrefix(n, "park"),
+	case strings.HasPrefix(n, "outrt-"), strings.HasPrefix(n, "park"),
 		strings.HasPrefix(n, "ext-intercom"), strings.HasPrefix(n, "followme-"), strings.HasPrefix(n, "vm-"):
 		return true
 	}
@@ -26,6 +27,16 @@ func systemContext(name string) bool {
 		return true
 	}
 	return false
+}
+
+// system reports whether a context is plumbing (systemContext) in this
+// dialplan: FreePBX's from-internal* contexts too, when the dialplan is
+// FreePBX's (it has from-internal-xfer). A plain Asterisk box that calls
+// its phones' context from-internal keeps its extensions there.
+func (r *reader) system(name string) bool {
+	return systemContext(name) ||
+		len(name) >= len("from-internal") && strings.EqualFold(name[:len("from-internal")], "from-internal") &&
+			r.dp.Context("from-internal-xfer") != nil
 }
 
 // noInboundWalk are contexts the DID walk does not enter through an
@@ -131,10 +142,92 @@ func plumbingTest(condU string) (truth, ok bool) {
 
 // recognise types a FreePBX object by its context where its own lines do
 // not say what it is: a conference room ext-meetme,N jumps to the shared
-// STARTMEETME extension, which would make every room one object.
+// STARTMEETME extension, which would make every room one object; a misc
+// destination ext-miscdests,N dials its number as a phone would.
 func (r *reader) recognise(p pos, st *state) *node {
-	if strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten()) {
-		return r.nodeAt(p.first(), TypeMeetme, st)
+	switch {
+	case !recognised(p):
+		return nil
+	case strings.EqualFold(p.c.Name, "ext-miscdests"):
+		return r.miscDest(p, st)
+	}
+	return r.nodeAt(p.first(), TypeMeetme, st)
+}
+
+// recognised: recognise may type p (it returns nil for a misc
+// destination that is typed as what it dials).
+func recognised(p pos) bool {
+	return strings.EqualFold(p.c.Name, "ext-miscdests") && p.i == 0 ||
+		strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten())
+}
+
+// miscDest types a misc destination (Goto(from-internal,<number>,1)):
+// where the number leaves through an outbound route, the forward is the
+// misc destination itself, named by its Noop(MiscDest: name), not a
+// priority of the outbound route (a system context); a number that rings
+// a phone or a group is typed as that object (nil: typing goes on).
+func (r *reader) miscDest(p pos, st *state) *node {
+	for q := p; q.valid(); q = q.next() {
+		if lowerApp(q.prio().App) != "goto" {
+			continue
+		}
+		t, _ := r.jump(q, r.subst(q.prio().Args, q, st))
+		if t == nil {
+			return nil
+		}
+		to := r.typeFrom(*t, r.newState())
+		if to == nil || to.raw != "" || to.obj.Type != TypeCustom || to.obj.Custom == nil || !r.system(to.anchor.c.Name) {
+			return nil
+		}
+		n := r.nodeAt(p, TypeCustom, st)
+		if n.obj.Custom == nil {
+			c := *to.obj.Custom
+			n.obj.Custom = &c
+		}
+		return n
 	}
 	return nil
+}
+
+// guiPhone reports whether n is a FreePBX extension (Macro(exten-vm) or
+// its Gosub form): the GUI's extension page shows its no-answer and busy
+// destinations each, even where both are the same (voicemail, with the
+// greeting the dial status picks, or one other extension), so both are
+// destinations.
+func guiPhone(n *node) bool {
+	return n.obj.Type == TypeExt && n.raw == "" && calls(n.anchor, "macro-exten-vm", -1)
+}
+
+// statusMailbox reports whether n is FreePBX's voicemail after a phone's
+// dial, Macro(vm,N,${DIALSTATUS}): its greeting is the dial status's.
+func statusMailbox(n *node) bool {
+	return n != nil && n.raw == "" && n.obj.Type == TypeVoicemail && calls(n.anchor, "macro-vm", 1)
+}
+
+// calls reports whether the priority at p calls macro (Macro(name,…) or
+// Gosub(macro-name,s,1(…))), with ${DIALSTATUS} as argument arg (-1: any
+// arguments).
+func calls(p pos, macro string, arg int) bool {
+	if !p.valid() {
+		return false
+	}
+	pr := p.prio()
+	var name string
+	var args []string
+	switch lowerApp(pr.App) {
+	case "macro":
+		parts := splitArgs(pr.Args)
+		name, args = "macro-"+strings.TrimSpace(parts[0]), parts[1:]
+	case "gosub":
+		var ok bool
+		if name, args, ok = gosubContext(pr.Args); !ok {
+			return false
+		}
+	default:
+		return false
+	}
+	if !strings.EqualFold(name, macro) {
+		return false
+	}
+	return arg < 0 || len(args) > arg && strings.Contains(strings.ToUpper(args[arg]), "${DIALSTATUS}")
 }

@@ -15,6 +15,7 @@ import (
 func (r *reader) inbound() {
 	var routes []*route
 	byExt := map[*parser.Extension]*route{}
+	internal := r.phoneContexts()
 	trunks := r.in.Trunks
 	// Contexts named for inbound calls are walked as if a trunk led there:
 	// a lab box often has its provider in a file astapi does not read.
@@ -35,7 +36,7 @@ func (r *reader) inbound() {
 		seen := map[*parser.Context]bool{}
 		var visit func(c *parser.Context, depth int)
 		visit = func(c *parser.Context, depth int) {
-			if c == nil || seen[c] || depth > 16 || systemContext(c.Name) {
+			if c == nil || seen[c] || depth > 16 || r.system(c.Name) || internal[c] {
 				return
 			}
 			seen[c] = true
@@ -44,7 +45,7 @@ func (r *reader) inbound() {
 					continue
 				}
 				p := pos{c: c, e: e}
-				if next := r.handsOn(p); next != nil {
+				if next := r.handsOn(p); next != nil && !internal[next] {
 					visit(next, depth+1)
 					continue
 				}
@@ -95,6 +96,41 @@ func (r *reader) inbound() {
 	}
 }
 
+// phoneContexts are the contexts the phones dial from: their context=
+// and what those include. The DID walk never enters one: an inbound
+// context that includes the internal extensions (Issabel custom
+// from-pstn-X => include utp_interno) does not make every extension an
+// inbound route, as the GUI's list of inbound routes does not show them;
+// a route that hands the number to the phones (Goto(internal,${EXTEN},1))
+// is one route, typed by where it goes. A trunk's context that a phone
+// context includes (to try the routes from a desk phone) stays inbound:
+// the closure stops there.
+func (r *reader) phoneContexts() map[*parser.Context]bool {
+	inbound := map[string]bool{}
+	for _, t := range r.in.Trunks {
+		inbound[t.Context] = true
+	}
+	out := map[*parser.Context]bool{}
+	var queue []*parser.Context
+	for i := range r.in.Phones {
+		if c := r.dp.Context(r.in.Phones[i].Context); c != nil && !out[c] {
+			out[c] = true
+			queue = append(queue, c)
+		}
+	}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		for _, inc := range c.Includes {
+			if next := r.dp.Context(inc.Context); next != nil && !out[next] && !inbound[next.Name] {
+				out[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	return out
+}
+
 // didName: an extension a call from outside is sent to: a number, s, a
 // pattern, or a word a registration names (register => …/incoming); not
 // the special extensions (h, i, t, fax…), not an IVR's one-key options,
@@ -136,7 +172,7 @@ func (r *reader) handsOn(p pos) *parser.Context {
 	if !q.valid() || lowerApp(q.prio().App) != "goto" {
 		return nil
 	}
-	parts := parser.SplitArgs(q.prio().Args)
+	parts := splitArgs(q.prio().Args)
 	if len(parts) != 3 || strings.TrimSpace(parts[1]) != "${EXTEN}" {
 		return nil
 	}

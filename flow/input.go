@@ -28,6 +28,7 @@ type Phone struct {
 	Name     string
 	Number   string
 	TenantID string
+	Context  string // its context=: calls it places start there
 }
 
 // Trunk is a peer that carries outside calls; calls it brings in start in

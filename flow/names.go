@@ -2,8 +2,6 @@ package flow
 
 import (
 	"strings"
-
-	"github.com/astapi/astapi/parser"
 )
 
 // didNode is the DID object of the inbound route at p, with what the
@@ -36,7 +34,7 @@ func (r *reader) didNode(p pos) *node {
 			case strings.Contains(u, "SUB-RECORD-CHECK") && (strings.Contains(u, ",YES)") || strings.Contains(u, "FORCE") || strings.Contains(u, "ALWAYS")):
 				d.Recording = true
 			case strings.HasPrefix(u, "PREPEND-CID,") || strings.Contains(u, "SUB-PREPEND-CID"):
-				a := parser.SplitArgs(args)
+				a := splitArgs(args)
 				if app == "macro" && len(a) > 1 {
 					d.CIDNamePrefix = strings.TrimSpace(a[1])
 				} else if i := strings.Index(args, "("); i >= 0 {

@@ -15,8 +15,8 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 	// Anything else it reaches inside is one object per call site (via):
 	// the voicemail a macro leaves a message in is each caller's own.
 	cont, via := p, ""
-	if len(st.stack) > 0 && systemContext(p.c.Name) && typ != TypeIVR && typ != TypeCondition {
-		if call := st.stack[0].caller; call.valid() && !systemContext(call.c.Name) {
+	if len(st.stack) > 0 && r.system(p.c.Name) && typ != TypeIVR && typ != TypeCondition {
+		if call := st.stack[0].caller; call.valid() && !r.system(call.c.Name) {
 			switch typ {
 			case TypeExt, TypeHuntlist, TypeQueue:
 				p = call
@@ -36,8 +36,10 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 		// One IVR per context, however it is entered (Background, then
 		// WaitExten; a retry that jumps to the WaitExten; another
 		// extension): the keys are the context's. Its anchor is the first
-		// of these in the context, whatever the order they are met in.
+		// of these in the context, whatever the order they are met in; a
+		// pattern's is the pattern, not the number it was first met with.
 		k.p = pos{c: p.c}
+		p.num = ""
 	}
 	if n := r.nodes[k]; n != nil {
 		if (typ == TypeIVR || k.raw == "macro-dial") && r.before(p, n.anchor) {
@@ -173,7 +175,7 @@ type dialTarget struct {
 
 // dialTargets splits Dial's first argument on '&'.
 func (r *reader) dialTargets(p pos, args string) []dialTarget {
-	first := parser.FirstArg(args)
+	first := firstArg(args)
 	if strings.TrimSpace(first) == "${HINT}" {
 		first = p.e.Hint
 	}
@@ -245,7 +247,7 @@ func (r *reader) dialNode(p pos, args string, st *state) *node {
 		}
 	}
 	ringTime := 0
-	if parts := parser.SplitArgs(args); len(parts) > 1 {
+	if parts := splitArgs(args); len(parts) > 1 {
 		ringTime, _ = strconv.Atoi(strings.TrimSpace(parts[1]))
 	}
 	switch {
@@ -310,7 +312,7 @@ func (r *reader) voicemailNode(p pos, app, args string, st *state) *node {
 	if n.obj.Voicemail != nil {
 		return n
 	}
-	parts := parser.SplitArgs(args)
+	parts := splitArgs(args)
 	first := strings.TrimSpace(parts[0])
 	if i := strings.IndexByte(first, '&'); i >= 0 {
 		first = first[:i]
@@ -370,7 +372,7 @@ func (r *reader) conditionNode(p pos, app, cond string, yes, no *node, st *state
 func conditionOf(p pos, app, cond string) *Condition {
 	switch app {
 	case "gotoiftime", "execiftime":
-		parts := parser.SplitArgs(cond)
+		parts := splitArgs(cond)
 		for i := range parts {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
@@ -404,4 +406,67 @@ func comparedNumbers(cond string) []string {
 		}
 	}
 	return out
+}
+
+// seedPatternPhones registers the phones that only a pattern of a
+// tenant's context rings, by the number dialled (exten =>
+// _2XXX,1,Dial(PJSIP/${EXTEN})): one EXT per such phone, as if its
+// extension were written out, where Asterisk runs that pattern for the
+// phone's number. A phone that has an EXT object already (FreePBX
+// ext-local) gets no second one.
+func (r *reader) seedPatternPhones() {
+	has := map[*Phone]bool{}
+	byTenant := map[string][]*Phone{}
+	for i := range r.in.Phones {
+		ph := &r.in.Phones[i]
+		if IsNumber(ph.Number) {
+			byTenant[ph.TenantID] = append(byTenant[ph.TenantID], ph)
+		}
+	}
+	for _, n := range r.queue {
+		if n.obj.Type == TypeExt {
+			for _, ph := range n.phones {
+				has[ph] = true
+			}
+		}
+	}
+	for _, c := range r.dp.Contexts {
+		if r.system(c.Name) {
+			continue
+		}
+		for _, e := range c.Extensions {
+			if !e.IsPattern() || len(e.Priorities) == 0 {
+				continue
+			}
+			for _, ti := range r.owners[c.Name] {
+				for _, ph := range byTenant[r.in.Tenants[ti].ID] {
+					if has[ph] {
+						continue
+					}
+					if n := r.patternPhone(c, e, ph); n != nil {
+						has[ph] = true
+						r.register(n)
+					}
+				}
+			}
+		}
+	}
+}
+
+// patternPhone is the EXT of ph that pattern e of c rings when dialled
+// with ph's number, or nil.
+func (r *reader) patternPhone(c *parser.Context, e *parser.Extension, ph *Phone) *node {
+	num := ph.Number
+	if !matchPattern(e.Exten[1:], num) {
+		return nil
+	}
+	if fc, fe := findExten(r.dp, c, num); fc != c || fe != e {
+		return nil // an extension of its own, or an earlier pattern
+	}
+	n := r.typeFrom(pos{c: c, e: e, num: num}, r.newState())
+	if n == nil || n.raw != "" || n.anchor.c != c || n.anchor.e != e || n.obj.Type != TypeExt ||
+		len(n.phones) != 1 || n.phones[0] != ph {
+		return nil
+	}
+	return n
 }

@@ -148,7 +148,7 @@ func (r *reader) walk(p pos, st *state) *node {
 			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: callArgs})
 			p = *q
 		case app == "macro":
-			parts := parser.SplitArgs(args)
+			parts := splitArgs(args)
 			name := strings.TrimSpace(parts[0])
 			if n, done := r.knownSub(p, "macro-"+name, parts[1:], st); done {
 				if n != nil {
@@ -215,7 +215,7 @@ func (r *reader) decide(p pos, app, args string, st *state) (*node, pos, bool) {
 	case "queue":
 		n := r.nodeAt(p, TypeQueue, st)
 		if n.obj.Number == "" {
-			n.obj.Number = numberOr(p.exten(), strings.TrimSpace(parser.FirstArg(args)))
+			n.obj.Number = numberOr(p.exten(), strings.TrimSpace(firstArg(args)))
 		}
 		return n, p, true
 	case "voicemail", "voicemailmain":
@@ -257,7 +257,7 @@ func (r *reader) decide(p pos, app, args string, st *state) (*node, pos, bool) {
 	n := r.nodeAt(p, TypeCustom, st)
 	if app == "agi" || app == "eagi" || app == "deadagi" {
 		if n.obj.Custom == nil {
-			n.obj.Custom = &Custom{Kind: CustomAGI, Description: "Run AGI " + strings.TrimSpace(parser.FirstArg(args))}
+			n.obj.Custom = &Custom{Kind: CustomAGI, Description: "Run AGI " + strings.TrimSpace(firstArg(args))}
 		}
 		return n, p, true
 	}
@@ -481,9 +481,9 @@ func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
 	case transparent[ia] || ia == "":
 		return nil, p.next(), false
 	case ia == "macro" || ia == "gosub":
-		name := strings.TrimSpace(parser.FirstArg(innerArgs))
+		name := strings.TrimSpace(firstArg(innerArgs))
 		if ia == "gosub" {
-			name = strings.TrimSpace(parser.FirstArg(innerArgs))
+			name = strings.TrimSpace(firstArg(innerArgs))
 		} else {
 			name = "macro-" + name
 		}
@@ -520,7 +520,7 @@ func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
 				s2.stack = append(s2.stack, frame{ret: p.next(), caller: p, args: call})
 			}
 		case "macro":
-			parts := parser.SplitArgs(r.subst(innerArgs, p, st))
+			parts := splitArgs(r.subst(innerArgs, p, st))
 			if n, done := r.knownSub(p, "macro-"+strings.TrimSpace(parts[0]), parts[1:], st); done && n != nil {
 				yes = n
 			}
@@ -582,19 +582,20 @@ func (r *reader) knownSub(p pos, ctx string, args []string, st *state) (*node, b
 		}
 		return n, true
 	case "vm":
-		status := arg(1)
-		if strings.Contains(status, "${") {
-			status = st.status
-		}
-		kind := ""
-		switch strings.ToUpper(status) {
-		case "BUSY":
-			kind = "busy"
-		case "NOANSWER", "CHANUNAVAIL", "NOMESSAGE":
-			kind = "unavail"
-		}
+		// Macro(vm,N,${DIALSTATUS}): the dial status picks the greeting;
+		// one mailbox for both outcomes (see statusMailbox), kind "".
 		n := r.nodeAt(p, TypeVoicemail, st)
 		if n.obj.Voicemail == nil {
+			kind := ""
+			switch strings.ToUpper(arg(1)) {
+			case "BUSY":
+				kind = "busy"
+			case "NOANSWER", "CHANUNAVAIL", "NOMESSAGE":
+				kind = "unavail"
+			}
+			if statusMailbox(n) {
+				kind = ""
+			}
 			box, vctx, _ := strings.Cut(arg(0), "@")
 			if vctx == "" {
 				vctx = "default"
@@ -627,7 +628,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 		return nil, ""
 	}
 	var parts [3]string
-	n := parser.SplitArgsInto(parts[:], spec)
+	n := splitArgsInto(parts[:], spec)
 	for i := range min(n, 3) {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
@@ -690,7 +691,7 @@ func (r *reader) call(p pos, spec string) (q *pos, args []string, raw string) {
 		if j := strings.LastIndexByte(inner, ')'); j >= 0 {
 			inner = inner[:j]
 		}
-		args = parser.SplitArgs(inner)
+		args = splitArgs(inner)
 		spec = spec[:i]
 	}
 	q, raw = r.jump(p, spec)
@@ -704,14 +705,14 @@ func (r *reader) call(p pos, spec string) (q *pos, args []string, raw string) {
 // its arguments.
 func gosubContext(spec string) (ctx string, args []string, ok bool) {
 	target, inner, _ := strings.Cut(spec, "(")
-	parts := parser.SplitArgs(target)
+	parts := splitArgs(target)
 	if len(parts) != 3 {
 		return "", nil, false
 	}
 	if j := strings.LastIndexByte(inner, ')'); j >= 0 {
 		inner = inner[:j]
 	}
-	return strings.TrimSpace(parts[0]), parser.SplitArgs(inner), true
+	return strings.TrimSpace(parts[0]), splitArgs(inner), true
 }
 
 // subst replaces what is known where p runs: ${EXTEN}, ${CONTEXT} (for a

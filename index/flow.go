@@ -22,7 +22,7 @@ func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*D
 	}
 	for _, e := range exts {
 		for _, p := range e.Peers {
-			in.Phones = append(in.Phones, flow.Phone{Tech: p.Tech, Name: p.Name, Number: e.Number, TenantID: e.TenantID})
+			in.Phones = append(in.Phones, flow.Phone{Tech: p.Tech, Name: p.Name, Number: e.Number, TenantID: e.TenantID, Context: p.Context})
 		}
 	}
 	for _, p := range trunks {

@@ -197,7 +197,7 @@ func TestFreePBXCallFlow(t *testing.T) {
 		{"ring group", "DID", "ext-did-0002,5551230102,1", "HUNTLIST", "ext-group,600,1"},
 		{"queue", "DID", "ext-did-0002,5551230103,1", "QUEUE", "ext-queues,400,1"},
 		{"IVR entered at another extension, Read() menu", "DID", "ext-did-0002,5551230104,1", "IVR", "ivr-2,menu,1"},
-		{"misc destination to an outside number: a forward", "DID", "ext-did-0002,5551230105,1", "CUSTOM", "outrt-1,18005550199,1"},
+		{"misc destination to an outside number: a forward, entered where the Goto lands", "DID", "ext-did-0002,5551230105,1", "CUSTOM", "ext-miscdests,1,1"},
 		// A time condition: several GotoIfTime and the DB(TC/N) overrides are one condition.
 		{"time condition open", "CONDITION", "timeconditions,1,3", "IVR", "ivr-1,s,1"},
 		{"time condition closed", "NOTCONDITION", "timeconditions,1,3", "PLAYBACK", "app-announcement-1,s,1"},
@@ -221,7 +221,7 @@ func TestFreePBXCallFlow(t *testing.T) {
 	}
 	for _, d := range s.Destinations {
 		ctx, _, _ := strings.Cut(d.Src, ",")
-		if notSource(ctx) || ctx == "ext-did-catchall" || ctx == "from-trunk-sip-voipco" || ctx == "ext-miscdests" {
+		if notSource(ctx, true) || ctx == "ext-did-catchall" || ctx == "from-trunk-sip-voipco" || ctx == "ext-miscdests" {
 			t.Errorf("a source in %s: %s %s", ctx, d.TypeSrc, d.Src)
 		}
 		if d.TypeSrc == "DID" && !strings.HasPrefix(d.Src, "ext-did-000") {
