@@ -2,7 +2,6 @@ package flow
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -19,7 +18,8 @@ type reader struct {
 	phoneNum map[string][]*Phone
 	trunks   map[string]*Trunk
 	nodes    map[nodeKey]*node
-	memo     map[pos]*node
+	memo     map[pos]typed
+	typings  int     // typeFrom calls so far
 	queue    []*node // registered, in registration order
 	edges    []*edge
 	edgeSeen map[edgeKey]bool
@@ -61,7 +61,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	}
 	r := &reader{in: in, dp: dp, owners: map[string][]int{}, phones: map[string]*Phone{},
 		phoneNum: map[string][]*Phone{}, trunks: map[string]*Trunk{}, nodes: map[nodeKey]*node{},
-		memo: map[pos]*node{}, edgeSeen: map[edgeKey]bool{}, warned: map[string]bool{},
+		memo: map[pos]typed{}, edgeSeen: map[edgeKey]bool{}, warned: map[string]bool{},
 		extIndex: map[*parser.Extension]int{}}
 	for _, c := range dp.Contexts {
 		for i, e := range c.Extensions {
@@ -225,12 +225,28 @@ func (r *reader) entry(n *node) pos {
 	p := n.anchor
 	for p.i > 0 {
 		q := pos{p.c, p.e, p.i - 1, p.num}
-		if r.typeFrom(q, r.newState()) != n {
+		if r.typeBefore(q, p) != n {
 			break
 		}
 		p = q
 	}
 	return p
+}
+
+// typeBefore is typeFrom(q, r.newState()) where p is q's next priority.
+// When q is transparent and p's memoised walk went straight to an object
+// (see typed), the walk from q is that walk one step longer: its result
+// is known without walking again, which keeps entry linear in the
+// length of an extension rather than quadratic.
+func (r *reader) typeBefore(q, p pos) *node {
+	if m, ok := r.memo[p]; ok && m.straight && m.n != nil && m.steps < walkBudget-1 &&
+		transparent[lowerApp(q.prio().App)] && !recognised(q) {
+		if _, done := r.memo[q]; !done {
+			r.memo[q] = typed{n: m.n, steps: m.steps + 1, straight: true}
+			return m.n
+		}
+	}
+	return r.typeFrom(q, r.newState())
 }
 
 // graph turns the registered nodes and edges into the Graph: entries,
@@ -309,8 +325,8 @@ func (r *reader) graph() *Graph {
 	for i, e := range g.Edges {
 		e.ID = edgeIDs[i]
 	}
-	sortByID(g.Objects, func(o *Object) string { return o.ID })
-	sortByID(g.Edges, func(e *Edge) string { return e.ID })
+	ids.SortByID(g.Objects, func(o *Object) string { return o.ID })
+	ids.SortByID(g.Edges, func(e *Edge) string { return e.ID })
 	return g
 }
 
@@ -381,21 +397,4 @@ func (r *reader) trunkTenant(names []string) string {
 		}
 	}
 	return ""
-}
-
-// sortByID sorts list by numeric ID, parsing each ID once.
-func sortByID[T any](list []T, id func(T) string) {
-	type keyed struct {
-		n uint64
-		v T
-	}
-	tmp := make([]keyed, len(list))
-	for i, v := range list {
-		n, _ := strconv.ParseUint(id(v), 10, 64)
-		tmp[i] = keyed{n, v}
-	}
-	sort.SliceStable(tmp, func(i, j int) bool { return tmp[i].n < tmp[j].n })
-	for i := range tmp {
-		list[i] = tmp[i].v
-	}
 }

@@ -133,8 +133,13 @@ func plumbingTest(condU string) (truth, ok bool) {
 // not say what it is: a conference room ext-meetme,N jumps to the shared
 // STARTMEETME extension, which would make every room one object.
 func (r *reader) recognise(p pos, st *state) *node {
-	if strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten()) {
+	if recognised(p) {
 		return r.nodeAt(p.first(), TypeMeetme, st)
 	}
 	return nil
+}
+
+// recognised: recognise types p.
+func recognised(p pos) bool {
+	return strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten())
 }

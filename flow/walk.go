@@ -65,16 +65,29 @@ const walkBudget = 4000
 func (r *reader) typeFrom(p pos, st *state) *node {
 	memo := len(st.stack) == 0 && st.own == nil && st.status == ""
 	if memo {
-		if n, ok := r.memo[p]; ok {
-			return n
+		if m, ok := r.memo[p]; ok {
+			return m.n
 		}
-		r.memo[p] = nil // a loop back here reaches nothing
+		r.memo[p] = typed{} // a loop back here reaches nothing
 	}
+	r.typings++
+	typings, budget := r.typings, *st.budget
 	n := r.walk(p, st)
 	if memo {
-		r.memo[p] = n
+		r.memo[p] = typed{n: n, steps: budget - *st.budget, straight: r.typings == typings}
 	}
 	return n
+}
+
+// typed is what typing from a position found (reader.memo).
+type typed struct {
+	n *node
+	// steps is the walk's length; straight says it typed nothing else on
+	// the way (no branch looked ahead), so that it read no other result
+	// of the memo: the walk from a transparent priority just before is
+	// then this one, one step longer (see reader.entry).
+	steps    int
+	straight bool
 }
 
 func (r *reader) walk(p pos, st *state) *node {

@@ -1,15 +1,13 @@
 package index
 
 import (
-	"cmp"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -351,26 +349,5 @@ func groupBy[T any](list []T, key func(T) string) map[string][]T {
 	return out
 }
 
-// sortByID sorts list by numeric ID, parsing each ID once.
-func sortByID[T any](list []T, id func(T) string) {
-	type keyed struct {
-		n uint64
-		i int
-		v T
-	}
-	tmp := make([]keyed, len(list))
-	for i, v := range list {
-		n, _ := strconv.ParseUint(id(v), 10, 64)
-		tmp[i] = keyed{n, i, v}
-	}
-	// Stable: equal IDs keep their order (i breaks the tie).
-	slices.SortFunc(tmp, func(a, b keyed) int {
-		if c := cmp.Compare(a.n, b.n); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
-	for i := range tmp {
-		list[i] = tmp[i].v
-	}
-}
+// sortByID sorts list by numeric ID (see ids.SortByID).
+func sortByID[T any](list []T, id func(T) string) { ids.SortByID(list, id) }
