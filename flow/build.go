@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/parser"
@@ -18,15 +19,20 @@ type reader struct {
 	phoneNum map[string][]*Phone
 	trunks   map[string]*Trunk
 	nodes    map[nodeKey]*node
-	memo     map[pos]typed
-	typings  int     // typeFrom calls so far
-	queue    []*node // registered, in registration order
+	memo     []typed        // see memoAt
+	memoNum  map[pos]*typed // see memoAt
+	typings  int            // typeFrom calls so far
+	queue    []*node        // registered, in registration order
 	edges    []*edge
 	edgeSeen map[edgeKey]bool
 	diags    parser.Diagnostics
 	warned   map[string]bool
-	extIndex map[*parser.Extension]int // an extension's place in its context
+	extIndex map[*parser.Extension]extIndex
 }
+
+// extIndex is an extension's place in its context, and its first slot in
+// reader.memo (one per priority, and one for its end).
+type extIndex struct{ index, slot int }
 
 // edge is an Edge while the graph is read.
 type edge struct {
@@ -59,15 +65,29 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	if dp == nil {
 		dp = parser.BuildDialplan(&parser.Config{})
 	}
-	r := &reader{in: in, dp: dp, owners: map[string][]int{}, phones: map[string]*Phone{},
-		phoneNum: map[string][]*Phone{}, trunks: map[string]*Trunk{}, nodes: map[nodeKey]*node{},
-		memo: map[pos]typed{}, edgeSeen: map[edgeKey]bool{}, warned: map[string]bool{},
-		extIndex: map[*parser.Extension]int{}}
+	// The big maps are sized from the dialplan: growing them step by step
+	// costs a big PBX more than reading it.
+	exts := 0
+	for _, c := range dp.Contexts {
+		exts += len(c.Extensions)
+	}
+	r := &reader{in: in, dp: dp, owners: make(map[string][]int, len(dp.Contexts)), phones: make(map[string]*Phone, len(in.Phones)),
+		phoneNum: make(map[string][]*Phone, len(in.Phones)), trunks: make(map[string]*Trunk, len(in.Trunks)),
+		nodes: make(map[nodeKey]*node, exts), memoNum: map[pos]*typed{}, edgeSeen: make(map[edgeKey]bool, exts),
+		warned: map[string]bool{}, extIndex: make(map[*parser.Extension]extIndex, exts)}
+	slots := 0
 	for _, c := range dp.Contexts {
 		for i, e := range c.Extensions {
-			r.extIndex[e] = i
+			x, seen := r.extIndex[e]
+			if !seen {
+				x.slot = slots
+				slots += len(e.Priorities) + 1
+			}
+			x.index = i
+			r.extIndex[e] = x
 		}
 	}
+	r.memo = make([]typed, slots)
 	for i, t := range in.Tenants {
 		for _, c := range t.Contexts {
 			r.owners[c] = append(r.owners[c], i)
@@ -239,10 +259,10 @@ func (r *reader) entry(n *node) pos {
 // is known without walking again, which keeps entry linear in the
 // length of an extension rather than quadratic.
 func (r *reader) typeBefore(q, p pos) *node {
-	if m, ok := r.memo[p]; ok && m.straight && m.n != nil && m.steps < walkBudget-1 &&
+	if m := r.memoAt(p); m.state == wasTyped && m.straight && m.n != nil && m.steps < walkBudget-1 &&
 		transparent[lowerApp(q.prio().App)] && !recognised(q) {
-		if _, done := r.memo[q]; !done {
-			r.memo[q] = typed{n: m.n, steps: m.steps + 1, straight: true}
+		if mq := r.memoAt(q); mq.state == unTyped {
+			*mq = typed{n: m.n, steps: m.steps + 1, straight: true, state: wasTyped}
 			return m.n
 		}
 	}
@@ -292,13 +312,18 @@ func (r *reader) graph() *Graph {
 			objKeys[i] += "\x00" + n.via
 		}
 	}
-	objIDs := ids.New("object").AssignList(objKeys)
-	for i, n := range r.queue {
-		n.obj.ID = objIDs[i]
-		g.Objects = append(g.Objects, &n.obj)
-	}
+	// The objects' IDs are worked out while the edges' are: the edges'
+	// keys read the objects' entries and types, not their IDs.
+	var objIDs sync.WaitGroup
+	objIDs.Go(func() {
+		list := ids.New("object").AssignList(objKeys)
+		for i, n := range r.queue {
+			n.obj.ID = list[i]
+			g.Objects = append(g.Objects, &n.obj)
+		}
+	})
 	// de_ord: the order of a target among its source's targets of a kind.
-	ord := map[edgeKey]int{}
+	ord := make(map[edgeKey]int, len(r.edges))
 	edgeKeys := make([]string, len(r.edges))
 	for i, e := range r.edges {
 		k := edgeKey{e.from, e.kind, nil}
@@ -312,7 +337,7 @@ func (r *reader) graph() *Graph {
 		edgeKeys[i] = strings.Join([]string{keyOf[out.TenantID], out.TypeSrc, out.Src, out.TypeDst(), out.Dst(), strconv.Itoa(out.Ord)}, "\x00")
 	}
 	// Two edges a client cannot tell apart are one.
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(edgeKeys))
 	kept, keptKeys := g.Edges[:0], edgeKeys[:0]
 	for i, e := range g.Edges {
 		if !seen[edgeKeys[i]] {
@@ -325,6 +350,7 @@ func (r *reader) graph() *Graph {
 	for i, e := range g.Edges {
 		e.ID = edgeIDs[i]
 	}
+	objIDs.Wait()
 	ids.SortByID(g.Objects, func(o *Object) string { return o.ID })
 	ids.SortByID(g.Edges, func(e *Edge) string { return e.ID })
 	return g

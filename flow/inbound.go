@@ -78,7 +78,7 @@ func (r *reader) inbound() {
 		if a.c != b.c {
 			return order[a.c] < order[b.c]
 		}
-		return r.extIndex[a.e] < r.extIndex[b.e]
+		return r.extIndex[a.e].index < r.extIndex[b.e].index
 	})
 	for _, f := range routes {
 		n := r.didNode(f.p)

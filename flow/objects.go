@@ -59,7 +59,7 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 // priority).
 func (r *reader) before(p, q pos) bool {
 	if p.e != q.e {
-		return r.extIndex[p.e] < r.extIndex[q.e]
+		return r.extIndex[p.e].index < r.extIndex[q.e].index
 	}
 	return p.i < q.i
 }

@@ -63,23 +63,24 @@ const walkBudget = 4000
 // typeFrom returns the object the path from p reaches, or nil when it
 // reaches none (it ends without routing the call).
 func (r *reader) typeFrom(p pos, st *state) *node {
-	memo := len(st.stack) == 0 && st.own == nil && st.status == ""
-	if memo {
-		if m, ok := r.memo[p]; ok {
-			return m.n
+	var m *typed
+	if len(st.stack) == 0 && st.own == nil && st.status == "" {
+		m = r.memoAt(p)
+		if m.state != unTyped {
+			return m.n // typed, or nil for a loop back here: it reaches nothing
 		}
-		r.memo[p] = typed{} // a loop back here reaches nothing
+		m.state = beingTyped
 	}
 	r.typings++
 	typings, budget := r.typings, *st.budget
 	n := r.walk(p, st)
-	if memo {
-		r.memo[p] = typed{n: n, steps: budget - *st.budget, straight: r.typings == typings}
+	if m != nil {
+		*m = typed{n: n, steps: budget - *st.budget, straight: r.typings == typings, state: wasTyped}
 	}
 	return n
 }
 
-// typed is what typing from a position found (reader.memo).
+// typed is what typing from a position found (reader.memoAt).
 type typed struct {
 	n *node
 	// steps is the walk's length; straight says it typed nothing else on
@@ -88,6 +89,34 @@ type typed struct {
 	// then this one, one step longer (see reader.entry).
 	steps    int
 	straight bool
+	state    typingState
+}
+
+type typingState uint8
+
+const (
+	unTyped typingState = iota
+	beingTyped
+	wasTyped
+)
+
+// memoAt is the memo of typing from p: a slot of reader.memo for a
+// priority (or the end) of an extension of the dialplan, an entry of
+// reader.memoNum for a pattern reached with a number. The walks of a big
+// dialplan look up and fill millions of them: a slot costs much less
+// than a map entry keyed by the position.
+func (r *reader) memoAt(p pos) *typed {
+	if p.num == "" && p.e != nil && p.i >= 0 && p.i <= len(p.e.Priorities) {
+		if x, ok := r.extIndex[p.e]; ok {
+			return &r.memo[x.slot+p.i]
+		}
+	}
+	m := r.memoNum[p]
+	if m == nil {
+		m = &typed{}
+		r.memoNum[p] = m
+	}
+	return m
 }
 
 func (r *reader) walk(p pos, st *state) *node {
