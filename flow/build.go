@@ -12,22 +12,23 @@ import (
 
 // reader carries the state of one Build.
 type reader struct {
-	in       Input
-	dp       *parser.Dialplan
-	owners   map[string][]int // context -> indexes of the tenants owning it
-	phones   map[string]*Phone
-	phoneNum map[string][]*Phone
-	trunks   map[string]*Trunk
-	nodes    map[nodeKey]*node
-	memo     []typed        // see memoAt
-	memoNum  map[pos]*typed // see memoAt
-	typings  int            // typeFrom calls so far
-	queue    []*node        // registered, in registration order
-	edges    []*edge
-	edgeSeen map[edgeKey]bool
-	diags    parser.Diagnostics
-	warned   map[string]bool
-	extIndex map[*parser.Extension]extIndex
+	in        Input
+	dp        *parser.Dialplan
+	owners    map[string][]int // context -> indexes of the tenants owning it
+	phones    map[string]*Phone
+	phoneNum  map[string][]*Phone
+	trunks    map[string]*Trunk
+	nodes     map[nodeKey]*node
+	memo      []typed        // see memoAt
+	memoNum   map[pos]*typed // see memoAt
+	nodeSlots []*node        // see node
+	typings   int            // typeFrom calls so far
+	queue     []*node        // registered, in registration order
+	edges     []*edge
+	edgeSeen  map[edgeKey]bool
+	diags     parser.Diagnostics
+	warned    map[string]bool
+	extIndex  map[*parser.Extension]extIndex
 }
 
 // extIndex is an extension's place in its context, and its first slot in
@@ -73,7 +74,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	}
 	r := &reader{in: in, dp: dp, owners: make(map[string][]int, len(dp.Contexts)), phones: make(map[string]*Phone, len(in.Phones)),
 		phoneNum: make(map[string][]*Phone, len(in.Phones)), trunks: make(map[string]*Trunk, len(in.Trunks)),
-		nodes: make(map[nodeKey]*node, exts), memoNum: map[pos]*typed{}, edgeSeen: make(map[edgeKey]bool, exts),
+		nodes: map[nodeKey]*node{}, memoNum: map[pos]*typed{}, edgeSeen: make(map[edgeKey]bool, exts),
 		warned: map[string]bool{}, extIndex: make(map[*parser.Extension]extIndex, exts)}
 	slots := 0
 	for _, c := range dp.Contexts {
@@ -88,6 +89,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 		}
 	}
 	r.memo = make([]typed, slots)
+	r.nodeSlots = make([]*node, slots)
 	for i, t := range in.Tenants {
 		for _, c := range t.Contexts {
 			r.owners[c] = append(r.owners[c], i)
@@ -361,18 +363,15 @@ func (r *reader) graph() *Graph {
 // tenant owning its context, the first one when several do; else the
 // tenant of the first object leading to it.
 func (r *reader) tenants() {
-	byObj := map[*node][]*edge{}
-	firstOut := map[*node]*edge{}
 	for _, e := range r.edges {
-		byObj[e.to] = append(byObj[e.to], e)
-		if firstOut[e.from] == nil {
-			firstOut[e.from] = e
+		e.to.in = append(e.to.in, e)
+		if e.from.firstOut == nil {
+			e.from.firstOut = e
 		}
 	}
 	var tenantOf func(n *node, depth int) string
-	done := map[*node]bool{}
 	tenantOf = func(n *node, depth int) string {
-		if done[n] || depth > 32 {
+		if n.tenantDone || depth > 32 {
 			return n.obj.TenantID
 		}
 		t := ""
@@ -383,7 +382,7 @@ func (r *reader) tenants() {
 			t = r.in.Tenants[r.owners[n.anchor.c.Name][0]].ID
 		}
 		if n.obj.Type == TypeDID {
-			if e := firstOut[n]; e != nil {
+			if e := n.firstOut; e != nil {
 				t = tenantOf(e.to, depth+1)
 			}
 			if t == "" && n.obj.DID != nil {
@@ -394,7 +393,7 @@ func (r *reader) tenants() {
 			}
 		}
 		if t == "" {
-			for _, e := range byObj[n] {
+			for _, e := range n.in {
 				if e.from != n {
 					if t = tenantOf(e.from, depth+1); t != "" {
 						break
@@ -403,7 +402,7 @@ func (r *reader) tenants() {
 			}
 		}
 		n.obj.TenantID = t
-		done[n] = true
+		n.tenantDone = true
 		return t
 	}
 	for _, n := range r.queue {

@@ -84,7 +84,7 @@ func (r *reader) inbound() {
 		n := r.didNode(f.p)
 		to := r.typeSource(f.p, n)
 		if to == nil || r.refuses(f.p, to, byExt) {
-			delete(r.nodes, nodeKey{p: f.p, typ: TypeDID})
+			r.dropNode(nodeKey{p: f.p, typ: TypeDID})
 			continue
 		}
 		for name := range f.trunks {

@@ -39,7 +39,7 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 		// of these in the context, whatever the order they are met in.
 		k.p = pos{c: p.c}
 	}
-	if n := r.nodes[k]; n != nil {
+	if n := r.node(k); n != nil {
 		if (typ == TypeIVR || k.raw == "macro-dial") && r.before(p, n.anchor) {
 			n.anchor = p
 			n.obj.Exten = p.exten()
@@ -51,7 +51,7 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 	if typ == TypeHuntlist || typ == TypeQueue {
 		n.obj.Number = numberOr(p.exten(), "")
 	}
-	r.nodes[k] = n
+	r.setNode(k, n)
 	return n
 }
 
@@ -74,13 +74,54 @@ func (r *reader) unresolved(raw string) *node {
 		return nil
 	}
 	k := nodeKey{raw: raw}
-	if n := r.nodes[k]; n != nil {
+	if n := r.node(k); n != nil {
 		return n
 	}
 	n := &node{raw: raw, obj: Object{Type: TypeCustom, Entry: raw, Name: raw,
 		Custom: &Custom{Kind: CustomUnknown, Description: "Go to " + raw}}}
-	r.nodes[k] = n
+	r.setNode(k, n)
 	return n
+}
+
+// node returns the node of key k, or nil. The nodes of a position of the
+// dialplan hang from its slot (see memoAt), the others are in a map:
+// walks look nodes up at every object they reach, and a map keyed by
+// positions, types and names costs a big PBX much more.
+func (r *reader) node(k nodeKey) *node {
+	if i, ok := r.slot(k.p); ok {
+		for n := r.nodeSlots[i]; n != nil; n = n.sameSlot {
+			if n.key.typ == k.typ && n.key.raw == k.raw {
+				return n
+			}
+		}
+		return nil
+	}
+	return r.nodes[k]
+}
+
+// setNode makes n the node of key k, which has none.
+func (r *reader) setNode(k nodeKey, n *node) {
+	n.key = k
+	if i, ok := r.slot(k.p); ok {
+		n.sameSlot, r.nodeSlots[i] = r.nodeSlots[i], n
+		return
+	}
+	r.nodes[k] = n
+}
+
+// dropNode forgets the node of key k.
+func (r *reader) dropNode(k nodeKey) {
+	i, ok := r.slot(k.p)
+	if !ok {
+		delete(r.nodes, k)
+		return
+	}
+	for at := &r.nodeSlots[i]; *at != nil; at = &(*at).sameSlot {
+		if (*at).key.typ == k.typ && (*at).key.raw == k.raw {
+			*at = (*at).sameSlot
+			return
+		}
+	}
 }
 
 // phoneNode is an EXT (one phone) or HUNTLIST anchored at p ringing the

@@ -22,6 +22,14 @@ type node struct {
 	phones     []*Phone
 	registered bool
 	order      int // registration order
+	// While tenants are given (reader.tenants): the edges leading here,
+	// the first one leaving, and whether the tenant is worked out.
+	in         []*edge
+	firstOut   *edge
+	tenantDone bool
+	// Where reader.node finds it: its key, and the next node of its slot.
+	key      nodeKey
+	sameSlot *node
 }
 
 // nodeKey identifies a node: its anchor and type, or an unresolved target.
@@ -80,6 +88,18 @@ func (r *reader) typeFrom(p pos, st *state) *node {
 	return n
 }
 
+// slot is p's slot in reader.memo and reader.nodeSlots: ok for a priority
+// (or the end) of an extension of the dialplan, not for a pattern reached
+// with a number.
+func (r *reader) slot(p pos) (int, bool) {
+	if p.num == "" && p.e != nil && p.i >= 0 && p.i <= len(p.e.Priorities) {
+		if x, ok := r.extIndex[p.e]; ok {
+			return x.slot + p.i, true
+		}
+	}
+	return 0, false
+}
+
 // typed is what typing from a position found (reader.memoAt).
 type typed struct {
 	n *node
@@ -106,10 +126,8 @@ const (
 // dialplan look up and fill millions of them: a slot costs much less
 // than a map entry keyed by the position.
 func (r *reader) memoAt(p pos) *typed {
-	if p.num == "" && p.e != nil && p.i >= 0 && p.i <= len(p.e.Priorities) {
-		if x, ok := r.extIndex[p.e]; ok {
-			return &r.memo[x.slot+p.i]
-		}
+	if i, ok := r.slot(p); ok {
+		return &r.memo[i]
 	}
 	m := r.memoNum[p]
 	if m == nil {

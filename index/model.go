@@ -257,7 +257,8 @@ func (s *Snapshot) TenantsOf(u *User) []*Tenant {
 // NewSnapshot sorts s's lists by numeric ID and builds its lookup tables.
 // Load uses it; tests may use it to build a Snapshot by hand.
 func NewSnapshot(s *Snapshot) *Snapshot {
-	// The two long lists are done concurrently.
+	// The long lists (extensions, destinations, the call flow) are done
+	// concurrently.
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		sortByID(s.Extensions, func(e *Extension) string { return e.ID })
@@ -291,14 +292,16 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 		s.tenantsByKey[t.Key] = t
 	}
 	if s.Flow != nil {
-		sortByID(s.Flow.Objects, func(o *flow.Object) string { return o.ID })
-		sortByID(s.Flow.Edges, func(e *flow.Edge) string { return e.ID })
-		s.objByID = make(map[string]*flow.Object, len(s.Flow.Objects))
-		for _, o := range s.Flow.Objects {
-			s.objByID[o.ID] = o
-		}
-		s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
-		s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
+		wg.Go(func() {
+			sortByID(s.Flow.Objects, func(o *flow.Object) string { return o.ID })
+			sortByID(s.Flow.Edges, func(e *flow.Edge) string { return e.ID })
+			s.objByID = make(map[string]*flow.Object, len(s.Flow.Objects))
+			for _, o := range s.Flow.Objects {
+				s.objByID[o.ID] = o
+			}
+			s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
+			s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
+		})
 	}
 	s.readAPI.build(s)
 	s.trunksByTenant = map[string][]*Peer{}
