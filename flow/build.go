@@ -307,8 +307,13 @@ func (r *reader) graph() *Graph {
 	for _, t := range r.in.Tenants {
 		keyOf[t.ID] = t.Key
 	}
+	// The objects move out of the nodes into one array: the snapshot
+	// keeps them, not what reading them took.
+	objs := make([]Object, len(r.queue))
 	objKeys := make([]string, len(r.queue))
 	for i, n := range r.queue {
+		objs[i] = n.obj
+		n.out = &objs[i]
 		objKeys[i] = strings.Join([]string{keyOf[n.obj.TenantID], n.obj.Type, n.obj.Entry}, "\x00")
 		if n.via != "" {
 			objKeys[i] += "\x00" + n.via
@@ -319,9 +324,9 @@ func (r *reader) graph() *Graph {
 	var objIDs sync.WaitGroup
 	objIDs.Go(func() {
 		list := ids.New("object").AssignList(objKeys)
-		for i, n := range r.queue {
-			n.obj.ID = list[i]
-			g.Objects = append(g.Objects, &n.obj)
+		for i := range objs {
+			objs[i].ID = list[i]
+			g.Objects = append(g.Objects, &objs[i])
 		}
 	})
 	// de_ord: the order of a target among its source's targets of a kind.
@@ -330,7 +335,7 @@ func (r *reader) graph() *Graph {
 	for i, e := range r.edges {
 		k := edgeKey{e.from, e.kind, nil}
 		ord[k]++
-		out := &Edge{TypeSrc: e.kind, From: &e.from.obj, To: &e.to.obj, Ord: ord[k], Src: e.src.String(), Pos: e.src.prio().Pos}
+		out := &Edge{TypeSrc: e.kind, From: e.from.out, To: e.to.out, Ord: ord[k], Src: e.src.String(), Pos: e.src.prio().Pos}
 		out.TenantID = e.to.obj.TenantID
 		if out.TenantID == "" {
 			out.TenantID = e.from.obj.TenantID
@@ -363,15 +368,20 @@ func (r *reader) graph() *Graph {
 // tenant owning its context, the first one when several do; else the
 // tenant of the first object leading to it.
 func (r *reader) tenants() {
+	// By registration order (every end of an edge is registered): slices
+	// rather than maps keyed by node.
+	byObj := make([][]*edge, len(r.queue))
+	firstOut := make([]*edge, len(r.queue))
+	done := make([]bool, len(r.queue))
 	for _, e := range r.edges {
-		e.to.in = append(e.to.in, e)
-		if e.from.firstOut == nil {
-			e.from.firstOut = e
+		byObj[e.to.order] = append(byObj[e.to.order], e)
+		if firstOut[e.from.order] == nil {
+			firstOut[e.from.order] = e
 		}
 	}
 	var tenantOf func(n *node, depth int) string
 	tenantOf = func(n *node, depth int) string {
-		if n.tenantDone || depth > 32 {
+		if done[n.order] || depth > 32 {
 			return n.obj.TenantID
 		}
 		t := ""
@@ -382,7 +392,7 @@ func (r *reader) tenants() {
 			t = r.in.Tenants[r.owners[n.anchor.c.Name][0]].ID
 		}
 		if n.obj.Type == TypeDID {
-			if e := n.firstOut; e != nil {
+			if e := firstOut[n.order]; e != nil {
 				t = tenantOf(e.to, depth+1)
 			}
 			if t == "" && n.obj.DID != nil {
@@ -393,7 +403,7 @@ func (r *reader) tenants() {
 			}
 		}
 		if t == "" {
-			for _, e := range n.in {
+			for _, e := range byObj[n.order] {
 				if e.from != n {
 					if t = tenantOf(e.from, depth+1); t != "" {
 						break
@@ -402,7 +412,7 @@ func (r *reader) tenants() {
 			}
 		}
 		n.obj.TenantID = t
-		n.tenantDone = true
+		done[n.order] = true
 		return t
 	}
 	for _, n := range r.queue {

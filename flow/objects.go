@@ -90,7 +90,7 @@ func (r *reader) unresolved(raw string) *node {
 func (r *reader) node(k nodeKey) *node {
 	if i, ok := r.slot(k.p); ok {
 		for n := r.nodeSlots[i]; n != nil; n = n.sameSlot {
-			if n.key.typ == k.typ && n.key.raw == k.raw {
+			if n.keyTyp == k.typ && n.keyRaw == k.raw {
 				return n
 			}
 		}
@@ -101,8 +101,8 @@ func (r *reader) node(k nodeKey) *node {
 
 // setNode makes n the node of key k, which has none.
 func (r *reader) setNode(k nodeKey, n *node) {
-	n.key = k
 	if i, ok := r.slot(k.p); ok {
+		n.keyTyp, n.keyRaw = k.typ, k.raw
 		n.sameSlot, r.nodeSlots[i] = r.nodeSlots[i], n
 		return
 	}
@@ -117,7 +117,7 @@ func (r *reader) dropNode(k nodeKey) {
 		return
 	}
 	for at := &r.nodeSlots[i]; *at != nil; at = &(*at).sameSlot {
-		if (*at).key.typ == k.typ && (*at).key.raw == k.raw {
+		if (*at).keyTyp == k.typ && (*at).keyRaw == k.raw {
 			*at = (*at).sameSlot
 			return
 		}

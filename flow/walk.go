@@ -22,14 +22,11 @@ type node struct {
 	phones     []*Phone
 	registered bool
 	order      int // registration order
-	// While tenants are given (reader.tenants): the edges leading here,
-	// the first one leaving, and whether the tenant is worked out.
-	in         []*edge
-	firstOut   *edge
-	tenantDone bool
-	// Where reader.node finds it: its key, and the next node of its slot.
-	key      nodeKey
-	sameSlot *node
+	// Where reader.node finds it: its key's type and name (its position
+	// is the slot's), and the next node of its slot.
+	keyTyp, keyRaw string
+	sameSlot       *node
+	out            *Object // the graph's copy of obj (reader.graph)
 }
 
 // nodeKey identifies a node: its anchor and type, or an unresolved target.
