@@ -12,23 +12,24 @@ import (
 
 // reader carries the state of one Build.
 type reader struct {
-	in        Input
-	dp        *parser.Dialplan
-	owners    map[string][]int // context -> indexes of the tenants owning it
-	phones    map[string]*Phone
-	phoneNum  map[string][]*Phone
-	trunks    map[string]*Trunk
-	nodes     map[nodeKey]*node
-	memo      []typed        // see memoAt
-	memoNum   map[pos]*typed // see memoAt
-	nodeSlots []*node        // see node
-	typings   int            // typeFrom calls so far
-	queue     []*node        // registered, in registration order
-	edges     []*edge
-	edgeSeen  map[edgeKey]bool
-	diags     parser.Diagnostics
-	warned    map[string]bool
-	extIndex  map[*parser.Extension]extIndex
+	in           Input
+	dp           *parser.Dialplan
+	owners       map[string][]int // context -> indexes of the tenants owning it
+	phones       map[string]*Phone
+	phoneNum     map[string][]*Phone
+	trunks       map[string]*Trunk
+	trunkTenants map[string]string // trunk name -> the tenant of the first trunk of that name with one
+	nodes        map[nodeKey]*node
+	memo         []typed        // see memoAt
+	memoNum      map[pos]*typed // see memoAt
+	nodeSlots    []*node        // see node
+	typings      int            // typeFrom calls so far
+	queue        []*node        // registered, in registration order
+	edges        []*edge
+	edgeSeen     map[edgeKey]bool
+	diags        parser.Diagnostics
+	warned       map[string]bool
+	extIndex     map[*parser.Extension]extIndex
 }
 
 // extIndex is an extension's place in its context, and its first slot in
@@ -424,11 +425,21 @@ func (r *reader) tenants() {
 
 // trunkTenant is the tenant of the first of the named trunks that has one.
 func (r *reader) trunkTenant(names []string) string {
-	for _, name := range names {
+	if r.trunkTenants == nil {
+		// Built on first use: a DID per trunk would otherwise read every
+		// trunk once per DID.
+		r.trunkTenants = map[string]string{}
 		for i := range r.in.Trunks {
-			if t := &r.in.Trunks[i]; t.Name == name && t.TenantID != "" {
-				return t.TenantID
+			if t := &r.in.Trunks[i]; t.TenantID != "" {
+				if _, ok := r.trunkTenants[t.Name]; !ok {
+					r.trunkTenants[t.Name] = t.TenantID
+				}
 			}
+		}
+	}
+	for _, name := range names {
+		if t, ok := r.trunkTenants[name]; ok {
+			return t
 		}
 	}
 	return ""
