@@ -20,11 +20,14 @@ type reader struct {
 	trunks       map[string]*Trunk
 	trunkTenants map[string]string // trunk name -> the tenant of the first trunk of that name with one
 	nodes        map[nodeKey]*node
-	memo         []typed        // see memoAt
-	memoNum      map[pos]*typed // see memoAt
-	nodeSlots    []*node        // see node
-	typings      int            // typeFrom calls so far
-	queue        []*node        // registered, in registration order
+	memo         []typed           // see memoAt
+	memoNum      map[pos]*typed    // see memoAt
+	nodeSlots    []*node           // see node
+	apps         []appName         // see app
+	lastExt      *parser.Extension // the extension slot found last, and its first slot
+	lastSlot     int
+	typings      int     // typeFrom calls so far
+	queue        []*node // registered, in registration order
 	edges        []*edge
 	edgeSeen     map[edgeKey]bool
 	diags        parser.Diagnostics
@@ -91,6 +94,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	}
 	r.memo = make([]typed, slots)
 	r.nodeSlots = make([]*node, slots)
+	r.apps = make([]appName, slots)
 	for i, t := range in.Tenants {
 		for _, c := range t.Contexts {
 			r.owners[c] = append(r.owners[c], i)
@@ -263,7 +267,7 @@ func (r *reader) entry(n *node) pos {
 // length of an extension rather than quadratic.
 func (r *reader) typeBefore(q, p pos) *node {
 	if m := r.memoAt(p); m.state == wasTyped && m.straight && m.n != nil && m.steps < walkBudget-1 &&
-		transparent[lowerApp(q.prio().App)] && !recognised(q) {
+		transparent[r.app(q)] && !recognised(q) {
 		if mq := r.memoAt(q); mq.state == unTyped {
 			*mq = typed{n: m.n, steps: m.steps + 1, straight: true, state: wasTyped}
 			return m.n

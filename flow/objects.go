@@ -335,7 +335,7 @@ func (r *reader) dialNode(p pos, args string, st *state) *node {
 // its extension (plumbing aside): a group rung in turn.
 func (r *reader) inTurn(p pos) []*Phone {
 	var more []*Phone
-	for q := r.nextDecisive(p); q.valid() && lowerApp(q.prio().App) == "dial"; q = r.nextDecisive(q) {
+	for q := r.nextDecisive(p); q.valid() && r.app(q) == "dial"; q = r.nextDecisive(q) {
 		ts := r.dialTargets(q, q.prio().Args)
 		if len(ts) != 1 || ts[0].phone == nil {
 			break

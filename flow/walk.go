@@ -90,11 +90,36 @@ func (r *reader) typeFrom(p pos, st *state) *node {
 // with a number.
 func (r *reader) slot(p pos) (int, bool) {
 	if p.num == "" && p.e != nil && p.i >= 0 && p.i <= len(p.e.Priorities) {
+		if p.e == r.lastExt {
+			return r.lastSlot + p.i, true // a walk stays on an extension for a while
+		}
 		if x, ok := r.extIndex[p.e]; ok {
+			r.lastExt, r.lastSlot = p.e, x.slot
 			return x.slot + p.i, true
 		}
 	}
 	return 0, false
+}
+
+// app is the application at p as lowerApp gives it, worked out once per
+// priority of the dialplan.
+func (r *reader) app(p pos) string {
+	i, ok := r.slot(p)
+	if !ok {
+		return lowerApp(p.prio().App)
+	}
+	if a := &r.apps[i]; a.known {
+		return a.name
+	}
+	name := lowerApp(p.prio().App)
+	r.apps[i] = appName{name, true}
+	return name
+}
+
+// appName is a slot of reader.apps.
+type appName struct {
+	name  string
+	known bool
 }
 
 // typed is what typing from a position found (reader.memoAt).
@@ -153,7 +178,7 @@ func (r *reader) walk(p pos, st *state) *node {
 			return n
 		}
 		pr := p.prio()
-		app := lowerApp(pr.App)
+		app := r.app(p)
 		args := r.subst(pr.Args, p, st)
 		switch {
 		case transparent[app]:
@@ -346,7 +371,7 @@ func (r *reader) playback(p pos, st *state) (*node, pos, bool) {
 // not transparent (invalid when the extension ends first).
 func (r *reader) nextDecisive(p pos) pos {
 	q := p.next()
-	for q.valid() && transparent[lowerApp(q.prio().App)] {
+	for q.valid() && transparent[r.app(q)] {
 		q = q.next()
 	}
 	return q
@@ -358,20 +383,20 @@ func (r *reader) endsAfter(p pos) bool {
 	if !q.valid() {
 		return true
 	}
-	a := lowerApp(q.prio().App)
+	a := r.app(q)
 	return terminators[a] || a == "return" || a == "macroexit" || (a == "wait" && r.endsAfter(q))
 }
 
 // leavesAfter: after p the extension jumps elsewhere (hands the call on).
 func (r *reader) leavesAfter(p pos) bool {
 	q := r.nextDecisive(p)
-	return q.valid() && lowerApp(q.prio().App) == "goto"
+	return q.valid() && r.app(q) == "goto"
 }
 
 // waitsAfter: a WaitExten follows p on its extension.
 func (r *reader) waitsAfter(p pos) bool {
 	for q := p.next(); q.valid(); q = q.next() {
-		switch a := lowerApp(q.prio().App); {
+		switch a := r.app(q); {
 		case a == "waitexten":
 			return true
 		case transparent[a] || a == "background" || a == "playback" || a == "execif":
