@@ -11,30 +11,24 @@ import (
 // (the slow path), and on a later call that must see the IDs it took.
 func TestAssignListSameAsAssign(t *testing.T) {
 	keys := []string{"b", "a", "b", "c\x00x", "a"}
-	want := func(pins []string, calls ...[]string) [][]string {
+	// run gives the IDs of each call, through AssignList or through Assign.
+	run := func(list bool, pins []string, calls ...[]string) [][]string {
 		a := New("object")
 		for _, p := range pins {
 			a.Pin(p)
 		}
 		var out [][]string
 		for _, ks := range calls {
-			m := a.Assign(ks)
-			list := make([]string, len(ks))
-			for i, k := range ks {
-				list[i] = m[k]
+			if list {
+				out = append(out, a.AssignList(ks))
+				continue
 			}
-			out = append(out, list)
-		}
-		return out
-	}
-	got := func(pins []string, calls ...[]string) [][]string {
-		a := New("object")
-		for _, p := range pins {
-			a.Pin(p)
-		}
-		var out [][]string
-		for _, ks := range calls {
-			out = append(out, a.AssignList(ks))
+			m := a.Assign(ks)
+			ids := make([]string, len(ks))
+			for i, k := range ks {
+				ids[i] = m[k]
+			}
+			out = append(out, ids)
 		}
 		return out
 	}
@@ -48,12 +42,12 @@ func TestAssignListSameAsAssign(t *testing.T) {
 		{"pinned first choice", []string{clash}, [][]string{keys}},
 		{"second call sees the first", nil, [][]string{{"a"}, {"a", "d"}}},
 	} {
-		w, g := want(tc.pins, tc.calls...), got(tc.pins, tc.calls...)
+		w, g := run(false, tc.pins, tc.calls...), run(true, tc.pins, tc.calls...)
 		if !slices.EqualFunc(w, g, slices.Equal) {
 			t.Errorf("%s: AssignList %q, Assign %q", tc.name, g, w)
 		}
 	}
-	if g := got([]string{clash}, keys)[0]; g[1] == clash {
+	if g := run(true, []string{clash}, keys)[0]; g[1] == clash {
 		t.Errorf("pinned ID %s handed out", clash)
 	}
 }
