@@ -23,7 +23,7 @@ type reader struct {
 	memo         []typed           // see memoAt
 	memoNum      map[pos]*typed    // see memoAt
 	nodeSlots    []*node           // see node
-	apps         []appName         // see app
+	apps         []string          // see app
 	lastExt      *parser.Extension // the extension slot found last, and its first slot
 	lastSlot     int
 	typings      int     // typeFrom calls so far
@@ -94,7 +94,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	}
 	r.memo = make([]typed, slots)
 	r.nodeSlots = make([]*node, slots)
-	r.apps = make([]appName, slots)
+	r.apps = make([]string, slots)
 	for i, t := range in.Tenants {
 		for _, c := range t.Contexts {
 			r.owners[c] = append(r.owners[c], i)

@@ -80,7 +80,7 @@ func (r *reader) typeFrom(p pos, st *state) *node {
 	typings, budget := r.typings, *st.budget
 	n := r.walk(p, st)
 	if m != nil {
-		*m = typed{n: n, steps: budget - *st.budget, straight: r.typings == typings, state: wasTyped}
+		*m = typed{n: n, steps: int32(budget - *st.budget), straight: r.typings == typings, state: wasTyped}
 	}
 	return n
 }
@@ -108,18 +108,12 @@ func (r *reader) app(p pos) string {
 	if !ok {
 		return lowerApp(p.prio().App)
 	}
-	if a := &r.apps[i]; a.known {
-		return a.name
+	if a := r.apps[i]; a != "" {
+		return a
 	}
-	name := lowerApp(p.prio().App)
-	r.apps[i] = appName{name, true}
+	name := lowerApp(p.prio().App) // "" (no application) is worked out each time
+	r.apps[i] = name
 	return name
-}
-
-// appName is a slot of reader.apps.
-type appName struct {
-	name  string
-	known bool
 }
 
 // typed is what typing from a position found (reader.memoAt).
@@ -129,7 +123,7 @@ type typed struct {
 	// the way (no branch looked ahead), so that it read no other result
 	// of the memo: the walk from a transparent priority just before is
 	// then this one, one step longer (see reader.entry).
-	steps    int
+	steps    int32
 	straight bool
 	state    typingState
 }
