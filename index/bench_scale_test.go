@@ -282,7 +282,7 @@ func raceEnabled() bool {
 // a first load and five reloads of the 10k-tenant PBX through a Store, one
 // file edited before each reload, as `astapi serve` runs them: with the
 // runtime's defaults (untuned), and with index.MemoryTuning and the
-// default soft memory limit (tuned). The peak is reset between the two
+// default soft memory limit following the live heap (tuned). The peak is reset between the two
 // (/proc/self/clear_refs), so each reports its own.
 //
 //	go test ./index -run '^$' -bench ReloadPeakRSS -benchtime 1x
@@ -301,7 +301,7 @@ func BenchmarkReloadPeakRSS(b *testing.B) {
 					b.Skip("cannot reset the peak RSS:", err)
 				}
 				load := func() (*index.Snapshot, error) { return index.Load(ini) }
-				var mt index.MemoryTuning
+				mt := index.MemoryTuning{AutoLimit: true} // as astapi serve runs by default
 				if tuned {
 					load = mt.Wrap(load)
 					defer debug.SetMemoryLimit(debug.SetMemoryLimit(index.DefaultMemoryLimit))

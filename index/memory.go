@@ -2,17 +2,21 @@ package index
 
 import (
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 )
 
-// DefaultMemoryLimit is the soft memory limit `astapi serve` sets when
-// neither GOMEMLIMIT nor its --memory-limit flag says otherwise. A reload
-// holds the served snapshot and the one being built: about 2.5 times the
-// retained heap of one snapshot at its peak (see the README's performance
-// section), so 1 GiB lets a configuration of about 10k tenants / 100k
-// peers reload without the collector running flat out, and keeps the
-// process under 1.2 GB of RSS.
+// DefaultMemoryLimit is the least soft memory limit `astapi serve` sets
+// when neither GOMEMLIMIT nor its --memory-limit flag says otherwise; with
+// MemoryTuning.AutoLimit it grows to LimitHeadroom times the live heap.
 const DefaultMemoryLimit = 1 << 30
+
+// LimitHeadroom: a reload holds the served snapshot while it builds the
+// next, and a build alone peaks at about 2.4 times the live heap it leaves
+// (10k tenants: 1256 MB for 516 MB); below about 4 times the live heap,
+// reloads run the collector flat out near the limit (slow, not fatal: the
+// limit is soft).
+const LimitHeadroom = 4
 
 // defaultLoadGCPercent is GOGC while a load runs. Nearly everything a
 // load allocates is kept (the snapshot), so collections during it free
@@ -27,6 +31,11 @@ type MemoryTuning struct {
 	// LoadGCPercent is GOGC during a load; 0 means 400, negative leaves
 	// GOGC alone. A GOGC set higher (or off) is never lowered.
 	LoadGCPercent int
+	// AutoLimit sets the soft memory limit after each successful load to
+	// the larger of DefaultMemoryLimit and LimitHeadroom times the live
+	// heap, so that a big configuration reloads without the collector
+	// running flat out and a small one keeps a tight bound.
+	AutoLimit bool
 
 	mu     sync.Mutex
 	active int // loads under way
@@ -78,11 +87,26 @@ func (m *MemoryTuning) leave() {
 // Release is a Store.OnReload hook: after a successful load nothing should
 // still hold the replaced snapshot (but requests under way) or the build's
 // garbage, so a collection returns that memory to the system now rather
-// than leaving the process at its reload peak until the next cycles. Hooks
+// than leaving the process at its reload peak until the next cycles. With
+// AutoLimit it then sets the memory limit from the live heap. Hooks
 // registered after it see the heap of the served snapshot alone
-// (runtime/metrics /gc/heap/live:bytes).
+// (LiveHeap).
 func (m *MemoryTuning) Release(res ReloadResult, _ *Snapshot) {
-	if res.Success {
-		debug.FreeOSMemory()
+	if !res.Success {
+		return
 	}
+	debug.FreeOSMemory()
+	if m.AutoLimit {
+		debug.SetMemoryLimit(max(DefaultMemoryLimit, LimitHeadroom*int64(LiveHeap())))
+	}
+}
+
+// LiveHeap is the heap the last collection found live, in bytes.
+func LiveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"testing"
@@ -54,4 +55,25 @@ func TestMemoryTuningWrap(t *testing.T) {
 	if p := gcPercent(); p != 100 {
 		t.Errorf("after overlapping loads GOGC is %d, want 100", p)
 	}
+}
+
+// TestMemoryTuningAutoLimit: after a successful load the limit is the
+// larger of the default and LimitHeadroom times the live heap; a failed
+// one or AutoLimit off leaves it alone.
+func TestMemoryTuningAutoLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	const preset = 7 << 30
+	debug.SetMemoryLimit(preset)
+	(&MemoryTuning{}).Release(ReloadResult{Success: true}, nil)
+	(&MemoryTuning{AutoLimit: true}).Release(ReloadResult{}, nil)
+	if got := debug.SetMemoryLimit(-1); got != preset {
+		t.Fatalf("limit %d, want it left at %d", got, preset)
+	}
+	ballast := make([]byte, 512<<20) // live across the collection: 3 × 512 MiB > the default
+	(&MemoryTuning{AutoLimit: true}).Release(ReloadResult{Success: true}, nil)
+	got, live := debug.SetMemoryLimit(-1), int64(LiveHeap())
+	if want := max(DefaultMemoryLimit, LimitHeadroom*live); got != want || got <= DefaultMemoryLimit {
+		t.Errorf("limit %d with %d live, want %d above the default", got, live, want)
+	}
+	runtime.KeepAlive(ballast)
 }

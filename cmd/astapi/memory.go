@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 
@@ -14,20 +13,22 @@ import (
 
 // applyMemoryLimit sets the soft memory limit: the --memory-limit flag when
 // given, else GOMEMLIMIT when set (the runtime has applied it already),
-// else index.DefaultMemoryLimit. It returns the limit in force, in bytes
+// else (or with --memory-limit auto) index.DefaultMemoryLimit, which then
+// follows the live heap after each reload. It returns the limit in force, in bytes
 // (math.MaxInt64: none).
-func applyMemoryLimit(flagValue, env string) (int64, error) {
+func applyMemoryLimit(flagValue, env string) (limit int64, auto bool, err error) {
 	switch {
+	case flagValue == "auto" || flagValue == "" && env == "":
+		debug.SetMemoryLimit(index.DefaultMemoryLimit)
+		auto = true
 	case flagValue != "":
 		n, err := parseMemoryLimit(flagValue)
 		if err != nil {
-			return 0, fmt.Errorf("--memory-limit %q: %w", flagValue, err)
+			return 0, false, fmt.Errorf("--memory-limit %q: %w", flagValue, err)
 		}
 		debug.SetMemoryLimit(n)
-	case env == "":
-		debug.SetMemoryLimit(index.DefaultMemoryLimit)
 	}
-	return debug.SetMemoryLimit(-1), nil
+	return debug.SetMemoryLimit(-1), auto, nil
 }
 
 // parseMemoryLimit reads a size as GOMEMLIMIT does (bytes, or a number
@@ -62,27 +63,17 @@ func formatBytes(n int64) string {
 	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 0, 64) + "MiB"
 }
 
-// tightLimitShare: a reload holds the served snapshot, the one being built
-// and the build's garbage, about 2.5 times the live heap of one; when one
-// already takes more than this share of the limit, reloads run the
-// collector flat out near the limit (slow, not fatal: the limit is soft).
-const tightLimitShare = 0.4
-
-// warnTightLimit is an OnReload hook run after index.MemoryTuning.Release:
-// it warns when the live heap of the served snapshot leaves too little
-// room under the memory limit for the next reload.
+// warnTightLimit is an OnReload hook run after index.MemoryTuning.Release
+// when the limit was set by hand: it warns when the live heap of the
+// served snapshot leaves too little room under the limit for the next
+// reload.
 func warnTightLimit(logger *slog.Logger, res index.ReloadResult) {
 	if !res.Success {
 		return
 	}
 	limit := debug.SetMemoryLimit(-1)
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return
-	}
-	if live := s[0].Value.Uint64(); float64(live) > tightLimitShare*float64(limit) {
-		logger.Warn("the memory limit is tight for this configuration: reloads will be slow; raise --memory-limit (or GOMEMLIMIT) to about 3 times the live heap",
+	if live := index.LiveHeap(); float64(live)*index.LimitHeadroom > float64(limit) {
+		logger.Warn("the memory limit is tight for this configuration: reloads will be slow; raise --memory-limit (or GOMEMLIMIT) to about 4 times the live heap",
 			"live_heap", formatBytes(int64(live)), "memory_limit", formatBytes(limit))
 	}
 }

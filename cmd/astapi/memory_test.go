@@ -36,19 +36,21 @@ func TestApplyMemoryLimit(t *testing.T) {
 		flag, env string
 		preset    int64 // what the runtime applied from the environment
 		want      int64
+		auto      bool // follows the live heap
 	}{
-		{"", "", math.MaxInt64, index.DefaultMemoryLimit},
-		{"", "3GiB", fromEnv, fromEnv},
-		{"700MiB", "3GiB", fromEnv, 700 << 20},
-		{"off", "", math.MaxInt64, math.MaxInt64},
+		{"", "", math.MaxInt64, index.DefaultMemoryLimit, true},
+		{"", "3GiB", fromEnv, fromEnv, false},
+		{"700MiB", "3GiB", fromEnv, 700 << 20, false},
+		{"off", "", math.MaxInt64, math.MaxInt64, false},
+		{"auto", "3GiB", fromEnv, index.DefaultMemoryLimit, true},
 	} {
 		debug.SetMemoryLimit(c.preset)
-		got, err := applyMemoryLimit(c.flag, c.env)
-		if err != nil || got != c.want || debug.SetMemoryLimit(-1) != c.want {
-			t.Errorf("flag %q env %q: %d, %v; want %d", c.flag, c.env, got, err, c.want)
+		got, auto, err := applyMemoryLimit(c.flag, c.env)
+		if err != nil || got != c.want || auto != c.auto || debug.SetMemoryLimit(-1) != c.want {
+			t.Errorf("flag %q env %q: %d auto %v, %v; want %d auto %v", c.flag, c.env, got, auto, err, c.want, c.auto)
 		}
 	}
-	if _, err := applyMemoryLimit("1GB", ""); err == nil {
+	if _, _, err := applyMemoryLimit("1GB", ""); err == nil {
 		t.Error("a bad flag was accepted")
 	}
 }

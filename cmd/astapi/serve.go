@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"time"
@@ -59,7 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	metricsMaxTenants := fs.Int("metrics-max-tenants", 1000, "above this many tenants the per-tenant metrics are summed under tenant=\"_all\" (negative: no limit)")
 	maxConns := fs.Int("max-connections", defaultMaxConns, "connections served at once; more wait to be accepted (0: no limit)")
 	maxIdle := fs.Int("max-idle-connections", defaultMaxIdleConns, "keep-alive connections kept idle between requests; one more is closed when its answer is sent (0: no limit)")
-	memLimit := fs.String("memory-limit", "", "soft memory limit of the process, as GOMEMLIMIT takes it (e.g. 1GiB, 800MiB; off: none) (default: GOMEMLIMIT when set, else 1GiB)")
+	memLimit := fs.String("memory-limit", "", "soft memory limit of the process, as GOMEMLIMIT takes it (e.g. 2GiB, 800MiB; off: none; auto: 1GiB or 4 times the live heap after a reload, whichever is larger) (default: GOMEMLIMIT when set, else auto)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
@@ -94,7 +95,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "astapi: --pprof takes a loopback address (profiles show memory contents)")
 		return 2
 	}
-	limit, err := applyMemoryLimit(*memLimit, os.Getenv("GOMEMLIMIT"))
+	_, autoLimit, err := applyMemoryLimit(*memLimit, os.Getenv("GOMEMLIMIT"))
 	if err != nil {
 		fmt.Fprintf(stderr, "astapi: %v\n", err)
 		return 2
@@ -105,10 +106,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
 	cfgPath := *cfg
-	var mem index.MemoryTuning
+	mem := index.MemoryTuning{AutoLimit: autoLimit}
 	store := index.NewStore(mem.Wrap(func() (*index.Snapshot, error) { return index.Load(cfgPath) }))
 	store.OnReload(mem.Release)
-	store.OnReload(func(res index.ReloadResult, _ *index.Snapshot) { warnTightLimit(logger, res) })
+	if !autoLimit {
+		store.OnReload(func(res index.ReloadResult, _ *index.Snapshot) { warnTightLimit(logger, res) })
+	}
 	store.OnReload(func(res index.ReloadResult, served *index.Snapshot) { logReload(logger, res, served) })
 	if res := store.Reload(); !res.Success {
 		fmt.Fprintf(stderr, "astapi: cannot serve %s: %s\n", cfgPath, api.Redact(store.Current(), res.Err.Error()))
@@ -212,7 +215,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			serveErr <- srv.Serve(ln)
 		}
 	}()
-	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", certs != nil, "generation", store.Current().Generation, "memory_limit", formatBytes(limit))
+	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", certs != nil, "generation", store.Current().Generation, "memory_limit", formatBytes(debug.SetMemoryLimit(-1)), "memory_limit_auto", autoLimit)
 
 	code := 0
 	select {
