@@ -20,10 +20,13 @@ type reader struct {
 	trunks       map[string]*Trunk
 	trunkTenants map[string]string // trunk name -> the tenant of the first trunk of that name with one
 	nodes        map[nodeKey]*node
-	memo         []typed           // see memoAt
-	memoNum      map[pos]*typed    // see memoAt
-	nodeSlots    []*node           // see node
-	apps         []string          // see app
+	memo         []typed        // see memoAt
+	memoNum      map[pos]*typed // see memoAt
+	nodeSlots    []int32        // see node
+	all          []*node        // the nodes by number (see number)
+	apps         []uint16       // see app: numbers in appNames (0: not known yet)
+	appNames     []string
+	appNo        map[string]uint16
 	lastExt      *parser.Extension // the extension slot found last, and its first slot
 	lastSlot     int
 	typings      int     // typeFrom calls so far
@@ -93,8 +96,10 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 		}
 	}
 	r.memo = make([]typed, slots)
-	r.nodeSlots = make([]*node, slots)
-	r.apps = make([]string, slots)
+	r.nodeSlots = make([]int32, slots)
+	r.all = []*node{nil}
+	r.apps = make([]uint16, slots)
+	r.appNames, r.appNo = []string{""}, map[string]uint16{}
 	for i, t := range in.Tenants {
 		for _, c := range t.Contexts {
 			r.owners[c] = append(r.owners[c], i)
@@ -266,11 +271,11 @@ func (r *reader) entry(n *node) pos {
 // is known without walking again, which keeps entry linear in the
 // length of an extension rather than quadratic.
 func (r *reader) typeBefore(q, p pos) *node {
-	if m := r.memoAt(p); m.state == wasTyped && m.straight && m.n != nil && m.steps < walkBudget-1 &&
+	if m := r.memoAt(p); m.state == wasTyped && m.straight && m.n != 0 && m.steps < walkBudget-1 &&
 		transparent[r.app(q)] && !recognised(q) {
 		if mq := r.memoAt(q); mq.state == unTyped {
 			*mq = typed{n: m.n, steps: m.steps + 1, straight: true, state: wasTyped}
-			return m.n
+			return r.all[m.n]
 		}
 	}
 	return r.typeFrom(q, r.newState())

@@ -89,7 +89,7 @@ func (r *reader) unresolved(raw string) *node {
 // positions, types and names costs a big PBX much more.
 func (r *reader) node(k nodeKey) *node {
 	if i, ok := r.slot(k.p); ok {
-		for n := r.nodeSlots[i]; n != nil; n = n.sameSlot {
+		for n := r.all[r.nodeSlots[i]]; n != nil; n = n.sameSlot {
 			if n.keyTyp == k.typ && n.keyRaw == k.raw {
 				return n
 			}
@@ -103,7 +103,7 @@ func (r *reader) node(k nodeKey) *node {
 func (r *reader) setNode(k nodeKey, n *node) {
 	if i, ok := r.slot(k.p); ok {
 		n.keyTyp, n.keyRaw = k.typ, k.raw
-		n.sameSlot, r.nodeSlots[i] = r.nodeSlots[i], n
+		n.sameSlot, r.nodeSlots[i] = r.all[r.nodeSlots[i]], r.number(n)
 		return
 	}
 	r.nodes[k] = n
@@ -116,9 +116,14 @@ func (r *reader) dropNode(k nodeKey) {
 		delete(r.nodes, k)
 		return
 	}
-	for at := &r.nodeSlots[i]; *at != nil; at = &(*at).sameSlot {
-		if (*at).keyTyp == k.typ && (*at).keyRaw == k.raw {
-			*at = (*at).sameSlot
+	var prev *node
+	for n := r.all[r.nodeSlots[i]]; n != nil; prev, n = n, n.sameSlot {
+		if n.keyTyp == k.typ && n.keyRaw == k.raw {
+			if prev == nil {
+				r.nodeSlots[i] = r.number(n.sameSlot)
+			} else {
+				prev.sameSlot = n.sameSlot
+			}
 			return
 		}
 	}

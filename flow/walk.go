@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -26,6 +27,7 @@ type node struct {
 	// is the slot's), and the next node of its slot.
 	keyTyp, keyRaw string
 	sameSlot       *node
+	seq            int32   // see reader.number
 	out            *Object // the graph's copy of obj (reader.graph)
 }
 
@@ -72,7 +74,7 @@ func (r *reader) typeFrom(p pos, st *state) *node {
 	if len(st.stack) == 0 && st.own == nil && st.status == "" {
 		m = r.memoAt(p)
 		if m.state != unTyped {
-			return m.n // typed, or nil for a loop back here: it reaches nothing
+			return r.all[m.n] // typed, or nil for a loop back here: it reaches nothing
 		}
 		m.state = beingTyped
 	}
@@ -80,7 +82,7 @@ func (r *reader) typeFrom(p pos, st *state) *node {
 	typings, budget := r.typings, *st.budget
 	n := r.walk(p, st)
 	if m != nil {
-		*m = typed{n: n, steps: int32(budget - *st.budget), straight: r.typings == typings, state: wasTyped}
+		*m = typed{n: r.number(n), steps: int32(budget - *st.budget), straight: r.typings == typings, state: wasTyped}
 	}
 	return n
 }
@@ -108,17 +110,35 @@ func (r *reader) app(p pos) string {
 	if !ok {
 		return lowerApp(p.prio().App)
 	}
-	if a := r.apps[i]; a != "" {
-		return a
+	if a := r.apps[i]; a != 0 {
+		return r.appNames[a]
 	}
-	name := lowerApp(p.prio().App) // "" (no application) is worked out each time
-	r.apps[i] = name
+	name := lowerApp(p.prio().App)
+	a, ok := r.appNo[name]
+	if !ok && len(r.appNames) < math.MaxUint16 {
+		a = uint16(len(r.appNames))
+		r.appNames = append(r.appNames, name)
+		r.appNo[name] = a
+	}
+	r.apps[i] = a // stays 0, unknown, past 65535 names
 	return name
+}
+
+// number is n's number in reader.all (0 for nil), given on first use.
+func (r *reader) number(n *node) int32 {
+	if n == nil {
+		return 0
+	}
+	if n.seq == 0 {
+		n.seq = int32(len(r.all))
+		r.all = append(r.all, n)
+	}
+	return n.seq
 }
 
 // typed is what typing from a position found (reader.memoAt).
 type typed struct {
-	n *node
+	n int32 // the node's number (reader.number): the slots hold no pointer for the collector to scan
 	// steps is the walk's length; straight says it typed nothing else on
 	// the way (no branch looked ahead), so that it read no other result
 	// of the memo: the walk from a transparent priority just before is
