@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -340,19 +341,30 @@ func (r *reader) graph() *Graph {
 		}
 	})
 	// de_ord: the order of a target among its source's targets of a kind.
+	ords := make([]int, len(r.edges))
 	ord := make(map[edgeKey]int, len(r.edges))
-	edgeKeys := make([]string, len(r.edges))
 	for i, e := range r.edges {
 		k := edgeKey{e.from, e.kind, nil}
 		ord[k]++
-		out := &Edge{TypeSrc: e.kind, From: e.from.out, To: e.to.out, Ord: ord[k], Src: e.src.String(), Pos: e.src.prio().Pos}
-		out.TenantID = e.to.obj.TenantID
-		if out.TenantID == "" {
-			out.TenantID = e.from.obj.TenantID
-		}
-		g.Edges = append(g.Edges, out)
-		edgeKeys[i] = strings.Join([]string{keyOf[out.TenantID], out.TypeSrc, out.Src, out.TypeDst(), out.Dst(), strconv.Itoa(out.Ord)}, "\x00")
+		ords[i] = ord[k]
 	}
+	// The edges and their keys, each on its own: built in parallel runs.
+	edgeKeys := make([]string, len(r.edges))
+	if len(r.edges) > 0 {
+		g.Edges = make([]*Edge, len(r.edges))
+	}
+	inRuns(len(r.edges), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e := r.edges[i]
+			out := &Edge{TypeSrc: e.kind, From: e.from.out, To: e.to.out, Ord: ords[i], Src: e.src.String(), Pos: e.src.prio().Pos}
+			out.TenantID = e.to.obj.TenantID
+			if out.TenantID == "" {
+				out.TenantID = e.from.obj.TenantID
+			}
+			g.Edges[i] = out
+			edgeKeys[i] = strings.Join([]string{keyOf[out.TenantID], out.TypeSrc, out.Src, out.TypeDst(), out.Dst(), strconv.Itoa(out.Ord)}, "\x00")
+		}
+	})
 	// Two edges a client cannot tell apart are one.
 	seen := make(map[string]bool, len(edgeKeys))
 	kept, keptKeys := g.Edges[:0], edgeKeys[:0]
@@ -452,4 +464,16 @@ func (r *reader) trunkTenant(names []string) string {
 		}
 	}
 	return ""
+}
+
+// inRuns cuts n items into contiguous runs, one per processor (one for a
+// small n), and calls f(lo, hi) for each in its own goroutine.
+func inRuns(n int, f func(lo, hi int)) {
+	runs := min(runtime.GOMAXPROCS(0), max(1, n/4096))
+	var wg sync.WaitGroup
+	for r := range runs {
+		lo, hi := r*n/runs, (r+1)*n/runs
+		wg.Go(func() { f(lo, hi) })
+	}
+	wg.Wait()
 }
