@@ -26,8 +26,47 @@ var terminators = map[string]bool{
 	"hangup": true, "busy": true, "congestion": true, "zapateller": true, "musiconhold": true,
 }
 
-// lowerApp is an application name as compared: lower case, trimmed.
-func lowerApp(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// lowerApp is an application name as compared: lower case, trimmed. The
+// names typing looks at come from appNames without allocating: walks read
+// every priority they pass, many times over on a big dialplan.
+func lowerApp(s string) string {
+	s = strings.TrimSpace(s)
+	var buf [24]byte
+	if len(s) <= len(buf) {
+		ascii := true
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			ascii = ascii && c < 0x80
+			buf[i] = c
+		}
+		if name, ok := appNames[string(buf[:len(s)])]; ok && ascii {
+			return name
+		}
+	}
+	return strings.ToLower(s)
+}
+
+// appNames maps the lower-case names of the applications typing tells
+// apart to themselves (see lowerApp).
+var appNames = func() map[string]string {
+	m := map[string]string{}
+	for _, set := range []map[string]bool{transparent, terminators} {
+		for a := range set {
+			m[a] = a
+		}
+	}
+	for _, a := range []string{"agi", "background", "confbridge", "controlplayback", "deadagi", "dial", "disa",
+		"eagi", "execif", "execiftime", "faxdetect", "gosub", "gosubif", "goto", "gotoif", "gotoiftime",
+		"macro", "macroexit", "meetme", "nvfaxdetect", "playback", "playtones", "queue", "read", "receivefax",
+		"return", "rxfax", "sayalpha", "saydigits", "saynumber", "sayunixtime", "voicemail", "voicemailmain",
+		"waitexten"} {
+		m[a] = a
+	}
+	return m
+}()
 
 // ivrKey maps an IVR context's extension to its source kind ("" when the
 // extension is not a key).

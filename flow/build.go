@@ -2,9 +2,10 @@ package flow
 
 import (
 	"fmt"
-	"sort"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/parser"
@@ -12,21 +13,35 @@ import (
 
 // reader carries the state of one Build.
 type reader struct {
-	in       Input
-	dp       *parser.Dialplan
-	owners   map[string][]int // context -> indexes of the tenants owning it
-	phones   map[string]*Phone
-	phoneNum map[string][]*Phone
-	trunks   map[string]*Trunk
-	nodes    map[nodeKey]*node
-	memo     map[pos]*node
-	queue    []*node // registered, in registration order
-	edges    []*edge
-	edgeSeen map[edgeKey]bool
-	diags    parser.Diagnostics
-	warned   map[string]bool
-	extIndex map[*parser.Extension]int // an extension's place in its context
+	in           Input
+	dp           *parser.Dialplan
+	owners       map[string][]int // context -> indexes of the tenants owning it
+	phones       map[string]*Phone
+	phoneNum     map[string][]*Phone
+	trunks       map[string]*Trunk
+	trunkTenants map[string]string // trunk name -> the tenant of the first trunk of that name with one
+	nodes        map[nodeKey]*node
+	memo         []typed        // see memoAt
+	memoNum      map[pos]*typed // see memoAt
+	nodeSlots    []int32        // see node
+	all          []*node        // the nodes by number (see number)
+	apps         []uint16       // see app: numbers in appNames (0: not known yet)
+	appNames     []string
+	appNo        map[string]uint16
+	lastExt      *parser.Extension // the extension slot found last, and its first slot
+	lastSlot     int
+	typings      int     // typeFrom calls so far
+	queue        []*node // registered, in registration order
+	edges        []*edge
+	edgeSeen     map[edgeKey]bool
+	diags        parser.Diagnostics
+	warned       map[string]bool
+	extIndex     map[*parser.Extension]extIndex
 }
+
+// extIndex is an extension's place in its context, and its first slot in
+// reader.memo (one per priority, and one for its end).
+type extIndex struct{ index, slot int }
 
 // edge is an Edge while the graph is read.
 type edge struct {
@@ -59,15 +74,33 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	if dp == nil {
 		dp = parser.BuildDialplan(&parser.Config{})
 	}
-	r := &reader{in: in, dp: dp, owners: map[string][]int{}, phones: map[string]*Phone{},
-		phoneNum: map[string][]*Phone{}, trunks: map[string]*Trunk{}, nodes: map[nodeKey]*node{},
-		memo: map[pos]*node{}, edgeSeen: map[edgeKey]bool{}, warned: map[string]bool{},
-		extIndex: map[*parser.Extension]int{}}
+	// The big maps are sized from the dialplan: growing them step by step
+	// costs a big PBX more than reading it.
+	exts := 0
+	for _, c := range dp.Contexts {
+		exts += len(c.Extensions)
+	}
+	r := &reader{in: in, dp: dp, owners: make(map[string][]int, len(dp.Contexts)), phones: make(map[string]*Phone, len(in.Phones)),
+		phoneNum: make(map[string][]*Phone, len(in.Phones)), trunks: make(map[string]*Trunk, len(in.Trunks)),
+		nodes: map[nodeKey]*node{}, memoNum: map[pos]*typed{}, edgeSeen: make(map[edgeKey]bool, exts),
+		warned: map[string]bool{}, extIndex: make(map[*parser.Extension]extIndex, exts)}
+	slots := 0
 	for _, c := range dp.Contexts {
 		for i, e := range c.Extensions {
-			r.extIndex[e] = i
+			x, seen := r.extIndex[e]
+			if !seen {
+				x.slot = slots
+				slots += len(e.Priorities) + 1
+			}
+			x.index = i
+			r.extIndex[e] = x
 		}
 	}
+	r.memo = make([]typed, slots)
+	r.nodeSlots = make([]int32, slots)
+	r.all = []*node{nil}
+	r.apps = make([]uint16, slots)
+	r.appNames, r.appNo = []string{""}, map[string]uint16{}
 	for i, t := range in.Tenants {
 		for _, c := range t.Contexts {
 			r.owners[c] = append(r.owners[c], i)
@@ -226,12 +259,28 @@ func (r *reader) entry(n *node) pos {
 	p := n.anchor
 	for p.i > 0 {
 		q := pos{p.c, p.e, p.i - 1, p.num}
-		if r.typeFrom(q, r.newState()) != n {
+		if r.typeBefore(q, p) != n {
 			break
 		}
 		p = q
 	}
 	return p
+}
+
+// typeBefore is typeFrom(q, r.newState()) where p is q's next priority.
+// When q is transparent and p's memoised walk went straight to an object
+// (see typed), the walk from q is that walk one step longer: its result
+// is known without walking again, which keeps entry linear in the
+// length of an extension rather than quadratic.
+func (r *reader) typeBefore(q, p pos) *node {
+	if m := r.memoAt(p); m.state == wasTyped && m.straight && m.n != 0 && m.steps < walkBudget-1 &&
+		transparent[r.app(q)] && !recognised(q) {
+		if mq := r.memoAt(q); mq.state == unTyped {
+			*mq = typed{n: m.n, steps: m.steps + 1, straight: true, state: wasTyped}
+			return r.all[m.n]
+		}
+	}
+	return r.typeFrom(q, r.newState())
 }
 
 // graph turns the registered nodes and edges into the Graph: entries,
@@ -270,34 +319,55 @@ func (r *reader) graph() *Graph {
 	for _, t := range r.in.Tenants {
 		keyOf[t.ID] = t.Key
 	}
+	// The objects move out of the nodes into one array: the snapshot
+	// keeps them, not what reading them took.
+	objs := make([]Object, len(r.queue))
 	objKeys := make([]string, len(r.queue))
 	for i, n := range r.queue {
+		objs[i] = n.obj
+		n.out = &objs[i]
 		objKeys[i] = strings.Join([]string{keyOf[n.obj.TenantID], n.obj.Type, n.obj.Entry}, "\x00")
 		if n.via != "" {
 			objKeys[i] += "\x00" + n.via
 		}
 	}
-	objIDs := ids.New("object").AssignList(objKeys)
-	for i, n := range r.queue {
-		n.obj.ID = objIDs[i]
-		g.Objects = append(g.Objects, &n.obj)
-	}
+	// The objects' IDs are worked out while the edges' are: the edges'
+	// keys read the objects' entries and types, not their IDs.
+	var objIDs sync.WaitGroup
+	objIDs.Go(func() {
+		list := ids.New("object").AssignList(objKeys)
+		for i := range objs {
+			objs[i].ID = list[i]
+			g.Objects = append(g.Objects, &objs[i])
+		}
+	})
 	// de_ord: the order of a target among its source's targets of a kind.
-	ord := map[edgeKey]int{}
-	edgeKeys := make([]string, len(r.edges))
+	ords := make([]int, len(r.edges))
+	ord := make(map[edgeKey]int, len(r.edges))
 	for i, e := range r.edges {
 		k := edgeKey{e.from, e.kind, nil}
 		ord[k]++
-		out := &Edge{TypeSrc: e.kind, From: &e.from.obj, To: &e.to.obj, Ord: ord[k], Src: e.src.String(), Pos: e.src.prio().Pos}
-		out.TenantID = e.to.obj.TenantID
-		if out.TenantID == "" {
-			out.TenantID = e.from.obj.TenantID
-		}
-		g.Edges = append(g.Edges, out)
-		edgeKeys[i] = strings.Join([]string{keyOf[out.TenantID], out.TypeSrc, out.Src, out.TypeDst(), out.Dst(), strconv.Itoa(out.Ord)}, "\x00")
+		ords[i] = ord[k]
 	}
+	// The edges and their keys, each on its own: built in parallel runs.
+	edgeKeys := make([]string, len(r.edges))
+	if len(r.edges) > 0 {
+		g.Edges = make([]*Edge, len(r.edges))
+	}
+	inRuns(len(r.edges), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e := r.edges[i]
+			out := &Edge{TypeSrc: e.kind, From: e.from.out, To: e.to.out, Ord: ords[i], Src: e.src.String(), Pos: e.src.prio().Pos}
+			out.TenantID = e.to.obj.TenantID
+			if out.TenantID == "" {
+				out.TenantID = e.from.obj.TenantID
+			}
+			g.Edges[i] = out
+			edgeKeys[i] = strings.Join([]string{keyOf[out.TenantID], out.TypeSrc, out.Src, out.TypeDst(), out.Dst(), strconv.Itoa(out.Ord)}, "\x00")
+		}
+	})
 	// Two edges a client cannot tell apart are one.
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(edgeKeys))
 	kept, keptKeys := g.Edges[:0], edgeKeys[:0]
 	for i, e := range g.Edges {
 		if !seen[edgeKeys[i]] {
@@ -310,8 +380,9 @@ func (r *reader) graph() *Graph {
 	for i, e := range g.Edges {
 		e.ID = edgeIDs[i]
 	}
-	sortByID(g.Objects, func(o *Object) string { return o.ID })
-	sortByID(g.Edges, func(e *Edge) string { return e.ID })
+	objIDs.Wait()
+	ids.SortByID(g.Objects, func(o *Object) string { return o.ID })
+	ids.SortByID(g.Edges, func(e *Edge) string { return e.ID })
 	return g
 }
 
@@ -320,18 +391,20 @@ func (r *reader) graph() *Graph {
 // tenant owning its context, the first one when several do; else the
 // tenant of the first object leading to it.
 func (r *reader) tenants() {
-	byObj := map[*node][]*edge{}
-	firstOut := map[*node]*edge{}
+	// By registration order (every end of an edge is registered): slices
+	// rather than maps keyed by node.
+	byObj := make([][]*edge, len(r.queue))
+	firstOut := make([]*edge, len(r.queue))
+	done := make([]bool, len(r.queue))
 	for _, e := range r.edges {
-		byObj[e.to] = append(byObj[e.to], e)
-		if firstOut[e.from] == nil {
-			firstOut[e.from] = e
+		byObj[e.to.order] = append(byObj[e.to.order], e)
+		if firstOut[e.from.order] == nil {
+			firstOut[e.from.order] = e
 		}
 	}
 	var tenantOf func(n *node, depth int) string
-	done := map[*node]bool{}
 	tenantOf = func(n *node, depth int) string {
-		if done[n] || depth > 32 {
+		if done[n.order] || depth > 32 {
 			return n.obj.TenantID
 		}
 		t := ""
@@ -342,7 +415,7 @@ func (r *reader) tenants() {
 			t = r.in.Tenants[r.owners[n.anchor.c.Name][0]].ID
 		}
 		if n.obj.Type == TypeDID {
-			if e := firstOut[n]; e != nil {
+			if e := firstOut[n.order]; e != nil {
 				t = tenantOf(e.to, depth+1)
 			}
 			if t == "" && n.obj.DID != nil {
@@ -353,7 +426,7 @@ func (r *reader) tenants() {
 			}
 		}
 		if t == "" {
-			for _, e := range byObj[n] {
+			for _, e := range byObj[n.order] {
 				if e.from != n {
 					if t = tenantOf(e.from, depth+1); t != "" {
 						break
@@ -362,7 +435,7 @@ func (r *reader) tenants() {
 			}
 		}
 		n.obj.TenantID = t
-		done[n] = true
+		done[n.order] = true
 		return t
 	}
 	for _, n := range r.queue {
@@ -374,29 +447,34 @@ func (r *reader) tenants() {
 
 // trunkTenant is the tenant of the first of the named trunks that has one.
 func (r *reader) trunkTenant(names []string) string {
-	for _, name := range names {
+	if r.trunkTenants == nil {
+		// Built on first use: a DID per trunk would otherwise read every
+		// trunk once per DID.
+		r.trunkTenants = map[string]string{}
 		for i := range r.in.Trunks {
-			if t := &r.in.Trunks[i]; t.Name == name && t.TenantID != "" {
-				return t.TenantID
+			if t := &r.in.Trunks[i]; t.TenantID != "" {
+				if _, ok := r.trunkTenants[t.Name]; !ok {
+					r.trunkTenants[t.Name] = t.TenantID
+				}
 			}
+		}
+	}
+	for _, name := range names {
+		if t, ok := r.trunkTenants[name]; ok {
+			return t
 		}
 	}
 	return ""
 }
 
-// sortByID sorts list by numeric ID, parsing each ID once.
-func sortByID[T any](list []T, id func(T) string) {
-	type keyed struct {
-		n uint64
-		v T
+// inRuns cuts n items into contiguous runs, one per processor (one for a
+// small n), and calls f(lo, hi) for each in its own goroutine.
+func inRuns(n int, f func(lo, hi int)) {
+	runs := min(runtime.GOMAXPROCS(0), max(1, n/4096))
+	var wg sync.WaitGroup
+	for r := range runs {
+		lo, hi := r*n/runs, (r+1)*n/runs
+		wg.Go(func() { f(lo, hi) })
 	}
-	tmp := make([]keyed, len(list))
-	for i, v := range list {
-		n, _ := strconv.ParseUint(id(v), 10, 64)
-		tmp[i] = keyed{n, v}
-	}
-	sort.SliceStable(tmp, func(i, j int) bool { return tmp[i].n < tmp[j].n })
-	for i := range tmp {
-		list[i] = tmp[i].v
-	}
+	wg.Wait()
 }

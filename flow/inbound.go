@@ -79,13 +79,13 @@ func (r *reader) inbound() {
 		if a.c != b.c {
 			return order[a.c] < order[b.c]
 		}
-		return r.extIndex[a.e] < r.extIndex[b.e]
+		return r.extIndex[a.e].index < r.extIndex[b.e].index
 	})
 	for _, f := range routes {
 		n := r.didNode(f.p)
 		to := r.typeSource(f.p, n)
 		if to == nil || r.refuses(f.p, to, byExt) {
-			delete(r.nodes, nodeKey{p: f.p, typ: TypeDID})
+			r.dropNode(nodeKey{p: f.p, typ: TypeDID})
 			continue
 		}
 		for name := range f.trunks {

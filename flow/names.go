@@ -9,7 +9,7 @@ import (
 // prefixes).
 func (r *reader) didNode(p pos) *node {
 	k := nodeKey{p: p, typ: TypeDID}
-	if n := r.nodes[k]; n != nil {
+	if n := r.node(k); n != nil {
 		return n
 	}
 	n := &node{anchor: p, obj: Object{Type: TypeDID, Context: p.c.Name, Exten: extName(p.e),
@@ -64,7 +64,7 @@ func (r *reader) didNode(p pos) *node {
 			d.Fax = true
 		}
 	}
-	r.nodes[k] = n
+	r.setNode(k, n)
 	return n
 }
 

@@ -41,7 +41,7 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 		k.p = pos{c: p.c}
 		p.num = ""
 	}
-	if n := r.nodes[k]; n != nil {
+	if n := r.node(k); n != nil {
 		if (typ == TypeIVR || k.raw == "macro-dial") && r.before(p, n.anchor) {
 			n.anchor = p
 			n.obj.Exten = p.exten()
@@ -53,7 +53,7 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 	if typ == TypeHuntlist || typ == TypeQueue {
 		n.obj.Number = numberOr(p.exten(), "")
 	}
-	r.nodes[k] = n
+	r.setNode(k, n)
 	return n
 }
 
@@ -61,7 +61,7 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 // priority).
 func (r *reader) before(p, q pos) bool {
 	if p.e != q.e {
-		return r.extIndex[p.e] < r.extIndex[q.e]
+		return r.extIndex[p.e].index < r.extIndex[q.e].index
 	}
 	return p.i < q.i
 }
@@ -76,13 +76,59 @@ func (r *reader) unresolved(raw string) *node {
 		return nil
 	}
 	k := nodeKey{raw: raw}
-	if n := r.nodes[k]; n != nil {
+	if n := r.node(k); n != nil {
 		return n
 	}
 	n := &node{raw: raw, obj: Object{Type: TypeCustom, Entry: raw, Name: raw,
 		Custom: &Custom{Kind: CustomUnknown, Description: "Go to " + raw}}}
-	r.nodes[k] = n
+	r.setNode(k, n)
 	return n
+}
+
+// node returns the node of key k, or nil. The nodes of a position of the
+// dialplan hang from its slot (see memoAt), the others are in a map:
+// walks look nodes up at every object they reach, and a map keyed by
+// positions, types and names costs a big PBX much more.
+func (r *reader) node(k nodeKey) *node {
+	if i, ok := r.slot(k.p); ok {
+		for n := r.all[r.nodeSlots[i]]; n != nil; n = n.sameSlot {
+			if n.keyTyp == k.typ && n.keyRaw == k.raw {
+				return n
+			}
+		}
+		return nil
+	}
+	return r.nodes[k]
+}
+
+// setNode makes n the node of key k, which has none.
+func (r *reader) setNode(k nodeKey, n *node) {
+	if i, ok := r.slot(k.p); ok {
+		n.keyTyp, n.keyRaw = k.typ, k.raw
+		n.sameSlot, r.nodeSlots[i] = r.all[r.nodeSlots[i]], r.number(n)
+		return
+	}
+	r.nodes[k] = n
+}
+
+// dropNode forgets the node of key k.
+func (r *reader) dropNode(k nodeKey) {
+	i, ok := r.slot(k.p)
+	if !ok {
+		delete(r.nodes, k)
+		return
+	}
+	var prev *node
+	for n := r.all[r.nodeSlots[i]]; n != nil; prev, n = n, n.sameSlot {
+		if n.keyTyp == k.typ && n.keyRaw == k.raw {
+			if prev == nil {
+				r.nodeSlots[i] = r.number(n.sameSlot)
+			} else {
+				prev.sameSlot = n.sameSlot
+			}
+			return
+		}
+	}
 }
 
 // phoneNode is an EXT (one phone) or HUNTLIST anchored at p ringing the
@@ -296,7 +342,7 @@ func (r *reader) dialNode(p pos, args string, st *state) *node {
 // its extension (plumbing aside): a group rung in turn.
 func (r *reader) inTurn(p pos) []*Phone {
 	var more []*Phone
-	for q := r.nextDecisive(p); q.valid() && lowerApp(q.prio().App) == "dial"; q = r.nextDecisive(q) {
+	for q := r.nextDecisive(p); q.valid() && r.app(q) == "dial"; q = r.nextDecisive(q) {
 		ts := r.dialTargets(q, q.prio().Args)
 		if len(ts) != 1 || ts[0].phone == nil {
 			break

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,12 @@ type node struct {
 	phones     []*Phone
 	registered bool
 	order      int // registration order
+	// Where reader.node finds it: its key's type and name (its position
+	// is the slot's), and the next node of its slot.
+	keyTyp, keyRaw string
+	sameSlot       *node
+	seq            int32   // see reader.number
+	out            *Object // the graph's copy of obj (reader.graph)
 }
 
 // nodeKey identifies a node: its anchor and type, or an unresolved target.
@@ -63,18 +70,107 @@ const walkBudget = 4000
 // typeFrom returns the object the path from p reaches, or nil when it
 // reaches none (it ends without routing the call).
 func (r *reader) typeFrom(p pos, st *state) *node {
-	memo := len(st.stack) == 0 && st.own == nil && st.status == ""
-	if memo {
-		if n, ok := r.memo[p]; ok {
-			return n
+	var m *typed
+	if len(st.stack) == 0 && st.own == nil && st.status == "" {
+		m = r.memoAt(p)
+		if m.state != unTyped {
+			return r.all[m.n] // typed, or nil for a loop back here: it reaches nothing
 		}
-		r.memo[p] = nil // a loop back here reaches nothing
+		m.state = beingTyped
 	}
+	r.typings++
+	typings, budget := r.typings, *st.budget
 	n := r.walk(p, st)
-	if memo {
-		r.memo[p] = n
+	if m != nil {
+		*m = typed{n: r.number(n), steps: int32(budget - *st.budget), straight: r.typings == typings, state: wasTyped}
 	}
 	return n
+}
+
+// slot is p's slot in reader.memo and reader.nodeSlots: ok for a priority
+// (or the end) of an extension of the dialplan, not for a pattern reached
+// with a number.
+func (r *reader) slot(p pos) (int, bool) {
+	if p.num == "" && p.e != nil && p.i >= 0 && p.i <= len(p.e.Priorities) {
+		if p.e == r.lastExt {
+			return r.lastSlot + p.i, true // a walk stays on an extension for a while
+		}
+		if x, ok := r.extIndex[p.e]; ok {
+			r.lastExt, r.lastSlot = p.e, x.slot
+			return x.slot + p.i, true
+		}
+	}
+	return 0, false
+}
+
+// app is the application at p as lowerApp gives it, worked out once per
+// priority of the dialplan.
+func (r *reader) app(p pos) string {
+	i, ok := r.slot(p)
+	if !ok {
+		return lowerApp(p.prio().App)
+	}
+	if a := r.apps[i]; a != 0 {
+		return r.appNames[a]
+	}
+	name := lowerApp(p.prio().App)
+	a, ok := r.appNo[name]
+	if !ok && len(r.appNames) < math.MaxUint16 {
+		a = uint16(len(r.appNames))
+		r.appNames = append(r.appNames, name)
+		r.appNo[name] = a
+	}
+	r.apps[i] = a // stays 0, unknown, past 65535 names
+	return name
+}
+
+// number is n's number in reader.all (0 for nil), given on first use.
+func (r *reader) number(n *node) int32 {
+	if n == nil {
+		return 0
+	}
+	if n.seq == 0 {
+		n.seq = int32(len(r.all))
+		r.all = append(r.all, n)
+	}
+	return n.seq
+}
+
+// typed is what typing from a position found (reader.memoAt).
+type typed struct {
+	n int32 // the node's number (reader.number): the slots hold no pointer for the collector to scan
+	// steps is the walk's length; straight says it typed nothing else on
+	// the way (no branch looked ahead), so that it read no other result
+	// of the memo: the walk from a transparent priority just before is
+	// then this one, one step longer (see reader.entry).
+	steps    int32
+	straight bool
+	state    typingState
+}
+
+type typingState uint8
+
+const (
+	unTyped typingState = iota
+	beingTyped
+	wasTyped
+)
+
+// memoAt is the memo of typing from p: a slot of reader.memo for a
+// priority (or the end) of an extension of the dialplan, an entry of
+// reader.memoNum for a pattern reached with a number. The walks of a big
+// dialplan look up and fill millions of them: a slot costs much less
+// than a map entry keyed by the position.
+func (r *reader) memoAt(p pos) *typed {
+	if i, ok := r.slot(p); ok {
+		return &r.memo[i]
+	}
+	m := r.memoNum[p]
+	if m == nil {
+		m = &typed{}
+		r.memoNum[p] = m
+	}
+	return m
 }
 
 func (r *reader) walk(p pos, st *state) *node {
@@ -96,7 +192,7 @@ func (r *reader) walk(p pos, st *state) *node {
 			return n
 		}
 		pr := p.prio()
-		app := lowerApp(pr.App)
+		app := r.app(p)
 		args := r.subst(pr.Args, p, st)
 		switch {
 		case transparent[app]:
@@ -289,7 +385,7 @@ func (r *reader) playback(p pos, st *state) (*node, pos, bool) {
 // not transparent (invalid when the extension ends first).
 func (r *reader) nextDecisive(p pos) pos {
 	q := p.next()
-	for q.valid() && transparent[lowerApp(q.prio().App)] {
+	for q.valid() && transparent[r.app(q)] {
 		q = q.next()
 	}
 	return q
@@ -301,20 +397,20 @@ func (r *reader) endsAfter(p pos) bool {
 	if !q.valid() {
 		return true
 	}
-	a := lowerApp(q.prio().App)
+	a := r.app(q)
 	return terminators[a] || a == "return" || a == "macroexit" || (a == "wait" && r.endsAfter(q))
 }
 
 // leavesAfter: after p the extension jumps elsewhere (hands the call on).
 func (r *reader) leavesAfter(p pos) bool {
 	q := r.nextDecisive(p)
-	return q.valid() && lowerApp(q.prio().App) == "goto"
+	return q.valid() && r.app(q) == "goto"
 }
 
 // waitsAfter: a WaitExten follows p on its extension.
 func (r *reader) waitsAfter(p pos) bool {
 	for q := p.next(); q.valid(); q = q.next() {
-		switch a := lowerApp(q.prio().App); {
+		switch a := r.app(q); {
 		case a == "waitexten":
 			return true
 		case transparent[a] || a == "background" || a == "playback" || a == "execif":

@@ -159,17 +159,29 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.adoptTrunks(edges)
 	b.tenantContexts(edges)
 	exts, trunks := b.extensions()
-	graph, dests := b.callFlow(exts, trunks)
+	// The call flow, the longest part, is read while the rest is derived:
+	// nothing else reads it, and it writes nothing the rest reads.
+	var (
+		graph     *flow.Graph
+		dests     []*Destination
+		flowDiags parser.Diagnostics
+		flowDone  sync.WaitGroup
+	)
+	flowDone.Go(func() { graph, dests, flowDiags = b.callFlow(exts, trunks) })
 	boxes := b.mailboxes(vm, users)
 	b.assignMailboxes(boxes, exts)
 	phones := b.phones(users, prov, exts)
+	apiUsers := b.users()
+	owners := sectionOwners(&Snapshot{Tenants: b.tenants, Extensions: exts, Trunks: trunks}, sip, pjsip, users, ext)
+	flowDone.Wait()
+	b.diags = append(b.diags, flowDiags...)
 
 	snap := &Snapshot{
 		BuiltAt:      start,
 		ConfigFile:   cfg.path,
 		Server:       cfg.server,
 		Tenants:      b.tenants,
-		Users:        b.users(),
+		Users:        apiUsers,
 		Extensions:   exts,
 		Trunks:       trunks,
 		Destinations: dests,
@@ -180,7 +192,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.Files = files
-	snap.SectionOwners = sectionOwners(snap, sip, pjsip, users, ext)
+	snap.SectionOwners = owners
 	for d := range b.dirs {
 		snap.WatchDirs = append(snap.WatchDirs, d)
 	}

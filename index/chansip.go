@@ -460,6 +460,17 @@ func isPhoneNumber(s string) bool {
 // mergeCallerID is ast_callerid_merge as chan_sip calls it (both parts
 // always set): "Name" <num>, quotes and backslashes in the name escaped.
 func mergeCallerID(name, num string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-	return `"` + r.Replace(name) + `" <` + num + `>`
+	var b strings.Builder
+	b.Grow(len(name) + len(num) + 5)
+	b.WriteByte('"')
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c == '\\' || c == '"' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(name[i])
+	}
+	b.WriteString(`" <`)
+	b.WriteString(num)
+	b.WriteByte('>')
+	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/parser"
 )
 
 // NormalizeType maps the alias "NOT CONDITION" to "NOTCONDITION" and
@@ -14,8 +15,10 @@ func NormalizeType(t string) string { return flow.NormalizeType(t) }
 
 // callFlow reads the call-flow graph (package flow) from the dialplan,
 // the tenants' contexts, the phones and the trunks, and returns it with
-// the destinations (its edges as /destination/all lists them).
-func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*Destination) {
+// the destinations (its edges as /destination/all lists them) and what
+// it found wrong. It only reads the builder: load runs it beside the
+// other derivations.
+func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*Destination, parser.Diagnostics) {
 	in := flow.Input{Dialplan: b.dp, Line: newLineReader(b.dir).line}
 	for _, t := range b.tenants {
 		in.Tenants = append(in.Tenants, flow.Tenant{ID: t.ID, Key: t.Key, Contexts: t.Contexts})
@@ -29,13 +32,12 @@ func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*D
 		in.Trunks = append(in.Trunks, flow.Trunk{Tech: p.Tech, Name: p.Name, Context: p.Context, TenantID: p.TenantID})
 	}
 	g, diags := flow.Build(in)
-	b.diags = append(b.diags, diags...)
 	dests := make([]*Destination, 0, len(g.Edges))
 	for _, e := range g.Edges {
 		dests = append(dests, &Destination{ID: e.ID, TenantID: e.TenantID, TypeSrc: e.TypeSrc, TypeDst: e.TypeDst(),
 			Ord: e.Ord, Src: e.Src, Dst: e.Dst(), File: e.Pos.File, Line: e.Pos.Line})
 	}
-	return g, dests
+	return g, dests, diags
 }
 
 // lineReader returns lines of the configuration files (for the names of

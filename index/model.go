@@ -1,15 +1,13 @@
 package index
 
 import (
-	"cmp"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -259,7 +257,8 @@ func (s *Snapshot) TenantsOf(u *User) []*Tenant {
 // NewSnapshot sorts s's lists by numeric ID and builds its lookup tables.
 // Load uses it; tests may use it to build a Snapshot by hand.
 func NewSnapshot(s *Snapshot) *Snapshot {
-	// The two long lists are done concurrently.
+	// The long lists (extensions, destinations, the call flow) are done
+	// concurrently.
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		sortByID(s.Extensions, func(e *Extension) string { return e.ID })
@@ -293,14 +292,16 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 		s.tenantsByKey[t.Key] = t
 	}
 	if s.Flow != nil {
-		sortByID(s.Flow.Objects, func(o *flow.Object) string { return o.ID })
-		sortByID(s.Flow.Edges, func(e *flow.Edge) string { return e.ID })
-		s.objByID = make(map[string]*flow.Object, len(s.Flow.Objects))
-		for _, o := range s.Flow.Objects {
-			s.objByID[o.ID] = o
-		}
-		s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
-		s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
+		wg.Go(func() {
+			sortByID(s.Flow.Objects, func(o *flow.Object) string { return o.ID })
+			sortByID(s.Flow.Edges, func(e *flow.Edge) string { return e.ID })
+			s.objByID = make(map[string]*flow.Object, len(s.Flow.Objects))
+			for _, o := range s.Flow.Objects {
+				s.objByID[o.ID] = o
+			}
+			s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
+			s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
+		})
 	}
 	s.readAPI.build(s)
 	s.trunksByTenant = map[string][]*Peer{}
@@ -351,26 +352,5 @@ func groupBy[T any](list []T, key func(T) string) map[string][]T {
 	return out
 }
 
-// sortByID sorts list by numeric ID, parsing each ID once.
-func sortByID[T any](list []T, id func(T) string) {
-	type keyed struct {
-		n uint64
-		i int
-		v T
-	}
-	tmp := make([]keyed, len(list))
-	for i, v := range list {
-		n, _ := strconv.ParseUint(id(v), 10, 64)
-		tmp[i] = keyed{n, i, v}
-	}
-	// Stable: equal IDs keep their order (i breaks the tie).
-	slices.SortFunc(tmp, func(a, b keyed) int {
-		if c := cmp.Compare(a.n, b.n); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
-	for i := range tmp {
-		list[i] = tmp[i].v
-	}
-}
+// sortByID sorts list by numeric ID (see ids.SortByID).
+func sortByID[T any](list []T, id func(T) string) { ids.SortByID(list, id) }

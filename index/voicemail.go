@@ -174,6 +174,7 @@ func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
 	for _, t := range b.tenants {
 		byID[t.ID] = t
 	}
+	var usersBoxes map[string]string // built on first use
 	for _, e := range exts {
 		for _, p := range e.Peers {
 			// chan_sip mailbox=, PJSIP mailboxes= (endpoint or AOR).
@@ -184,7 +185,10 @@ func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
 			} else if p.Source == "users.conf" && parser.IsTrue(lastValue(p.Vars, "hasvoicemail")) {
 				// A users.conf user's own box, which chan_sip names as its
 				// mailbox.
-				claim(p.Name+"@"+voicemailDefaultContextOf(boxes, p.Name), byID[e.TenantID])
+				if usersBoxes == nil {
+					usersBoxes = usersBoxContexts(boxes)
+				}
+				claim(p.Name+"@"+voicemailDefaultContextOf(usersBoxes, p.Name), byID[e.TenantID])
 			}
 		}
 	}
@@ -230,13 +234,25 @@ func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
 	}
 }
 
-// voicemailDefaultContextOf is the voicemail context of a users.conf box
-// named box (app_voicemail's userscontext).
-func voicemailDefaultContextOf(boxes []*Mailbox, box string) string {
+// usersBoxContexts maps the users.conf boxes to their voicemail context
+// (app_voicemail's userscontext), the first box of a name winning: looked
+// up once per users.conf user, a scan of every box would make a big
+// users.conf quadratic.
+func usersBoxContexts(boxes []*Mailbox) map[string]string {
+	out := map[string]string{}
 	for _, m := range boxes {
-		if m.Source == "users.conf" && m.Box == box {
-			return m.Context
+		if _, ok := out[m.Box]; !ok && m.Source == "users.conf" {
+			out[m.Box] = m.Context
 		}
+	}
+	return out
+}
+
+// voicemailDefaultContextOf is the voicemail context of the users.conf box
+// named box (see usersBoxContexts).
+func voicemailDefaultContextOf(contexts map[string]string, box string) string {
+	if c, ok := contexts[box]; ok {
+		return c
 	}
 	return voicemailDefaultContext
 }

@@ -1,0 +1,41 @@
+package ids
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+)
+
+// SortByID sorts list by numeric ID, parsing each ID once; equal IDs keep
+// their order, as in a stable sort. A list already in order (the call
+// flow's lists reach the snapshot sorted) is only checked. Sorting plain
+// keys is many times faster than sort.SliceStable's reflective swaps on
+// the lists of a big PBX.
+func SortByID[T any](list []T, id func(T) string) {
+	type keyed struct {
+		n uint64
+		i int
+		v T
+	}
+	tmp := make([]keyed, len(list))
+	sorted := true
+	for i, v := range list {
+		n, _ := strconv.ParseUint(id(v), 10, 64)
+		tmp[i] = keyed{n, i, v}
+		if i > 0 && n < tmp[i-1].n {
+			sorted = false
+		}
+	}
+	if sorted {
+		return
+	}
+	slices.SortFunc(tmp, func(a, b keyed) int {
+		if c := cmp.Compare(a.n, b.n); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	for i := range tmp {
+		list[i] = tmp[i].v
+	}
+}
