@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/parser"
 )
 
 // Metric names. deploy/prometheus/astapi-alerts.yml uses some of them; a
@@ -339,16 +340,15 @@ func (m *metrics) observeReload(res index.ReloadResult, served *index.Snapshot) 
 	if diags == nil && served != nil {
 		diags = served.Diags
 	}
-	var warnings, errors int
+	var bySeverity [3]int // parser.Warning, Error, Info
 	for _, d := range diags {
-		if d.Severity.String() == "error" {
-			errors++
-		} else {
-			warnings++
+		if int(d.Severity) < len(bySeverity) {
+			bySeverity[d.Severity]++
 		}
 	}
-	m.diagnostics.WithLabelValues("warning").Set(float64(warnings))
-	m.diagnostics.WithLabelValues("error").Set(float64(errors))
+	for _, sev := range []parser.Severity{parser.Warning, parser.Error, parser.Info} {
+		m.diagnostics.WithLabelValues(sev.String()).Set(float64(bySeverity[sev]))
+	}
 }
 
 // initReload sets the reload metrics from the store's state when the

@@ -304,14 +304,13 @@ func TestMetricsFixtures(t *testing.T) {
 	if n := len(f[mSecretFindings].Metric); n != len(want) {
 		t.Errorf("%d series of %s, want %d", n, mSecretFindings, len(want))
 	}
-	var warnings int
+	count := map[string]int{}
 	for _, d := range snap.Diags {
-		if d.Severity.String() == "warning" {
-			warnings++
-		}
+		count[d.Severity.String()]++
 	}
-	f.want(t, float64(warnings), mDiagnostics, "severity", "warning")
-	f.want(t, float64(len(snap.Diags)-warnings), mDiagnostics, "severity", "error")
+	for _, sev := range []string{"warning", "error", "info"} {
+		f.want(t, float64(count[sev]), mDiagnostics, "severity", sev)
+	}
 }
 
 // TestMetricsDuplicateTenantLabels: two tenants with the same label make
