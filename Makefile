@@ -3,7 +3,7 @@ GO       ?= go
 FUZZTIME ?= 3s
 CONFIG   ?= fixtures/astapi.ini
 
-.PHONY: all build run test vet race fuzz fuzz-smoke bench clean
+.PHONY: all build run test vet race fuzz fuzz-smoke bench mutate clean
 
 all: build
 
@@ -44,6 +44,22 @@ bench:
 	$(GO) run ./internal/pbxgen/cmd/pbxgen -out "$$tmp/pbx10k" -tenants 1 -peers 10000 >/dev/null && \
 	$(GO) run ./cmd/astapi-load --config $(CONFIG) --bench-results "$$tmp/bench.txt" \
 		--big-config "$$tmp/pbx10k/astapi.ini" $(LOADFLAGS)
+
+## mutate: mutation testing (gremlins) of the packages where bugs hurt,
+## one package at a time; fails when a package's test efficacy (killed
+## mutants / covered mutants) or mutator coverage (covered / all) drops
+## below its minimum. Not part of `make test`: the big packages take long.
+## Minimums: PACKAGE:EFFICACY:COVERAGE (see scripts/mutate-equivalent.txt
+## for the mutants no test can kill, and why). MUTATE_PKGS picks packages
+## (MUTATE_PKGS=audit make mutate).
+GREMLINS_VERSION ?= v0.6.0
+MUTATE_MIN = parser:90:90 audit:90:90 flow:90:90 index:90:90 api:90:90
+MUTATE_PKGS ?= $(foreach m,$(MUTATE_MIN),$(firstword $(subst :, ,$(m))))
+mutate:
+	@command -v gremlins >/dev/null 2>&1 || test -x "$$($(GO) env GOPATH)/bin/gremlins" || \
+		$(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
+	GREMLINS=$$(command -v gremlins || echo "$$($(GO) env GOPATH)/bin/gremlins") ./scripts/mutate.sh \
+		$(filter $(addsuffix :%,$(MUTATE_PKGS)),$(MUTATE_MIN))
 
 clean:
 	rm -rf bin

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"math"
 	"testing"
 
 	"github.com/astapi/astapi/index"
@@ -50,5 +51,73 @@ func TestS7ExactlyTwoPeers(t *testing.T) {
 	}
 	if rulesOf(New().Run(snapshot(nil, peer("203-Acme", strong))), "203-Acme")["S7"] {
 		t.Error("S7 on a peer alone with its secret")
+	}
+}
+
+// unwrapExecIf: the application ExecIf runs when its condition holds,
+// with its arguments, whatever the parentheses.
+func TestUnwrapExecIf(t *testing.T) {
+	cases := []struct{ app, args, wantApp, wantArgs string }{
+		{"Authenticate", "1234", "Authenticate", "1234"},
+		{"ExecIf", "$[1]", "ExecIf", "$[1]"}, // no '?': not unwrapped
+		{"execif", "$[${X}=1]?Hangup", "Hangup", ""},
+		{"ExecIf", "$[1]? DISA (1234,ctx)", "DISA", "1234,ctx"},
+		{"ExecIf", "$[1]?(x)", "(x)", ""}, // no application before '('
+		{"ExecIf", "$[${CALLERID(num)}=100]?Authenticate(1234,,4):NoOp()", "Authenticate", "1234,,4"},
+		{"ExecIf", "$[1]?DISA(a(b)c,ctx):NoOp(x)", "DISA", "a(b)c,ctx"},
+		{"ExecIf", "$[1]?DISA(1234,ctx", "DISA", "1234,ctx"}, // unclosed
+	}
+	for _, c := range cases {
+		app, args := unwrapExecIf(c.app, c.args)
+		if app != c.wantApp || args != c.wantArgs {
+			t.Errorf("unwrapExecIf(%q, %q) = %q, %q; want %q, %q", c.app, c.args, app, args, c.wantApp, c.wantArgs)
+		}
+	}
+}
+
+func TestTrivialCodeEdges(t *testing.T) {
+	for code, want := range map[string]bool{
+		"": true, "7": true, "0000": true, "aaaa": true,
+		"23456": true, "67890": true, "76543": true, "21098": true, // runs, through 9-0
+		"3434": true, "375375": true, // a repeated pair or triple
+		"13": false, "ab": false, "37537": false, "2468": false, "8642": false, "2356": false, "abcd": false,
+	} {
+		if got := trivialCode(code); got != want {
+			t.Errorf("trivialCode(%q) = %v, want %v", code, got, want)
+		}
+	}
+}
+
+// classes counts lower, upper, digit and other: each range's ends belong
+// to it, the characters next to them do not.
+func TestClasses(t *testing.T) {
+	for _, c := range []byte("azAZ09") {
+		if got := classes(string(c) + "~"); got != 2 {
+			t.Errorf("classes(%q) = %d, want 2", string(c)+"~", got)
+		}
+	}
+	for _, c := range []byte("`{@[/:") {
+		if got := classes(string(c) + "~"); got != 1 {
+			t.Errorf("classes(%q) = %d, want 1", string(c)+"~", got)
+		}
+	}
+	if got := classes("aZ0~"); got != 4 {
+		t.Errorf("classes(aZ0~) = %d, want 4", got)
+	}
+}
+
+func TestEntropyBits(t *testing.T) {
+	for s, want := range map[string]float64{"aaaa": 0, "ab": 2, "aabb": 4, "abcd": 8, "aaab": 3.245} {
+		if got := entropyBits(s); math.Abs(got-want) > 0.001 {
+			t.Errorf("entropyBits(%q) = %.3f, want %.3f", s, got, want)
+		}
+	}
+}
+
+func TestIsDigits(t *testing.T) {
+	for s, want := range map[string]bool{"": false, "0129": true, "9": true, "0": true, "12a": false, "1/": false, ":1": false} {
+		if got := isDigits(s); got != want {
+			t.Errorf("isDigits(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

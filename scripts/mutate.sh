@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Mutation testing with gremlins, one package at a time.
+# Arguments: PKG:EFFICACY:COVERAGE ... (minimum percentages, from the
+# Makefile). Prints each package's figures, then a table; exits 1 when a
+# package is below either threshold. GREMLINS names the binary.
+# MUTATE_FLAGS adds gremlins flags (e.g. MUTATE_FLAGS='--workers 2').
+# Mutants listed in scripts/mutate-equivalent.txt are equivalent or dead
+# code: the list says why; gremlins still counts them.
+set -euo pipefail
+GREMLINS=${GREMLINS:-gremlins}
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+# The corpus tests find ../shared/corpus beside the checkout; gremlins
+# runs the tests in a copy elsewhere, so the figures are those of the
+# tests every clone runs.
+unset ASTAPI_CORPUS
+fail=0
+summary=()
+for spec in "$@"; do
+  IFS=: read -r pkg eff cov <<<"$spec"
+  echo "mutate: ./$pkg (thresholds: efficacy $eff%, coverage $cov%)"
+  # shellcheck disable=SC2086 # MUTATE_FLAGS is a list of flags
+  "$GREMLINS" unleash --workers 1 --test-cpu 1 --timeout-coefficient 10 \
+    ${MUTATE_FLAGS:-} "./$pkg" | tee "$out/$pkg.txt" || true
+  e=$(sed -nE 's/.*Test efficacy: ([0-9.]+)%.*/\1/p' "$out/$pkg.txt" | tail -1)
+  c=$(sed -nE 's/.*Mutator coverage: ([0-9.]+)%.*/\1/p' "$out/$pkg.txt" | tail -1)
+  verdict=ok
+  if [[ -z $e || -z $c ]]; then
+    verdict="FAIL (no figures)"
+  elif awk -v e="$e" -v c="$c" -v te="$eff" -v tc="$cov" 'BEGIN { exit !(e < te || c < tc) }'; then
+    verdict=FAIL
+  fi
+  [[ $verdict == ok ]] || fail=1
+  summary+=("$(printf '%-8s efficacy %6s%% (min %s)  coverage %6s%% (min %s)  %s' "$pkg" "${e:-?}" "$eff" "${c:-?}" "$cov" "$verdict")")
+done
+echo
+printf '%s\n' "${summary[@]}"
+exit $fail
