@@ -2,7 +2,9 @@ package parser
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Tests written against mutants that survived `make mutate` (see
@@ -32,5 +34,94 @@ func TestSameAfterExtensionNamedByVariable(t *testing.T) {
 	}
 	if want := []string{"Answer", "Goto", "Hangup"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("priorities %q, want %q", got, want)
+	}
+}
+
+// Cap keeps errors before warnings (each in list order), at most perFile
+// per file and total in all, says how many it dropped where, and leaves a list within its
+// limits as it is (unsorted included).
+func TestDiagnosticsCap(t *testing.T) {
+	d := func(file string, line int, sev Severity) Diagnostic {
+		return Diagnostic{Pos: Pos{File: file, Line: line}, Severity: sev, Message: "m"}
+	}
+	l := Diagnostics{d("b.conf", 2, Warning), d("a.conf", 3, Warning), d("a.conf", 2, Error), d("a.conf", 1, Warning), d("b.conf", 1, Warning), d("c.conf", 1, Error)}
+	render := func(l Diagnostics) []string {
+		var out []string
+		for _, x := range l {
+			out = append(out, x.Pos.String()+" "+x.Severity.String()+" "+x.Message)
+		}
+		return out
+	}
+	asIs := render(l)
+	cases := []struct {
+		perFile, total int
+		want           []string
+	}{
+		{0, 0, asIs},
+		{6, 0, asIs},
+		{0, 6, asIs},
+		{3, 6, []string{"a.conf:1 warning m", "a.conf:2 error m", "a.conf:3 warning m", "b.conf:1 warning m", "b.conf:2 warning m", "c.conf:1 error m"}},
+		{2, 0, []string{
+			"a.conf warning 1 more diagnostics in this file dropped (over the limit)",
+			"a.conf:2 error m", "a.conf:3 warning m", "b.conf:1 warning m", "b.conf:2 warning m", "c.conf:1 error m"}},
+		{0, 3, []string{
+			" warning 3 more diagnostics in all dropped (over the limit)",
+			"a.conf:2 error m", "b.conf:2 warning m", "c.conf:1 error m"}},
+		{1, 2, []string{
+			" warning 2 more diagnostics in all dropped (over the limit)",
+			"a.conf warning 2 more diagnostics in this file dropped (over the limit)",
+			"a.conf:2 error m", "c.conf:1 error m"}},
+	}
+	for _, c := range cases {
+		if got := render(l.Cap(c.perFile, c.total)); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Cap(%d, %d):\n got %q\nwant %q", c.perFile, c.total, got, c.want)
+		}
+	}
+}
+
+// A Budget admits reads up to its limits: the MaxFiles-th file is read,
+// not the next; MaxBytes bytes are read, not one more; no limit when 0.
+func TestBudgetLimits(t *testing.T) {
+	admitted := func(b *Budget, sizes ...int) (n int, err error) {
+		for _, size := range sizes {
+			if err = b.admit(); err != nil {
+				return n, err
+			}
+			if err = b.charge(size); err != nil {
+				return n, err
+			}
+			n++
+		}
+		return n, nil
+	}
+	cases := []struct {
+		name   string
+		b      *Budget
+		sizes  []int
+		want   int
+		errHas string
+	}{
+		{"nil", nil, []int{1 << 20, 1 << 20}, 2, ""},
+		{"no limits", &Budget{}, []int{1 << 20, 1 << 20, 1 << 20}, 3, ""},
+		{"files: the last one allowed", &Budget{MaxFiles: 2}, []int{1, 1}, 2, ""},
+		{"files: one over", &Budget{MaxFiles: 2}, []int{1, 1, 1}, 2, "more than 2 file reads"},
+		{"bytes: exactly the limit", &Budget{MaxBytes: 10}, []int{4, 6}, 2, ""},
+		{"bytes: one over, when charged", &Budget{MaxBytes: 10}, []int{4, 7}, 1, "more than 10 bytes read"},
+		{"bytes: at the limit, another empty file", &Budget{MaxBytes: 10}, []int{4, 6, 0}, 3, ""},
+		{"deadline passed", &Budget{Deadline: time.Now().Add(-time.Second)}, []int{1}, 0, "time limit"},
+		{"deadline ahead", &Budget{Deadline: time.Now().Add(time.Hour)}, []int{1, 1}, 2, ""},
+	}
+	for _, c := range cases {
+		n, err := admitted(c.b, c.sizes...)
+		if n != c.want || (err == nil) != (c.errHas == "") || err != nil && !strings.Contains(err.Error(), c.errHas) {
+			t.Errorf("%s: %d reads, error %v; want %d reads, error with %q", c.name, n, err, c.want, c.errHas)
+		}
+	}
+	// Files parsed concurrently may all be admitted before one goes over:
+	// the next admit then refuses.
+	b := &Budget{MaxBytes: 10}
+	_ = b.charge(11)
+	if err := b.admit(); err == nil || !strings.Contains(err.Error(), "more than 10 bytes") {
+		t.Errorf("admit after going over: %v", err)
 	}
 }
