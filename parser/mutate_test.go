@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -123,5 +125,49 @@ func TestBudgetLimits(t *testing.T) {
 	_ = b.charge(11)
 	if err := b.admit(); err == nil || !strings.Contains(err.Error(), "more than 10 bytes") {
 		t.Errorf("admit after going over: %v", err)
+	}
+}
+
+// Globals expand at load time with Asterisk's substring rules: a negative
+// offset counts from the end, a negative length drops characters from the
+// end, anything out of range gives what is left (or nothing).
+func TestExpandSubstrings(t *testing.T) {
+	dp := BuildDialplan(parseSrc(t, "[globals]\nN=5145550100\nONE=1\n"))
+	for in, want := range map[string]string{
+		"${N}": "5145550100", "${N:1}": "145550100", "${N:-4}": "0100", "${N:-20}": "5145550100",
+		"${N:10}": "", "${N:11}": "", "${N:0:3}": "514", "${N:2:0}": "", "${N:0:10}": "5145550100",
+		"${N:0:-2}": "51455501", "${N:0:-10}": "", "${N:0:-11}": "", "${N:3:x}": "5550100",
+		"${UNKNOWN}": "", "${CALLERID(num)}": "", "a${N:7}b": "a100b", "${N:${ONE}:2}": "14",
+		"x${N": "x${N", "$[1+2]": "$[1+2]", "$N": "$N", "${N}${N:8}": "514555010000", "x$": "x$",
+	} {
+		if got := dp.expand(in); got != want {
+			t.Errorf("expand(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// ExpandGlobals leaves what it cannot know as written.
+	for in, want := range map[string]string{
+		"${N}-${NOPE}-${N": "5145550100-${NOPE}-${N", "x$": "x$", "${ONE}${ONE}": "11", "${}": "${}", "$${ONE}": "$1",
+	} {
+		if got := dp.ExpandGlobals(in); got != want {
+			t.Errorf("ExpandGlobals(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// MaxDiagnosticsPerFile keeps that many diagnostics of a file and says
+// how many more there were.
+func TestMaxDiagnosticsPerFile(t *testing.T) {
+	src := "no section 1\nno section 2\nno section 3\n"
+	for limit, dropped := range map[int]int{0: 0, 3: 0, 2: 1, 1: 2} {
+		dir := t.TempDir()
+		cfg := Parse(filepath.Join(dir, "main.conf"), []byte(src), Options{Root: dir, MaxDiagnosticsPerFile: limit})
+		want := 3
+		if dropped > 0 {
+			want = limit + 1
+		}
+		got := diagStrings(cfg.Diags)
+		if len(got) != want || dropped > 0 && !strings.Contains(strings.Join(got, "\n"), fmt.Sprintf("%d more diagnostics in this file dropped", dropped)) {
+			t.Errorf("limit %d: diagnostics %q, want %d with %d dropped", limit, got, want, dropped)
+		}
 	}
 }
