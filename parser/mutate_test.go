@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,54 @@ func TestMaxDiagnosticsPerFile(t *testing.T) {
 		if len(got) != want || dropped > 0 && !strings.Contains(strings.Join(got, "\n"), fmt.Sprintf("%d more diagnostics in this file dropped", dropped)) {
 			t.Errorf("limit %d: diagnostics %q, want %d with %d dropped", limit, got, want, dropped)
 		}
+	}
+}
+
+// A dialplan of 256 sections or more loads on several goroutines, each
+// taking the contexts whose name hashes to it: every section is loaded
+// once, a context split over two sections keeps its lines in file order,
+// and the diagnostics come in file order.
+func TestParallelDialplanLoad(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	var b strings.Builder
+	const n = 300
+	for i := range n {
+		fmt.Fprintf(&b, "[c%d]\nexten => s,1,NoOp(first)\nbogus => %d\n", i, i)
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "[c%d]\nexten => s,2,Hangup()\n", i)
+	}
+	dp := BuildDialplan(parseSrc(t, b.String()))
+	if len(dp.Contexts) != n {
+		t.Fatalf("%d contexts, want %d", len(dp.Contexts), n)
+	}
+	for i, c := range dp.Contexts {
+		if c.Name != fmt.Sprintf("c%d", i) {
+			t.Fatalf("context %d is %q", i, c.Name)
+		}
+		e := c.Extension("s", "")
+		if e == nil || len(e.Priorities) != 2 || e.Priorities[0].App != "NoOp" || e.Priorities[1].App != "Hangup" || e.Priorities[1].Priority != 2 {
+			t.Fatalf("%s: extension s %+v", c.Name, e)
+		}
+	}
+	if len(dp.Diags) != n {
+		t.Fatalf("%d diagnostics, want %d", len(dp.Diags), n)
+	}
+	for i, d := range dp.Diags {
+		if d.Pos.Line != 3*i+3 {
+			t.Fatalf("diagnostic %d at %s, want line %d", i, d.Pos, 3*i+3)
+		}
+	}
+}
+
+// Priority numbers may have blanks before them, as atoi allows.
+func TestScanIntBlanks(t *testing.T) {
+	for in, want := range map[string]int{" 12": 12, "\t\n\r\v\f7": 7, "  -3": -3, "+4": 4} {
+		if got, ok := scanInt(in); !ok || got != want {
+			t.Errorf("scanInt(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	if _, ok := scanInt("  "); ok {
+		t.Error("scanInt of blanks only succeeds")
 	}
 }
