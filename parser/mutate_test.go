@@ -221,3 +221,33 @@ func TestScanIntBlanks(t *testing.T) {
 		t.Error("scanInt of blanks only succeeds")
 	}
 }
+
+// SplitArgsInto fills dst with the first arguments SplitArgs gives, and
+// counts all of them, with or without quotes.
+func TestSplitArgsInto(t *testing.T) {
+	// A closing bracket without its opening one does not hide the commas
+	// after it.
+	for s, want := range map[string][]string{"a)),b,c": {"a))", "b", "c"}, "a]],b": {"a]]", "b"}, `"a))",b`: {"a))", "b"}, `a]],"b"`: {"a]]", "b"}} {
+		if got := SplitArgs(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("SplitArgs(%q) = %q, want %q", s, got, want)
+		}
+		if got := FirstArg(s); got != want[0] {
+			t.Errorf("FirstArg(%q) = %q, want %q", s, got, want[0])
+		}
+	}
+	for _, s := range []string{"a,b(c,d),[e,f],g", `a,"b,c",d\,e,f`, "", "x", "a)),b,c", "a]],b"} {
+		all := SplitArgs(s)
+		for size := 0; size <= len(all)+1; size++ {
+			dst := make([]string, size)
+			n := SplitArgsInto(dst, s)
+			if n != len(all) {
+				t.Errorf("SplitArgsInto(%d, %q) = %d, want %d", size, s, n, len(all))
+			}
+			want := make([]string, size)
+			copy(want, all)
+			if !reflect.DeepEqual(dst, want) {
+				t.Errorf("SplitArgsInto(%d, %q) stored %q, want %q", size, s, dst, want)
+			}
+		}
+	}
+}
