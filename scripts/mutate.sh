@@ -4,6 +4,9 @@
 # Makefile). Prints each package's figures, then a table; exits 1 when a
 # package is below either threshold. GREMLINS names the binary.
 # MUTATE_FLAGS adds gremlins flags (e.g. MUTATE_FLAGS='--workers 2').
+# A mutant's test run times out after MUTATE_TIMEOUT_COEFFICIENT (30) times
+# the package's coverage run: that run is often a build-cache hit, while
+# each mutant is compiled afresh.
 # Mutants listed in scripts/mutate-equivalent.txt are equivalent or dead
 # code: the list says why; gremlins still counts them.
 set -euo pipefail
@@ -21,7 +24,7 @@ for spec in "$@"; do
   IFS=: read -r pkg eff cov <<<"$spec"
   echo "mutate: ./$pkg (thresholds: efficacy $eff%, coverage $cov%)"
   # shellcheck disable=SC2086 # MUTATE_FLAGS is a list of flags
-  "$GREMLINS" unleash --workers 1 --test-cpu 1 --timeout-coefficient 10 \
+  "$GREMLINS" unleash --workers 1 --test-cpu 1 --timeout-coefficient "${MUTATE_TIMEOUT_COEFFICIENT:-30}" \
     ${MUTATE_FLAGS:-} "./$pkg" | tee "$out/$pkg.txt" || true
   e=$(sed -nE 's/.*Test efficacy: ([0-9.]+)%.*/\1/p' "$out/$pkg.txt" | tail -1)
   c=$(sed -nE 's/.*Mutator coverage: ([0-9.]+)%.*/\1/p' "$out/$pkg.txt" | tail -1)
