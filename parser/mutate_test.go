@@ -251,3 +251,18 @@ func TestSplitArgsInto(t *testing.T) {
 		}
 	}
 }
+
+// An #include name opened with a quote or '<' and never closed is taken
+// as written, opening character included.
+func TestIncludeUnclosedQuote(t *testing.T) {
+	for src, want := range map[string]string{
+		"[a]\n#include \"nofile\n":   `#include "nofile: no such file`,
+		"[a]\n#include <nofile\n":    `#include <nofile: no such file`,
+		"[a]\n#include \"nofile\"\n": `#include nofile: no such file`,
+	} {
+		got := diagStrings(parseSrc(t, src).Diags)
+		if len(got) != 1 || !strings.Contains(got[0], want) {
+			t.Errorf("%q: diagnostics %q, want one with %q", src, got, want)
+		}
+	}
+}
