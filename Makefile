@@ -3,7 +3,7 @@ GO       ?= go
 FUZZTIME ?= 3s
 CONFIG   ?= fixtures/astapi.ini
 
-.PHONY: all build run test vet race fuzz fuzz-smoke bench mutate clean
+.PHONY: all build run test vet race fuzz fuzz-smoke bench load mutate clean
 
 all: build
 
@@ -32,18 +32,23 @@ fuzz:
 	FUZZTIME=$${FUZZTIME_LONG:-2m} GO=$(GO) ./scripts/fuzz.sh
 
 ## bench: Go benchmarks side by side with their baselines (parser vs
-## gopkg.in/ini.v1, index build at 1k/10k tenants, handlers vs bare gin),
-## then the load test (cmd/astapi-load: astapi vs a bare gin + Basic Auth
-## server on the fixtures, cached and while a file is rewritten every
-## 100 ms, plus the cached answers of a generated tenant of 10k
-## extensions). The load program prints last one table with every figure
-## and its target. LOADFLAGS passes flags to it (e.g. LOADFLAGS='--duration 10s').
+## gopkg.in/ini.v1, index build at 1k/10k tenants, peak RSS over five
+## reloads at 10k tenants, handlers vs bare gin), then the HTTP figures:
+## wrk against `astapi serve` (access log on, into a pipe) and a bare gin +
+## Basic Auth process (cmd/astapi-baseline) on every seed endpoint, in
+## alternating pairs (scripts/bench-http.sh; PAIRS, DURATION, CONNS tune it).
 bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	GO=$(GO) CONFIG=$(CONFIG) ./scripts/bench-http.sh
+
+## load: the in-process load test (cmd/astapi-load: its Go client shares
+## the CPUs with the server, so its ratios are NOT comparable with those of
+## `make bench`; it is kept for the reload-under-load check). LOADFLAGS
+## passes flags to it (e.g. LOADFLAGS='--duration 10s').
+load:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./... 2>&1 | tee "$$tmp/bench.txt" && \
 	$(GO) run ./internal/pbxgen/cmd/pbxgen -out "$$tmp/pbx10k" -tenants 1 -peers 10000 >/dev/null && \
-	$(GO) run ./cmd/astapi-load --config $(CONFIG) --bench-results "$$tmp/bench.txt" \
-		--big-config "$$tmp/pbx10k/astapi.ini" $(LOADFLAGS)
+	$(GO) run ./cmd/astapi-load --config $(CONFIG) --big-config "$$tmp/pbx10k/astapi.ini" $(LOADFLAGS)
 
 ## mutate: mutation testing (gremlins) of the packages where bugs hurt,
 ## one package at a time; fails when a package's test efficacy (killed

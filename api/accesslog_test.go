@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -15,6 +16,7 @@ func TestAccessLogLine(t *testing.T) {
 	at := time.Date(2026, 11, 27, 4, 5, 6, 789e6, time.UTC)
 	l.log(accessEntry{at: at, method: "GET", path: `/a b"c=d`, status: 404, duration: 1234567 * time.Nanosecond, bytes: 56, client: "::1", user: ""})
 	l.log(accessEntry{at: at, method: "POST", path: "/" + strings.Repeat("x", 300), status: 200, client: "10.0.0.1", user: "ünï"})
+	l.close()
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	want := `time=2026-11-27T04:05:06.789Z level=INFO msg=http method=GET path="/a b\"c=d" status=404 duration_ms=1.234 bytes=56 client=::1 user=""`
 	if lines[0] != want {
@@ -25,5 +27,104 @@ func TestAccessLogLine(t *testing.T) {
 	}
 	if newAccessLogger(nil) != nil {
 		t.Error("a nil writer should mean no access log")
+	}
+}
+
+// TestAccessLogFlushesOnItsOwn: a line reaches the writer within the flush
+// interval, without a close.
+func TestAccessLogFlushesOnItsOwn(t *testing.T) {
+	var buf syncBuffer
+	l := newAccessLogger(&buf)
+	defer l.close()
+	start := time.Now()
+	l.log(accessEntry{at: start, method: "GET", path: "/healthz", status: 200})
+	for buf.String() == "" {
+		if time.Since(start) > 5*accessLogFlushEvery {
+			t.Fatalf("no line after %v", time.Since(start))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := time.Since(start); got > 3*accessLogFlushEvery {
+		t.Errorf("the line took %v to be written", got)
+	}
+}
+
+// blockedWriter blocks every Write until released, like a full pipe.
+type blockedWriter struct {
+	release chan struct{}
+	syncBuffer
+}
+
+func (w *blockedWriter) Write(p []byte) (int, error) {
+	<-w.release
+	return w.syncBuffer.Write(p)
+}
+
+// TestAccessLogNeverBlocks: with the log's reader stuck, requests still
+// finish; the lines that do not fit are dropped and counted, the others
+// are written once the reader moves on.
+func TestAccessLogNeverBlocks(t *testing.T) {
+	w := &blockedWriter{release: make(chan struct{})}
+	l := newAccessLogger(w)
+	line := accessEntry{at: time.Now(), method: "GET", path: "/" + strings.Repeat("p", 150), status: 200}
+	lineLen := len(line.appendLine(nil, nil))
+	n := 3 * l.limit / lineLen
+	done := make(chan struct{})
+	go func() {
+		for range n {
+			l.log(line)
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("logging blocked on a stuck writer")
+	}
+	if l.dropped.Load() == 0 {
+		t.Error("nothing dropped although the buffer overflowed")
+	}
+	close(w.release)
+	l.close()
+	written := strings.Count(w.String(), "\n")
+	if written+int(l.dropped.Load()) != n {
+		t.Errorf("%d written + %d dropped != %d logged", written, l.dropped.Load(), n)
+	}
+	if written < l.limit/lineLen {
+		t.Errorf("only %d lines written; the buffer holds %d", written, l.limit/lineLen)
+	}
+}
+
+// TestAppendLogTime: the cached second gives what time.Format gives, across
+// seconds, zones and years (the prefix is cut at fixed offsets).
+func TestAppendLogTime(t *testing.T) {
+	var cache atomic.Pointer[secondStamp]
+	east := time.FixedZone("east", 5*3600+30*60)
+	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)
+	for _, at := range []time.Time{
+		base, base.Add(7 * time.Millisecond), base.Add(999 * time.Millisecond), base.Add(time.Second + 40*time.Millisecond),
+		base.Add(2*time.Second + 123*time.Millisecond), base.In(east), base.Add(time.Millisecond).In(east), base.Add(2 * time.Millisecond),
+		time.Date(99999, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		want := at.Format(logTimeLayout)
+		if got := string(appendLogTime(nil, at, &cache)); got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+}
+
+// TestAccessLogDroppedMetric: the count of dropped lines is scraped when
+// there is an access log, and absent without one.
+func TestAccessLogDroppedMetric(t *testing.T) {
+	var buf syncBuffer
+	s, _ := newTestServer(t, Options{AccessLog: &buf})
+	defer s.Close()
+	s.access.dropped.Add(3)
+	if w := do(s, req{method: "GET", path: "/metrics"}.build(cNoAuth)); !strings.Contains(w.Body.String(), mAccessLogDropped+" 3") {
+		t.Errorf("no %s 3 in /metrics", mAccessLogDropped)
+	}
+	quiet, _ := newTestServer(t, Options{})
+	if w := do(quiet, req{method: "GET", path: "/metrics"}.build(cNoAuth)); strings.Contains(w.Body.String(), mAccessLogDropped) {
+		t.Errorf("%s without an access log", mAccessLogDropped)
 	}
 }

@@ -61,7 +61,7 @@ func (s *Server) authenticate(c *gin.Context, snap *index.Snapshot) (*index.User
 		}
 	}
 	if s.access != nil {
-		c.Set(ctxUser, u.Name)
+		setUser(c, u.Name)
 	}
 	return u, nil
 }

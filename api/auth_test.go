@@ -233,6 +233,7 @@ func TestAccessLog(t *testing.T) {
 	s, _ := newTestServer(t, Options{AccessLog: &buf})
 	do(s, req{method: "POST", path: "/extension/user", enc: "query", params: [][2]string{{"tenant_id", idAcme}, {"extension_id", "1001"}}}.build(cRoot))
 	do(s, req{method: "GET", path: "/user/login"}.build(cWrongPW))
+	s.Close() // the buffered lines
 	out := buf.String()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 2 {

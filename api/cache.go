@@ -41,7 +41,7 @@ const entryOverhead = 160
 // itself counts entries, so every Add is followed by evicting the oldest
 // entries until the byte total fits.
 type responseCache struct {
-	lru      *lru.Cache[string, *cachedResponse]
+	lru      *lru.Cache[responseKey, *cachedResponse]
 	maxBytes int64
 	bytes    atomic.Int64
 	gen      atomic.Uint64 // newest generation seen
@@ -56,18 +56,18 @@ func newResponseCache(maxBytes int64) *responseCache {
 		return nil
 	}
 	c := &responseCache{maxBytes: maxBytes}
-	c.lru, _ = lru.NewWithEvict(maxEntries, func(k string, v *cachedResponse) {
+	c.lru, _ = lru.NewWithEvict(maxEntries, func(k responseKey, v *cachedResponse) {
 		c.bytes.Add(-entryCost(k, v))
 	})
 	return c
 }
 
-func entryCost(k string, v *cachedResponse) int64 {
-	return int64(len(k) + len(v.etag) + len(v.body) + entryOverhead)
+func entryCost(k responseKey, v *cachedResponse) int64 {
+	return int64(k.size() + len(v.etag) + len(v.body) + entryOverhead)
 }
 
 // get returns the cached answer under key.
-func (c *responseCache) get(key string) (*cachedResponse, bool) {
+func (c *responseCache) get(key responseKey) (*cachedResponse, bool) {
 	if c == nil {
 		return nil, false
 	}
@@ -77,7 +77,7 @@ func (c *responseCache) get(key string) (*cachedResponse, bool) {
 // add stores v under key, built from snapshot generation gen. The first
 // entry of a newer generation empties the cache: older generations are no
 // longer served (except by requests already under way).
-func (c *responseCache) add(gen uint64, key string, v *cachedResponse) {
+func (c *responseCache) add(gen uint64, key responseKey, v *cachedResponse) {
 	if c == nil {
 		return
 	}
@@ -114,21 +114,39 @@ func (c *responseCache) size() (int64, int) {
 	return c.bytes.Load(), c.lru.Len()
 }
 
-// cacheKey is (generation, endpoint, normalised parameters, caller). The
-// normalised values never hold a NUL (IDs are digits, e-mails are checked).
-func cacheKey(gen uint64, endpoint string, args []string, user string) string {
-	var b strings.Builder
-	b.Grow(24 + len(endpoint) + len(user) + 24*len(args))
-	b.WriteString(strconv.FormatUint(gen, 10))
-	b.WriteByte(0)
-	b.WriteString(endpoint)
-	for _, a := range args {
-		b.WriteByte(0)
-		b.WriteString(a)
+// responseKey names a cached answer: (generation, endpoint, normalised
+// parameters, caller). A comparable struct rather than a joined string, so
+// a lookup builds its key without allocating.
+type responseKey struct {
+	gen      uint64
+	endpoint string
+	args     [keyArgs]string
+	user     string
+}
+
+// keyArgs parameters fit the key as they are; more are joined into the
+// last slot, NUL-separated (normalised values never hold a NUL: IDs are
+// digits, e-mails are checked).
+const keyArgs = 4
+
+func cacheKey(gen uint64, endpoint string, args []string, user string) responseKey {
+	k := responseKey{gen: gen, endpoint: endpoint, user: user}
+	if len(args) > keyArgs {
+		copy(k.args[:keyArgs-1], args)
+		k.args[keyArgs-1] = strings.Join(args[keyArgs-1:], "\x00")
+	} else {
+		copy(k.args[:], args)
 	}
-	b.WriteByte(0)
-	b.WriteString(user)
-	return b.String()
+	return k
+}
+
+// size is what the key's strings take.
+func (k *responseKey) size() int {
+	n := len(k.endpoint) + len(k.user)
+	for _, a := range k.args {
+		n += len(a)
+	}
+	return n
 }
 
 // snapshotVersion identifies a snapshot's content: its fingerprint (a hash

@@ -104,9 +104,10 @@ func TestETags(t *testing.T) {
 // and a new generation empties it.
 func TestResponseCacheBounded(t *testing.T) {
 	c := newResponseCache(10_000)
+	key := func(s string) responseKey { return responseKey{endpoint: s} }
 	body := []byte(strings.Repeat("x", 1000))
 	for i := 0; i < 100; i++ {
-		c.add(1, fmt.Sprintf("k%d", i), &cachedResponse{etag: `"e"`, body: body})
+		c.add(1, key(fmt.Sprintf("k%d", i)), &cachedResponse{etag: `"e"`, body: body})
 		if b, _ := c.size(); b > 10_000 {
 			t.Fatalf("after %d adds: %d bytes", i+1, b)
 		}
@@ -114,32 +115,32 @@ func TestResponseCacheBounded(t *testing.T) {
 	if _, n := c.size(); n == 0 || n > 10 {
 		t.Errorf("%d entries", n)
 	}
-	if _, ok := c.get("k99"); !ok {
+	if _, ok := c.get(key("k99")); !ok {
 		t.Errorf("newest entry evicted")
 	}
-	if _, ok := c.get("k0"); ok {
+	if _, ok := c.get(key("k0")); ok {
 		t.Errorf("oldest entry kept")
 	}
 	// Too big for the cache: not stored.
-	c.add(1, "big", &cachedResponse{body: make([]byte, 5000)})
-	if _, ok := c.get("big"); ok {
+	c.add(1, key("big"), &cachedResponse{body: make([]byte, 5000)})
+	if _, ok := c.get(key("big")); ok {
 		t.Errorf("oversized entry cached")
 	}
 	// Re-adding a key does not count twice.
 	b1, _ := c.size()
-	c.add(1, "k99", &cachedResponse{etag: `"e"`, body: body})
+	c.add(1, key("k99"), &cachedResponse{etag: `"e"`, body: body})
 	if b2, _ := c.size(); b2 != b1 {
 		t.Errorf("re-add: %d → %d bytes", b1, b2)
 	}
-	c.add(2, "new", &cachedResponse{etag: `"e"`, body: body})
+	c.add(2, key("new"), &cachedResponse{etag: `"e"`, body: body})
 	if _, n := c.size(); n != 1 {
 		t.Errorf("new generation: %d entries, want 1", n)
 	}
-	if b, _ := c.size(); b != entryCost("new", &cachedResponse{etag: `"e"`, body: body}) {
+	if b, _ := c.size(); b != entryCost(key("new"), &cachedResponse{etag: `"e"`, body: body}) {
 		t.Errorf("accounting: %d bytes", b)
 	}
 	// An older generation's late answer does not empty the cache.
-	c.add(1, "late", &cachedResponse{etag: `"e"`, body: body})
+	c.add(1, key("late"), &cachedResponse{etag: `"e"`, body: body})
 	if _, n := c.size(); n != 2 {
 		t.Errorf("late add: %d entries, want 2", n)
 	}
@@ -178,6 +179,27 @@ func TestEtagMatches(t *testing.T) {
 	} {
 		if got := etagMatches(tc.h, `"a"`); got != tc.want {
 			t.Errorf("%q: %v", tc.h, got)
+		}
+	}
+}
+
+// TestCacheKey: keys differ when any part differs, extra parameters
+// included, and equal ones are equal.
+func TestCacheKey(t *testing.T) {
+	base := cacheKey(1, "/e", []string{"1", "2", "3", "4", "5"}, "u")
+	if base != cacheKey(1, "/e", []string{"1", "2", "3", "4", "5"}, "u") {
+		t.Error("equal parts, different keys")
+	}
+	for _, k := range []responseKey{
+		cacheKey(2, "/e", []string{"1", "2", "3", "4", "5"}, "u"),
+		cacheKey(1, "/f", []string{"1", "2", "3", "4", "5"}, "u"),
+		cacheKey(1, "/e", []string{"1", "2", "3", "4", "6"}, "u"),
+		cacheKey(1, "/e", []string{"1", "2", "3", "45"}, "u"),
+		cacheKey(1, "/e", []string{"1", "2", "3", "4", "5"}, "v"),
+		cacheKey(1, "/e", []string{"12", "", "3", "4", "5"}, "u"),
+	} {
+		if k == base {
+			t.Errorf("%+v equals %+v", k, base)
 		}
 	}
 }

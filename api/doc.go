@@ -1,5 +1,7 @@
 // Package api is astapi's HTTP layer: a gin router answering the seven
-// endpoints of the original API (SPEC §6) from an index.Store, with Basic
+// endpoints of the original API (SPEC §6) and the rest of its read side
+// (SPEC §6.1, handlers_read.go; its write endpoints are refused,
+// readonly.go) from an index.Store, with Basic
 // Auth against astapi.ini users, tenant scoping, a response cache with ETags,
 // the secrets audit /audit/secrets, and the operational endpoints /healthz,
 // /readyz, /status, /metrics and /openapi.json.
@@ -19,7 +21,8 @@
 //     bcrypt runs); 503 + Retry-After when no bcrypt slot frees within
 //     Options.BcryptWait;
 //  3. 401 + WWW-Authenticate when credentials are missing or wrong;
-//  4. 403 for /extension/user when the caller lacks `secrets = yes`;
+//  4. 403 for /extension/user and /extension/usersecret when the caller
+//     lacks `secrets = yes`;
 //  5. 400 naming the parameter when one is missing, blank or malformed
 //     (413 for a body over Options.MaxBodyBytes, 415 for a body that is
 //     neither a form nor JSON, or that has a Content-Encoding);
@@ -178,4 +181,14 @@
 //     with the same label are summed into one series. No label ever names
 //     a peer, a user or a path.
 //   - The Go runtime and process collectors (go_*, process_*).
+//
+// # Drawings and pages from other packages
+//
+// /destination/graph?format=svg draws the DOT answer with Options.DrawSVG
+// (diagram.Renderer.SVG; this package does not import it, so its tests
+// do not start the WebAssembly Graphviz). Options.Mount lets another
+// package add routes (console.Mount: the web console under /ui/); it
+// answers through Server.Authorize, VisibleTenant, Findings, Status,
+// TenantGraphSVG and PageETag (console.go), never a second copy of the
+// checks above.
 package api

@@ -74,7 +74,7 @@ func (s *Server) graph(c *gin.Context) {
 		return
 	}
 	var p params
-	if err := p.decode(c.Request); err != nil {
+	if err := p.decode(c.Request, &s.bodies); err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,14 +57,20 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeError(c, errForbidden)
 			return
 		}
-		var args []string
+		// args live on the stack for a cache hit; a miss copies them.
+		var argv [4]string
+		args := argv[:0]
+		if n := len(ep.params); n <= len(argv) {
+			args = argv[:n]
+		} else {
+			args = make([]string, n)
+		}
 		if len(ep.params) > 0 {
 			var p params
-			if err := p.decode(c.Request); err != nil {
+			if err := p.decode(c.Request, &s.bodies); err != nil {
 				s.writeError(c, err)
 				return
 			}
-			args = make([]string, len(ep.params))
 			for i, ps := range ep.params {
 				if _, present := p.get(ps.name); !present && ep.optional {
 					continue
@@ -82,21 +89,28 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 			s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 			return
 		}
-		data, err := ep.handle(snap, u, args)
-		if err != nil {
-			s.writeError(c, err)
-			return
-		}
-		body, merr := renderSuccess(data)
-		if merr != nil {
-			s.log.Error("api: render", "path", ep.path, "error", merr)
-			s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
-			return
-		}
-		cr = newCachedResponse(etag(snap, ep.path, args, u.Name), body)
-		s.cache.add(snap.Generation, key, cr)
-		s.writeSuccess(c, cr, ep.secrets || ep.noStore)
+		s.render(c, ep, snap, u, key, args)
 	}
+}
+
+// render answers a cache miss and caches the answer. args is copied: the
+// caller's lives on its stack.
+func (s *Server) render(c *gin.Context, ep *endpoint, snap *index.Snapshot, u *index.User, key responseKey, args []string) {
+	owned := slices.Clone(args) // a new name: reusing args would make the caller's escape
+	data, err := ep.handle(snap, u, owned)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	body, merr := renderSuccess(data)
+	if merr != nil {
+		s.log.Error("api: render", "path", ep.path, "error", merr)
+		s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+		return
+	}
+	cr := newCachedResponse(etag(snap, ep.path, owned, u.Name), body)
+	s.cache.add(snap.Generation, key, cr)
+	s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 }
 
 // writeSuccess writes a 200 answer, or 304 when If-None-Match names its
@@ -309,13 +323,9 @@ func peerSecret(p *index.Peer) string {
 }
 
 func extensionUser(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
+	e, err := tenantExtension(snap, u, args[0], args[1]) // handlers_read.go
 	if err != nil {
 		return nil, err
-	}
-	e := snap.ExtensionByID(args[1])
-	if e == nil || e.TenantID != t.ID {
-		return nil, notFound(u, "extension_id "+args[1]+" of tenant_id "+t.ID)
 	}
 	out := make([]peerItem, 0, len(e.Peers))
 	for _, p := range e.Peers {

@@ -42,6 +42,27 @@ func yesNo(b bool) string {
 	return "no"
 }
 
+// tenantList answers a list endpoint: the items of tenant tenantID (when
+// u may see it), each rendered by conv, in the order items gives them.
+func tenantList[T, O any](snap *index.Snapshot, u *index.User, tenantID string, items func(tenantID string) []T, conv func(T) O) (any, *apiError) {
+	t, err := visibleTenant(snap, u, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	xs := items(t.ID)
+	out := make([]O, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, conv(x))
+	}
+	return out, nil
+}
+
+// objectsOfType returns the lookup of a tenant's call-flow objects of
+// type typ.
+func objectsOfType(snap *index.Snapshot, typ string) func(string) []*flow.Object {
+	return func(tenantID string) []*flow.Object { return snap.ObjectsByTenant(tenantID, typ) }
+}
+
 // ---- /extension/usersecret, getCidNumber(List), GetFMFCallerId(List)
 
 // visibleExtension returns the extension with id when u may see it.
@@ -53,16 +74,26 @@ func visibleExtension(snap *index.Snapshot, u *index.User, id string) (*index.Ex
 	return e, nil
 }
 
-// extensionUserSecret answers the secret of the extension's first peer
-// that has one (md5: marked as /extension/user does), "" when none has.
-func extensionUserSecret(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
+// tenantExtension returns extension extID of tenant tenantID when u may
+// see that tenant (/extension/user, /extension/usersecret).
+func tenantExtension(snap *index.Snapshot, u *index.User, tenantID, extID string) (*index.Extension, *apiError) {
+	t, err := visibleTenant(snap, u, tenantID)
 	if err != nil {
 		return nil, err
 	}
-	e := snap.ExtensionByID(args[1])
+	e := snap.ExtensionByID(extID)
 	if e == nil || e.TenantID != t.ID {
-		return nil, notFound(u, "extension_id "+args[1]+" of tenant_id "+t.ID)
+		return nil, notFound(u, "extension_id "+extID+" of tenant_id "+t.ID)
+	}
+	return e, nil
+}
+
+// extensionUserSecret answers the secret of the extension's first peer
+// that has one (md5: marked as /extension/user does), "" when none has.
+func extensionUserSecret(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
+	e, err := tenantExtension(snap, u, args[0], args[1])
+	if err != nil {
+		return nil, err
 	}
 	for _, p := range e.Peers {
 		if p.SecretKind != "" {
@@ -85,16 +116,9 @@ type cidNumItem struct {
 }
 
 func extensionCIDNumberList(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
-	if err != nil {
-		return nil, err
-	}
-	es := snap.ExtensionsByTenant(t.ID)
-	out := make([]cidNumItem, 0, len(es))
-	for _, e := range es {
-		out = append(out, cidNumItem{CIDNum: e.CIDNum})
-	}
-	return out, nil
+	return tenantList(snap, u, args[0], snap.ExtensionsByTenant, func(e *index.Extension) cidNumItem {
+		return cidNumItem{CIDNum: e.CIDNum}
+	})
 }
 
 func extensionFMFCallerID(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
@@ -110,28 +134,12 @@ type fmfItem struct {
 }
 
 func extensionFMFCallerIDList(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
-	if err != nil {
-		return nil, err
-	}
-	es := snap.ExtensionsByTenant(t.ID)
-	out := make([]fmfItem, 0, len(es))
-	for _, e := range es {
-		out = append(out, fmfItem{FMF: snap.FMFCallerID(e)})
-	}
-	return out, nil
+	return tenantList(snap, u, args[0], snap.ExtensionsByTenant, func(e *index.Extension) fmfItem {
+		return fmfItem{FMF: snap.FMFCallerID(e)}
+	})
 }
 
 // ---- call-flow objects: /did, /hunt, /ivr, /condition, /custom
-
-// objectsOf returns the visible tenant's call-flow objects of type typ.
-func objectsOf(snap *index.Snapshot, u *index.User, tenantID, typ string) ([]*flow.Object, *apiError) {
-	t, err := visibleTenant(snap, u, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	return snap.ObjectsByTenant(t.ID, typ), nil
-}
 
 // visibleObject returns the object of type typ with id when u may see it;
 // what names the parameter in a 404.
@@ -152,16 +160,10 @@ type didItem struct {
 }
 
 func didByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	os, err := objectsOf(snap, u, args[0], flow.TypeDID)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]didItem, 0, len(os))
-	for _, o := range os {
+	return tenantList(snap, u, args[0], objectsOfType(snap, flow.TypeDID), func(o *flow.Object) didItem {
 		g := geocode(o.Number, snap.Server.Region)
-		out = append(out, didItem{ID: o.ID, Country: g.country, Area: g.area, Number: o.Number, Comment: o.Name})
-	}
-	return out, nil
+		return didItem{ID: o.ID, Country: g.country, Area: g.area, Number: o.Number, Comment: o.Name}
+	})
 }
 
 type didDetail struct {
@@ -216,15 +218,9 @@ func huntOut(o *flow.Object) huntDetail {
 }
 
 func huntByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	os, err := objectsOf(snap, u, args[0], flow.TypeHuntlist)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]huntItem, 0, len(os))
-	for _, o := range os {
-		out = append(out, huntOut(o).huntItem)
-	}
-	return out, nil
+	return tenantList(snap, u, args[0], objectsOfType(snap, flow.TypeHuntlist), func(o *flow.Object) huntItem {
+		return huntOut(o).huntItem
+	})
 }
 
 func huntByID(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
@@ -241,15 +237,9 @@ type ivrItem struct {
 }
 
 func ivrByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	os, err := objectsOf(snap, u, args[0], flow.TypeIVR)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ivrItem, 0, len(os))
-	for _, o := range os {
-		out = append(out, ivrItem{ID: o.ID, Name: o.Name})
-	}
-	return out, nil
+	return tenantList(snap, u, args[0], objectsOfType(snap, flow.TypeIVR), func(o *flow.Object) ivrItem {
+		return ivrItem{ID: o.ID, Name: o.Name}
+	})
 }
 
 // conditionItem has the original API's twelve co_paramN, unused ones "".
@@ -283,20 +273,14 @@ func (c *conditionItem) setParams(ps []string) {
 }
 
 func conditionByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	os, err := objectsOf(snap, u, args[0], flow.TypeCondition)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]conditionItem, 0, len(os))
-	for _, o := range os {
+	return tenantList(snap, u, args[0], objectsOfType(snap, flow.TypeCondition), func(o *flow.Object) conditionItem {
 		c := conditionItem{ID: o.ID, Name: o.Name}
 		if cd := o.Condition; cd != nil {
 			c.Type, c.Timezone = cd.Kind, cd.Timezone
 			c.setParams(cd.Params)
 		}
-		out = append(out, c)
-	}
-	return out, nil
+		return c
+	})
 }
 
 type customItem struct {
@@ -317,12 +301,7 @@ var customTypeIDs = map[string]string{
 }
 
 func customByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	os, err := objectsOf(snap, u, args[0], flow.TypeCustom)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]customItem, 0, len(os))
-	for _, o := range os {
+	return tenantList(snap, u, args[0], objectsOfType(snap, flow.TypeCustom), func(o *flow.Object) customItem {
 		c := customItem{ID: o.ID, Name: o.Name, TypeName: flow.CustomUnknown}
 		if o.Custom != nil {
 			c.TypeName, c.Description = o.Custom.Kind, o.Custom.Description
@@ -330,9 +309,8 @@ func customByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *a
 		if c.TypeID = customTypeIDs[c.TypeName]; c.TypeID == "" {
 			c.TypeName, c.TypeID = flow.CustomUnknown, customTypeIDs[flow.CustomUnknown]
 		}
-		out = append(out, c)
-	}
-	return out, nil
+		return c
+	})
 }
 
 // ---- /voicemail/bytenant, /phone/bytenant
@@ -347,16 +325,9 @@ type voicemailItem struct {
 }
 
 func voicemailByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
-	if err != nil {
-		return nil, err
-	}
-	ms := snap.MailboxesByTenant(t.ID)
-	out := make([]voicemailItem, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, voicemailItem{ID: m.ID, Context: m.Context, Mailbox: m.Box, FullName: m.FullName, Email: m.Email})
-	}
-	return out, nil
+	return tenantList(snap, u, args[0], snap.MailboxesByTenant, func(m *index.Mailbox) voicemailItem {
+		return voicemailItem{ID: m.ID, Context: m.Context, Mailbox: m.Box, FullName: m.FullName, Email: m.Email}
+	})
 }
 
 type phoneItem struct {
@@ -369,14 +340,7 @@ type phoneItem struct {
 }
 
 func phoneByTenant(snap *index.Snapshot, u *index.User, args []string) (any, *apiError) {
-	t, err := visibleTenant(snap, u, args[0])
-	if err != nil {
-		return nil, err
-	}
-	ps := snap.PhonesByTenant(t.ID)
-	out := make([]phoneItem, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, phoneItem{ID: p.ID, Name: p.Name, TenantID: p.TenantID, Profile: p.Profile, MAC: p.MAC, Filename: p.Filename})
-	}
-	return out, nil
+	return tenantList(snap, u, args[0], snap.PhonesByTenant, func(p *index.Phone) phoneItem {
+		return phoneItem{ID: p.ID, Name: p.Name, TenantID: p.TenantID, Profile: p.Profile, MAC: p.MAC, Filename: p.Filename}
+	})
 }

@@ -150,6 +150,7 @@ func TestReadEndpointsScoping(t *testing.T) {
 // but only after authentication.
 func TestReadOnlyEndpoints(t *testing.T) {
 	s, _ := newTestServer(t, Options{LoginFailureLimit: -1})
+	_, router := loadOpenAPI(t)
 	for _, p := range append(writePaths(), notServedPaths...) {
 		want := http.StatusMethodNotAllowed
 		if strings.HasPrefix(p, "/cdr/") {
@@ -158,12 +159,15 @@ func TestReadOnlyEndpoints(t *testing.T) {
 		r := form(p, "extension_id", "1001")
 		if w := do(s, r.build(cNoAuth)); w.Code != http.StatusUnauthorized {
 			t.Errorf("%s without credentials: %d", p, w.Code)
+		} else {
+			validate(t, router, r.build(cNoAuth), w.Code, w.Header(), w.Body.Bytes(), false)
 		}
 		if w := do(s, r.build(cWrongPW)); w.Code != http.StatusUnauthorized {
 			t.Errorf("%s with a wrong password: %d", p, w.Code)
 		}
 		for _, c := range []caller{cAdmin, cAcme, cRoot} {
 			w := do(s, r.build(c))
+			validate(t, router, r.build(c), w.Code, w.Header(), w.Body.Bytes(), false)
 			e := decode(t, w)
 			if w.Code != want || e.Status != "failed" || !strings.Contains(e.Message, "read-only") || !strings.Contains(e.Message, "source of truth") {
 				t.Errorf("%s as %s: %d %s", p, c.name, w.Code, w.Body)

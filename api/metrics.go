@@ -38,6 +38,7 @@ const (
 	mTenantTrunks      = "astapi_tenant_trunks"
 	mTenantDests       = "astapi_tenant_destinations"
 	mSecretFindings    = "astapi_secret_findings"
+	mAccessLogDropped  = "astapi_access_log_dropped_lines_total"
 )
 
 // Label values.
@@ -118,6 +119,12 @@ func newMetrics(s *Server) *metrics {
 		f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: mCacheEntries, Help: "Entries held by a cache.", ConstLabels: prometheus.Labels{"cache": cacheResponse},
 		}, func() float64 { _, n := cache.size(); return float64(n) }))
+	}
+
+	if access := s.access; access != nil {
+		f(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: mAccessLogDropped, Help: "Access log lines dropped because the log's buffer was full (its reader too slow).",
+		}, func() float64 { return float64(access.dropped.Load()) }))
 	}
 
 	reloads := m.counters(mReloads, "Configuration reload attempts, by result (success or failure); the load that preceded the server counts.",

@@ -292,6 +292,9 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 
 	// The log: one line per request at least, and no secret.
+	for _, srv := range []*Server{s, limited, withAuth} {
+		srv.Close() // the access log lines still buffered
+	}
 	out := logs.String()
 	if strings.Count(out, "\n") < len(reqs) {
 		t.Errorf("only %d log lines", strings.Count(out, "\n"))

@@ -342,7 +342,7 @@ func FuzzDecodeParams(f *testing.F) {
 		}
 		r.Body = http.MaxBytesReader(nil, r.Body, 1<<16)
 		p := &params{}
-		aerr := p.decode(r)
+		aerr := p.decode(r, nil)
 		if aerr != nil {
 			if aerr.code < 400 || aerr.code > 499 || aerr.message == "" {
 				t.Fatalf("bad error %+v", aerr)

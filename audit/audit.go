@@ -198,9 +198,7 @@ func (r *run) peer(p *index.Peer, number string) {
 		r.secret(p, number)
 	}
 	if p.SecretKind != "" {
-		mac := hmac.New(sha256.New, r.salt)
-		mac.Write([]byte(p.Secret))
-		key := string(mac.Sum(nil))
+		key := r.hashKey(p.Secret)
 		r.seen[key] = append(r.seen[key], p)
 	}
 	if v := lastVar(p.Vars, "insecure"); v != nil && dynamic && strings.Contains(strings.ToLower(v.Value), "invite") {
@@ -250,21 +248,34 @@ func (r *run) secret(p *index.Peer, number string) {
 	}
 }
 
+// hashKey is the keyed hash (HMAC-SHA256, salted per run) under which
+// equal secrets meet without being kept.
+func (r *run) hashKey(secret string) string {
+	mac := hmac.New(sha256.New, r.salt)
+	mac.Write([]byte(secret))
+	return string(mac.Sum(nil))
+}
+
+// allBut returns refs without its i-th element (a new slice).
+func allBut(refs []PeerRef, i int) []PeerRef {
+	out := make([]PeerRef, 0, len(refs)-1)
+	out = append(out, refs[:i]...)
+	return append(out, refs[i+1:]...)
+}
+
 // duplicates reports S7 once per peer sharing its secret with another.
 func (r *run) duplicates() {
 	for _, peers := range r.seen {
 		if len(peers) < 2 {
 			continue
 		}
-		for _, p := range peers {
-			var others []PeerRef
-			for _, q := range peers {
-				if q != p {
-					others = append(others, PeerRef{Name: q.Name, TenantID: q.TenantID})
-				}
-			}
-			detail := sharedDetail(p.TenantID, others)
-			r.add("S7", p, p.SecretPos, detail)
+		refs := make([]PeerRef, len(peers))
+		for i, p := range peers {
+			refs[i] = PeerRef{Name: p.Name, TenantID: p.TenantID}
+		}
+		for i, p := range peers {
+			others := allBut(refs, i)
+			r.add("S7", p, p.SecretPos, sharedDetail(p.TenantID, others))
 			r.out[len(r.out)-1].Shared = others
 		}
 	}

@@ -1,8 +1,6 @@
 package audit
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"strconv"
 	"strings"
 
@@ -38,22 +36,19 @@ func (r *run) mailboxes() {
 		if trivialCode(pin) {
 			r.addAt("V3", m.TenantID, name, m.PINPos, "")
 		}
-		mac := hmac.New(sha256.New, r.salt)
-		mac.Write([]byte(pin))
-		key := string(mac.Sum(nil))
+		key := r.hashKey(pin)
 		seen[key] = append(seen[key], m)
 	}
 	for _, boxes := range seen {
 		if len(boxes) < 2 {
 			continue
 		}
-		for _, m := range boxes {
-			var others []PeerRef
-			for _, o := range boxes {
-				if o != m {
-					others = append(others, PeerRef{Name: o.Key(), TenantID: o.TenantID})
-				}
-			}
+		refs := make([]PeerRef, len(boxes))
+		for i, m := range boxes {
+			refs[i] = PeerRef{Name: m.Key(), TenantID: m.TenantID}
+		}
+		for i, m := range boxes {
+			others := allBut(refs, i)
 			r.addAt("V4", m.TenantID, m.Key(), m.PINPos, sharedDetail(m.TenantID, others))
 			r.out[len(r.out)-1].Shared = others
 		}
@@ -85,45 +80,50 @@ func (r *run) passcodes() {
 	}
 	for _, c := range dp.Contexts {
 		for _, e := range c.Extensions {
-			for _, pr := range e.Priorities {
-				app, args := unwrapExecIf(pr.App, pr.Args)
-				var code string
-				var ok bool
-				where := c.Name + "," + e.Exten + "," + strconv.Itoa(pr.Priority)
-				switch strings.ToLower(app) {
-				case "disa":
-					a := parser.SplitArgs(args)
-					first := strings.TrimSpace(dp.ExpandGlobals(a[0]))
-					if strings.EqualFold(first, "no-password") {
-						target := "disa" // DISA's default context
-						if len(a) > 1 && strings.TrimSpace(a[1]) != "" {
-							target = strings.TrimSpace(dp.ExpandGlobals(a[1]))
-						}
-						if out := r.dialsOutUnauthenticated(target); out != "" {
-							r.forOwners(owners[c.Name], "D1", where, pr.Pos, "context "+target+" dials out at "+out)
-						}
-						continue
-					}
-					code, ok = literalCode(first)
-				case "authenticate":
-					a := parser.SplitArgs(args)
-					opts := ""
-					if len(a) > 1 {
-						opts = a[1]
-					}
-					// d: a database key, m/r: a file of codes; not literal.
-					if strings.ContainsAny(opts, "dmr") {
-						continue
-					}
-					code, ok = literalCode(dp.ExpandGlobals(strings.TrimSpace(a[0])))
+			r.extensionPasscodes(dp, c.Name, e, owners[c.Name])
+		}
+	}
+}
+
+// extensionPasscodes checks one extension's priorities in order. A
+// DISA(no-password) after an Authenticate()/VMAuthenticate() of the same
+// extension is protected by it (FreePBX's disa,N does so when a PIN is
+// set): no D1.
+func (r *run) extensionPasscodes(dp *parser.Dialplan, ctx string, e *parser.Extension, owners []string) {
+	authed := false
+	for _, pr := range e.Priorities {
+		app, args := unwrapExecIf(pr.App, pr.Args)
+		a := parser.SplitArgs(args)
+		where := func() string { return ctx + "," + e.Exten + "," + strconv.Itoa(pr.Priority) }
+		var code string
+		var ok bool
+		switch strings.ToLower(app) {
+		case "vmauthenticate":
+			authed = true
+			continue
+		case "disa":
+			first := strings.TrimSpace(dp.ExpandGlobals(a[0]))
+			if strings.EqualFold(first, "no-password") {
+				target := "disa" // DISA's default context
+				if len(a) > 1 && strings.TrimSpace(a[1]) != "" {
+					target = strings.TrimSpace(dp.ExpandGlobals(a[1]))
 				}
-				if !ok {
-					continue
+				if out := r.dialsOutUnauthenticated(target); out != "" && !authed {
+					r.forOwners(owners, "D1", where(), pr.Pos, "context "+target+" dials out at "+out)
 				}
-				if len([]rune(code)) < minPIN || trivialCode(code) {
-					r.forOwners(owners[c.Name], "D2", where, pr.Pos, "")
-				}
+				continue
 			}
+			code, ok = literalCode(first)
+		case "authenticate":
+			authed = true
+			// d: a database key, m/r: a file of codes; not literal.
+			if len(a) > 1 && strings.ContainsAny(a[1], "dmr") {
+				continue
+			}
+			code, ok = literalCode(dp.ExpandGlobals(strings.TrimSpace(a[0])))
+		}
+		if ok && (len([]rune(code)) < minPIN || trivialCode(code)) {
+			r.forOwners(owners, "D2", where(), pr.Pos, "")
 		}
 	}
 }

@@ -117,6 +117,14 @@ exten => 7,1,Authenticate(/etc/asterisk/codes,m)
 exten => 8,1,Authenticate(${DISAPIN})
 exten => 9,1,Authenticate(pinfamily,d)
 exten => 10,1,Authenticate(${GLOBALPIN})
+; FreePBX disa,N with a PIN: Authenticate first, then DISA(no-password)
+exten => 11,1,Authenticate(83057192)
+ same => n,DISA(no-password,acme-internal)
+; malformed: no arguments at all
+exten => 12,1,DISA()
+ same => n,Authenticate()
+ same => n,ExecIf(1?DISA)
+ same => n,ExecIf(1?Authenticate(
 [globals]
 GLOBALPIN=1111
 `
@@ -138,7 +146,7 @@ GLOBALPIN=1111
 			t.Errorf("%s missing at %s: %v", rule, where, rulesOf(fs, where))
 		}
 	}
-	for _, where := range []string{"acme-open-safe,s,1", "acme-pin,2,1", "acme-pin,3,1", "acme-pin,6,1", "acme-pin,7,1", "acme-pin,8,1", "acme-pin,9,1"} {
+	for _, where := range []string{"acme-open-safe,s,1", "acme-pin,2,1", "acme-pin,3,1", "acme-pin,6,1", "acme-pin,7,1", "acme-pin,8,1", "acme-pin,9,1", "acme-pin,11,1", "acme-pin,11,2"} {
 		if got := rulesOf(fs, where); got["D1"] || got["D2"] {
 			t.Errorf("reported at %s: %v", where, got)
 		}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/astapi/astapi/api"
+	"github.com/astapi/astapi/audit"
 	"github.com/astapi/astapi/diagram"
 	"github.com/astapi/astapi/index"
 	"github.com/astapi/astapi/internal/demofixtures"
@@ -22,15 +24,20 @@ type demo struct {
 	ini     string // astapi.ini of the copy
 	store   *index.Store
 	handler http.Handler
-	// handGraph: the demo's dialplan gave no call flow, so the test put
-	// flowtest.Graph in its snapshot.
-	handGraph bool
+}
+
+// demoOptions change what a demo serves.
+type demoOptions struct {
+	// handGraph replaces the demo's call flow by flowtest.Graph for the
+	// tenants with these two keys.
+	handGraph  [2]string
+	extraDiags []parser.Diagnostic
+	noDrawer   bool
 }
 
 // newDemo serves a copy of the fixtures directory dir (its passwords are
-// NAME-demo) with the console mounted. When the demo has no call-flow
-// graph, flowtest's is put in, for the tenants with keys tenant and other.
-func newDemo(t testing.TB, dir, tenant, other string, extraDiags ...parser.Diagnostic) *demo {
+// NAME-demo) with the console mounted.
+func newDemo(t testing.TB, dir string, opt demoOptions) *demo {
 	t.Helper()
 	d := &demo{ini: demofixtures.Copy(t, dir)}
 	d.store = index.NewStore(func() (*index.Snapshot, error) {
@@ -38,10 +45,9 @@ func newDemo(t testing.TB, dir, tenant, other string, extraDiags ...parser.Diagn
 		if err != nil {
 			return nil, err
 		}
-		s.Diags = append(s.Diags, extraDiags...)
-		if s.Flow == nil || len(s.Flow.Objects) == 0 {
-			d.handGraph = true
-			s.Flow = flowtest.Graph(pickTenant(s, tenant).ID, pickTenant(s, other).ID)
+		s.Diags = append(s.Diags, opt.extraDiags...)
+		if opt.handGraph[0] != "" {
+			s.Flow = flowtest.Graph(s.TenantByKey(opt.handGraph[0]).ID, s.TenantByKey(opt.handGraph[1]).ID)
 			s = index.NewSnapshot(s)
 		}
 		return s, nil
@@ -49,7 +55,11 @@ func newDemo(t testing.TB, dir, tenant, other string, extraDiags ...parser.Diagn
 	if res := d.store.Reload(); !res.Success {
 		t.Fatalf("loading %s: %v", dir, res.Err)
 	}
-	d.handler = api.New(d.store, api.Options{DrawSVG: diagram.New(0).SVG, Mount: Mount})
+	opts := api.Options{DrawSVG: diagram.New(0).SVG, Mount: Mount}
+	if opt.noDrawer {
+		opts.DrawSVG = nil
+	}
+	d.handler = api.New(d.store, opts)
 	return d
 }
 
@@ -100,7 +110,7 @@ func mustContain(t testing.TB, what, body string, wants ...string) {
 }
 
 func TestPages(t *testing.T) {
-	d := newDemo(t, "../fixtures", "Acme", "Globex")
+	d := newDemo(t, "../fixtures", demoOptions{})
 	acme, globex, initech := d.tenantID("Acme"), d.tenantID("Globex"), d.tenantID("Initech")
 
 	a := d.get(t, "admin", "/ui/")
@@ -108,9 +118,22 @@ func TestPages(t *testing.T) {
 		t.Fatalf("/ui/ as admin: %d %s", a.code, a.body)
 	}
 	mustContain(t, "/ui/ as admin", a.body, `href="/ui/tenants/`+acme+`">Acme Corp</a>`, `>Globex</a>`, `>Initech</a>`)
-	// Acme: 4 phones, 1 trunk, 1 DID (the hand-made graph's, or the demo's).
-	if !regexp.MustCompile(`Acme Corp</a></td>\s*<td class="num">4</td>\s*<td class="num">1</td>\s*<td class="num">[1-9]\d*</td>`).MatchString(a.body) {
-		t.Errorf("/ui/ as admin: Acme's counts are not 4 phones, 1 trunk, some DIDs:\n%s", a.body)
+	// Acme: 4 phones, 1 trunk, 3 DIDs (fixtures/README.md), and the
+	// audit's findings about its peers by severity.
+	errs, warns := 0, 0
+	for _, f := range audit.New().Run(d.store.Current()) {
+		if f.TenantID == acme {
+			if f.Severity == audit.Error {
+				errs++
+			} else {
+				warns++
+			}
+		}
+	}
+	counts := fmt.Sprintf(`Acme Corp</a></td>\s*<td class="num">4</td>\s*<td class="num">1</td>\s*<td class="num">3</td>\s*`+
+		`<td class="num sev-error">%d</td>\s*<td class="num sev-warning">%d</td>`, errs, warns)
+	if errs == 0 || warns == 0 || !regexp.MustCompile(counts).MatchString(a.body) {
+		t.Errorf("/ui/ as admin: Acme's counts are not 4 phones, 1 trunk, 3 DIDs, %d+%d findings:\n%s", errs, warns, a.body)
 	}
 
 	a = d.get(t, "acme", "/ui/")
@@ -130,15 +153,15 @@ func TestPages(t *testing.T) {
 		"SIP/202-Acme", "<td>dynamic</td>",
 		"<td>trunk-acme</td>", "sip.provider.example",
 		`<td class="sev-error">error</td>`, `<td class="pos">sip.conf:`)
-	if d.handGraph {
-		mustContain(t, "acme's page", a.body,
-			// Tables (escaped) and the diagram: objects with type and name,
-			// edges with their source kind.
-			"Main &lt;line&gt; &amp; co", "from trunks trunk-acme", "ringall, rings 20 s", "members 201, 202",
-			"box 100@acme, unavail", "08:00-17:00,mon-fri,*,*", "<code>IVR_1</code> → HUNTLIST Sales",
-			`<div class="diagram"><svg`, ">HUNTLIST</text>", ">Sales</text>", ">IVR_2</text>", ">NOTCONDITION</text>")
-	}
-	if strings.Contains(a.body, "Globex main") || strings.Contains(a.body, "Grace Green") {
+	// The call flow: tables and the diagram (objects with type and name,
+	// edges with their source kind).
+	mustContain(t, "acme's page", a.body,
+		"<td>5145550100</td>\n<td>acme-inbound,5145550100</td>", "<code>DID</code> → CONDITION acme-tc,s",
+		"<code>IVR_2</code> → QUEUE acme-internal,700", "<code>NOTCONDITION</code> → DISA acme-disa,s",
+		// Voicemail boxes with the objects that reach them, no PIN.
+		"<td>201@acme</td><td>Alice Anders</td><td>alice@acme.example</td>", "<li>acme-internal,201,5 (busy)</li>",
+		`<div class="diagram"><svg`, ">IVR</text>", ">acme&#45;ivr,s</text>", ">QUEUE</text>", ">IVR_1</text>", ">NOTCONDITION</text>")
+	if strings.Contains(a.body, "globex-") || strings.Contains(a.body, "Grace Green") {
 		t.Errorf("acme's page shows Globex's objects")
 	}
 
@@ -177,7 +200,7 @@ func TestPages(t *testing.T) {
 // style; cacheable pages validate by ETag per user; the stylesheet is
 // served without credentials.
 func TestHeaders(t *testing.T) {
-	d := newDemo(t, "../fixtures", "Acme", "Globex")
+	d := newDemo(t, "../fixtures", demoOptions{})
 	acme := d.tenantID("Acme")
 	for _, path := range []string{"/ui/", "/ui/tenants/" + acme, "/ui/status", "/ui/tenants/" + d.tenantID("Globex")} {
 		a := d.get(t, "acme", path)
@@ -230,7 +253,7 @@ func TestHeaders(t *testing.T) {
 // TestNoSecrets: no page shows a SIP secret or a voicemail PIN, to any
 // user (the auditor may read secrets through the API, not here).
 func TestNoSecrets(t *testing.T) {
-	d := newDemo(t, "../fixtures", "Acme", "Globex")
+	d := newDemo(t, "../fixtures", demoOptions{})
 	snap := d.store.Current()
 	var secrets []string
 	for _, e := range snap.Extensions {
@@ -277,13 +300,14 @@ func TestNoSecrets(t *testing.T) {
 func TestStatus(t *testing.T) {
 	// Lines of the demo: 201-Acme's section in sip.conf and Globex's
 	// dialplan; found from the snapshot so the test follows the fixtures.
-	probe := newDemo(t, "../fixtures", "Acme", "Globex").store.Current()
+	probe := newDemo(t, "../fixtures", demoOptions{}).store.Current()
 	acmePeer := probe.ExtensionsByTenant(probe.TenantByKey("Acme").ID)[0].Peers[0].Pos
 	globexCtx := probe.Dialplan.Context(probe.TenantByKey("Globex").Contexts[0]).Pos
-	d := newDemo(t, "../fixtures", "Acme", "Globex",
-		parser.Diagnostic{Pos: acmePeer, Severity: parser.Warning, Message: "acme-line diagnostic"},
-		parser.Diagnostic{Pos: globexCtx, Severity: parser.Error, Message: "globex-line diagnostic"},
-		parser.Diagnostic{Pos: parser.Pos{File: "extensions.conf", Line: 99999}, Severity: parser.Warning, Message: "unowned diagnostic secret=hunter2"})
+	d := newDemo(t, "../fixtures", demoOptions{extraDiags: []parser.Diagnostic{
+		{Pos: acmePeer, Severity: parser.Warning, Message: "acme-line diagnostic"},
+		{Pos: globexCtx, Severity: parser.Error, Message: "globex-line diagnostic"},
+		{Pos: parser.Pos{File: "extensions.conf", Line: 99999}, Severity: parser.Warning, Message: "unowned diagnostic secret=hunter2"},
+	}})
 
 	a := d.get(t, "admin", "/ui/status")
 	mustContain(t, "status as admin", a.body, "acme-line diagnostic", "globex-line diagnostic", "unowned diagnostic secret=********",
@@ -302,14 +326,24 @@ func TestStatus(t *testing.T) {
 }
 
 func TestDiagramDegrades(t *testing.T) {
-	d := newDemo(t, "../fixtures", "Acme", "Globex")
-	h := api.New(d.store, api.Options{Mount: Mount}) // draws nothing
-	r := httptest.NewRequest("GET", "/ui/tenants/"+d.tenantID("Acme"), nil)
-	r.SetBasicAuth("acme", "acme-demo")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	if w.Code != 200 || !strings.Contains(w.Body.String(), "The diagram could not be drawn: format=svg: this server draws no diagrams.") ||
-		!strings.Contains(w.Body.String(), "<td>201</td>") {
-		t.Errorf("without a drawer: %d %s", w.Code, w.Body)
+	d := newDemo(t, "../fixtures", demoOptions{noDrawer: true})
+	a := d.get(t, "acme", "/ui/tenants/"+d.tenantID("Acme"))
+	if a.code != 200 || !strings.Contains(a.body, "The diagram could not be drawn: format=svg: this server draws no diagrams.") ||
+		!strings.Contains(a.body, "<td>201</td>") {
+		t.Errorf("without a drawer: %d %s", a.code, a.body)
+	}
+}
+
+// TestHandGraph: every kind of detail is shown, and names are escaped in
+// the tables and in the diagram.
+func TestHandGraph(t *testing.T) {
+	d := newDemo(t, "../fixtures", demoOptions{handGraph: [2]string{"Acme", "Globex"}})
+	a := d.get(t, "acme", "/ui/tenants/"+d.tenantID("Acme"))
+	mustContain(t, "acme's page", a.body,
+		"Main &lt;line&gt; &amp; co", "from trunks trunk-acme", "ringall, rings 20 s", "members 201, 202",
+		"box 100@acme, unavail", "no voicemail box 100@acme is defined", "08:00-17:00,mon-fri,*,*", "<code>IVR_1</code> → HUNTLIST Sales",
+		`<div class="diagram"><svg`, ">Main &lt;line&gt; &amp; co</text>", ">HUNTLIST</text>", ">Sales</text>", ">IVR_2</text>")
+	if strings.Contains(a.body, "<line>") || strings.Contains(a.body, "Globex main") {
+		t.Errorf("acme's page: unescaped name or Globex's object")
 	}
 }

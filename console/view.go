@@ -1,7 +1,9 @@
 package console
 
 import (
+	"cmp"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,7 +71,7 @@ type tenantView struct {
 	RingGroups objectTable
 	IVRs       objectTable
 	Conditions objectTable
-	Voicemail  objectTable
+	Voicemail  []mailboxRow
 	Others     objectTable
 	// Diagram is Graphviz's SVG of the call flow (see diagramHTML), or
 	// empty with DiagramNote saying why.
@@ -101,6 +103,13 @@ type objectRow struct {
 
 type targetRow struct{ Kind, ToType, ToName string }
 
+// mailboxRow is a voicemail box (voicemail.conf or users.conf) with the
+// call-flow objects that leave a message in it. Its PIN is never read.
+type mailboxRow struct {
+	Box, Name, Email, Pos string
+	ReachedBy             []string // "entry (kind)" of each VOICEMAIL object
+}
+
 type findingRow struct {
 	Severity, Rule, Peer, Reason, Detail, Pos string
 }
@@ -115,9 +124,19 @@ func tenantOf(snap *index.Snapshot, t *index.Tenant, findings []audit.Finding) *
 		}
 		v.Phones = append(v.Phones, p)
 	}
+	// By number, as a person looks them up (the API lists them by ID).
+	slices.SortStableFunc(v.Phones, func(a, b phoneRow) int { return byNumber(a.Number, b.Number) })
 	for _, p := range snap.TrunksByTenant(t.ID) {
 		v.Trunks = append(v.Trunks, trunkRow{Name: p.Name, Tech: p.Tech, Source: p.Source,
 			Host: orDash(p.Host), Context: p.Context, Pos: pos(p.Pos)})
+	}
+	boxes := map[string]*mailboxRow{} // by lower-case box@context, as app_voicemail compares
+	for _, m := range snap.MailboxesByTenant(t.ID) {
+		v.Voicemail = append(v.Voicemail, mailboxRow{Box: m.Key(), Name: m.FullName, Email: m.Email, Pos: pos(m.Pos)})
+	}
+	slices.SortStableFunc(v.Voicemail, func(a, b mailboxRow) int { return byNumber(a.Box, b.Box) })
+	for i := range v.Voicemail {
+		boxes[strings.ToLower(v.Voicemail[i].Box)] = &v.Voicemail[i]
 	}
 	out := map[*flow.Object][]*flow.Edge{}
 	for _, e := range snap.EdgesByTenant(t.ID) {
@@ -132,6 +151,9 @@ func tenantOf(snap *index.Snapshot, t *index.Tenant, findings []audit.Finding) *
 			}
 			r.Targets = append(r.Targets, targetRow{Kind: kind, ToType: e.To.Type, ToName: objectName(e.To)})
 		}
+		// By outcome (IVR_0, IVR_1, …, IVR_TIMEOUT), as an administrator
+		// reads a menu.
+		slices.SortStableFunc(r.Targets, func(a, b targetRow) int { return cmp.Compare(a.Kind, b.Kind) })
 		switch o.Type {
 		case flow.TypeDID:
 			v.DIDs.Rows = append(v.DIDs.Rows, r)
@@ -142,7 +164,20 @@ func tenantOf(snap *index.Snapshot, t *index.Tenant, findings []audit.Finding) *
 		case flow.TypeCondition:
 			v.Conditions.Rows = append(v.Conditions.Rows, r)
 		case flow.TypeVoicemail:
-			v.Voicemail.Rows = append(v.Voicemail.Rows, r)
+			// With its box; a box no file defines is shown with the
+			// other objects (Asterisk would fail to leave the message).
+			if o.Voicemail != nil {
+				if b := boxes[strings.ToLower(o.Voicemail.Box+"@"+o.Voicemail.Context)]; b != nil {
+					by := o.Entry
+					if o.Voicemail.Kind != "" {
+						by += " (" + o.Voicemail.Kind + ")"
+					}
+					b.ReachedBy = append(b.ReachedBy, by)
+					continue
+				}
+				r.Details = append(r.Details, "no voicemail box "+o.Voicemail.Box+"@"+o.Voicemail.Context+" is defined")
+			}
+			v.Others.Rows = append(v.Others.Rows, r)
 		case flow.TypeExt:
 			// A phone: its own table above; its no-answer and busy targets
 			// are in the diagram.
@@ -211,6 +246,11 @@ func details(o *flow.Object) []string {
 		d = append(d, o.Custom.Description)
 	}
 	return d
+}
+
+// byNumber orders numbers as a person does: shorter first, then by digit.
+func byNumber(a, b string) int {
+	return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b))
 }
 
 func objectName(o *flow.Object) string {

@@ -25,6 +25,7 @@ type reader struct {
 	edgeSeen map[edgeKey]bool
 	diags    parser.Diagnostics
 	warned   map[string]bool
+	extIndex map[*parser.Extension]int // an extension's place in its context
 }
 
 // edge is an Edge while the graph is read.
@@ -60,7 +61,13 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	}
 	r := &reader{in: in, dp: dp, owners: map[string][]int{}, phones: map[string]*Phone{},
 		phoneNum: map[string][]*Phone{}, trunks: map[string]*Trunk{}, nodes: map[nodeKey]*node{},
-		memo: map[pos]*node{}, edgeSeen: map[edgeKey]bool{}, warned: map[string]bool{}}
+		memo: map[pos]*node{}, edgeSeen: map[edgeKey]bool{}, warned: map[string]bool{},
+		extIndex: map[*parser.Extension]int{}}
+	for _, c := range dp.Contexts {
+		for i, e := range c.Extensions {
+			r.extIndex[e] = i
+		}
+	}
 	for i, t := range in.Tenants {
 		for _, c := range t.Contexts {
 			r.owners[c] = append(r.owners[c], i)
@@ -130,7 +137,7 @@ func (r *reader) seeds() {
 			if e.IsPattern() || special[e.Exten] || len(e.Priorities) == 0 || strings.HasPrefix(e.Exten, "*") {
 				continue // patterns, special extensions, feature codes
 			}
-			n := r.typeFrom(pos{c, e, 0}, r.newState())
+			n := r.typeFrom(pos{c: c, e: e}, r.newState())
 			if n == nil || n.raw != "" || n.anchor.c != c {
 				continue
 			}
@@ -165,7 +172,7 @@ func (r *reader) sources(n *node) {
 			if k == "" || e == n.anchor.e || e.CID != "" || len(e.Priorities) == 0 {
 				continue
 			}
-			p := pos{n.anchor.c, e, 0}
+			p := pos{c: n.anchor.c, e: e}
 			r.addEdge(k, n, p, r.typeSource(p, n))
 		}
 	case TypeExt:
@@ -196,10 +203,10 @@ func (r *reader) after(n *node, status string) *node {
 	st := r.newState()
 	st.stack = append([]frame(nil), n.stack...)
 	st.own, st.leaving, st.status = &n.anchor, n, status
-	start := n.anchor.next()
+	start := n.cont.next()
 	// A group rung in turn goes on after its last Dial.
-	if n.obj.Type == TypeHuntlist && n.obj.Hunt != nil && n.obj.Hunt.Strategy == HuntHunt && lowerApp(n.anchor.prio().App) == "dial" {
-		q := n.anchor
+	if n.obj.Type == TypeHuntlist && n.obj.Hunt != nil && n.obj.Hunt.Strategy == HuntHunt && lowerApp(n.cont.prio().App) == "dial" {
+		q := n.cont
 		for range len(n.phones) - 1 {
 			q = r.nextDecisive(q)
 		}
@@ -217,7 +224,7 @@ func (r *reader) after(n *node, status string) *node {
 func (r *reader) entry(n *node) pos {
 	p := n.anchor
 	for p.i > 0 {
-		q := pos{p.c, p.e, p.i - 1}
+		q := pos{p.c, p.e, p.i - 1, p.num}
 		if r.typeFrom(q, r.newState()) != n {
 			break
 		}
@@ -265,6 +272,9 @@ func (r *reader) graph() *Graph {
 	objKeys := make([]string, len(r.queue))
 	for i, n := range r.queue {
 		objKeys[i] = strings.Join([]string{keyOf[n.obj.TenantID], n.obj.Type, n.obj.Entry}, "\x00")
+		if n.via != "" {
+			objKeys[i] += "\x00" + n.via
+		}
 	}
 	objIDs := ids.New("object").AssignList(objKeys)
 	for i, n := range r.queue {
@@ -299,13 +309,8 @@ func (r *reader) graph() *Graph {
 	for i, e := range g.Edges {
 		e.ID = edgeIDs[i]
 	}
-	byID := func(a, b string) bool {
-		x, _ := strconv.ParseUint(a, 10, 64)
-		y, _ := strconv.ParseUint(b, 10, 64)
-		return x < y
-	}
-	sort.SliceStable(g.Objects, func(i, j int) bool { return byID(g.Objects[i].ID, g.Objects[j].ID) })
-	sort.SliceStable(g.Edges, func(i, j int) bool { return byID(g.Edges[i].ID, g.Edges[j].ID) })
+	sortByID(g.Objects, func(o *Object) string { return o.ID })
+	sortByID(g.Edges, func(e *Edge) string { return e.ID })
 	return g
 }
 
@@ -315,8 +320,12 @@ func (r *reader) graph() *Graph {
 // tenant of the first object leading to it.
 func (r *reader) tenants() {
 	byObj := map[*node][]*edge{}
+	firstOut := map[*node]*edge{}
 	for _, e := range r.edges {
 		byObj[e.to] = append(byObj[e.to], e)
+		if firstOut[e.from] == nil {
+			firstOut[e.from] = e
+		}
 	}
 	var tenantOf func(n *node, depth int) string
 	done := map[*node]bool{}
@@ -332,11 +341,8 @@ func (r *reader) tenants() {
 			t = r.in.Tenants[r.owners[n.anchor.c.Name][0]].ID
 		}
 		if n.obj.Type == TypeDID {
-			for _, e := range r.edges {
-				if e.from == n {
-					t = tenantOf(e.to, depth+1)
-					break
-				}
+			if e := firstOut[n]; e != nil {
+				t = tenantOf(e.to, depth+1)
 			}
 			if t == "" && n.obj.DID != nil {
 				t = r.trunkTenant(n.obj.DID.Trunks)
@@ -375,4 +381,21 @@ func (r *reader) trunkTenant(names []string) string {
 		}
 	}
 	return ""
+}
+
+// sortByID sorts list by numeric ID, parsing each ID once.
+func sortByID[T any](list []T, id func(T) string) {
+	type keyed struct {
+		n uint64
+		v T
+	}
+	tmp := make([]keyed, len(list))
+	for i, v := range list {
+		n, _ := strconv.ParseUint(id(v), 10, 64)
+		tmp[i] = keyed{n, v}
+	}
+	sort.SliceStable(tmp, func(i, j int) bool { return tmp[i].n < tmp[j].n })
+	for i := range tmp {
+		list[i] = tmp[i].v
+	}
 }

@@ -7,4 +7,11 @@
 // phones and the trunks, and keeps the Graph it returns in its Snapshot.
 // Clients of the API read Objects (/did, /hunt, /ivr, /condition,
 // /custom…) and Edges (/destination/all, /destination/graph).
+//
+// Where things are: build.go (Build: seeds, sources of each object kind,
+// tenants and IDs), walk.go (typing a path: plumbing, calls, branches),
+// objects.go (what each kind of object carries), inbound.go (DIDs from
+// the trunks' contexts), freepbx.go (what FreePBX/Issabel generate),
+// names.go (names and DID details), pos.go (positions, Goto resolution
+// through includes and patterns), dump.go and dot.go (output).
 package flow

@@ -50,6 +50,27 @@ func plumbingMacro(name string) bool {
 	return false
 }
 
+// plumbingCall reports whether a subroutine or macro context is a GUI
+// helper that returns without routing the call: FreePBX's plumbing
+// macros, its sub-* helpers, feature-code app-* contexts. Typing steps
+// over a call to it; any other subroutine is entered.
+func plumbingCall(ctx string) bool {
+	n := strings.ToLower(ctx)
+	switch {
+	case strings.HasPrefix(n, "macro-"):
+		return plumbingMacro(n[len("macro-"):])
+	case strings.HasPrefix(n, "app-"), strings.HasPrefix(n, "func-"):
+		return systemContext(ctx)
+	}
+	switch n {
+	case "sub-record-check", "sub-record-cancel", "sub-prepend-cid", "sub-rgsetcid", "sub-fmsetcid", "sub-pincheck",
+		"sub-presencestate-display", "sub-hr12format", "sub-hr24format", "sub-record-hh-check", "sub-setcallerid",
+		"sub-local-callerid", "sub-dial-one-predial-hook", "sub-callerid", "sub-calendar-check":
+		return true
+	}
+	return false
+}
+
 // ringStrategy maps FreePBX's RingGroupMethod to hu_type.
 func ringStrategy(method string) string {
 	m := strings.ToLower(strings.TrimSpace(method))
@@ -106,4 +127,14 @@ func plumbingTest(condU string) (truth, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// recognise types a FreePBX object by its context where its own lines do
+// not say what it is: a conference room ext-meetme,N jumps to the shared
+// STARTMEETME extension, which would make every room one object.
+func (r *reader) recognise(p pos, st *state) *node {
+	if strings.EqualFold(p.c.Name, "ext-meetme") && IsNumber(p.exten()) {
+		return r.nodeAt(p.first(), TypeMeetme, st)
+	}
+	return nil
 }

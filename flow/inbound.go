@@ -40,10 +40,10 @@ func (r *reader) inbound() {
 			}
 			seen[c] = true
 			for _, e := range c.Extensions {
-				if special[e.Exten] || len(e.Priorities) == 0 {
+				if len(e.Priorities) == 0 || !didName(e) {
 					continue
 				}
-				p := pos{c, e, 0}
+				p := pos{c: c, e: e}
 				if next := r.handsOn(p); next != nil {
 					visit(next, depth+1)
 					continue
@@ -78,7 +78,7 @@ func (r *reader) inbound() {
 		if a.c != b.c {
 			return order[a.c] < order[b.c]
 		}
-		return indexOf(a.c, a.e) < indexOf(b.c, b.e)
+		return r.extIndex[a.e] < r.extIndex[b.e]
 	})
 	for _, f := range routes {
 		n := r.didNode(f.p)
@@ -95,6 +95,26 @@ func (r *reader) inbound() {
 	}
 }
 
+// didName: an extension a call from outside is sent to: a number, s, a
+// pattern, or a word a registration names (register => …/incoming); not
+// the special extensions (h, i, t, fax…), not an IVR's one-key options,
+// not a name built by the dialplan itself (h-${HANGUPCAUSE}).
+func didName(e *parser.Extension) bool {
+	x := e.Exten
+	switch {
+	case special[x] || (len(x) == 1 && x != "s"):
+		return false
+	case e.IsPattern() || IsNumber(x):
+		return true
+	}
+	for i := 0; i < len(x); i++ {
+		if c := x[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // inboundName: a context named for inbound calls.
 func inboundName(name string) bool {
 	n := strings.ToLower(name)
@@ -104,15 +124,6 @@ func inboundName(name string) bool {
 		}
 	}
 	return false
-}
-
-func indexOf(c *parser.Context, e *parser.Extension) int {
-	for i, x := range c.Extensions {
-		if x == e {
-			return i
-		}
-	}
-	return -1
 }
 
 // handsOn returns the context an extension hands the dialled number to

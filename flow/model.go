@@ -78,7 +78,8 @@ const (
 // Object is one call-flow object of a tenant.
 type Object struct {
 	// ID is deterministic (SPEC §5): a function of the object's kind and
-	// natural key (tenant key, type, Entry), stable when unrelated lines
+	// natural key (tenant key, type, Entry; and the call site for what a
+	// macro reaches for each of its callers), stable when unrelated lines
 	// change.
 	ID       string
 	TenantID string
@@ -108,40 +109,40 @@ type Object struct {
 
 // Hunt is what a ring group does.
 type Hunt struct {
-	Strategy   string   // one of the Hunt* constants
-	RingTime   int      // seconds; 0 when not set
-	CheckInUse bool     // busy members are skipped
-	Members    []string // phone numbers (or outside numbers) in ring order
+	Strategy   string   `json:"strategy"`     // one of the Hunt* constants
+	RingTime   int      `json:"ring_time"`    // seconds; 0 when not set
+	CheckInUse bool     `json:"check_in_use"` // busy members are skipped
+	Members    []string `json:"members"`      // phone numbers (or outside numbers) in ring order
 }
 
 // Condition is what a condition tests.
 type Condition struct {
-	Kind     string   // one of the Cond* constants
-	Timezone string   // TIME: the timezone field, "" when unset
-	Params   []string // TIME: one "times,weekdays,mdays,months" per range; CALLERID: one number each; EXPRESSION: the expression
+	Kind     string   `json:"kind"`     // one of the Cond* constants
+	Timezone string   `json:"timezone"` // TIME: the timezone field, "" when unset
+	Params   []string `json:"params"`   // TIME: one "times,weekdays,mdays,months" per range; CALLERID: one number each; EXPRESSION: the expression
 }
 
 // Custom is what a CUSTOM target does.
 type Custom struct {
-	Kind        string // one of the Custom* constants
-	Description string // plain text: "Forward call to 5145550000", "Run AGI script.agi"
+	Kind        string `json:"kind"`        // one of the Custom* constants
+	Description string `json:"description"` // plain text: "Forward call to 5145550000", "Run AGI script.agi"
 }
 
 // DID is an inbound route.
 type DID struct {
-	Trunks         []string // names of the trunks whose context reaches it, sorted
-	Recording      bool     // records before its first object
-	Fax            bool     // detects or receives fax
-	CIDNumPrefix   string   // text put before the caller's number
-	CIDNamePrefix  string   // text put before the caller's name
-	CIDNameComment string   // reserved: the route's description when the files carry one
+	Trunks         []string `json:"trunks"`           // names of the trunks whose context reaches it, sorted
+	Recording      bool     `json:"recording"`        // records before its first object
+	Fax            bool     `json:"fax"`              // detects or receives fax
+	CIDNumPrefix   string   `json:"cid_num_prefix"`   // text put before the caller's number
+	CIDNamePrefix  string   `json:"cid_name_prefix"`  // text put before the caller's name
+	CIDNameComment string   `json:"cid_name_comment"` // reserved: the route's description when the files carry one
 }
 
 // Voicemail is the box a VOICEMAIL target leaves a message in.
 type Voicemail struct {
-	Box     string // box number
-	Context string // voicemail.conf context, "default" when unqualified
-	Kind    string // "", "busy", "unavail", "main" (VoiceMailMain) …
+	Box     string `json:"box"`     // box number
+	Context string `json:"context"` // voicemail.conf context, "default" when unqualified
+	Kind    string `json:"kind"`    // "", "busy", "unavail", "main" (VoiceMailMain) …
 }
 
 // Edge is one destination: from an outcome of one object to another

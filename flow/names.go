@@ -71,27 +71,31 @@ func (r *reader) didNode(p pos) *node {
 }
 
 // name is an object's name: what FreePBX writes on its lines
-// (Noop(Playing announcement X)…), the comment on its entry's line, the
-// comment on its context's header for an object on s (or an IVR), else
-// "context,exten".
+// (Noop(Playing announcement X)…), the comment on its context's header
+// (or a comment line under it) for an object that is its context (on s,
+// an IVR, a context of one extension), else "context,exten".
 func (r *reader) name(n *node) string {
 	for q := n.anchor.first(); q.valid() && q.i <= n.anchor.i; q = q.next() {
 		if s := freepbxName(q.prio().App, q.prio().Args); s != "" {
 			return s
 		}
 	}
-	if r.in.Line != nil {
-		pp := n.anchor.first().prio().Pos
-		if s := comment(r.in.Line(pp.File, pp.Line)); s != "" {
+	if r.in.Line != nil && (n.anchor.e.Exten == "s" || n.obj.Type == TypeIVR || len(n.anchor.c.Extensions) == 1) {
+		// The context is the object: its header's comment, else a comment
+		// line right under the header. (A comment at the end of a
+		// priority's line says what that line does, not what the object
+		// is called.)
+		file, line := n.anchor.c.Pos.File, n.anchor.c.Pos.Line
+		if s := comment(r.in.Line(file, line)); s != "" {
 			return s
 		}
-		if n.anchor.e.Exten == "s" || n.obj.Type == TypeIVR {
-			if s := comment(r.in.Line(n.anchor.c.Pos.File, n.anchor.c.Pos.Line)); s != "" {
+		if next := strings.TrimSpace(r.in.Line(file, line+1)); strings.HasPrefix(next, ";") {
+			if s := comment(next); s != "" {
 				return s
 			}
 		}
 	}
-	return n.anchor.c.Name + "," + extName(n.anchor.e)
+	return n.anchor.c.Name + "," + n.anchor.exten()
 }
 
 // comment returns the text of a line's ';' comment ("" for none, and for

@@ -9,7 +9,23 @@ import (
 
 // nodeAt returns the node of type typ anchored at p, creating it.
 func (r *reader) nodeAt(p pos, typ string, st *state) *node {
-	k := nodeKey{p: p, typ: typ}
+	// What a call into plumbing does (a Dial inside a macro) is anchored
+	// at the outermost call: macros are never sources, the extension that
+	// calls them is. Typing after it goes on inside (cont).
+	// Anything else it reaches inside is one object per call site (via):
+	// the voicemail a macro leaves a message in is each caller's own.
+	cont, via := p, ""
+	if len(st.stack) > 0 && systemContext(p.c.Name) && typ != TypeIVR && typ != TypeCondition {
+		if call := st.stack[0].caller; call.valid() && !systemContext(call.c.Name) {
+			switch typ {
+			case TypeExt, TypeHuntlist, TypeQueue:
+				p = call
+			default:
+				via = call.String()
+			}
+		}
+	}
+	k := nodeKey{p: p, typ: typ, raw: via}
 	if typ == TypeHuntlist && lowerApp(p.prio().App) == "macro" {
 		// A FreePBX ring group is one however its extension dials it
 		// (Macro(dial-confirm) or Macro(dial)).
@@ -24,16 +40,16 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 		k.p = pos{c: p.c}
 	}
 	if n := r.nodes[k]; n != nil {
-		if (typ == TypeIVR || k.raw == "macro-dial") && before(p, n.anchor) {
+		if (typ == TypeIVR || k.raw == "macro-dial") && r.before(p, n.anchor) {
 			n.anchor = p
-			n.obj.Exten = extName(p.e)
+			n.obj.Exten = p.exten()
 		}
 		return n
 	}
-	n := &node{anchor: p, obj: Object{Type: typ, Context: p.c.Name, Exten: extName(p.e)}}
+	n := &node{anchor: p, cont: cont, via: via, obj: Object{Type: typ, Context: p.c.Name, Exten: p.exten()}}
 	n.stack = append([]frame(nil), st.stack...)
 	if typ == TypeHuntlist || typ == TypeQueue {
-		n.obj.Number = numberOr(p.e.Exten, "")
+		n.obj.Number = numberOr(p.exten(), "")
 	}
 	r.nodes[k] = n
 	return n
@@ -41,9 +57,9 @@ func (r *reader) nodeAt(p pos, typ string, st *state) *node {
 
 // before: p comes before q in their context (extension order, then
 // priority).
-func before(p, q pos) bool {
+func (r *reader) before(p, q pos) bool {
 	if p.e != q.e {
-		return indexOf(p.c, p.e) < indexOf(q.c, q.e)
+		return r.extIndex[p.e] < r.extIndex[q.e]
 	}
 	return p.i < q.i
 }
@@ -175,7 +191,7 @@ func (r *reader) dialTargets(p pos, args string) []dialTarget {
 		techU := strings.ToUpper(tech)
 		if techU == "LOCAL" {
 			num, _, _ := strings.Cut(rest, "@")
-			if ph := r.phoneByNumber(p, num); ph != nil && isNumber(num) {
+			if ph := r.phoneByNumber(p, num); ph != nil && IsNumber(num) {
 				out = append(out, dialTarget{phone: ph})
 			} else if strings.Contains(num, "$") {
 				out = append(out, dialTarget{unknown: item})
@@ -302,7 +318,7 @@ func (r *reader) voicemailNode(p pos, app, args string, st *state) *node {
 	box, vctx, _ := strings.Cut(first, "@")
 	opts := ""
 	// Asterisk 1.2's VoiceMail(u201): the option before the box.
-	if len(box) > 1 && strings.ContainsAny(box[:1], "subSUB") && isNumber(box[1:]) {
+	if len(box) > 1 && strings.ContainsAny(box[:1], "subSUB") && IsNumber(box[1:]) {
 		opts, box = strings.ToLower(box[:1]), box[1:]
 	}
 	if vctx == "" {

@@ -12,13 +12,25 @@ type pos struct {
 	c *parser.Context
 	e *parser.Extension
 	i int // index into e.Priorities
+	// num is the number dialled when e is a pattern a Goto reached with a
+	// number (its ${EXTEN}); "" otherwise.
+	num string
 }
 
 func (p pos) valid() bool            { return p.e != nil && p.i < len(p.e.Priorities) }
 func (p pos) prio() *parser.Priority { return &p.e.Priorities[p.i] }
-func (p pos) next() pos              { return pos{p.c, p.e, p.i + 1} }
-func (p pos) first() pos             { return pos{p.c, p.e, 0} }
+func (p pos) next() pos              { return pos{p.c, p.e, p.i + 1, p.num} }
+func (p pos) first() pos             { return pos{p.c, p.e, 0, p.num} }
 func (p pos) sameExt(q pos) bool     { return p.c == q.c && p.e == q.e }
+
+// exten is the extension as dialled: the number for a pattern reached
+// with one.
+func (p pos) exten() string {
+	if p.num != "" {
+		return p.num
+	}
+	return extName(p.e)
+}
 
 // String is "context,exten,priority" (de_src, de_dst, Entry).
 func (p pos) String() string {
@@ -26,7 +38,7 @@ func (p pos) String() string {
 	if p.valid() {
 		n = p.prio().Priority
 	}
-	return p.c.Name + "," + extName(p.e) + "," + strconv.Itoa(n)
+	return p.c.Name + "," + p.exten() + "," + strconv.Itoa(n)
 }
 
 // extName is an extension as written, "exten/cid" for a caller-ID match.
@@ -151,18 +163,8 @@ func inSet(set string, ch byte) bool {
 // CutCondition splits "condition?rest" at the first '?' outside brackets,
 // braces and parentheses; ok is false when there is none.
 func CutCondition(s string) (cond, rest string, ok bool) {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[', '{', '(':
-			depth++
-		case ']', '}', ')':
-			depth--
-		case '?':
-			if depth <= 0 {
-				return s[:i], s[i+1:], true
-			}
-		}
+	if i := indexOutside(s, '?'); i >= 0 {
+		return s[:i], s[i+1:], true
 	}
 	return s, "", false
 }
@@ -170,6 +172,15 @@ func CutCondition(s string) (cond, rest string, ok bool) {
 // CutBranches splits "iftrue:iffalse" at the first ':' outside brackets,
 // braces and parentheses.
 func CutBranches(s string) (t, f string) {
+	if i := indexOutside(s, ':'); i >= 0 {
+		return s[:i], s[i+1:]
+	}
+	return s, ""
+}
+
+// indexOutside is the index of the first sep outside brackets, braces and
+// parentheses, or -1.
+func indexOutside(s string, sep byte) int {
 	depth := 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -177,13 +188,13 @@ func CutBranches(s string) (t, f string) {
 			depth++
 		case ']', '}', ')':
 			depth--
-		case ':':
+		case sep:
 			if depth <= 0 {
-				return s[:i], s[i+1:]
+				return i
 			}
 		}
 	}
-	return s, ""
+	return -1
 }
 
 // cutApp splits "App(args)" into its name and arguments.

@@ -12,7 +12,9 @@ import (
 type node struct {
 	obj    Object
 	anchor pos    // the priority that makes it what it is (Dial, Background…)
+	cont   pos    // where typing goes on after it, with stack: anchor, or inside the macro the anchor calls
 	raw    string // an unresolved target, as written
+	via    string // the call site of an object inside a macro, which is one per caller
 	stack  []frame
 	// Condition outcomes.
 	yes, no *node
@@ -90,6 +92,9 @@ func (r *reader) walk(p pos, st *state) *node {
 			}
 			return nil
 		}
+		if n := r.recognise(p, st); n != nil {
+			return n
+		}
 		pr := p.prio()
 		app := lowerApp(pr.App)
 		args := r.subst(pr.Args, p, st)
@@ -114,6 +119,17 @@ func (r *reader) walk(p pos, st *state) *node {
 			}
 			p = *q
 		case app == "gosub":
+			// Gosub(macro-name,s,1(args)) is FreePBX 17's Macro(name,args):
+			// known by its name even where the file defining it is absent.
+			if ctx, callArgs, ok := gosubContext(args); ok {
+				if n, done := r.knownSub(p, ctx, callArgs, st); done {
+					if n != nil {
+						return n
+					}
+					p = p.next()
+					continue
+				}
+			}
 			q, callArgs, raw := r.call(p, args)
 			if q == nil {
 				if raw == "" {
@@ -152,7 +168,7 @@ func (r *reader) walk(p pos, st *state) *node {
 				continue
 			}
 			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: parts[1:]})
-			p = pos{c, e, 0}
+			p = pos{c: c, e: e}
 		case app == "gotoif" || app == "gotoiftime" || app == "gosubif":
 			n, next, done := r.branch(p, app, args, st)
 			if done {
@@ -199,7 +215,7 @@ func (r *reader) decide(p pos, app, args string, st *state) (*node, pos, bool) {
 	case "queue":
 		n := r.nodeAt(p, TypeQueue, st)
 		if n.obj.Number == "" {
-			n.obj.Number = numberOr(p.e.Exten, strings.TrimSpace(parser.FirstArg(args)))
+			n.obj.Number = numberOr(p.exten(), strings.TrimSpace(parser.FirstArg(args)))
 		}
 		return n, p, true
 	case "voicemail", "voicemailmain":
@@ -336,7 +352,7 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		}
 		if app == "gosubif" {
 			q, call, raw := r.call(p, spec)
-			if q != nil && (systemContext(q.c.Name) || plumbingMacro(strings.TrimPrefix(q.c.Name, "macro-"))) {
+			if q != nil && plumbingCall(q.c.Name) {
 				// A GUI helper subroutine returns: plumbing.
 				n := p.next()
 				return &n, "", nil
@@ -347,25 +363,8 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		return q, raw, nil
 	}
 	condU := strings.ToUpper(cond)
-	// After a Dial, a DIALSTATUS test picks the path of the status assumed.
-	if st.status != "" && strings.Contains(condU, "DIALSTATUS") {
-		if truth, known := statusTest(condU, st.status); known {
-			spec := f
-			if truth {
-				spec = t
-			}
-			q, raw, call := outcome(spec)
-			if q == nil {
-				return r.unresolved(raw), p, true
-			}
-			if call != nil {
-				st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: call})
-			}
-			return nil, *q, false
-		}
-	}
-	// Tests of FreePBX's run-time state take the path of the normal case.
-	if truth, ok := plumbingTest(condU); ok {
+	// take goes on along one outcome only.
+	take := func(truth bool) (*node, pos, bool) {
 		spec := f
 		if truth {
 			spec = t
@@ -378,6 +377,18 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 			st.stack = append(st.stack, frame{ret: p.next(), caller: p, args: call})
 		}
 		return nil, *q, false
+	}
+	// After a Dial, a DIALSTATUS test picks the path of the status assumed
+	// (read before ${DIALSTATUS} is replaced by it).
+	rawCond, _, _ := CutCondition(p.prio().Args)
+	if rawU := strings.ToUpper(rawCond); st.status != "" && strings.Contains(rawU, "DIALSTATUS") {
+		if truth, known := statusTest(rawU, st.status); known {
+			return take(truth)
+		}
+	}
+	// Tests of FreePBX's run-time state take the path of the normal case.
+	if truth, ok := plumbingTest(condU); ok {
+		return take(truth)
 	}
 	type out struct {
 		n       *node
@@ -405,6 +416,9 @@ func (r *reader) branch(p pos, app, args string, st *state) (*node, pos, bool) {
 		switch {
 		case n == nil:
 			o.ignored = true
+		case n.raw != "":
+			// Leads only to a target known at run time.
+			o.n, o.raw, o.ignored = nil, n.raw, true
 		case st.leaving != nil && n == st.leaving:
 			o.ignored, o.back = true, true
 		}
@@ -473,7 +487,7 @@ func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
 		} else {
 			name = "macro-" + name
 		}
-		if systemContext(name) || plumbingMacro(strings.TrimPrefix(name, "macro-")) {
+		if plumbingCall(name) {
 			return nil, p.next(), false
 		}
 	case ia == "playback" && app == "execif":
@@ -551,10 +565,7 @@ func (r *reader) knownSub(p pos, ctx string, args []string, st *state) (*node, b
 	}
 	name := strings.ToLower(ctx)
 	if !strings.HasPrefix(name, "macro-") {
-		if systemContext(ctx) {
-			return nil, true // sub-*, app-* helpers: plumbing
-		}
-		return nil, false
+		return nil, plumbingCall(ctx) // GUI helpers are plumbing; others are entered
 	}
 	switch m := strings.TrimPrefix(name, "macro-"); m {
 	case "exten-vm":
@@ -620,7 +631,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 	for i := range min(n, 3) {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
-	c, exten, prio := p.c, p.e.Exten, ""
+	c, exten, prio := p.c, p.exten(), ""
 	switch n {
 	case 1:
 		prio = parts[0]
@@ -648,7 +659,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 	var e *parser.Extension
 	if n == 1 {
 		e = p.e
-	} else if exten == p.e.Exten && c == p.c {
+	} else if exten == p.exten() && c == p.c {
 		e = p.e
 	} else {
 		c, e = findExten(r.dp, c, exten)
@@ -662,7 +673,13 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 		r.warn(p.prio().Pos, "%s to %s: no such priority or label", p.prio().App, spec)
 		return nil, spec
 	}
-	return &pos{c, e, i}, ""
+	q = &pos{c: c, e: e, i: i}
+	if e == p.e && c == p.c {
+		q.num = p.num
+	} else if e.IsPattern() && IsNumber(exten) {
+		q.num = exten
+	}
+	return q, ""
 }
 
 // call resolves a Gosub target "[[context,]exten,]priority(args)".
@@ -683,6 +700,20 @@ func (r *reader) call(p pos, spec string) (q *pos, args []string, raw string) {
 	return q, args, raw
 }
 
+// gosubContext returns the context a three-part Gosub target names, and
+// its arguments.
+func gosubContext(spec string) (ctx string, args []string, ok bool) {
+	target, inner, _ := strings.Cut(spec, "(")
+	parts := parser.SplitArgs(target)
+	if len(parts) != 3 {
+		return "", nil, false
+	}
+	if j := strings.LastIndexByte(inner, ')'); j >= 0 {
+		inner = inner[:j]
+	}
+	return strings.TrimSpace(parts[0]), parser.SplitArgs(inner), true
+}
+
 // subst replaces what is known where p runs: ${EXTEN}, ${CONTEXT} (for a
 // number that is not a pattern), ${ARGn} of the innermost call,
 // ${MACRO_EXTEN}/${MACRO_CONTEXT}, and [globals].
@@ -690,33 +721,88 @@ func (r *reader) subst(s string, p pos, st *state) string {
 	if !strings.Contains(s, "${") {
 		return s
 	}
-	if !p.e.IsPattern() {
-		s = strings.ReplaceAll(s, "${EXTEN}", p.e.Exten)
+	if ex := p.exten(); !strings.HasPrefix(ex, "_") {
+		s = substExten(s, ex)
 	}
 	s = strings.ReplaceAll(s, "${CONTEXT}", p.c.Name)
+	if st.status != "" {
+		s = strings.ReplaceAll(s, "${DIALSTATUS}", st.status)
+	}
 	if len(st.stack) > 0 {
 		f := st.stack[len(st.stack)-1]
 		for i := len(f.args); i >= 1; i-- {
 			s = strings.ReplaceAll(s, "${ARG"+strconv.Itoa(i)+"}", strings.TrimSpace(f.args[i-1]))
 		}
-		if f.caller.valid() && !f.caller.e.IsPattern() {
-			s = strings.ReplaceAll(s, "${MACRO_EXTEN}", f.caller.e.Exten)
+		if f.caller.valid() && !strings.HasPrefix(f.caller.exten(), "_") {
+			s = strings.ReplaceAll(s, "${MACRO_EXTEN}", f.caller.exten())
 			s = strings.ReplaceAll(s, "${MACRO_CONTEXT}", f.caller.c.Name)
 		}
 	}
 	return r.dp.ExpandGlobals(s)
 }
 
+// substExten replaces ${EXTEN} and ${EXTEN:offset[:length]} by what they
+// are for the dialled number exten.
+func substExten(s, exten string) string {
+	for {
+		i := strings.Index(s, "${EXTEN")
+		if i < 0 {
+			return s
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return s
+		}
+		expr := s[i+2 : i+j] // EXTEN or EXTEN:o[:l]
+		val, ok := exten, true
+		if rest, cut := strings.CutPrefix(expr, "EXTEN:"); cut {
+			val, ok = substring(exten, rest)
+		} else if expr != "EXTEN" {
+			ok = false
+		}
+		if !ok {
+			// Leave what cannot be worked out; look after it.
+			return s[:i+j+1] + substExten(s[i+j+1:], exten)
+		}
+		s = s[:i] + val + s[i+j+1:]
+	}
+}
+
+// substring is Asterisk's ${VAR:offset[:length]} of v.
+func substring(v, spec string) (string, bool) {
+	offs, lens, hasLen := strings.Cut(spec, ":")
+	off, err := strconv.Atoi(strings.TrimSpace(offs))
+	if err != nil {
+		return "", false
+	}
+	if off < 0 {
+		off = max(len(v)+off, 0)
+	}
+	off = min(off, len(v))
+	v = v[off:]
+	if hasLen {
+		n, err := strconv.Atoi(strings.TrimSpace(lens))
+		if err != nil {
+			return "", false
+		}
+		if n < 0 {
+			n = max(len(v)+n, 0)
+		}
+		v = v[:min(n, len(v))]
+	}
+	return v, true
+}
+
 // numberOr is exten when it is a plain number, else alt.
 func numberOr(exten, alt string) string {
-	if isNumber(exten) {
+	if IsNumber(exten) {
 		return exten
 	}
 	return alt
 }
 
-// isNumber reports whether s is a dialable number (digits, *, #, +).
-func isNumber(s string) bool {
+// IsNumber reports whether s is a dialable number (digits, *, #, +).
+func IsNumber(s string) bool {
 	if s == "" {
 		return false
 	}

@@ -16,11 +16,14 @@ package index_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -253,4 +256,90 @@ func raceEnabled() bool {
 		}
 	}
 	return false
+}
+
+// BenchmarkReloadPeakRSS: the process's peak resident memory (VmHWM) over
+// a first load and five reloads of the 10k-tenant PBX through a Store, one
+// file edited before each reload, as `astapi serve` runs them: with the
+// runtime's defaults (untuned), and with index.MemoryTuning and the
+// default soft memory limit (tuned). The peak is reset between the two
+// (/proc/self/clear_refs), so each reports its own.
+//
+//	go test ./index -run '^$' -bench ReloadPeakRSS -benchtime 1x
+func BenchmarkReloadPeakRSS(b *testing.B) {
+	ini := writeScale(b, b.TempDir(), 10000)
+	sip := filepath.Join(filepath.Dir(ini), "asterisk", "sip.conf")
+	for _, tuned := range []bool{false, true} {
+		name := map[bool]string{false: "untuned", true: "tuned"}[tuned]
+		b.Run(name, func(b *testing.B) {
+			var peak uint64
+			var loads []time.Duration
+			for b.Loop() {
+				runtime.GC()
+				debug.FreeOSMemory()
+				if err := resetPeakRSS(); err != nil {
+					b.Skip("cannot reset the peak RSS:", err)
+				}
+				load := func() (*index.Snapshot, error) { return index.Load(ini) }
+				var mt index.MemoryTuning
+				if tuned {
+					load = mt.Wrap(load)
+					defer debug.SetMemoryLimit(debug.SetMemoryLimit(index.DefaultMemoryLimit))
+				}
+				st := index.NewStore(load)
+				if tuned {
+					st.OnReload(mt.Release)
+				}
+				for i := range 6 {
+					if i > 0 {
+						appendLine(b, sip, fmt.Sprintf("; edit %d\n", i))
+					}
+					res := st.Reload()
+					if !res.Success {
+						b.Fatal(res.Err)
+					}
+					loads = append(loads, res.Duration)
+				}
+				p, err := peakRSS()
+				if err != nil {
+					b.Fatal(err)
+				}
+				peak = max(peak, p)
+				runtime.KeepAlive(st)
+			}
+			slices.Sort(loads)
+			b.ReportMetric(float64(peak)/mb, "peak-RSS-MB")
+			b.ReportMetric(loads[len(loads)/2].Seconds(), "s/reload")
+		})
+	}
+}
+
+func appendLine(tb testing.TB, path, line string) {
+	tb.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(line); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// resetPeakRSS resets VmHWM to the current RSS (Linux).
+func resetPeakRSS() error { return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS returns VmHWM, in bytes.
+func peakRSS() (uint64, error) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/internal/safefile"
 	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
@@ -579,17 +580,7 @@ func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension
 }
 
 // isNumber reports whether an extension is a plain dialable number.
-func isNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !(s[i] >= '0' && s[i] <= '9' || s[i] == '*' || s[i] == '#' || s[i] == '+') {
-			return false
-		}
-	}
-	return true
-}
+func isNumber(s string) bool { return flow.IsNumber(s) }
 
 // markTrunks classifies the peers (SPEC §4 Trunk). A peer is a trunk when
 //   - the dialplan dials it with a number after it (SIP/name/123,
@@ -600,8 +591,8 @@ func isNumber(s string) bool {
 //     host=, an AOR contact, or a PJSIP identify match= without inbound
 //     auth) and its context leads to inbound routes (from-trunk,
 //     from-pstn, DIDs…), or it is a chan_sip type=peer or a PJSIP
-//     endpoint, or it sets fromdomain=/fromuser= (what one sets for a
-//     provider, never for a phone).
+//     endpoint, or it sets fromdomain=/fromuser= or insecure= (what one
+//     sets for a provider, not for a phone).
 //
 // System endpoints are neither phones nor trunks.
 func (b *builder) markTrunks(edges map[string][]string) {
@@ -618,7 +609,8 @@ func (b *builder) markTrunks(edges map[string][]string) {
 		case b.peers.registers[p] != "":
 			p.Trunk = true
 		case !fixed:
-		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "":
+		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "" ||
+			p.Tech == "SIP" && p.Info.Insecure != "no":
 			p.Trunk = true
 		case b.leadsInbound(p.Context, edges, inbound):
 			p.Trunk = true
@@ -649,12 +641,7 @@ func (b *builder) leadsInbound(ctx string, edges map[string][]string, memo map[s
 	}
 	seen := map[string]bool{ctx: true}
 	for queue := []string{ctx}; len(queue) > 0 && !found && len(seen) <= 256; queue = queue[1:] {
-		name := lower(queue[0])
-		for _, w := range inboundWords {
-			if strings.Contains(name, w) {
-				found = true
-			}
-		}
+		found = inboundName(queue[0])
 		for _, next := range edges[queue[0]] {
 			if !seen[next] {
 				seen[next] = true
@@ -664,6 +651,17 @@ func (b *builder) leadsInbound(ctx string, edges map[string][]string, memo map[s
 	}
 	memo[ctx] = found
 	return found
+}
+
+// inboundName reports whether a context is named like an inbound one.
+func inboundName(ctx string) bool {
+	name := lower(ctx)
+	for _, w := range inboundWords {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigits(s string) bool {

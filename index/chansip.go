@@ -24,37 +24,17 @@ type sipGlobals struct {
 	callCounter                         bool
 }
 
-// readSIPGlobals reads [general] (nil: chan_sip's built-in defaults).
+// readSIPGlobals reads [general] (nil: chan_sip's built-in defaults). The
+// options it shares with peers are read as a peer's are.
 func readSIPGlobals(general *parser.Section) sipGlobals {
-	g := sipGlobals{context: "default", nat: natFlags{autoRport: true}, insecure: "no", dtmf: "rfc2833"}
-	if general == nil {
-		return g
+	g := &sipBuild{context: "default", nat: natFlags{autoRport: true}, insecure: "no", dtmf: "rfc2833"}
+	callCounter := false
+	if general != nil {
+		g.apply("", general.Vars)
+		callCounter = parser.IsTrue(lastValue(general.Vars, "callcounter"))
 	}
-	var nat natFlags
-	natSet := false
-	for _, v := range general.Vars {
-		switch lower(v.Name) {
-		case "context":
-			g.context = v.Value
-		case "language":
-			g.language = v.Value
-		case "subscribecontext":
-			g.subscribeContext = v.Value
-		case "callcounter":
-			g.callCounter = parser.IsTrue(v.Value)
-		case "nat":
-			nat.parse(v.Value)
-			natSet = true
-		case "insecure":
-			g.insecure = insecureString(v.Value)
-		case "dtmfmode":
-			g.dtmf = dtmfMode(v.Value)
-		}
-	}
-	if natSet {
-		g.nat = nat
-	}
-	return g
+	return sipGlobals{context: g.context, language: g.language, subscribeContext: g.subscribeContext,
+		nat: g.nat, insecure: g.insecure, dtmf: g.dtmf, callCounter: callCounter}
 }
 
 // sipBuild is a SIP peer while chan_sip builds it. A second section of the

@@ -225,9 +225,9 @@ func TestDiscoverForced(t *testing.T) {
 	}
 }
 
-// TestSystemEndpointsAreNotPhones: PJSIP's anonymous endpoint and
-// FreePBX's dpma_endpoint are no phones: not listed, and an info
-// diagnostic says why.
+// TestSystemEndpointsAreNotPhones: PJSIP's anonymous endpoint, FreePBX's
+// dpma_endpoint and a bare [global] default_outbound_endpoint are no
+// phones: not listed, and an info diagnostic says why.
 func TestSystemEndpointsAreNotPhones(t *testing.T) {
 	t.Parallel()
 	s := loadPBX(t, "", map[string]string{
@@ -253,12 +253,20 @@ max_contacts=1
 [dpma_endpoint]
 type=endpoint
 context=dpma-invalid
+
+[global]
+type=global
+default_outbound_endpoint=out-default
+
+[out-default]
+type=endpoint
+context=from-internal
 `,
 	})
 	if extOfPeer(s, "1201") == nil {
 		t.Errorf("1201 is not listed: %s", describeExts(s))
 	}
-	for _, name := range []string{"anonymous", "dpma_endpoint"} {
+	for _, name := range []string{"anonymous", "dpma_endpoint", "out-default"} {
 		if extOfPeer(s, name) != nil || trunkOf(s, name) != nil {
 			t.Errorf("%s listed as a phone or trunk", name)
 		}
@@ -336,6 +344,12 @@ func TestTrunkClassification(t *testing.T) {
 			name:  "fixed host with fromdomain, type=friend",
 			sip:   "[bc-out]\ntype=friend\nhost=sip.itsp.example\nfromdomain=sip.itsp.example\ndefaultuser=acct\ncontext=from-internal\n",
 			peer:  "bc-out",
+			trunk: true,
+		},
+		{
+			name:  "fixed host with insecure=port,invite, type=friend",
+			sip:   "[gw2]\ntype=friend\nhost=198.51.100.9\ninsecure=port,invite\ncontext=from-internal\n",
+			peer:  "gw2",
 			trunk: true,
 		},
 		{
@@ -444,5 +458,20 @@ func TestDiscoverUnknownUserTenant(t *testing.T) {
 	s := loadPBX(t, user("office", "role = tenant\ntenants = northwind"), onePBX)
 	if !hasDiag(s.Diags, parser.Warning, "[user office]", `"northwind"`, "discover = single") {
 		t.Errorf("no warning for the unknown tenant: %v", s.Diags)
+	}
+}
+
+// TestNumberNotFromDID: an inbound route that rings a phone alone is a DID,
+// not the phone's number, now that one tenant holds the inbound contexts
+// too.
+func TestNumberNotFromDID(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, "", map[string]string{
+		"sip.conf": "[fax]\ntype=friend\nhost=dynamic\ncallerid=\"Fax Machine\" <3939570>\ncontext=outbound-fax\n\n" +
+			"[itsp]\ntype=peer\nhost=sip.itsp.example\ncontext=from-pstn\n",
+		"extensions.conf": "[from-pstn]\nexten => 18454586370,1,Dial(SIP/fax)\n[outbound-fax]\nexten => _1NXXNXXXXXX,1,Dial(SIP/itsp/${EXTEN})\n",
+	})
+	if e := mustExtOfPeer(t, s, "fax"); e.Number != "3939570" {
+		t.Errorf("fax numbered %q, want 3939570 (its caller ID, not the DID)", e.Number)
 	}
 }

@@ -1,6 +1,7 @@
 // Package index builds the immutable domain model the API answers from:
-// tenants, API users, extensions with their SIP/PJSIP peers, trunks and
-// call-flow destinations, read from astapi.ini and the Asterisk files.
+// tenants, API users, extensions with their SIP/PJSIP peers, trunks,
+// call-flow destinations, voicemail boxes (voicemail.go) and provisioned
+// phones (phones.go), read from astapi.ini and the Asterisk files.
 //
 // Peers come from one resolution (peers.go, chansip.go) that builds them as
 // chan_sip and res_pjsip do; `astapi dump peers` prints the same result.

@@ -31,6 +31,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		keyBytes strArena // dropped after the IDs are made
 	)
 	named := b.extensionsNamedLikePeers()
+	inbound := b.inboundContexts()
 	for i, p := range b.peers.list {
 		t := b.owner[i]
 		if p.Trunk {
@@ -42,7 +43,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		if t == nil {
 			continue
 		}
-		num := b.number(p, t, named)
+		num := b.number(p, t, named, inbound)
 		g := groups[groupKey{t, num}]
 		if g == nil {
 			g = gs.New()
@@ -72,9 +73,10 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 // tenant's contexts equal to the peer name (FreePBX ext-local,1101 for
 // peer 1101, even when a wrapper extension also dials it); the first
 // extension of the tenant's contexts (dialplan order) whose Dial() rings
-// this peer alone; the callerid number; the digits before '-' in the
+// this peer alone, inbound contexts left out (a DID that rings a phone is
+// not its number); the callerid number; the digits before '-' in the
 // name; the name.
-func (b *builder) number(p *Peer, t *Tenant, named map[string][]string) string {
+func (b *builder) number(p *Peer, t *Tenant, named map[string][]string, inbound map[string]bool) string {
 	if _, ok := b.peers.users[p]; ok {
 		return p.Name
 	}
@@ -87,7 +89,7 @@ func (b *builder) number(p *Peer, t *Tenant, named map[string][]string) string {
 		best, bestCtx, bestExt := "", -1, -1
 		for _, site := range u.alone {
 			ctx, exten := site.ctx.Name, site.exten
-			if !b.ctxSet[t][ctx] {
+			if !b.ctxSet[t][ctx] || inbound[ctx] {
 				continue
 			}
 			ci := b.ctxOrder[ctx]
@@ -110,6 +112,23 @@ func (b *builder) number(p *Peer, t *Tenant, named map[string][]string) string {
 		return d
 	}
 	return p.Name
+}
+
+// inboundContexts are the contexts calls from providers arrive in: the
+// trunks' contexts and those named like inbound contexts.
+func (b *builder) inboundContexts() map[string]bool {
+	out := map[string]bool{}
+	for _, p := range b.peers.list {
+		if p.Trunk {
+			out[p.Context] = true
+		}
+	}
+	for _, c := range b.dp.Contexts {
+		if inboundName(c.Name) {
+			out[c.Name] = true
+		}
+	}
+	return out
 }
 
 // extensionsNamedLikePeers lists, for every phone whose name is a number,

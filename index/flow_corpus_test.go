@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -185,15 +186,31 @@ func TestCorpusCallFlow(t *testing.T) {
 	if err != nil {
 		t.Skipf("no real-world corpus: %v", err)
 	}
+	dirs := map[string]string{}
 	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+		if e.IsDir() {
+			dirs[e.Name()] = filepath.Join(root, e.Name())
 		}
-		dir, err := filepath.Abs(filepath.Join(root, e.Name()))
+	}
+	// Asterisk's own samples, under the names Asterisk reads.
+	samples := filepath.Join(testcorpus.Dir(t), "asterisk-samples")
+	if _, err := os.Stat(filepath.Join(samples, "extensions.conf.sample")); err == nil {
+		tmp := t.TempDir()
+		for _, f := range []string{"extensions.conf", "sip.conf", "users.conf", "pjsip.conf", "voicemail.conf"} {
+			if data, err := os.ReadFile(filepath.Join(samples, f+".sample")); err == nil {
+				if err := os.WriteFile(filepath.Join(tmp, f), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		dirs["asterisk-samples"] = tmp
+	}
+	for _, name := range slices.Sorted(maps.Keys(dirs)) {
+		dir, err := filepath.Abs(dirs[name])
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Run(e.Name(), func(t *testing.T) {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ast := corpusDir(t, dir)
 			ini := filepath.Join(t.TempDir(), "astapi.ini")
@@ -219,7 +236,18 @@ func checkFlowInvariants(t *testing.T, s *index.Snapshot) {
 	}
 	objs := map[*flow.Object]bool{}
 	entries := map[string]bool{}
+	ids := map[string]bool{}
+	for _, e := range s.Flow.Edges {
+		if ids["e"+e.ID] {
+			t.Errorf("two destinations with ID %s", e.ID)
+		}
+		ids["e"+e.ID] = true
+	}
 	for _, o := range s.Flow.Objects {
+		if ids["o"+o.ID] {
+			t.Errorf("two objects with ID %s (%s %s)", o.ID, o.Type, o.Entry)
+		}
+		ids["o"+o.ID] = true
 		objs[o] = true
 		entries[o.Entry] = true
 		if s.TenantByID(o.TenantID) == nil {
@@ -249,13 +277,7 @@ func flowSummary(s *index.Snapshot) string {
 		byType[o.Type]++
 	}
 	var parts []string
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range byType {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range slices.Sorted(maps.Keys(byType)) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, byType[k]))
 	}
 	return fmt.Sprintf("objects %d (%s); destinations %d; DIDs %d", len(s.Flow.Objects), strings.Join(parts, " "), len(s.Flow.Edges), byType[flow.TypeDID])

@@ -222,7 +222,7 @@ func TestDestinations(t *testing.T) {
 		{"dst Playback then Dial is not PLAYBACK", w("DID", "t-inbound,5550115,1", 1, "EXT", "t-annc,s,1", in, "5550115,1")},
 		{"dst SPECIAL Hangup", w("DID", "t-inbound,5550111,1", 1, "SPECIAL", "t-inbound,5550111,1", in, "5550111,1")},
 		{"dst SPECIAL Congestion", w("DID", "t-inbound,5550118,1", 1, "SPECIAL", "t-inbound,5550118,1", in, "5550118,1")},
-		{"dst CUSTOM trunk Dial (pattern extension)", w("DID", "t-inbound,5550112,1", 1, "CUSTOM", "t-internal,_9X.,1", in, "5550112,1")},
+		{"dst CUSTOM trunk Dial (pattern extension)", w("DID", "t-inbound,5550112,1", 1, "CUSTOM", "t-internal,9123,1", in, "5550112,1")},
 		{"dst CUSTOM trunk Dial inline", w("DID", "t-inbound,5550125,1", 1, "CUSTOM", "t-inbound,5550125,1", in, "5550125,1")},
 		{"dst through Set()", w("DID", "t-inbound,5550120,1", 1, "EXT", "t-internal,201,1", in, "5550120,1")},
 		// ---- CONDITION / NOTCONDITION ----
@@ -463,7 +463,7 @@ exten => s,1,Goto(t-loop,s,1)
 		{"EXT-NOANSWER", "t-internal,201,1", "VOICEMAIL", "t-internal,201,2"},   // Goto(label): the object starts at the Goto
 		{"EXT-NOANSWER", "t-internal,202,1", "VOICEMAIL", "t-internal,900,1"},   // Goto(exten,prio)
 		{"DID", "t-inbound,5550100,1", "EXT", "t-internal,201,1"},               // spaces around the arguments
-		{"DID", "t-inbound,5550101,1", "QUEUE", "t-internal,_55XX,1"},           // a pattern matches the target
+		{"DID", "t-inbound,5550101,1", "QUEUE", "t-internal,5512,1"},            // a pattern matches the target: the number dialled
 		{"CONDITION", "t-inbound,5550102,1", "PLAYBACK", "t-inbound,5550102,1"}, // ExecIfTime runs Playback
 		{"NOTCONDITION", "t-inbound,5550102,1", "EXT", "t-internal,201,1"},
 		{"DID", "t-inbound,5550104,1", "EXT", "t-internal,201,1"}, // application names are case-insensitive

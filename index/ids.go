@@ -9,6 +9,7 @@ import "github.com/astapi/astapi/internal/ids"
 // in decimal (internal/ids), which stays below 2^53 so JavaScript clients
 // read it exactly. Natural keys: tenant = section name (or discovered
 // context); user = user name; extension = tenant key \x00 number;
+// mailbox = voicemail context \x00 box; phone = MAC \x00 users.conf user;
 // call-flow objects and destinations: see package flow.
 // On the (unlikely) clash with an ID already taken, "\x00" and a counter
 // are appended until the ID is free; objects are numbered in key order so

@@ -47,6 +47,11 @@ func idsOf(s *index.Snapshot) idMap {
 	for _, d := range s.Destinations {
 		m["destination\x00"+destKey(keyOf[d.TenantID], d)] = d.ID
 	}
+	if s.Flow != nil {
+		for _, o := range s.Flow.Objects {
+			m["object\x00"+keyOf[o.TenantID]+"\x00"+o.Type+"\x00"+o.Entry] = o.ID
+		}
+	}
 	return m
 }
 
@@ -104,6 +109,11 @@ func TestIDFormula(t *testing.T) {
 	for _, d := range s.Destinations {
 		if want := docID("destination", destKey(keyOf[d.TenantID], d)); d.ID != want {
 			t.Errorf("destination %s %s: ID %s, want %s", d.TypeSrc, d.Src, d.ID, want)
+		}
+	}
+	for _, o := range s.Flow.Objects {
+		if want := docID("object", keyOf[o.TenantID]+"\x00"+o.Type+"\x00"+o.Entry); o.ID != want {
+			t.Errorf("call-flow object %s %s: ID %s, want %s", o.Type, o.Entry, o.ID, want)
 		}
 	}
 	// Below 2^53 (exact in JavaScript), positive, canonical decimal.

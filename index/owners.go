@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/astapi/astapi/parser"
@@ -50,7 +51,13 @@ func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[st
 			if !s.Template {
 				ts = owners(s)
 			}
-			out[s.Pos.File] = append(out[s.Pos.File], SectionOwner{Line: s.Pos.Line, Tenants: ts})
+			marks := out[s.Pos.File]
+			// A run of sections of the same tenants is one mark: a file
+			// of a million sections of no tenant costs one.
+			if n := len(marks); n > 0 && marks[n-1].Line < s.Pos.Line && slices.Equal(marks[n-1].Tenants, ts) {
+				continue
+			}
+			out[s.Pos.File] = append(marks, SectionOwner{Line: s.Pos.Line, Tenants: ts})
 		}
 	}
 	peerOwner := func(s *parser.Section) []string {

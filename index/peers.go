@@ -401,6 +401,10 @@ func pjsipIndex(cfg *parser.Config, w *diagSink) pjsipObjects {
 // that register to a provider.
 func addPJSIP(ps *peerSet, cfg *parser.Config, w *diagSink) {
 	objs := pjsipIndex(cfg, w)
+	var defaultOutbound string
+	for _, g := range objs["global"] {
+		defaultOutbound = lastValue(g.Vars, "default_outbound_endpoint")
+	}
 	start := len(ps.list)
 	for _, s := range cfg.Sections {
 		if s.Template {
@@ -413,7 +417,7 @@ func addPJSIP(ps *peerSet, cfg *parser.Config, w *diagSink) {
 				continue
 			}
 			p := addEndpoint(ps, s, objs, w)
-			p.System = systemEndpoint(p)
+			p.System = systemEndpoint(p, s, defaultOutbound)
 			if ob := lastValue(s.Vars, "outbound_auth"); ob != "" {
 				ps.registers[p] = "outbound_auth=" + ob
 			}
@@ -490,12 +494,14 @@ func hostOnly(hp string) string {
 // one): the endpoints res_pjsip and GUIs create for themselves. (An
 // endpoint without auth, aors or identify is not one of them: res_pjsip
 // still matches callers to it by user name.)
-func systemEndpoint(p *Peer) string {
+func systemEndpoint(p *Peer, s *parser.Section, defaultOutbound string) string {
 	switch {
 	case p.Name == "anonymous":
 		return "res_pjsip's anonymous endpoint takes unauthenticated inbound calls; nobody registers as it"
 	case strings.EqualFold(p.Context, "dpma-invalid") || p.Name == "dpma_endpoint":
 		return "the Digium phone module's placeholder endpoint (context dpma-invalid)"
+	case p.Name == defaultOutbound && lastValue(s.Vars, "auth") == "" && lastValue(s.Vars, "aors") == "" && lastValue(s.Vars, "outbound_auth") == "":
+		return "res_pjsip sends requests without an endpoint of their own from it ([global] default_outbound_endpoint); it has no auth and no aors"
 	}
 	return ""
 }

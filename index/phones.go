@@ -77,7 +77,7 @@ func (b *builder) phones(users, prov *parser.Config, exts []*Extension) []*Phone
 			b.warn(s.Pos, "phone %s (users.conf) belongs to no tenant: not listed", s.Name)
 		}
 		out = append(out, ph)
-		keys = append(keys, ph.MAC)
+		keys = append(keys, ph.MAC+"\x00"+ph.User)
 	}
 	ids := newIDAllocator("phone").assignList(keys)
 	for i, ph := range out {

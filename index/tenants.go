@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -66,9 +67,13 @@ func (b *builder) assignTenants() {
 		}
 		b.own(i, t)
 	}
+	var mates map[string]*Tenant
+	if b.discovery == DiscoverCode && len(orphans) > 0 {
+		mates = b.contextMates()
+	}
 	for _, i := range orphans {
 		p := b.peers.list[i]
-		if t := b.contextMate(p); t != nil && b.discovery == DiscoverCode {
+		if t := mates[p.Context]; t != nil {
 			b.own(i, t)
 			continue
 		}
@@ -137,22 +142,23 @@ func nameCode(name string) string {
 	return code
 }
 
-// contextMate is the one tenant whose phones share p's context (nil when
-// none or several): where a phone without a -<code> goes in code
+// contextMates maps each phone context to the one tenant whose phones use
+// it (nil when several do): where a phone without a -<code> goes in code
 // discovery.
-func (b *builder) contextMate(p *Peer) *Tenant {
-	var found *Tenant
+func (b *builder) contextMates() map[string]*Tenant {
+	out := map[string]*Tenant{}
 	for i, q := range b.peers.list {
 		t := b.owner[i]
-		if t == nil || q.Trunk || q.Context != p.Context || t == found {
+		if t == nil || q.Trunk {
 			continue
 		}
-		if found != nil {
-			return nil
+		if old, seen := out[q.Context]; !seen {
+			out[q.Context] = t
+		} else if old != t {
+			out[q.Context] = nil
 		}
-		found = t
 	}
-	return found
+	return out
 }
 
 // own gives the peer b.peers.list[i] to t.
@@ -383,7 +389,10 @@ func (b *builder) contextEdges(w *diagSink) map[string][]string {
 	for _, c := range b.dp.Contexts {
 		for _, inc := range c.Includes {
 			if b.dp.Context(inc.Context) == nil {
-				w.warn(inc.Pos, "include => %s: no such context", inc.Context)
+				// Asterisk accepts an include of a context that does not exist and
+				// skips it when matching: FreePBX writes one per generated context
+				// (include => ext-did-custom) whether the admin made it or not.
+				w.info(inc.Pos, "include => %s: no such context (Asterisk skips it)", inc.Context)
 				continue
 			}
 			edges[c.Name] = append(edges[c.Name], inc.Context)
@@ -422,11 +431,11 @@ func jumpSpecs(app, args string) (out [2]string, n int) {
 		out[0] = args
 		return out, 1
 	case "gotoif", "gotoiftime", "gosubif":
-		_, branches, ok := cutCondition(args)
+		_, branches, ok := flow.CutCondition(args)
 		if !ok {
 			return out, 0
 		}
-		t, f := cutBranches(branches)
+		t, f := flow.CutBranches(branches)
 		for _, s := range [2]string{t, f} {
 			if strings.TrimSpace(s) != "" {
 				out[n] = s
@@ -435,7 +444,7 @@ func jumpSpecs(app, args string) (out [2]string, n int) {
 		}
 		return out, n
 	case "execiftime":
-		_, app, ok := cutCondition(args)
+		_, app, ok := flow.CutCondition(args)
 		if !ok {
 			return out, 0
 		}
@@ -446,44 +455,6 @@ func jumpSpecs(app, args string) (out [2]string, n int) {
 		}
 	}
 	return out, 0
-}
-
-// cutCondition splits "condition?rest" at the first '?' outside brackets,
-// braces and parentheses.
-func cutCondition(s string) (cond, rest string, ok bool) {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[', '{', '(':
-			depth++
-		case ']', '}', ')':
-			depth--
-		case '?':
-			if depth <= 0 {
-				return s[:i], s[i+1:], true
-			}
-		}
-	}
-	return s, "", false
-}
-
-// cutBranches splits "iftrue:iffalse" at the first ':' outside brackets,
-// braces and parentheses.
-func cutBranches(s string) (t, f string) {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '[', '{', '(':
-			depth++
-		case ']', '}', ')':
-			depth--
-		case ':':
-			if depth <= 0 {
-				return s[:i], s[i+1:]
-			}
-		}
-	}
-	return s, ""
 }
 
 // parseCallerID splits `"Name" <221>` into its name and number. It is the

@@ -28,6 +28,10 @@ type Mailbox struct {
 // Key is the box as the dialplan and mailbox= name it: box@context.
 func (m *Mailbox) Key() string { return m.Box + "@" + m.Context }
 
+// boxKey is the key under which app_voicemail finds a box: box and
+// context compare case-insensitively.
+func boxKey(box, context string) string { return strings.ToLower(box + "@" + context) }
+
 // voicemailDefaultContext is app_voicemail's context for a box named
 // without one (VoiceMail(201), mailbox=201).
 const voicemailDefaultContext = "default"
@@ -41,11 +45,12 @@ func (b *builder) mailboxes(vm, users *parser.Config) []*Mailbox {
 	var out []*Mailbox
 	seen := map[string]*Mailbox{}
 	add := func(m *Mailbox) {
-		if first := seen[m.Key()]; first != nil {
+		k := boxKey(m.Box, m.Context)
+		if first := seen[k]; first != nil {
 			b.warn(m.Pos, "mailbox %s is already defined at %s: this one is ignored, as app_voicemail does", m.Key(), first.Pos)
 			return
 		}
-		seen[m.Key()] = m
+		seen[k] = m
 		out = append(out, m)
 	}
 	usersContext := voicemailDefaultContext
@@ -141,9 +146,12 @@ func parseBoxLine(context string, v parser.Var) *Mailbox {
 // else the first tenant whose contexts globs match its voicemail context;
 // else, when there is only one tenant, that one.
 func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
+	if len(boxes) == 0 {
+		return // most installs without voicemail: no walk of the dialplan
+	}
 	byKey := make(map[string]*Mailbox, len(boxes))
 	for _, m := range boxes {
-		byKey[m.Key()] = m
+		byKey[boxKey(m.Box, m.Context)] = m
 	}
 	claim := func(ref string, t *Tenant) {
 		for r := range strings.SplitSeq(ref, "&") {
@@ -156,7 +164,7 @@ func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
 				if !ok || ctx == "" {
 					ctx = voicemailDefaultContext
 				}
-				if m := byKey[box+"@"+ctx]; m != nil && m.TenantID == "" {
+				if m := byKey[boxKey(box, ctx)]; m != nil && m.TenantID == "" {
 					m.TenantID = t.ID
 				}
 			}
@@ -168,7 +176,10 @@ func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
 	}
 	for _, e := range exts {
 		for _, p := range e.Peers {
+			// chan_sip mailbox=, PJSIP mailboxes= (endpoint or AOR).
 			if v := lastVar(p.Vars, "mailbox"); v != nil {
+				claim(v.Value, byID[e.TenantID])
+			} else if v := lastVar(p.Vars, "mailboxes"); v != nil {
 				claim(v.Value, byID[e.TenantID])
 			} else if p.Source == "users.conf" && parser.IsTrue(lastValue(p.Vars, "hasvoicemail")) {
 				// A users.conf user's own box, which chan_sip names as its
@@ -187,7 +198,10 @@ func (b *builder) assignMailboxes(boxes []*Mailbox, exts []*Extension) {
 				for _, e := range c.Extensions {
 					for i := range e.Priorities {
 						if ref, ok := voicemailRef(&e.Priorities[i]); ok {
-							claim(b.dp.ExpandGlobals(ref), t)
+							if strings.Contains(ref, "${") {
+								ref = b.dp.ExpandGlobals(ref)
+							}
+							claim(ref, t)
 						}
 					}
 				}
@@ -229,16 +243,33 @@ func voicemailDefaultContextOf(boxes []*Mailbox, box string) string {
 
 // voicemailRef returns the box list a priority leaves messages in or
 // authenticates against: VoiceMail(boxes,…), VoiceMailMain(box@ctx,…),
-// VMAuthenticate(box@ctx,…), FreePBX Macro(vm,box,…).
+// VMAuthenticate(box@ctx,…), FreePBX Macro(vm,box,…) and
+// Gosub(macro-vm,s,1(box,…)).
 func voicemailRef(pr *parser.Priority) (string, bool) {
-	switch strings.ToLower(pr.App) {
-	case "voicemail", "voicemailmain", "vmauthenticate":
+	app := pr.App
+	// Most priorities are none of these: a look at the first letter saves
+	// lower-casing a million application names.
+	if app == "" || !strings.ContainsRune("vVmMgG", rune(app[0])) {
+		return "", false
+	}
+	switch {
+	case strings.EqualFold(app, "voicemail"), strings.EqualFold(app, "voicemailmain"), strings.EqualFold(app, "vmauthenticate"):
 		ref := parser.FirstArg(pr.Args)
 		return ref, ref != ""
-	case "macro":
+	case strings.EqualFold(app, "macro"):
 		args := parser.SplitArgs(pr.Args)
 		if len(args) >= 2 && strings.EqualFold(strings.TrimSpace(args[0]), "vm") {
 			return args[1], args[1] != ""
+		}
+	case strings.EqualFold(app, "gosub"):
+		// FreePBX 17 calls its former macros as subroutines:
+		// Gosub(macro-vm,s,1(box,…)).
+		args := parser.SplitArgs(pr.Args)
+		if len(args) == 3 && strings.EqualFold(strings.TrimSpace(args[0]), "macro-vm") {
+			if _, inner, ok := strings.Cut(args[2], "("); ok {
+				box := parser.FirstArg(strings.TrimSuffix(inner, ")"))
+				return box, box != ""
+			}
 		}
 	}
 	return "", false

@@ -2,6 +2,8 @@ package index_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -67,6 +69,7 @@ exten => 401,1,Dial(SIP/401-Globex,20)
  same => n,VoiceMail(401@globexvm,u)
 exten => *97,1,VoiceMailMain(${CALLERID(num)}@globexvm)
 exten => 500,1,Macro(vm,500,DIRECTDIAL)
+exten => 501,1,Gosub(macro-vm,s,1(501,BUSY,${IVR_RETVM}))
 `,
 		"voicemail.conf": `
 [general]
@@ -90,6 +93,7 @@ directoryintro = dir-globex
 
 [default]
 500 => 4321,Main Box,main@globex.example
+501 => 4322,Second Box,second@globex.example
 
 [acme-spare]
 900 => 1111,Spare,spare@acme.example
@@ -103,10 +107,11 @@ directoryintro = dir-globex
 	for _, want := range []string{
 		"acmevm/201 Acme \"Alice Anders\" alice@acme.example voicemail.conf\n", // mailbox= of 201-Acme
 		"globexvm/401 Globex \"Grace Green\" grace@globex.example voicemail.conf\n",
-		"globexvm/402  \"\"  voicemail.conf\n",                                 // nobody names it, no glob matches
-		"default/500 Globex \"Main Box\" main@globex.example voicemail.conf\n", // Macro(vm,500) in a Globex context
-		"acme-spare/900 Acme \"Spare\" spare@acme.example voicemail.conf\n",    // contexts glob
-		"people/410  \"Hannah Hughes\" hannah@globex.example users.conf\n",     // users.conf: userscontext
+		"globexvm/402  \"\"  voicemail.conf\n",                                     // nobody names it, no glob matches
+		"default/500 Globex \"Main Box\" main@globex.example voicemail.conf\n",     // Macro(vm,500) in a Globex context
+		"default/501 Globex \"Second Box\" second@globex.example voicemail.conf\n", // FreePBX 17 Gosub(macro-vm,s,1(501,…))
+		"acme-spare/900 Acme \"Spare\" spare@acme.example voicemail.conf\n",        // contexts glob
+		"people/410  \"Hannah Hughes\" hannah@globex.example users.conf\n",         // users.conf: userscontext
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)
@@ -236,4 +241,60 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestMailboxesPJSIPAndCase: a PJSIP endpoint's mailboxes= claims its box
+// for the endpoint's tenant; boxes compare case-insensitively, as
+// app_voicemail's do.
+func TestMailboxesPJSIPAndCase(t *testing.T) {
+	s := loadPBX(t, "[tenant Initech]\ncode = Initech\ncontexts = initech-*\n\n[tenant Other]\ncontexts = other-*\n", map[string]string{
+		"pjsip.conf": `
+[301-Initech]
+type=endpoint
+context=initech-internal
+auth=301-Initech
+aors=301-Initech
+mailboxes=301@Initech
+[301-Initech]
+type=auth
+auth_type=userpass
+username=301-Initech
+password=Xq7-pLm2!zR9
+[301-Initech]
+type=aor
+max_contacts=1
+`,
+		"voicemail.conf": "[initech]\n301 => 830571,Peter Park\n[INITECH]\n301 => 111111,Again\n",
+	})
+	got := describeBoxes(s)
+	if want := "initech/301 Initech \"Peter Park\"  voicemail.conf\n"; got != want {
+		t.Errorf("boxes:\n%s\nwant\n%s", got, want)
+	}
+	if !hasDiag(s.Diags, parser.Warning, "mailbox 301@INITECH is already defined") {
+		t.Errorf("no warning for 301@INITECH: %v", s.Diags)
+	}
+}
+
+func TestRegionSetting(t *testing.T) {
+	if s := loadPBX(t, "", nil); s.Server.Region != "" {
+		t.Errorf("region %q without the key", s.Server.Region)
+	}
+	dir := filepath.Join(filepath.Dir(writePBX(t, "", nil)), "asterisk")
+	load := func(value string) (*index.Snapshot, error) {
+		p := filepath.Join(t.TempDir(), "astapi.ini")
+		if err := os.WriteFile(p, []byte("[server]\nasterisk_dir = "+dir+"\nregion = "+value+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return index.Load(p)
+	}
+	for value, want := range map[string]string{"ca": "CA", "US": "US"} {
+		if snap, err := load(value); err != nil || snap.Server.Region != want {
+			t.Errorf("region = %s: %v, want %s", value, err, want)
+		}
+	}
+	for _, bad := range []string{"Canada", "C1", "+1"} {
+		if _, err := load(bad); err == nil || !strings.Contains(err.Error(), "region") {
+			t.Errorf("region = %s: %v, want an error naming region", bad, err)
+		}
+	}
 }

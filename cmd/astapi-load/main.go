@@ -1,5 +1,13 @@
 // Command astapi-load measures the astapi HTTP API side by side with the
-// framework's ceiling (SPEC §9), in one process and on loopback only:
+// framework's ceiling (SPEC §9), in one process and on loopback only.
+//
+// Its ratios are NOT comparable with those of `make bench` (wrk against
+// `astapi serve` and a baseline process, scripts/bench-http.sh), which are
+// the reference: here the Go client runs in the same process and on the
+// same CPUs (about 20 µs per request of its own, diluting the server's
+// difference), the access log is discarded rather than written, and the
+// parameters travel in the query string. Its use is the reload phase (no
+// error answer while files change under load). What it does:
 //
 //  1. it starts the real server (package api over an index.Store, with the
 //     watcher, as `astapi serve` does) on the fixtures, and a baseline: a
@@ -662,7 +670,7 @@ func copyDir(src, dst string) error {
 
 // printTable prints the load-test table and says which targets are met.
 func printTable(w io.Writer, rows []*row, o options) bool {
-	fmt.Fprintf(w, "\n== load test: astapi vs bare gin + Basic Auth (same body), %d connections, %v per endpoint and server, GOMAXPROCS %d ==\n",
+	fmt.Fprintf(w, "\n== IN-PROCESS load test (client and servers share the CPUs: ratios NOT comparable with `make bench`'s wrk table): astapi vs bare gin + Basic Auth (same body), %d connections, %v per endpoint and server, GOMAXPROCS %d ==\n",
 		o.concurrency, o.duration, runtime.GOMAXPROCS(0))
 	fmt.Fprintf(w, "%-7s %-20s %9s %-9s %10s %9s %9s %8s %7s %6s\n", "phase", "endpoint", "body", "server", "req/s", "p50", "p99", "non-2xx", "errors", "ratio")
 	ok := true

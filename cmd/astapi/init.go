@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"golang.org/x/crypto/bcrypt"
@@ -23,14 +22,14 @@ import (
 )
 
 // discoverModes are the values of --tenants ([server] discover).
-var discoverModes = []string{"single", "code", "contexts"}
+var discoverModes = []string{index.DiscoverSingle, index.DiscoverCode, index.DiscoverContexts}
 
 // initOptions are the flags of `astapi init`.
 type initOptions struct {
-	dir, out, admin, tenants, listen string
-	roots                            stringList // --include-root
-	force                            bool
-	cost                             int
+	dir, out, admin, tenants, name, listen string
+	roots                                  stringList // --include-root
+	force                                  bool
+	cost                                   int
 }
 
 // runInit is `astapi init`: it reads an Asterisk directory with the
@@ -46,6 +45,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.out, "out", "astapi.ini", "the astapi.ini to write")
 	fs.StringVar(&o.admin, "admin", "admin", "name of the admin user to create")
 	fs.StringVar(&o.tenants, "tenants", "", "tenant discovery: "+strings.Join(discoverModes, " | ")+" (default: astapi's own choice)")
+	fs.StringVar(&o.name, "name", "", "name of the tenant of a one-company PBX ([server] name; default: default)")
 	fs.StringVar(&o.listen, "listen", defaultListen, "listen address written to [server]")
 	fs.Var(&o.roots, "include-root", "another directory #include may read (repeatable; symlinks of the Asterisk directory are followed without it)")
 	fs.BoolVar(&o.force, "force", false, "replace --out if it exists")
@@ -54,7 +54,7 @@ func runInit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 0 || o.dir == "" || o.out == "" {
-		fmt.Fprintln(stderr, "usage: astapi init --asterisk-dir DIR [--out astapi.ini] [--admin NAME] [--tenants single|code|contexts] [--force]")
+		fmt.Fprintln(stderr, "usage: astapi init --asterisk-dir DIR [--out astapi.ini] [--admin NAME] [--tenants single|code|contexts] [--name NAME] [--force]")
 		return 2
 	}
 	if err := o.check(); err != nil {
@@ -120,7 +120,7 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	} else if !st.IsDir() {
 		return fmt.Errorf("--asterisk-dir %s: not a directory (give the directory that holds sip.conf, pjsip.conf, extensions.conf)", dir)
 	}
-	doc := iniDoc{out: o.out, dir: dir, listen: o.listen, discover: o.tenants, admin: o.admin}
+	doc := iniDoc{out: o.out, dir: dir, listen: o.listen, discover: o.tenants, name: o.name, admin: o.admin}
 	if doc.roots, err = includeRoots(dir, o.roots); err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func initConfig(o initOptions, stdout io.Writer) error {
 		return err
 	}
 	if n := topLevelFiles(found); n == 0 {
-		return fmt.Errorf("%s holds none of sip.conf, pjsip.conf, users.conf, extensions.conf: %s", dir, emptyDirHint)
+		return errors.New(emptyDirHint(dir))
 	}
 
 	password := rand.Text() // 26 characters of base32: 130 random bits
@@ -139,13 +139,24 @@ func initConfig(o initOptions, stdout io.Writer) error {
 	}
 	doc.hash, doc.sections, doc.found = string(hash), sections, found
 	text, err := renderINI(doc)
+	if err == nil {
+		err = writeVerified(o.out, []byte(text), o.force, found)
+	}
+	var notWritable *unwritableError
+	if errors.As(err, &notWritable) && len(doc.sections) > 0 {
+		// Discovery itself, at every load, gives these tenants.
+		doc.sections, doc.unwritten = nil, notWritable.Error()
+		if text, err = renderINI(doc); err == nil {
+			err = writeVerified(o.out, []byte(text), o.force, found)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	if err := writeVerified(o.out, []byte(text), o.force, found); err != nil {
-		return err
+	printInitSummary(stdout, o, found, password, len(doc.sections) > 0)
+	if doc.unwritten != "" {
+		fmt.Fprintf(stdout, "\nnote: the tenants are discovered at every load, not written as [tenant] sections: %s\n", doc.unwritten)
 	}
-	printInitSummary(stdout, o, found, password)
 	return nil
 }
 
@@ -260,7 +271,7 @@ func writeVerified(path string, text []byte, force bool, want *index.Snapshot) (
 		return fmt.Errorf("the file written does not load (not installed): %w", err)
 	}
 	if err := sameTenants(want, got); err != nil {
-		return fmt.Errorf("the file written would not give the tenants discovery made (not installed): %w", err)
+		return &unwritableError{fmt.Errorf("as [tenant] sections they would differ: %w", err)}
 	}
 	if force {
 		err = os.Rename(tmp, path)
@@ -283,8 +294,15 @@ func writeVerified(path string, text []byte, force bool, want *index.Snapshot) (
 	return nil
 }
 
+// unwritableError is why the discovered tenants cannot be written out as
+// [tenant] sections.
+type unwritableError struct{ err error }
+
+func (e *unwritableError) Error() string { return e.err.Error() }
+func (e *unwritableError) Unwrap() error { return e.err }
+
 // sameTenants names the first way got's tenants differ from want's:
-// identity, contexts, phones, trunks and call-flow edges.
+// identity, contexts, phones, trunks, call-flow edges and objects.
 func sameTenants(want, got *index.Snapshot) error {
 	if len(want.Tenants) != len(got.Tenants) {
 		return fmt.Errorf("%d tenants instead of %d", len(got.Tenants), len(want.Tenants))
@@ -303,11 +321,13 @@ func sameTenants(want, got *index.Snapshot) error {
 		case len(want.DestinationsByTenant(w.ID)) != len(got.DestinationsByTenant(w.ID)):
 			return fmt.Errorf("tenant %s: %d call-flow destinations instead of %d", w.Key,
 				len(got.DestinationsByTenant(w.ID)), len(want.DestinationsByTenant(w.ID)))
+		case len(want.ObjectsByTenant(w.ID, "")) != len(got.ObjectsByTenant(w.ID, "")):
+			return fmt.Errorf("tenant %s: %d call-flow objects instead of %d", w.Key,
+				len(got.ObjectsByTenant(w.ID, "")), len(want.ObjectsByTenant(w.ID, "")))
 		}
 	}
-	if w, g := trunkNames(want, ""), trunkNames(got, ""); !slices.Equal(w, g) {
-		return fmt.Errorf("trunks of no tenant: %v instead of %v", g, w)
-	}
+	// Trunks discovery left under no tenant are not compared: declared
+	// tenants leave them out, and the file names them (orphanComment).
 	return nil
 }
 
@@ -339,27 +359,9 @@ func didCount(s *index.Snapshot, tenantID string) int {
 	return len(seen)
 }
 
-// topLevelFiles counts the top-level Asterisk files astapi reads that
-// exist in the snapshot's directory.
-func topLevelFiles(s *index.Snapshot) int {
-	n := 0
-	for _, name := range []string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf"} {
-		if hasFile(s, name) {
-			n++
-		}
-	}
-	return n
-}
-
-// hasFile reports whether the snapshot read the top-level file name.
-func hasFile(s *index.Snapshot, name string) bool {
-	_, found := slices.BinarySearch(s.Files, filepath.Join(s.Server.AsteriskDir, name))
-	return found
-}
-
 // printInitSummary is the end of `astapi init`: what was found, the
 // password (its only appearance), and the commands to try next.
-func printInitSummary(w io.Writer, o initOptions, s *index.Snapshot, password string) {
+func printInitSummary(w io.Writer, o initOptions, s *index.Snapshot, password string, declared bool) {
 	fmt.Fprintf(w, "wrote %s (mode 0600) for %s\n\n", o.out, o.dir)
 	var phones, trunks, dids int
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -373,8 +375,14 @@ func printInitSummary(w io.Writer, o initOptions, s *index.Snapshot, password st
 		tw.Flush()
 		fmt.Fprintln(w)
 	}
-	if n := len(s.TrunksByTenant("")); n > 0 {
-		fmt.Fprintf(w, "%s of no tenant, not listed (see the warnings of astapi validate)\n", plural(n, "trunk"))
+	if orphans := trunkNames(s, ""); len(orphans) > 0 {
+		if declared {
+			them := pluralWord(len(orphans), "it", "them")
+			fmt.Fprintf(w, "note: %s %s %s to no tenant (astapi validate says why): add %s to a tenant's peers = in %s to list and audit %s\n",
+				pluralWord(len(orphans), "trunk", "trunks"), strings.Join(orphans, ", "), pluralWord(len(orphans), "belongs", "belong"), them, o.out, them)
+		} else {
+			fmt.Fprintf(w, "note: %s under no tenant, listed for admins only: %s\n", plural(len(orphans), "trunk"), strings.Join(orphans, ", "))
+		}
 	}
 	fmt.Fprintf(w, "found %s, %s, %s, %s, %s\n", plural(len(s.Tenants), "tenant"), plural(phones, "phone"),
 		plural(trunks, "trunk"), plural(dids, "DID"), diagSummary(s))
@@ -401,12 +409,23 @@ func diagSummary(s *index.Snapshot) string {
 	slices.Sort(order)
 	parts := make([]string, len(order))
 	for i, k := range order {
-		parts[i] = fmt.Sprintf("%d %s", counts[k], k)
+		parts[i] = plural(counts[k], k)
+		if k == "info" {
+			parts[i] = fmt.Sprintf("%d info", counts[k])
+		}
 	}
 	if len(parts) == 0 {
 		return "0 diagnostics"
 	}
 	return fmt.Sprintf("%s (%s)", plural(len(s.Diags), "diagnostic"), strings.Join(parts, ", "))
+}
+
+// pluralWord is one or many.
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // plural is "1 phone", "2 phones".
@@ -438,73 +457,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// loadHint says what to do about an error that stopped a load.
-func loadHint(err error) string {
-	var le *index.LoadError
-	switch {
-	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EACCES):
-		return permissionHint
-	case strings.Contains(err.Error(), "outside the allowed directories"):
-		return "a file leaves the Asterisk directory (an #include, or a symlink): list its directory in [server] include_roots " +
-			"(astapi init --include-root DIR)"
-	case errors.As(err, &le):
-		for _, d := range le.Diags {
-			if strings.Contains(d.Message, syscall.EACCES.Error()) {
-				return permissionHint
-			}
-		}
-		return "fix the lines named above (Asterisk itself would not read them either), then run the command again"
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR), strings.Contains(err.Error(), "not a directory"):
-		return "[server] asterisk_dir must name the directory Asterisk reads (astetcdir in asterisk.conf, usually /etc/asterisk)"
-	}
-	return "fix what the message names, then run the command again"
-}
-
-// dirHint explains why an Asterisk directory could not be opened.
-func dirHint(err error) string {
-	if errors.Is(err, fs.ErrPermission) {
-		return permissionHint
-	}
-	return "give the directory Asterisk reads: astetcdir in asterisk.conf, usually /etc/asterisk"
-}
-
-const (
-	permissionHint = "astapi needs read access to the Asterisk directory and every file it includes " +
-		"(Asterisk usually installs them 0640 asterisk:asterisk): run astapi as the asterisk user, " +
-		"or add its user to the asterisk group"
-	emptyDirHint = "is it the directory Asterisk reads (astetcdir in asterisk.conf, usually /etc/asterisk)?"
-)
-
-// configHints are the next steps for a configuration that loads but
-// serves nothing useful.
-func configHints(s *index.Snapshot) []string {
-	var out []string
-	phones, trunks := len(s.Extensions), len(s.Trunks)
-	switch {
-	case topLevelFiles(s) == 0:
-		out = append(out, fmt.Sprintf("%s holds none of sip.conf, pjsip.conf, users.conf, extensions.conf: %s",
-			s.Server.AsteriskDir, emptyDirHint))
-	case phones == 0 && trunks == 0 && hasFile(s, "users.conf") && !hasFile(s, "sip.conf") && !hasFile(s, "pjsip.conf"):
-		out = append(out, "no SIP peer: users.conf users (hassip = yes) need a sip.conf, as chan_sip does not load without one")
-	case phones == 0 && trunks == 0 && len(s.Tenants) == 0:
-		out = append(out, "no SIP or PJSIP peer was found: astapi lists the phones of sip.conf, pjsip.conf "+
-			"and users.conf (hassip = yes); one configured elsewhere (a realtime database) is not seen")
-	case len(s.Tenants) == 0:
-		out = append(out, "no tenant: the [tenant] sections of astapi.ini match no peer (code, peers, contexts), "+
-			"or remove them all to let astapi discover the tenants")
-	case phones == 0:
-		out = append(out, "no phone belongs to a tenant: see the warnings above, and the code, peers and contexts of the [tenant] sections")
-	}
-	return out
-}
-
-// usersHint is the next step when astapi.ini has no user.
-func usersHint(s *index.Snapshot) []string {
-	if len(s.Users) > 0 {
-		return nil
-	}
-	return []string{"no [user] section: nobody can log in; add one (astapi hash-password makes its password hash) " +
-		"or write a new file with astapi init"}
 }

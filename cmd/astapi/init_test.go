@@ -23,7 +23,7 @@ import (
 	"github.com/astapi/astapi/internal/testcorpus"
 )
 
-var updateInit = flag.Bool("update-init", false, "rewrite cmd/astapi/testdata/init-demo.golden")
+var updateInit = flag.Bool("update-init", false, "rewrite cmd/astapi/testdata/init-*.golden")
 
 // initResult is one `astapi init` run.
 type initResult struct {
@@ -110,6 +110,14 @@ func checkInit(t *testing.T, dir string, extra ...string) (out string, r initRes
 			fmt.Fprintf(&server, "%s = %s\n", k.Name(), k.String())
 		}
 	}
+	for i := 0; i+1 < len(extra); i++ { // and the discovery asked for
+		switch extra[i] {
+		case "--tenants":
+			fmt.Fprintf(&server, "discover = %s\n", extra[i+1])
+		case "--name":
+			fmt.Fprintf(&server, "name = %s\n", extra[i+1])
+		}
+	}
 	if w, g := tenantView(t, discoverDir(t, dir, server.String())), tenantView(t, got); w != g {
 		t.Errorf("the written file gives other tenants than discovery:\n%s", golden.FirstDiff([]byte(w), []byte(g)))
 	}
@@ -183,7 +191,9 @@ func tenantView(t *testing.T, s *index.Snapshot) string {
 		v.Exts = append(v.Exts, ext{e.ID, e.TenantID, e.Number, e.Name, strings.Join(peers, " ")})
 	}
 	for _, p := range s.Trunks {
-		v.Trunks = append(v.Trunks, trunk{p.Name, p.TenantID})
+		if p.TenantID != "" { // discovery lists them for admins; declared tenants leave them out
+			v.Trunks = append(v.Trunks, trunk{p.Name, p.TenantID})
+		}
 	}
 	for _, d := range s.Destinations {
 		v.Dests = append(v.Dests, dest{d.ID, d.TenantID, d.Src, d.Dst, d.TypeSrc + ">" + d.TypeDst})
@@ -195,43 +205,51 @@ func tenantView(t *testing.T, s *index.Snapshot) string {
 	return string(b)
 }
 
+// TestInitDemo: init on both demo PBXs, the file and the summary
+// compared with testdata/init-<demo>.golden (what changes between runs
+// masked).
 func TestInitDemo(t *testing.T) {
-	dir := filepath.Join("..", "..", "fixtures", "asterisk")
-	out, r := checkInit(t, dir)
-	if !strings.Contains(r.stdout, "found 3 tenants, 12 phones, 3 trunks, 8 DIDs") {
-		t.Errorf("summary:\n%s", r.stdout)
-	}
-	if want := "astapi serve --config " + out + "\n"; !strings.Contains(r.stdout, want) {
-		t.Errorf("no %q line:\n%s", want, r.stdout)
-	}
-	if r.url != "http://127.0.0.1:8080" {
-		t.Errorf("curl URL %s", r.url)
-	}
-
-	// The file and the summary, with what changes between runs masked.
-	text, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	abs, _ := filepath.Abs(dir)
-	mask := strings.NewReplacer(abs, "ASTERISK_DIR", out, "OUT", r.pass, "PASSWORD")
-	hashRE := regexp.MustCompile(`\$2a\$04\$[./A-Za-z0-9]{53}`)
-	got := []byte(hashRE.ReplaceAllString(mask.Replace(string(text)+"\n----- stdout\n"+r.stdout), "BCRYPT_HASH"))
-	path := filepath.Join("testdata", "init-demo.golden")
-	if *updateInit {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -run TestInitDemo -update-init ./cmd/astapi writes it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs (-update-init rewrites it):\n%s", path, golden.FirstDiff(want, got))
+	for _, c := range []struct{ demo, dir, summary string }{
+		{"demo", "asterisk", "found 3 tenants, 12 phones, 3 trunks, 8 DIDs"},
+		{"freepbx", "freepbx", "found 1 tenant, 7 phones, 2 trunks, 4 DIDs"},
+	} {
+		t.Run(c.demo, func(t *testing.T) {
+			dir := filepath.Join("..", "..", "fixtures", c.dir)
+			out, r := checkInit(t, dir)
+			if !strings.Contains(r.stdout, c.summary) {
+				t.Errorf("summary:\n%s", r.stdout)
+			}
+			if want := "astapi serve --config " + out + "\n"; !strings.Contains(r.stdout, want) {
+				t.Errorf("no %q line:\n%s", want, r.stdout)
+			}
+			if r.url != "http://127.0.0.1:8080" {
+				t.Errorf("curl URL %s", r.url)
+			}
+			text, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			abs, _ := filepath.Abs(dir)
+			mask := strings.NewReplacer(abs, "ASTERISK_DIR", out, "OUT", r.pass, "PASSWORD")
+			hashRE := regexp.MustCompile(`\$2a\$04\$[./A-Za-z0-9]{53}`)
+			got := []byte(hashRE.ReplaceAllString(mask.Replace(string(text)+"\n----- stdout\n"+r.stdout), "BCRYPT_HASH"))
+			path := filepath.Join("testdata", "init-"+c.demo+".golden")
+			if *updateInit {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test -run TestInitDemo -update-init ./cmd/astapi writes it)", err)
+			}
+			if !bytes.Equal(want, got) {
+				t.Errorf("%s differs (-update-init rewrites it):\n%s", path, golden.FirstDiff(want, got))
+			}
+		})
 	}
 }
 
@@ -321,6 +339,13 @@ func TestInitBadInput(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	samples := filepath.Join(tmp, "samples")
+	if err := os.Mkdir(samples, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(samples, "sip.conf.sample"), []byte("[general]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	demo := filepath.Join("..", "..", "fixtures", "asterisk")
 	out := filepath.Join(tmp, "astapi.ini")
 	for _, c := range []struct {
@@ -332,6 +357,7 @@ func TestInitBadInput(t *testing.T) {
 		{[]string{"--asterisk-dir", filepath.Join(tmp, "nope")}, 1, "no such file or directory (give the directory Asterisk reads"},
 		{[]string{"--asterisk-dir", file}, 1, "not a directory"},
 		{[]string{"--asterisk-dir", empty}, 1, "holds none of sip.conf, pjsip.conf, users.conf, extensions.conf: is it the directory Asterisk reads"},
+		{[]string{"--asterisk-dir", samples}, 1, "only Asterisk's *.conf.sample files, which Asterisk does not read either (make samples installs them as .conf)"},
 		{[]string{"--asterisk-dir", demo, "--tenants", "per-phone"}, 2, `--tenants "per-phone": must be one of single, code, contexts`},
 		{[]string{"--asterisk-dir", demo, "--admin", "a:b"}, 2, `--admin "a:b"`},
 		{[]string{"--asterisk-dir", demo, "--admin", "x]"}, 2, `--admin "x]"`},
@@ -432,7 +458,7 @@ exten => 200,1,Dial(SIP/200)
 [from-carrier]
 exten => 5551000,1,Goto(office.main,100,1)
 `)
-	out, r := checkInit(t, dir)
+	out, r := checkInit(t, dir, "--tenants", "contexts")
 	text, _ := os.ReadFile(out)
 	for _, want := range []string{"[tenant office.main]", `contexts = lab\*`, "peers    = carrier"} {
 		if !strings.Contains(string(text), want) {
@@ -544,7 +570,7 @@ func TestWriteVerified(t *testing.T) {
 		t.Errorf("replaced: %q", b)
 	}
 	os.Remove(path)
-	if err := writeVerified(path, noTenants, false, want); err == nil || !strings.Contains(err.Error(), "would not give the tenants discovery made") {
+	if err := writeVerified(path, noTenants, false, want); err == nil || !strings.Contains(err.Error(), "as [tenant] sections they would differ") {
 		t.Errorf("other tenants: %v", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -626,5 +652,124 @@ func TestInitSymlinks(t *testing.T) {
 	text, _ = os.ReadFile(out)
 	if !strings.Contains(string(text), "include_roots = "+extra+", "+core+" ") && !strings.Contains(string(text), "include_roots = "+core+", "+extra+" ") {
 		t.Errorf("include_roots:\n%s", text)
+	}
+}
+
+// TestInitModes: each discovery mode on both demo PBXs gives a file that
+// serves the same tenants (checkInit), with the sections the mode makes.
+func TestInitModes(t *testing.T) {
+	demo := filepath.Join("..", "..", "fixtures", "asterisk")
+	freepbx := filepath.Join("..", "..", "fixtures", "freepbx")
+	for _, c := range []struct {
+		name, dir string
+		args      []string
+		want      []string // in the file
+		summary   string
+	}{
+		{"demo default", demo, nil, []string{"[tenant Acme]", "code     = Acme", "[tenant Globex]", "peers    = 410, 411                ; phones sharing a context"},
+			"found 3 tenants, 12 phones, 3 trunks, 8 DIDs"},
+		{"demo single", demo, []string{"--tenants", "single", "--name", "Conglomerate"}, []string{"[tenant Conglomerate]", "contexts = *"},
+			"found 1 tenant, 12 phones, 3 trunks, 8 DIDs"},
+		{"demo contexts", demo, []string{"--tenants", "contexts"}, []string{"[tenant acme-internal]", "peers    = trunk-acme              ; trunks whose inbound routes reach this tenant"},
+			"found 3 tenants, 12 phones, 3 trunks, 8 DIDs"},
+		{"freepbx default", freepbx, nil, []string{"[tenant default]", "contexts = *"}, "found 1 tenant, 7 phones, 2 trunks"},
+		{"freepbx named", freepbx, []string{"--name", "northwind"}, []string{"[tenant northwind]"}, "found 1 tenant, 7 phones, 2 trunks"},
+		{"freepbx contexts", freepbx, []string{"--tenants", "contexts"}, []string{"[tenant from-internal]"}, ""},
+		{"freepbx code", freepbx, []string{"--tenants", "code"}, []string{"discover = code"},
+			"note: no tenant: discovery made none (discover = code needs phones named <number>-<code>"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, r := checkInit(t, c.dir, c.args...)
+			text, _ := os.ReadFile(out)
+			for _, w := range c.want {
+				if !strings.Contains(string(text), w) {
+					t.Errorf("no %q in\n%s", w, text)
+				}
+			}
+			if !strings.Contains(r.stdout, c.summary) {
+				t.Errorf("no %q in\n%s", c.summary, r.stdout)
+			}
+		})
+	}
+}
+
+// TestInitUnwritable: tenants that [tenant] sections cannot express (a
+// context name with a comma cannot be a list item) are left to discovery,
+// which the file then asks for; it still serves the same tenants.
+func TestInitUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"sip.conf": "[100]\ntype=friend\nhost=dynamic\nsecret=Xk29-pq81-ZZt0\ncontext=east,wing\n\n" +
+			"[101]\ntype=friend\nhost=dynamic\nsecret=Xk29-pq81-ZZt1\ncontext=west\n",
+		"extensions.conf": "[east,wing]\nexten => 100,1,Dial(SIP/100)\n\n[west]\nexten => 101,1,Dial(SIP/101)\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, r := checkInit(t, dir, "--tenants", "contexts")
+	text, _ := os.ReadFile(out)
+	if strings.Contains(string(text), "\n[tenant ") || !strings.Contains(string(text), "discover = contexts") ||
+		!strings.Contains(string(text), `"east,wing" cannot be a list item`) {
+		t.Errorf("file:\n%s", text)
+	}
+	if !strings.Contains(r.stdout, "found 2 tenants, 2 phones") || !strings.Contains(r.stdout, "note: the tenants are discovered at every load") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+}
+
+// TestInitNoPeers: a dialplan without any peer, or with a trunk only,
+// still gives a file (one tenant), and init says why no phone is listed.
+func TestInitNoPeers(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte("[default]\nexten => 1,1,Hangup()\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, r := checkInit(t, dir)
+	if !strings.Contains(r.stdout, "found 1 tenant, 0 phones, 0 trunks") ||
+		!strings.Contains(r.stdout, "note: no SIP or PJSIP peer was found") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+
+	sip := "[general]\nregister => acct:Xk29-pq81-ZZt0@carrier\n\n[carrier]\ntype=peer\nhost=sip.carrier.example\ncontext=default\n"
+	if err := os.WriteFile(filepath.Join(dir, "sip.conf"), []byte(sip), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, r = checkInit(t, dir)
+	if !strings.Contains(r.stdout, "found 1 tenant, 0 phones, 1 trunk") ||
+		!strings.Contains(r.stdout, "note: no phone was found, only trunks") {
+		t.Errorf("summary:\n%s", r.stdout)
+	}
+}
+
+// TestInitOrphanTrunk: a trunk whose inbound context reaches no tenant
+// (two tenants) is named in the file and the summary, and the tenants
+// are still written out.
+func TestInitOrphanTrunk(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"sip.conf": "[100]\ntype=friend\nhost=dynamic\nsecret=Xk29-pq81-ZZt0\ncontext=east\n\n" +
+			"[101]\ntype=friend\nhost=dynamic\nsecret=Xk29-pq81-ZZt1\ncontext=west\n\n" +
+			"[carrier]\ntype=peer\nhost=sip.carrier.example\ncontext=from-carrier\ninsecure=port,invite\n",
+		"extensions.conf": "[east]\nexten => 100,1,Dial(SIP/100)\nexten => _0X.,1,Dial(SIP/${EXTEN}@carrier)\n\n" +
+			"[west]\nexten => 101,1,Dial(SIP/101)\nexten => _0X.,1,Dial(SIP/${EXTEN}@carrier)\n\n" +
+			"[from-carrier]\nexten => _X.,1,Hangup()\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := discoverDir(t, dir, "discover = contexts\n"); len(s.TrunksByTenant("")) != 1 {
+		t.Fatalf("the fixture has no trunk under no tenant: %v", s.Trunks)
+	}
+	out, r := checkInit(t, dir, "--tenants", "contexts")
+	text, _ := os.ReadFile(out)
+	for _, want := range []string{"\n[tenant east]\n", "\n[tenant west]\n", "; Trunks of no tenant", ";   carrier\n"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("no %q in\n%s", want, text)
+		}
+	}
+	if !strings.Contains(r.stdout, "note: trunk carrier belongs to no tenant (astapi validate says why): add it to a tenant's peers = in") {
+		t.Errorf("summary:\n%s", r.stdout)
 	}
 }

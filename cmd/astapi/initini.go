@@ -11,26 +11,41 @@ import (
 // iniDoc is what `astapi init` writes into astapi.ini.
 type iniDoc struct {
 	out, dir, listen, discover string
+	name                       string   // [server] name: the one tenant's
 	roots                      []string // include_roots
 	admin, hash                string   // the admin user and its bcrypt hash
 	sections                   []index.TenantSection
+	unwritten                  string // why sections could not be written, if so
 	found                      *index.Snapshot
 }
 
 // iniWriter accumulates astapi.ini lines; the first value that cannot be
 // written so that gopkg.in/ini.v1 reads it back unchanged is kept in err.
 type iniWriter struct {
-	b   strings.Builder
-	err error
+	b        strings.Builder
+	err      error
+	inTenant bool // writing the [tenant] sections
 }
 
 func (w *iniWriter) line(s string) { w.b.WriteString(s + "\n") }
 
+// fail keeps the first error; inside a [tenant] section it is an
+// unwritableError (the file is then written without them).
+func (w *iniWriter) fail(err error) {
+	if w.err != nil {
+		return
+	}
+	if w.inTenant {
+		err = &unwritableError{err}
+	}
+	w.err = err
+}
+
 // kv writes "key = value ; comment", aligned.
 func (w *iniWriter) kv(key, value, comment string) {
 	v, err := iniValue(value)
-	if err != nil && w.err == nil {
-		w.err = fmt.Errorf("%s = %q: %w", key, value, err)
+	if err != nil {
+		w.fail(fmt.Errorf("%s = %q: %w", key, value, err))
 	}
 	s := fmt.Sprintf("%-8s = %s", key, v)
 	if comment != "" {
@@ -43,9 +58,7 @@ func (w *iniWriter) kv(key, value, comment string) {
 func (w *iniWriter) list(key string, items []string, comment string) {
 	for _, it := range items {
 		if strings.Contains(it, ",") || it != strings.TrimSpace(it) || it == "" {
-			if w.err == nil {
-				w.err = fmt.Errorf("%s: %q cannot be a list item (commas, surrounding blanks)", key, it)
-			}
+			w.fail(fmt.Errorf("%s: %q cannot be a list item (commas, surrounding blanks)", key, it))
 		}
 	}
 	w.kv(key, strings.Join(items, ", "), comment)
@@ -53,9 +66,7 @@ func (w *iniWriter) list(key string, items []string, comment string) {
 
 func (w *iniWriter) section(name string) {
 	if strings.ContainsAny(name, "\r\n") || name != strings.TrimSpace(name) {
-		if w.err == nil {
-			w.err = fmt.Errorf("[%s]: not a possible section name", name)
-		}
+		w.fail(fmt.Errorf("[%s]: not a possible section name", name))
 	}
 	w.line("[" + name + "]")
 }
@@ -102,9 +113,22 @@ func writeServer(w *iniWriter, d iniDoc, withDiscover bool) {
 	if withDiscover && d.discover != "" {
 		w.kv("discover", d.discover, "how tenants are found while no [tenant] section exists")
 	}
+	if withDiscover && d.name != "" {
+		w.kv("name", d.name, "the discovered tenant's name")
+	}
 }
 
 func writeTenants(w *iniWriter, d iniDoc) {
+	if d.unwritten != "" {
+		w.line("; Tenants: discovered at every load, as `astapi init` found them; they")
+		w.line("; could not be written out as [tenant] sections (" + strings.NewReplacer("`", "'", "\n", " ").Replace(d.unwritten) + ").")
+		w.line("; Declare them with [tenant NAME] sections: code (peers named")
+		w.line("; <number>-<code>), peers (globs on peer names), contexts (globs on")
+		w.line("; dialplan contexts).")
+		w.rule()
+		w.line("")
+		return
+	}
 	if len(d.sections) == 0 {
 		w.line("; Tenants: none was found (no phone in the files read). Declare them")
 		w.line("; with [tenant NAME] sections: code (peers named <number>-<code>),")
@@ -121,6 +145,18 @@ func writeTenants(w *iniWriter, d iniDoc) {
 	w.line("; whose contexts glob matches its context=.")
 	w.rule()
 	w.line("")
+	trunks := map[string]bool{}
+	for _, p := range d.found.Trunks {
+		trunks[p.Name] = true
+	}
+	if orphans := trunkNames(d.found, ""); len(orphans) > 0 {
+		w.line("; Trunks of no tenant (astapi validate says why): neither listed nor")
+		w.line("; audited until a tenant's peers = names them.")
+		w.line(";   " + strings.Join(orphans, ", "))
+		w.line("")
+	}
+	w.inTenant = true
+	defer func() { w.inTenant = false }()
 	for _, s := range d.sections {
 		w.line(fmt.Sprintf("; %s, %s, %s", plural(len(d.found.ExtensionsByTenant(s.ID)), "phone"),
 			plural(len(d.found.TrunksByTenant(s.ID)), "trunk"), plural(didCount(d.found, s.ID), "DID")))
@@ -136,14 +172,14 @@ func writeTenants(w *iniWriter, d iniDoc) {
 			w.kv("code", "", "")
 		}
 		if len(s.Contexts) > 0 || all {
-			w.list("contexts", s.Contexts, "globs on dialplan contexts")
+			comment := "globs on dialplan contexts"
+			if len(s.Contexts) == 1 && s.Contexts[0] == "*" {
+				comment = "every context: every phone, trunk and call flow"
+			}
+			w.list("contexts", s.Contexts, comment)
 		}
 		if len(s.Peers) > 0 || all {
-			comment := "globs on peer names"
-			if len(s.Adopted) == len(s.Peers) && len(s.Peers) > 0 {
-				comment = "trunks whose inbound routes reach this tenant"
-			}
-			w.list("peers", s.Peers, comment)
+			w.list("peers", s.Peers, adoptedComment(s, trunks))
 		}
 		w.line("")
 	}
@@ -168,4 +204,25 @@ func iniValue(v string) (string, error) {
 		return "", errors.New("a value with a backtick and a comment sign, quote or surrounding blank cannot be written")
 	}
 	return "`" + v + "`", nil
+}
+
+// adoptedComment explains a peers list: globs, or the peers discovery
+// gave the tenant by other means than its rules.
+func adoptedComment(s index.TenantSection, trunks map[string]bool) string {
+	if len(s.Adopted) != len(s.Peers) {
+		return "globs on peer names"
+	}
+	var nt int
+	for _, p := range s.Adopted {
+		if trunks[p] {
+			nt++
+		}
+	}
+	switch nt {
+	case len(s.Adopted):
+		return "trunks whose inbound routes reach this tenant"
+	case 0:
+		return "phones sharing a context with this tenant's phones"
+	}
+	return "trunks that reach this tenant, phones that share its context"
 }

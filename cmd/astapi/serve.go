@@ -20,15 +20,16 @@ import (
 	"github.com/astapi/astapi/console"
 	"github.com/astapi/astapi/diagram"
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/httplimits"
 )
 
-// HTTP server limits.
+// HTTP server limits (shared with the benchmark baseline).
 const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 15 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
+	readHeaderTimeout = httplimits.ReadHeaderTimeout
+	readTimeout       = httplimits.ReadTimeout
+	writeTimeout      = httplimits.WriteTimeout
+	idleTimeout       = httplimits.IdleTimeout
+	maxHeaderBytes    = httplimits.MaxHeaderBytes
 	maxBodyBytes      = 1 << 20
 	shutdownTimeout   = 10 * time.Second
 	defaultListen     = "127.0.0.1:8080"
@@ -58,6 +59,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	metricsMaxTenants := fs.Int("metrics-max-tenants", 1000, "above this many tenants the per-tenant metrics are summed under tenant=\"_all\" (negative: no limit)")
 	maxConns := fs.Int("max-connections", defaultMaxConns, "connections served at once; more wait to be accepted (0: no limit)")
 	maxIdle := fs.Int("max-idle-connections", defaultMaxIdleConns, "keep-alive connections kept idle between requests; one more is closed when its answer is sent (0: no limit)")
+	memLimit := fs.String("memory-limit", "", "soft memory limit of the process, as GOMEMLIMIT takes it (e.g. 1GiB, 800MiB; off: none) (default: GOMEMLIMIT when set, else 1GiB)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
@@ -92,13 +94,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "astapi: --pprof takes a loopback address (profiles show memory contents)")
 		return 2
 	}
+	limit, err := applyMemoryLimit(*memLimit, os.Getenv("GOMEMLIMIT"))
+	if err != nil {
+		fmt.Fprintf(stderr, "astapi: %v\n", err)
+		return 2
+	}
 	// The log and the access log share stderr: one lock, so their lines
 	// never interleave (and a test's buffer is never written concurrently).
 	stderr = &lockedWriter{w: stderr}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 
 	cfgPath := *cfg
-	store := index.NewStore(func() (*index.Snapshot, error) { return index.Load(cfgPath) })
+	var mem index.MemoryTuning
+	store := index.NewStore(mem.Wrap(func() (*index.Snapshot, error) { return index.Load(cfgPath) }))
+	store.OnReload(mem.Release)
+	store.OnReload(func(res index.ReloadResult, _ *index.Snapshot) { warnTightLimit(logger, res) })
 	store.OnReload(func(res index.ReloadResult, served *index.Snapshot) { logReload(logger, res, served) })
 	if res := store.Reload(); !res.Success {
 		fmt.Fprintf(stderr, "astapi: cannot serve %s: %s\n", cfgPath, api.Redact(store.Current(), res.Err.Error()))
@@ -202,7 +212,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			serveErr <- srv.Serve(ln)
 		}
 	}()
-	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", certs != nil, "generation", store.Current().Generation)
+	logger.Info("serving", "listen", ln.Addr().String(), "config", cfgPath, "tls", certs != nil, "generation", store.Current().Generation, "memory_limit", formatBytes(limit))
 
 	code := 0
 	select {
@@ -229,6 +239,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	case <-sctx.Done():
 		logger.Warn("shutdown: a reload is still running; exiting without it")
 	}
+	handler.Close() // the access log lines still buffered
 	return code
 }
 

@@ -9,6 +9,8 @@ import (
 	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/astapi/astapi/internal/safefile"
 )
 
 // tlsCheckInterval is how often serve looks at --tls-cert/--tls-key for a
@@ -104,10 +106,26 @@ func (r *certReloader) run(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// maxPEMBytes bounds a certificate chain or key file.
+const maxPEMBytes = 1 << 20
+
+// loadPair reads a certificate and its key; a FIFO or device in their
+// place fails at once instead of blocking the checker.
 func loadPair(certFile, keyFile string) (*tls.Certificate, error) {
-	c, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
+	fail := func(err error) (*tls.Certificate, error) {
 		return nil, fmt.Errorf("TLS pair %s, %s: %w", certFile, keyFile, err)
+	}
+	certPEM, err := safefile.ReadFile(certFile, maxPEMBytes)
+	if err != nil {
+		return fail(err)
+	}
+	keyPEM, err := safefile.ReadFile(keyFile, maxPEMBytes)
+	if err != nil {
+		return fail(err)
+	}
+	c, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return fail(err)
 	}
 	return &c, nil
 }

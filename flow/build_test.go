@@ -1,0 +1,219 @@
+package flow_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/parser"
+)
+
+// build reads dialplan for one tenant "t" owning every context, with
+// phones 201 and 202 (SIP/201, SIP/202) and a trunk "carrier" whose
+// context is "in".
+func build(t *testing.T, dialplan string) *flow.Graph {
+	t.Helper()
+	cfg := parser.Parse("extensions.conf", []byte(dialplan), parser.Options{})
+	dp := parser.BuildDialplan(cfg)
+	var ctxs []string
+	for _, c := range dp.Contexts {
+		ctxs = append(ctxs, c.Name)
+	}
+	lines := strings.Split(dialplan, "\n")
+	g, _ := flow.Build(flow.Input{
+		Dialplan: dp,
+		Tenants:  []flow.Tenant{{ID: "1", Key: "t", Contexts: ctxs}},
+		Phones: []flow.Phone{{Tech: "SIP", Name: "201", Number: "201", TenantID: "1"},
+			{Tech: "SIP", Name: "202", Number: "202", TenantID: "1"}},
+		Trunks: []flow.Trunk{{Tech: "SIP", Name: "carrier", Context: "in", TenantID: "1"}},
+		Line: func(file string, n int) string {
+			if n < 1 || n > len(lines) {
+				return ""
+			}
+			return lines[n-1]
+		},
+	})
+	return g
+}
+
+// edges renders a graph's edges as "KIND src -> TYPE dst", sorted.
+func edges(g *flow.Graph) []string {
+	var out []string
+	for _, e := range g.Edges {
+		out = append(out, fmt.Sprintf("%s %s -> %s %s", e.TypeSrc, e.Src, e.TypeDst(), e.Dst()))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func object(g *flow.Graph, entry string) *flow.Object {
+	for _, o := range g.Objects {
+		if o.Entry == entry {
+			return o
+		}
+	}
+	return nil
+}
+
+// TestBuildRules: one small dialplan per rule of SPEC §4 "Call flow".
+func TestBuildRules(t *testing.T) {
+	cases := []struct {
+		name, dialplan string
+		want           []string
+	}{
+		{"Gosub is a call that returns, with ${ARGn}", `
+[in]
+exten => 100,1,Gosub(vmbox,s,1(201))
+ same => n,Hangup()
+exten => 101,1,Gosub(logcall,s,1(101))
+ same => n,Goto(ph,202,1)
+[vmbox]
+exten => s,1,VoiceMail(${ARG1}@default,u)
+ same => n,Return()
+[logcall]
+exten => s,1,Set(CDR(userfield)=${ARG1})
+ same => n,Return()
+[ph]
+exten => 202,1,Dial(SIP/202)
+`, []string{"DID in,100,1 -> VOICEMAIL vmbox,s,1", "DID in,101,1 -> EXT ph,202,1"}},
+		{"a macro is entered; what it does is anchored at the call, macros are never sources", `
+[in]
+exten => 100,1,Goto(ph,201,1)
+[ph]
+exten => 201,1,Macro(stdexten,201,SIP/201)
+[macro-stdexten]
+exten => s,1,Dial(${ARG2},20)
+ same => n,Goto(s-${DIALSTATUS},1)
+exten => s-NOANSWER,1,VoiceMail(${ARG1},u)
+exten => s-BUSY,1,VoiceMail(${ARG1},b)
+`, []string{"DID in,100,1 -> EXT ph,201,1", "EXT-NOANSWER ph,201,1 -> VOICEMAIL macro-stdexten,s-NOANSWER,1",
+			"EXT-BUSY ph,201,1 -> VOICEMAIL macro-stdexten,s-BUSY,1"}},
+		{"Gosub(macro-exten-vm,s,1(…)) is Macro(exten-vm,…) (FreePBX 17), even without the macro's file", `
+[in]
+exten => 100,1,Goto(ext-local,202,1)
+[ext-local]
+exten => 202,1,Gosub(macro-exten-vm,s,1(novm,202,0,0,0))
+ same => n(dest),Gosub(macro-vm,s,1(202,${DIALSTATUS}))
+`, []string{"DID in,100,1 -> EXT ext-local,202,1", "EXT-NOANSWER ext-local,202,1 -> VOICEMAIL ext-local,202,2"}},
+		{"an IVR entered at another extension, WaitExten without Background", `
+[in]
+exten => 100,1,Goto(menu,start,1)
+[menu]
+exten => start,1,Answer()
+ same => n,WaitExten(5)
+exten => 1,1,Goto(ph,201,1)
+exten => t,1,Hangup()
+[ph]
+exten => 201,1,Dial(SIP/201)
+`, []string{"DID in,100,1 -> IVR menu,start,1", "IVR_1 menu,1,1 -> EXT ph,201,1", "IVR_TIMEOUT menu,t,1 -> SPECIAL menu,t,1"}},
+		{"ExecIf(…?Background()) is an IVR; a key that plays and hangs up is an announcement", `
+[in]
+exten => 100,1,ExecIf($[1]?Background(menu))
+ same => n,WaitExten(5)
+exten => 9,1,Playback(bye)
+ same => n,Hangup()
+exten => *,1,Playback(transferring)
+ same => n,Goto(ph,202,1)
+[ph]
+exten => 202,1,Dial(SIP/202)
+`, []string{"DID in,100,1 -> IVR in,100,1", "IVR_9 in,9,1 -> PLAYBACK in,9,1", "IVR_STAR in,*,1 -> EXT ph,202,1"}},
+		{"caller-ID condition; Playtones then hangup is a terminator", `
+[in]
+exten => 100,1,GotoIf($["${CALLERID(num)}" = "5145550000"]?vip,s,1)
+ same => n,Playtones(busy)
+ same => n,Hangup()
+[vip]
+exten => s,1,Dial(SIP/201&SIP/202,30)
+`, []string{"CONDITION in,100,1 -> HUNTLIST vip,s,1", "DID in,100,1 -> CONDITION in,100,1", "NOTCONDITION in,100,1 -> SPECIAL in,100,2"}},
+		{"a dialled number in a pattern: ${EXTEN:1} forwarded through the trunk", `
+[in]
+exten => 100,1,Goto(out,95145550000,1)
+[out]
+exten => _9X.,1,Dial(SIP/carrier/${EXTEN:1})
+`, []string{"DID in,100,1 -> CUSTOM out,95145550000,1"}},
+		{"an outbound pattern in the trunk's context is no DID; an unresolved Goto is CUSTOM", `
+[in]
+exten => _9X.,1,Dial(SIP/carrier/${EXTEN:1})
+exten => 100,1,Goto(${WHERE},s,1)
+`, []string{"DID in,100,1 -> CUSTOM ${WHERE},s,1"}},
+		{"a catch-all that hands on to another route is no DID", `
+[in]
+include => routes
+exten => _X.,1,Goto(routes,s,1)
+[routes]
+exten => s,1,Goto(ph,201,1)
+[ph]
+exten => 201,1,Dial(SIP/201)
+`, []string{"DID routes,s,1 -> EXT ph,201,1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := edges(build(t, c.dialplan))
+			want := slices.Clone(c.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+// TestBuildDetails: what the objects carry.
+func TestBuildDetails(t *testing.T) {
+	g := build(t, `[in] ; Inbound
+exten => 100,1,Set(CALLERID(name)=Sales:${CALLERID(name)})
+ same => n,MixMonitor(${UNIQUEID}.wav)
+ same => n,Set(FAX_DEST=fax^s^1)
+ same => n,Goto(tc,s,1)
+[tc] ; Opening hours
+exten => s,1,GotoIfTime(08:00-12:00,mon-fri,*,*,America/Montreal?open,s,1)
+ same => n,GotoIfTime(13:00-17:00,mon-fri,*,*,America/Montreal?open,s,1)
+ same => n,AGI(closed.agi)
+ same => n,Hangup()
+[open]
+exten => s,1,Dial(SIP/201,15)
+ same => n,Dial(SIP/202,15)
+ same => n,VoiceMail(201@default,u)
+`)
+	did := object(g, "in,100,1")
+	if did == nil || did.Type != flow.TypeDID || !did.DID.Recording || !did.DID.Fax || did.DID.CIDNamePrefix != "Sales:" ||
+		!slices.Equal(did.DID.Trunks, []string{"carrier"}) {
+		t.Errorf("DID: %+v %+v", did, did.DID)
+	}
+	tc := object(g, "tc,s,1")
+	if tc == nil || tc.Name != "Opening hours" || tc.Condition.Kind != flow.CondTime || tc.Condition.Timezone != "America/Montreal" ||
+		!slices.Equal(tc.Condition.Params, []string{"08:00-12:00,mon-fri,*,*", "13:00-17:00,mon-fri,*,*"}) {
+		t.Errorf("two time ranges leading to the same two objects are one condition: %+v", tc)
+	}
+	hunt := object(g, "open,s,1")
+	if hunt == nil || hunt.Type != flow.TypeHuntlist || hunt.Hunt.Strategy != flow.HuntHunt || hunt.Hunt.RingTime != 15 ||
+		!slices.Equal(hunt.Hunt.Members, []string{"201", "202"}) {
+		t.Errorf("phones dialled in turn: %+v", hunt)
+	}
+	agi := object(g, "tc,s,3")
+	if agi == nil || agi.Type != flow.TypeCustom || agi.Custom.Kind != flow.CustomAGI || agi.Custom.Description != "Run AGI closed.agi" {
+		t.Errorf("AGI: %+v", agi)
+	}
+	want := []string{"CONDITION tc,s,1 -> HUNTLIST open,s,1", "DID in,100,1 -> CONDITION tc,s,1",
+		"HUNTLIST-TIMEOUT open,s,1 -> VOICEMAIL open,s,3", "NOTCONDITION tc,s,1 -> CUSTOM tc,s,3"}
+	if got := edges(g); !slices.Equal(got, want) {
+		t.Errorf("\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestBuildLoopsEnd: Goto loops and self-including contexts end.
+func TestBuildLoopsEnd(t *testing.T) {
+	g := build(t, `[in]
+include => in
+exten => 100,1,Goto(a,s,1)
+[a]
+exten => s,1,GotoIf($[${X}]?b,s,1:a,s,1)
+[b]
+exten => s,1,Goto(a,s,1)
+`)
+	if len(g.Edges) != 0 {
+		t.Errorf("a loop routes the call nowhere: %q", edges(g))
+	}
+}
