@@ -65,6 +65,19 @@ func TestIVRWithWaitExtenOnly(t *testing.T) {
 			want: []string{"IVR_1->EXT internal,201", "IVR_2->EXT internal,202", "IVR_TIMEOUT->EXT internal,201"},
 		},
 		{
+			name: "Background then WaitExten, timeout and invalid only",
+			src: "[menu]\nexten => s,1,Answer()\n same => n,Background(custom/menu)\n same => n,Set(TIMEOUT(digit)=3)\n same => n,Playback(custom/more)\n same => n,WaitExten(8)\n" +
+				"exten => t,1,Goto(internal,201,1)\nexten => i,1,Goto(internal,202,1)\n" +
+				"[internal]\nexten => 201,1,Dial(SIP/201,20)\nexten => 202,1,Dial(SIP/202,20)\n",
+			want: []string{"IVR_TIMEOUT->EXT internal,201", "IVR_WRONG->EXT internal,202"},
+		},
+		{
+			name: "Background then Hangup is a message, not a menu",
+			src: "[menu]\nexten => s,1,Answer()\n same => n,Background(custom/closed)\n same => n,Hangup()\n" +
+				"exten => t,1,Goto(internal,201,1)\n" +
+				"[internal]\nexten => 201,1,Dial(SIP/201,20)\n",
+		},
+		{
 			name: "timeout and invalid only",
 			src: "[menu]\nexten => s,1,Answer()\n same => n,WaitExten(8)\n" +
 				"exten => t,1,Goto(internal,201,1)\nexten => i,1,Goto(internal,202,1)\n" +
@@ -75,12 +88,20 @@ func TestIVRWithWaitExtenOnly(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, ok := edgesFrom(buildSrc(t, c.src), TypeIVR, "menu")
-			if !ok {
-				t.Fatal("no IVR object in context menu")
+			if ok != (c.want != nil) {
+				t.Fatalf("IVR object in context menu: %v, want %v", ok, c.want != nil)
 			}
 			if !slices.Equal(got, c.want) {
 				t.Errorf("IVR edges %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+func TestNormalizeType(t *testing.T) {
+	for in, want := range map[string]string{"NOT CONDITION": SrcNotCondition, " not condition ": SrcNotCondition, "ivr": "IVR", " ext ": "EXT", "": ""} {
+		if got := NormalizeType(in); got != want {
+			t.Errorf("NormalizeType(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
