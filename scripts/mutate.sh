@@ -14,10 +14,15 @@ GREMLINS=${GREMLINS:-gremlins}
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# The corpus tests find ../shared/corpus beside the checkout; gremlins
-# runs the tests in a copy elsewhere, so the figures are those of the
-# tests every clone runs.
+# Measure a copy of the working tree in a temp dir: the tests that read
+# ../shared/corpus skip there, as in a fresh clone. (gremlins gathers
+# coverage where it is started but runs each mutant in a copy of its own:
+# started here, the corpus tests would count for coverage and never run.)
 unset ASTAPI_CORPUS
+mkdir "$out/src"
+git ls-files -z --cached --others --exclude-standard |
+  tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C "$out/src"
+cd "$out/src"
 fail=0
 summary=()
 for spec in "$@"; do
