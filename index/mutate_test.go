@@ -1,6 +1,11 @@
 package index_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/astapi/astapi/index"
+)
 
 // Tests written against mutants that survived `make mutate` (see
 // scripts/mutate.sh): each pins one behaviour a plausible one-line bug
@@ -35,5 +40,16 @@ func TestPJSIPFixedContactTrunk(t *testing.T) {
 				t.Errorf("gw listed as a phone = %v, want %v; extensions %s", got, !c.trunk, describeExts(s))
 			}
 		})
+	}
+}
+
+// A tenant declared twice in astapi.ini (two headers that differ only in
+// blanks, which ini keeps apart) is refused, naming it.
+func TestTenantDeclaredTwice(t *testing.T) {
+	t.Parallel()
+	ini := writePBX(t, "[tenant acme]\ncontexts = acme-*\n\n[tenant  acme]\ncontexts = other-*\n", map[string]string{"extensions.conf": "[acme-in]\n"})
+	_, err := index.Load(ini)
+	if err == nil || !strings.Contains(err.Error(), "tenant acme") || !strings.Contains(err.Error(), "declared twice") {
+		t.Errorf("Load: %v, want an error naming tenant acme declared twice", err)
 	}
 }
