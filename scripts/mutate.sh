@@ -29,7 +29,10 @@ for spec in "$@"; do
   IFS=: read -r pkg eff cov <<<"$spec"
   echo "mutate: ./$pkg (thresholds: efficacy $eff%, coverage $cov%)"
   # shellcheck disable=SC2086 # MUTATE_FLAGS is a list of flags
-  "$GREMLINS" unleash --workers 1 --test-cpu 1 --timeout-coefficient "${MUTATE_TIMEOUT_COEFFICIENT:-30}" \
+  # Not --test-cpu: gremlins v0.6.0 passes it as the single argument
+  # "-cpu N", go test fails on it, and every mutant counts as killed.
+  # GOMAXPROCS=1 keeps each test run on one core instead.
+  GOMAXPROCS=1 "$GREMLINS" unleash --workers 1 --timeout-coefficient "${MUTATE_TIMEOUT_COEFFICIENT:-30}" \
     ${MUTATE_FLAGS:-} "./$pkg" | tee "$out/$pkg.txt" || true
   e=$(sed -nE 's/.*Test efficacy: ([0-9.]+)%.*/\1/p' "$out/$pkg.txt" | tail -1)
   c=$(sed -nE 's/.*Mutator coverage: ([0-9.]+)%.*/\1/p' "$out/$pkg.txt" | tail -1)
