@@ -2,9 +2,12 @@ package audit
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/parser"
 )
 
 // Tests written against mutants that survived `make mutate` (see
@@ -119,5 +122,45 @@ func TestIsDigits(t *testing.T) {
 		if got := isDigits(s); got != want {
 			t.Errorf("isDigits(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// A peer's findings come in the order of Rules, whatever order the checks
+// ran in (S7 is found after every peer's S9).
+func TestFindingsInRuleOrder(t *testing.T) {
+	a, b := peer("201-Acme", "Aa1!bB2@c"), peer("202-Acme", "Aa1!bB2@c")
+	a.Vars, b.Vars = a.Vars[:2], b.Vars[:2] // no ACL: S9
+	var got []string
+	for _, f := range New().Run(snapshot(nil, a, b)) {
+		if f.Peer == "201-Acme" {
+			got = append(got, f.Rule)
+		}
+	}
+	if !slices.Contains(got, "S7") || !slices.Contains(got, "S9") || !slices.IsSortedFunc(got, func(x, y string) int { return ruleOrder(x) - ruleOrder(y) }) {
+		t.Errorf("findings of 201-Acme %v, want S7 and S9 among them, in the order of Rules", got)
+	}
+	if want := []string{"S2", "S6", "S7", "S9"}; !slices.Equal(got, want) {
+		t.Errorf("findings of 201-Acme %v, want %v", got, want)
+	}
+}
+
+// The user name S4 compares with may be the peer's first variable.
+func TestS4UserNameFirstVariable(t *testing.T) {
+	p := peer("209-Acme", "jdoe-Q8#kLm2!pPz")
+	p.Vars = append([]parser.Var{v("defaultuser", "jdoe", 1, false)}, p.Vars...)
+	if !rulesOf(New().Run(snapshot(nil, p)), p.Name)["S4"] {
+		t.Error("S4 missing for a secret holding the defaultuser set on the peer's first line")
+	}
+}
+
+// S6 fires below 40 bits: four classes, four characters five times each
+// make exactly 40.
+func TestS6EntropyBoundary(t *testing.T) {
+	p := peer("213-Acme", strings.Repeat("aB1!", 5))
+	if got := entropyBits(p.Secret); got != 40 {
+		t.Fatalf("entropy %v, want 40", got)
+	}
+	if rulesOf(New().Run(snapshot(nil, p)), p.Name)["S6"] {
+		t.Error("S6 at exactly 40 bits")
 	}
 }
