@@ -164,3 +164,19 @@ func TestS6EntropyBoundary(t *testing.T) {
 		t.Error("S6 at exactly 40 bits")
 	}
 }
+
+// isCommon: a common password, or one with up to four characters other
+// than lower-case letters after it (digits, capitals, punctuation).
+func TestIsCommonSuffixes(t *testing.T) {
+	a := New()
+	for s, want := range map[string]bool{
+		"password": true, "password1": true, "password12!": true, "password1234": true, "love2!": true,
+		"password!!!!!": false, // five
+		"passworda":     false, "passwordz": false, "passwordb": false, // letters are part of the word
+		"lov1": false, "12!": false, "": false,
+	} {
+		if got := a.isCommon(s); got != want {
+			t.Errorf("isCommon(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
