@@ -180,3 +180,23 @@ func TestIsCommonSuffixes(t *testing.T) {
 		}
 	}
 }
+
+// DISA(no-password) without a context uses DISA's default context,
+// "disa"; D2 is for codes shorter than six: five is short, six is not.
+func TestDISADefaultContextAndPINLength(t *testing.T) {
+	src := "[disa]\nexten => _9X.,1,Dial(SIP/trunk-acme/${EXTEN:1})\n" +
+		"[acme-in]\nexten => 1,1,DISA(no-password)\nexten => 2,1,Authenticate(58392)\nexten => 3,1,Authenticate(583920)\n"
+	s := snapshot(nil)
+	s.Dialplan = parser.BuildDialplan(parser.Parse("extensions.conf", []byte(src), parser.Options{Root: t.TempDir()}))
+	s.Tenants[0].Contexts = []string{"disa", "acme-in"}
+	fs := New().Run(index.NewSnapshot(s))
+	if !rulesOf(fs, "acme-in,1,1")["D1"] {
+		t.Errorf("no D1 for DISA(no-password) into the default context disa, which dials out: %v", rulesOf(fs, "acme-in,1,1"))
+	}
+	if !rulesOf(fs, "acme-in,2,1")["D2"] {
+		t.Error("no D2 for a five-digit code")
+	}
+	if rulesOf(fs, "acme-in,3,1")["D2"] {
+		t.Error("D2 for a six-digit code")
+	}
+}
