@@ -200,3 +200,14 @@ func TestDISADefaultContextAndPINLength(t *testing.T) {
 		t.Error("D2 for a six-digit code")
 	}
 }
+
+func TestRuleByID(t *testing.T) {
+	for _, want := range Rules {
+		if got, ok := RuleByID(want.ID); !ok || got != want {
+			t.Errorf("RuleByID(%s) = %+v, %v", want.ID, got, ok)
+		}
+	}
+	if _, ok := RuleByID("S99"); ok {
+		t.Error("RuleByID(S99) found")
+	}
+}
