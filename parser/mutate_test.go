@@ -227,7 +227,8 @@ func TestScanIntBlanks(t *testing.T) {
 func TestSplitArgsInto(t *testing.T) {
 	// A closing bracket without its opening one does not hide the commas
 	// after it.
-	for s, want := range map[string][]string{"a)),b,c": {"a))", "b", "c"}, "a]],b": {"a]]", "b"}, `"a))",b`: {"a))", "b"}, `a]],"b"`: {"a]]", "b"}} {
+	for s, want := range map[string][]string{"a)),b,c": {"a))", "b", "c"}, "a]],b": {"a]]", "b"}, `"a))",b`: {"a))", "b"}, `a]],"b"`: {"a]]", "b"},
+		`\,a`: {",a"}, `"x",f(a,b)`: {"x", "f(a,b)"}, `"x",f(a),b`: {"x", "f(a)", "b"}, `"x",[a],b`: {"x", "[a]", "b"}, `"x",[a,b]`: {"x", "[a,b]"}} {
 		if got := SplitArgs(s); !reflect.DeepEqual(got, want) {
 			t.Errorf("SplitArgs(%q) = %q, want %q", s, got, want)
 		}
@@ -264,5 +265,23 @@ func TestIncludeUnclosedQuote(t *testing.T) {
 		if len(got) != 1 || !strings.Contains(got[0], want) {
 			t.Errorf("%q: diagnostics %q, want one with %q", src, got, want)
 		}
+	}
+}
+
+// Templates are found whatever the case of their name (Asterisk compares
+// category names with strcasecmp): every ASCII capital, A and Z included,
+// is lowered for the lookup, and non-ASCII names are found too.
+func TestTemplateNamesCaseInsensitive(t *testing.T) {
+	cfg := parseSrc(t, "[A](!)\na=1\n[Z](!)\nz=1\n[MiXeD-Tpl](!)\nm=1\n[ÄBC](!)\nu=1\n[x](a,z,mixed-tpl,äbc)\nown=1\n")
+	x := cfg.Section("x")
+	if x == nil {
+		t.Fatalf("no section x; diagnostics %q", diagStrings(cfg.Diags))
+	}
+	var got []string
+	for _, v := range x.Vars {
+		got = append(got, v.Name)
+	}
+	if want := []string{"a", "z", "m", "u", "own"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("x's variables %q, want %q; diagnostics %q", got, want, diagStrings(cfg.Diags))
 	}
 }
