@@ -285,3 +285,16 @@ func TestTemplateNamesCaseInsensitive(t *testing.T) {
 		t.Errorf("x's variables %q, want %q; diagnostics %q", got, want, diagStrings(cfg.Diags))
 	}
 }
+
+// "--;" with no block comment open is config.c's end of one: the line is
+// kept whole and the nesting count goes below zero, also when the "--;"
+// starts the line.
+func TestCommentEndWithoutStart(t *testing.T) {
+	for _, line := range []string{"--;abc", "x--;abc"} {
+		var c commentState
+		got, ok := c.strip(line, 1, func(string) {})
+		if got != line || !ok || c.depth != -1 {
+			t.Errorf("strip(%q) = %q, %v, depth %d; want the line, true, depth -1", line, got, ok, c.depth)
+		}
+	}
+}
