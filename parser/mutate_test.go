@@ -167,7 +167,7 @@ func TestMaxDiagnosticsPerFile(t *testing.T) {
 			want = limit + 1
 		}
 		got := diagStrings(cfg.Diags)
-		if len(got) != want || dropped > 0 && !strings.Contains(strings.Join(got, "\n"), fmt.Sprintf("%d more diagnostics in this file dropped", dropped)) {
+		if len(got) != want || dropped > 0 && !strings.Contains(strings.Join(got, "\n"), fmt.Sprintf(" %d more diagnostics in this file dropped", dropped)) {
 			t.Errorf("limit %d: diagnostics %q, want %d with %d dropped", limit, got, want, dropped)
 		}
 	}
