@@ -171,7 +171,7 @@ func TestIsCommonSuffixes(t *testing.T) {
 	a := New()
 	for s, want := range map[string]bool{
 		"password": true, "password1": true, "password12!": true, "password1234": true, "love2!": true,
-		"password!!!!!": false, // five
+		"password!!!!!": false,                                         // five
 		"passworda":     false, "passwordz": false, "passwordb": false, // letters are part of the word
 		"lov1": false, "12!": false, "": false,
 	} {
