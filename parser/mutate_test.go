@@ -298,3 +298,13 @@ func TestCommentEndWithoutStart(t *testing.T) {
 		}
 	}
 }
+
+// A section name of 79 bytes is kept whole; one of 80 is cut to 79.
+func TestSectionNameLimitEdge(t *testing.T) {
+	for n, cut := range map[int]bool{79: false, 80: true} {
+		cfg := parseSrc(t, "["+strings.Repeat("s", n)+"]\nk=v\n")
+		if got := len(cfg.Sections[0].Name); got != 79 || (len(cfg.Diags) != 0) != cut {
+			t.Errorf("a %d-byte section name: kept %d bytes, diagnostics %q", n, got, diagStrings(cfg.Diags))
+		}
+	}
+}
