@@ -3,7 +3,7 @@ GO       ?= go
 FUZZTIME ?= 3s
 CONFIG   ?= fixtures/astapi.ini
 
-.PHONY: all build run test vet race fuzz fuzz-smoke bench load clean
+.PHONY: all build run test vet race fuzz fuzz-smoke bench load mutate clean
 
 all: build
 
@@ -49,6 +49,35 @@ load:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) run ./internal/pbxgen/cmd/pbxgen -out "$$tmp/pbx10k" -tenants 1 -peers 10000 >/dev/null && \
 	$(GO) run ./cmd/astapi-load --config $(CONFIG) --big-config "$$tmp/pbx10k/astapi.ini" $(LOADFLAGS)
+
+## mutate: mutation testing (gremlins) of the packages where bugs hurt,
+## one package at a time; fails when a package's test efficacy (killed
+## mutants / mutants the tests run) or mutator coverage (mutants the tests
+## run / all) is below its minimum. Not part of `make test`: index and api
+## take hours on two cores. MUTATE_PKGS picks packages
+## (MUTATE_PKGS=audit make mutate). scripts/mutate-equivalent.txt lists
+## the mutants no test can catch or run, and why.
+GREMLINS_VERSION ?= v0.6.0
+## Minimums, PACKAGE:EFFICACY:COVERAGE, as measured when set (raise them
+## as tests are added; never lower them to pass):
+##   audit: the 90/90 target. Measured 90.45% / 100% by a full run; the
+##   tests added after it kill 13 of its 17 survivors, the other 4 are
+##   equivalent (listed).
+##   parser: the 90/90 target. Coverage measured 91.87%; efficacy from a
+##   partial run (257 of 599 mutants, alloc.go to conf.go:660; a full run
+##   did not fit): 220 killed, 33 lived (87%); the tests added after it
+##   kill 19 of those, 6 are equivalent (listed), 8 in conf.go are left.
+##   flow, index, api: coverage as measured (flow 70.07, index 90.57, api
+##   88.42; most of their not-covered mutants are case expressions, see
+##   the list). Efficacy 0 = not measured yet: a full run takes hours
+##   (index: one mutant a minute on the shared machine that set these).
+MUTATE_MIN = parser:90:90 audit:90:90 flow:0:70 index:0:90 api:0:88
+MUTATE_PKGS ?= $(foreach m,$(MUTATE_MIN),$(firstword $(subst :, ,$(m))))
+mutate:
+	@command -v gremlins >/dev/null 2>&1 || test -x "$$($(GO) env GOPATH)/bin/gremlins" || \
+		$(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
+	GREMLINS=$$(command -v gremlins || echo "$$($(GO) env GOPATH)/bin/gremlins") ./scripts/mutate.sh \
+		$(filter $(addsuffix :%,$(MUTATE_PKGS)),$(MUTATE_MIN))
 
 clean:
 	rm -rf bin

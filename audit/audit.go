@@ -392,20 +392,33 @@ func isDigits(s string) bool {
 
 // classes counts the character classes used: lower, upper, digit, other.
 func classes(s string) int {
-	var lower, upper, digit, other int
+	var seen [4]bool
 	for _, c := range s {
-		switch {
-		case c >= 'a' && c <= 'z':
-			lower = 1
-		case c >= 'A' && c <= 'Z':
-			upper = 1
-		case c >= '0' && c <= '9':
-			digit = 1
-		default:
-			other = 1
+		seen[class(c)] = true
+	}
+	n := 0
+	for _, b := range seen {
+		if b {
+			n++
 		}
 	}
-	return lower + upper + digit + other
+	return n
+}
+
+// class is 0 for a lower-case ASCII letter, 1 upper-case, 2 a digit, 3
+// anything else. (Ifs rather than a switch: `make mutate` can only see
+// a condition that is inside a statement.)
+func class(c rune) int {
+	if c >= 'a' && c <= 'z' {
+		return 0
+	}
+	if c >= 'A' && c <= 'Z' {
+		return 1
+	}
+	if c >= '0' && c <= '9' {
+		return 2
+	}
+	return 3
 }
 
 // entropyBits is the Shannon entropy of the secret's own characters times

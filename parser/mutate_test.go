@@ -1,0 +1,310 @@
+package parser
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Tests written against mutants that survived `make mutate` (see
+// scripts/mutate.sh): each pins one behaviour a plausible one-line bug
+// would change without any other test noticing.
+
+// An extension named by a variable is expanded once, at load time
+// (pbx_config substitutes the exten => name), and the same => lines after
+// it belong to the expanded name, not to the text as written.
+func TestSameAfterExtensionNamedByVariable(t *testing.T) {
+	cfg := parseSrc(t, "[globals]\nMAIN=5145550100\n[in]\nexten => ${MAIN},1,Answer()\n same => n,Goto(menu,s,1)\nexten => ${MAIN},n,Hangup()\n")
+	c := BuildDialplan(cfg).Context("in")
+	if len(c.Extensions) != 1 {
+		var names []string
+		for _, e := range c.Extensions {
+			names = append(names, e.Exten)
+		}
+		t.Fatalf("extensions %q, want only 5145550100", names)
+	}
+	e := c.Extension("5145550100", "")
+	if e == nil {
+		t.Fatal("no extension 5145550100")
+	}
+	var got []string
+	for _, p := range e.Priorities {
+		got = append(got, p.App)
+	}
+	if want := []string{"Answer", "Goto", "Hangup"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("priorities %q, want %q", got, want)
+	}
+}
+
+// Cap keeps errors before warnings (each in list order), at most perFile
+// per file and total in all, says how many it dropped where, and leaves a list within its
+// limits as it is (unsorted included).
+func TestDiagnosticsCap(t *testing.T) {
+	d := func(file string, line int, sev Severity) Diagnostic {
+		return Diagnostic{Pos: Pos{File: file, Line: line}, Severity: sev, Message: "m"}
+	}
+	l := Diagnostics{d("b.conf", 2, Warning), d("a.conf", 3, Warning), d("a.conf", 2, Error), d("a.conf", 1, Warning), d("b.conf", 1, Warning), d("c.conf", 1, Error)}
+	render := func(l Diagnostics) []string {
+		var out []string
+		for _, x := range l {
+			out = append(out, x.Pos.String()+" "+x.Severity.String()+" "+x.Message)
+		}
+		return out
+	}
+	asIs := render(l)
+	cases := []struct {
+		perFile, total int
+		want           []string
+	}{
+		{0, 0, asIs},
+		{6, 0, asIs},
+		{0, 6, asIs},
+		{3, 6, []string{"a.conf:1 warning m", "a.conf:2 error m", "a.conf:3 warning m", "b.conf:1 warning m", "b.conf:2 warning m", "c.conf:1 error m"}},
+		{2, 0, []string{
+			"a.conf warning 1 more diagnostics in this file dropped (over the limit)",
+			"a.conf:2 error m", "a.conf:3 warning m", "b.conf:1 warning m", "b.conf:2 warning m", "c.conf:1 error m"}},
+		{0, 3, []string{
+			" warning 3 more diagnostics in all dropped (over the limit)",
+			"a.conf:2 error m", "b.conf:2 warning m", "c.conf:1 error m"}},
+		{1, 2, []string{
+			" warning 2 more diagnostics in all dropped (over the limit)",
+			"a.conf warning 2 more diagnostics in this file dropped (over the limit)",
+			"a.conf:2 error m", "c.conf:1 error m"}},
+	}
+	for _, c := range cases {
+		if got := render(l.Cap(c.perFile, c.total)); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Cap(%d, %d):\n got %q\nwant %q", c.perFile, c.total, got, c.want)
+		}
+	}
+}
+
+// A Budget admits reads up to its limits: the MaxFiles-th file is read,
+// not the next; MaxBytes bytes are read, not one more; no limit when 0.
+func TestBudgetLimits(t *testing.T) {
+	admitted := func(b *Budget, sizes ...int) (n int, err error) {
+		for _, size := range sizes {
+			if err = b.admit(); err != nil {
+				return n, err
+			}
+			if err = b.charge(size); err != nil {
+				return n, err
+			}
+			n++
+		}
+		return n, nil
+	}
+	cases := []struct {
+		name   string
+		b      *Budget
+		sizes  []int
+		want   int
+		errHas string
+	}{
+		{"nil", nil, []int{1 << 20, 1 << 20}, 2, ""},
+		{"no limits", &Budget{}, []int{1 << 20, 1 << 20, 1 << 20}, 3, ""},
+		{"files: the last one allowed", &Budget{MaxFiles: 2}, []int{1, 1}, 2, ""},
+		{"files: one over", &Budget{MaxFiles: 2}, []int{1, 1, 1}, 2, "more than 2 file reads"},
+		{"bytes: exactly the limit", &Budget{MaxBytes: 10}, []int{4, 6}, 2, ""},
+		{"bytes: one over, when charged", &Budget{MaxBytes: 10}, []int{4, 7}, 1, "more than 10 bytes read"},
+		{"bytes: at the limit, another empty file", &Budget{MaxBytes: 10}, []int{4, 6, 0}, 3, ""},
+		{"deadline passed", &Budget{Deadline: time.Now().Add(-time.Second)}, []int{1}, 0, "time limit"},
+		{"deadline ahead", &Budget{Deadline: time.Now().Add(time.Hour)}, []int{1, 1}, 2, ""},
+	}
+	for _, c := range cases {
+		n, err := admitted(c.b, c.sizes...)
+		if n != c.want || (err == nil) != (c.errHas == "") || err != nil && !strings.Contains(err.Error(), c.errHas) {
+			t.Errorf("%s: %d reads, error %v; want %d reads, error with %q", c.name, n, err, c.want, c.errHas)
+		}
+	}
+	// Files parsed concurrently may all be admitted before one goes over:
+	// the next admit then refuses.
+	b := &Budget{MaxBytes: 10}
+	_ = b.charge(11)
+	if err := b.admit(); err == nil || !strings.Contains(err.Error(), "more than 10 bytes") {
+		t.Errorf("admit after going over: %v", err)
+	}
+}
+
+// Globals expand at load time with Asterisk's substring rules: a negative
+// offset counts from the end, a negative length drops characters from the
+// end, anything out of range gives what is left (or nothing).
+func TestExpandSubstrings(t *testing.T) {
+	dp := BuildDialplan(parseSrc(t, "[globals]\nN=5145550100\nONE=1\n"))
+	for in, want := range map[string]string{
+		"${N}": "5145550100", "${N:1}": "145550100", "${N:-4}": "0100", "${N:-20}": "5145550100",
+		"${N:10}": "", "${N:11}": "", "${N:0:3}": "514", "${N:2:0}": "", "${N:0:10}": "5145550100",
+		"${N:0:-2}": "51455501", "${N:0:-10}": "", "${N:0:-11}": "", "${N:3:x}": "5550100",
+		"${UNKNOWN}": "", "${CALLERID(num)}": "", "a${N:7}b": "a100b", "${N:${ONE}:2}": "14",
+		"x${N": "x${N", "$[1+2]": "$[1+2]", "$N": "$N", "${N}${N:8}": "514555010000", "x$": "x$",
+	} {
+		if got := dp.expand(in); got != want {
+			t.Errorf("expand(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// ExpandGlobals leaves what it cannot know as written.
+	for in, want := range map[string]string{
+		"${N}-${NOPE}-${N": "5145550100-${NOPE}-${N", "x$": "x$", "${ONE}${ONE}": "11", "${}": "${}", "$${ONE}": "$1",
+	} {
+		if got := dp.ExpandGlobals(in); got != want {
+			t.Errorf("ExpandGlobals(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// MaxDiagnosticsPerFile keeps that many diagnostics of a file and says
+// how many more there were.
+func TestMaxDiagnosticsPerFile(t *testing.T) {
+	src := "no section 1\nno section 2\nno section 3\n"
+	for limit, dropped := range map[int]int{0: 0, 3: 0, 2: 1, 1: 2} {
+		dir := t.TempDir()
+		cfg := Parse(filepath.Join(dir, "main.conf"), []byte(src), Options{Root: dir, MaxDiagnosticsPerFile: limit})
+		want := 3
+		if dropped > 0 {
+			want = limit + 1
+		}
+		got := diagStrings(cfg.Diags)
+		if len(got) != want || dropped > 0 && !strings.Contains(strings.Join(got, "\n"), fmt.Sprintf(" %d more diagnostics in this file dropped", dropped)) {
+			t.Errorf("limit %d: diagnostics %q, want %d with %d dropped", limit, got, want, dropped)
+		}
+	}
+}
+
+// A dialplan of 256 sections or more loads on several goroutines, each
+// taking the contexts whose name hashes to it: every section is loaded
+// once, a context split over two sections keeps its lines in file order,
+// and the diagnostics come in file order.
+func TestParallelDialplanLoad(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	var b strings.Builder
+	const n = 300
+	for i := range n {
+		fmt.Fprintf(&b, "[c%d]\nexten => s,1,NoOp(first)\nbogus => %d\n", i, i)
+	}
+	for i := range n {
+		fmt.Fprintf(&b, "[c%d]\nexten => s,2,Hangup()\n", i)
+	}
+	dp := BuildDialplan(parseSrc(t, b.String()))
+	if len(dp.Contexts) != n {
+		t.Fatalf("%d contexts, want %d", len(dp.Contexts), n)
+	}
+	for i, c := range dp.Contexts {
+		if c.Name != fmt.Sprintf("c%d", i) {
+			t.Fatalf("context %d is %q", i, c.Name)
+		}
+		e := c.Extension("s", "")
+		if e == nil || len(e.Priorities) != 2 || e.Priorities[0].App != "NoOp" || e.Priorities[1].App != "Hangup" || e.Priorities[1].Priority != 2 {
+			t.Fatalf("%s: extension s %+v", c.Name, e)
+		}
+	}
+	if len(dp.Diags) != n {
+		t.Fatalf("%d diagnostics, want %d", len(dp.Diags), n)
+	}
+	for i, d := range dp.Diags {
+		if d.Pos.Line != 3*i+3 {
+			t.Fatalf("diagnostic %d at %s, want line %d", i, d.Pos, 3*i+3)
+		}
+	}
+}
+
+// Priority numbers may have blanks before them, as atoi allows.
+func TestScanIntBlanks(t *testing.T) {
+	for in, want := range map[string]int{" 12": 12, "\t\n\r\v\f7": 7, "  -3": -3, "+4": 4} {
+		if got, ok := scanInt(in); !ok || got != want {
+			t.Errorf("scanInt(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	if _, ok := scanInt("  "); ok {
+		t.Error("scanInt of blanks only succeeds")
+	}
+}
+
+// SplitArgsInto fills dst with the first arguments SplitArgs gives, and
+// counts all of them, with or without quotes.
+func TestSplitArgsInto(t *testing.T) {
+	// A closing bracket without its opening one does not hide the commas
+	// after it.
+	for s, want := range map[string][]string{"a)),b,c": {"a))", "b", "c"}, "a]],b": {"a]]", "b"}, `"a))",b`: {"a))", "b"}, `a]],"b"`: {"a]]", "b"},
+		`\,a`: {",a"}, `"x",f(a,b)`: {"x", "f(a,b)"}, `"x",f(a),b`: {"x", "f(a)", "b"}, `"x",[a],b`: {"x", "[a]", "b"}, `"x",[a,b]`: {"x", "[a,b]"}} {
+		if got := SplitArgs(s); !reflect.DeepEqual(got, want) {
+			t.Errorf("SplitArgs(%q) = %q, want %q", s, got, want)
+		}
+		if got := FirstArg(s); got != want[0] {
+			t.Errorf("FirstArg(%q) = %q, want %q", s, got, want[0])
+		}
+	}
+	for _, s := range []string{"a,b(c,d),[e,f],g", `a,"b,c",d\,e,f`, "", "x", "a)),b,c", "a]],b"} {
+		all := SplitArgs(s)
+		for size := 0; size <= len(all)+1; size++ {
+			dst := make([]string, size)
+			n := SplitArgsInto(dst, s)
+			if n != len(all) {
+				t.Errorf("SplitArgsInto(%d, %q) = %d, want %d", size, s, n, len(all))
+			}
+			want := make([]string, size)
+			copy(want, all)
+			if !reflect.DeepEqual(dst, want) {
+				t.Errorf("SplitArgsInto(%d, %q) stored %q, want %q", size, s, dst, want)
+			}
+		}
+	}
+}
+
+// An #include name opened with a quote or '<' and never closed is taken
+// as written, opening character included.
+func TestIncludeUnclosedQuote(t *testing.T) {
+	for src, want := range map[string]string{
+		"[a]\n#include \"nofile\n":   `#include "nofile: no such file`,
+		"[a]\n#include <nofile\n":    `#include <nofile: no such file`,
+		"[a]\n#include \"nofile\"\n": `#include nofile: no such file`,
+	} {
+		got := diagStrings(parseSrc(t, src).Diags)
+		if len(got) != 1 || !strings.Contains(got[0], want) {
+			t.Errorf("%q: diagnostics %q, want one with %q", src, got, want)
+		}
+	}
+}
+
+// Templates are found whatever the case of their name (Asterisk compares
+// category names with strcasecmp): every ASCII capital, A and Z included,
+// is lowered for the lookup, and non-ASCII names are found too.
+func TestTemplateNamesCaseInsensitive(t *testing.T) {
+	cfg := parseSrc(t, "[A](!)\na=1\n[Z](!)\nz=1\n[MiXeD-Tpl](!)\nm=1\n[ÄBC](!)\nu=1\n[x](a,z,mixed-tpl,äbc)\nown=1\n")
+	x := cfg.Section("x")
+	if x == nil {
+		t.Fatalf("no section x; diagnostics %q", diagStrings(cfg.Diags))
+	}
+	var got []string
+	for _, v := range x.Vars {
+		got = append(got, v.Name)
+	}
+	if want := []string{"a", "z", "m", "u", "own"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("x's variables %q, want %q; diagnostics %q", got, want, diagStrings(cfg.Diags))
+	}
+}
+
+// "--;" with no block comment open is config.c's end of one: the line is
+// kept whole and the nesting count goes below zero, also when the "--;"
+// starts the line.
+func TestCommentEndWithoutStart(t *testing.T) {
+	for _, line := range []string{"--;abc", "x--;abc"} {
+		var c commentState
+		got, ok := c.strip(line, 1, func(string) {})
+		if got != line || !ok || c.depth != -1 {
+			t.Errorf("strip(%q) = %q, %v, depth %d; want the line, true, depth -1", line, got, ok, c.depth)
+		}
+	}
+}
+
+// A section name of 79 bytes is kept whole; one of 80 is cut to 79.
+func TestSectionNameLimitEdge(t *testing.T) {
+	for n, cut := range map[int]bool{79: false, 80: true} {
+		cfg := parseSrc(t, "["+strings.Repeat("s", n)+"]\nk=v\n")
+		if got := len(cfg.Sections[0].Name); got != 79 || (len(cfg.Diags) != 0) != cut {
+			t.Errorf("a %d-byte section name: kept %d bytes, diagnostics %q", n, got, diagStrings(cfg.Diags))
+		}
+	}
+}
