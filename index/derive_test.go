@@ -149,6 +149,16 @@ func TestExtensionDerivation(t *testing.T) {
 			want: extFields{"2030", "Conference room (Polycom Trio)", "", "Conference room (Polycom Trio)", ""},
 		},
 		{
+			// chan_sip reads a bare number as the caller ID number
+			// (ast_callerid_split): it is no name.
+			name: "name/callerid that is a bare number is no name",
+			files: map[string]string{
+				"sip.conf": "[205-T]\ntype=friend\nhost=dynamic\ncallerid=5145550205\n",
+			},
+			peer: "205-T",
+			want: extFields{"205", "205-T", "", "205-T", ""},
+		},
+		{
 			name: "name/the peer name when nothing else",
 			files: map[string]string{
 				"sip.conf": "[204-T]\ntype=friend\nhost=dynamic\n",

@@ -167,7 +167,11 @@ func extOrder(c *parser.Context, exten string) int {
 // fillExtension derives name, caller ID and call waiting from the first
 // peer of the extension.
 func (b *builder) fillExtension(e *Extension, p *Peer) {
-	cidName, _ := parseCallerID(lastValue(p.Vars, "callerid"))
+	rawCID := lastValue(p.Vars, "callerid")
+	cidName, _ := parseCallerID(rawCID)
+	if _, num := splitCallerID(rawCID); num != "" && !strings.Contains(rawCID, "<") {
+		cidName = "" // callerid=5145550100: chan_sip reads a number, no name
+	}
 	_, fromUsers := b.peers.users[p]
 	switch {
 	case fromUsers && lastValue(p.Vars, "fullname") != "":
