@@ -97,6 +97,10 @@ func priorityIndex(e *parser.Extension, prio string) (int, bool) {
 	return 0, false
 }
 
+// MatchPattern is matchPattern for the index (a phone reached through a
+// pattern extension).
+func MatchPattern(pat, s string) bool { return matchPattern(pat, s) }
+
 // matchPattern matches Asterisk's pattern syntax (after the '_'): X, Z, N,
 // [sets], '.' (one or more) and '!' (zero or more); '-' is ignored.
 func matchPattern(pat, s string) bool {
