@@ -123,6 +123,12 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 		b.warn(parser.Pos{File: "sip.conf"}, "%s: no chan_sip peers", why)
 	}
+	if pjsip == nil {
+		// Absent is normal (chan_sip only); a dangling link is not.
+		if why, link := missingFile(b.dir, "pjsip.conf"); link {
+			b.warn(parser.Pos{File: "pjsip.conf"}, "%s: no PJSIP endpoints", why)
+		}
+	}
 	if ext == nil {
 		why, _ := missingFile(b.dir, "extensions.conf")
 		b.warn(parser.Pos{File: "extensions.conf"}, "%s: no dialplan, so no call flow, DIDs, IVRs or ring groups", why)

@@ -483,11 +483,12 @@ func TestNumberNotFromDID(t *testing.T) {
 func TestMissingTopFilesNamed(t *testing.T) {
 	ini := writePBX(t, "", map[string]string{
 		"sip_additional.conf": "[101]\ntype=friend\nhost=dynamic\n",
-		"pjsip.conf":          "[201]\ntype=endpoint\ncontext=from-internal\n",
 	})
 	ast := filepath.Join(filepath.Dir(ini), "asterisk")
-	if err := os.Symlink("/nonexistent/modules/core/etc/sip.conf", filepath.Join(ast, "sip.conf")); err != nil {
-		t.Skip("no symlinks here:", err)
+	for _, name := range []string{"sip.conf", "pjsip.conf"} {
+		if err := os.Symlink("/nonexistent/modules/core/etc/"+name, filepath.Join(ast, name)); err != nil {
+			t.Skip("no symlinks here:", err)
+		}
 	}
 	s, err := index.Load(ini)
 	if err != nil {
@@ -495,6 +496,9 @@ func TestMissingTopFilesNamed(t *testing.T) {
 	}
 	if !hasDiag(s.Diags, parser.Warning, "sip.conf is a symlink to /nonexistent/modules/core/etc/sip.conf, which does not exist") {
 		t.Errorf("no warning naming the dangling sip.conf link: %v", s.Diags)
+	}
+	if !hasDiag(s.Diags, parser.Warning, "pjsip.conf is a symlink to /nonexistent/modules/core/etc/pjsip.conf, which does not exist") {
+		t.Errorf("no warning naming the dangling pjsip.conf link: %v", s.Diags)
 	}
 	if !hasDiag(s.Diags, parser.Warning, "extensions.conf not found in asterisk_dir", "no dialplan") {
 		t.Errorf("no warning about the missing extensions.conf: %v", s.Diags)
