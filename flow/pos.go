@@ -78,6 +78,32 @@ func findExten(dp *parser.Dialplan, c *parser.Context, exten string) (*parser.Co
 	return find(c, 0)
 }
 
+// findPriority is findExten for a priority or label: where the extension
+// matched in a context lacks it, the search goes on into that context's
+// includes, depth first, as pbx_find_extension does.
+func findPriority(dp *parser.Dialplan, c *parser.Context, exten, prio string) (*parser.Context, *parser.Extension, int, bool) {
+	seen := map[*parser.Context]bool{}
+	var find func(c *parser.Context, depth int) (*parser.Context, *parser.Extension, int, bool)
+	find = func(c *parser.Context, depth int) (*parser.Context, *parser.Extension, int, bool) {
+		if c == nil || seen[c] || depth > 16 {
+			return nil, nil, 0, false
+		}
+		seen[c] = true
+		if fc, e := findExten(dp, c, exten); fc == c {
+			if i, ok := priorityIndex(e, prio); ok {
+				return c, e, i, true
+			}
+		}
+		for _, inc := range c.Includes {
+			if fc, e, i, ok := find(dp.Context(inc.Context), depth+1); ok {
+				return fc, e, i, true
+			}
+		}
+		return nil, nil, 0, false
+	}
+	return find(c, 0)
+}
+
 // priorityIndex finds priority n or label in e.
 func priorityIndex(e *parser.Extension, prio string) (int, bool) {
 	var p *parser.Priority
