@@ -416,12 +416,14 @@ exten => 201,1,Dial(SIP/201,20)
 // pbx_find_extension looks for a priority or label in the context's
 // includes when the extension it matched lacks it: the sample
 // extensions.conf's [demo] runs Gosub(${EXTEN},stdexten(…)) from 1234,
-// and the label lives on _X. in the included [stdexten]. Only a label
-// found nowhere is reported.
+// and the label lives on _X. in the included [stdexten]; another
+// matching pattern of the same context is tried first. Only a label found
+// nowhere is reported.
 func TestGosubLabelFoundThroughInclude(t *testing.T) {
 	src := "[stdexten]\nexten => _X.,50000(stdexten),NoOp(start)\n same => n,Dial(${ARG1},20)\n same => n,Return()\n\n" +
 		"[demo]\ninclude => stdexten\nexten => 1234,1,Playback(transfer,skip)\n same => n,Gosub(${EXTEN},stdexten(SIP/201))\n same => n,Hangup()\n" +
-		"exten => 1235,1,Gosub(1235,nolabel(SIP/201))\n"
+		"exten => 1235,1,Gosub(1235,nolabel(SIP/201))\n" +
+		"exten => 1236,1,Gosub(1236,vm(SIP/201))\nexten => _123X,1,NoOp()\n same => n(vm),VoiceMail(1236)\n"
 	dp := parser.BuildDialplan(parser.Parse("extensions.conf", []byte(src), parser.Options{}))
 	_, diags := flow.Build(flow.Input{
 		Dialplan: dp,

@@ -79,8 +79,9 @@ func findExten(dp *parser.Dialplan, c *parser.Context, exten string) (*parser.Co
 }
 
 // findPriority is findExten for a priority or label: where the extension
-// matched in a context lacks it, the search goes on into that context's
-// includes, depth first, as pbx_find_extension does.
+// matched lacks it, the search goes on to the context's other matching
+// extensions, then into its includes, depth first, as pbx_find_extension
+// does.
 func findPriority(dp *parser.Dialplan, c *parser.Context, exten, prio string) (*parser.Context, *parser.Extension, int, bool) {
 	seen := map[*parser.Context]bool{}
 	var find func(c *parser.Context, depth int) (*parser.Context, *parser.Extension, int, bool)
@@ -89,9 +90,18 @@ func findPriority(dp *parser.Dialplan, c *parser.Context, exten, prio string) (*
 			return nil, nil, 0, false
 		}
 		seen[c] = true
-		if fc, e := findExten(dp, c, exten); fc == c {
+		// Every extension of c that matches, the exact one first (the
+		// default, older matcher walks them all before the includes).
+		if e := c.Extension(exten, ""); e != nil {
 			if i, ok := priorityIndex(e, prio); ok {
 				return c, e, i, true
+			}
+		}
+		for _, e := range c.Extensions {
+			if e.CID == "" && e.IsPattern() && matchPattern(e.Exten[1:], exten) {
+				if i, ok := priorityIndex(e, prio); ok {
+					return c, e, i, true
+				}
 			}
 		}
 		for _, inc := range c.Includes {
