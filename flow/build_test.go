@@ -440,3 +440,15 @@ func TestGosubLabelFoundThroughInclude(t *testing.T) {
 		t.Errorf("label warnings %q, want %q", got, want)
 	}
 }
+
+// Asterisk runs the most specific matching pattern (pbx.c ext_cmp), not
+// the first in the file: 6001 dialled in [internal] reaches the queue of
+// _6XXX, though _[1-9]XXX (a phone) comes first.
+func TestMostSpecificPatternWins(t *testing.T) {
+	g := build(t, "[menu]\nexten => s,1,Background(menu)\n same => n,WaitExten(5)\nexten => 1,1,Goto(internal,6001,1)\n\n"+
+		"[internal]\nexten => _[1-9]XXX,1,Dial(SIP/${EXTEN},20)\n same => n,Hangup()\nexten => _6XXX,1,Queue(${EXTEN})\n same => n,Hangup()\n")
+	got := strings.Join(edges(g), "\n")
+	if !strings.Contains(got, "IVR_1 menu,1,1 -> QUEUE internal,6001,1") {
+		t.Errorf("key 1 should reach the queue of _6XXX; edges:\n%s", got)
+	}
+}
