@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -95,18 +96,32 @@ func findPriority(dp *parser.Dialplan, c *parser.Context, exten, prio string) (*
 			return nil, nil, 0, false
 		}
 		seen[c] = true
-		// Every extension of c that matches, the exact one first (the
-		// default, older matcher walks them all before the includes).
+		// Every extension of c that matches, the exact one first, then
+		// the patterns most specific first (the default, older matcher
+		// walks them all, in that order, before the includes).
 		if e := c.Extension(exten, ""); e != nil {
 			if i, ok := priorityIndex(e, prio); ok {
 				return c, e, i, true
 			}
 		}
+		var pats []*parser.Extension
 		for _, e := range c.Extensions {
 			if e.CID == "" && e.IsPattern() && matchPattern(e.Exten[1:], exten) {
-				if i, ok := priorityIndex(e, prio); ok {
-					return c, e, i, true
-				}
+				pats = append(pats, e)
+			}
+		}
+		slices.SortStableFunc(pats, func(a, b *parser.Extension) int {
+			if patternLess(a.Exten[1:], b.Exten[1:]) {
+				return -1
+			}
+			if patternLess(b.Exten[1:], a.Exten[1:]) {
+				return 1
+			}
+			return 0
+		})
+		for _, e := range pats {
+			if i, ok := priorityIndex(e, prio); ok {
+				return c, e, i, true
 			}
 		}
 		for _, inc := range c.Includes {
