@@ -412,3 +412,43 @@ exten => 201,1,Dial(SIP/201,20)
 		t.Errorf("FreePBX: from-internal is no source: %q", got)
 	}
 }
+
+// pbx_find_extension looks for a priority or label in the context's
+// includes when the extension it matched lacks it: the sample
+// extensions.conf's [demo] runs Gosub(${EXTEN},stdexten(…)) from 1234,
+// and the label lives on _X. in the included [stdexten]; another
+// matching pattern of the same context is tried first. Only a label found
+// nowhere is reported.
+func TestGosubLabelFoundThroughInclude(t *testing.T) {
+	src := "[stdexten]\nexten => _X.,50000(stdexten),NoOp(start)\n same => n,Dial(${ARG1},20)\n same => n,Return()\n\n" +
+		"[demo]\ninclude => stdexten\nexten => 1234,1,Playback(transfer,skip)\n same => n,Gosub(${EXTEN},stdexten(SIP/201))\n same => n,Hangup()\n" +
+		"exten => 1235,1,Gosub(1235,nolabel(SIP/201))\n" +
+		"exten => 1236,1,Gosub(1236,vm(SIP/201))\nexten => _123X,1,NoOp()\n same => n(vm),VoiceMail(1236)\n"
+	dp := parser.BuildDialplan(parser.Parse("extensions.conf", []byte(src), parser.Options{}))
+	_, diags := flow.Build(flow.Input{
+		Dialplan: dp,
+		Tenants:  []flow.Tenant{{ID: "1", Key: "t", Contexts: []string{"stdexten", "demo"}}},
+		Phones:   []flow.Phone{{Tech: "SIP", Name: "201", Number: "201", TenantID: "1", Context: "demo"}},
+	})
+	var got []string
+	for _, d := range diags {
+		if strings.Contains(d.Message, "no such priority or label") {
+			got = append(got, d.Message)
+		}
+	}
+	if want := []string{"Gosub to 1235,nolabel: no such priority or label"}; !slices.Equal(got, want) {
+		t.Errorf("label warnings %q, want %q", got, want)
+	}
+}
+
+// Asterisk runs the most specific matching pattern (pbx.c ext_cmp), not
+// the first in the file: 6001 dialled in [internal] reaches the queue of
+// _6XXX, though _[1-9]XXX (a phone) comes first.
+func TestMostSpecificPatternWins(t *testing.T) {
+	g := build(t, "[menu]\nexten => s,1,Background(menu)\n same => n,WaitExten(5)\nexten => 1,1,Goto(internal,6001,1)\n\n"+
+		"[internal]\nexten => _[1-9]XXX,1,Dial(SIP/${EXTEN},20)\n same => n,Hangup()\nexten => _6XXX,1,Queue(${EXTEN})\n same => n,Hangup()\n")
+	got := strings.Join(edges(g), "\n")
+	if !strings.Contains(got, "IVR_1 menu,1,1 -> QUEUE internal,6001,1") {
+		t.Errorf("key 1 should reach the queue of _6XXX; edges:\n%s", got)
+	}
+}

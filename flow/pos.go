@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,8 +51,8 @@ func extName(e *parser.Extension) string {
 }
 
 // findExten finds the extension Asterisk runs for exten in c: its own
-// extensions (an exact match, else the first matching pattern), then its
-// includes, depth first, as pbx_find_extension does.
+// extensions (an exact match, else the most specific matching pattern),
+// then its includes, depth first, as pbx_find_extension does.
 func findExten(dp *parser.Dialplan, c *parser.Context, exten string) (*parser.Context, *parser.Extension) {
 	seen := map[*parser.Context]bool{}
 	var find func(c *parser.Context, depth int) (*parser.Context, *parser.Extension)
@@ -63,10 +64,15 @@ func findExten(dp *parser.Dialplan, c *parser.Context, exten string) (*parser.Co
 		if e := c.Extension(exten, ""); e != nil && len(e.Priorities) > 0 {
 			return c, e
 		}
+		var best *parser.Extension
 		for _, e := range c.Extensions {
-			if e.CID == "" && e.IsPattern() && len(e.Priorities) > 0 && matchPattern(e.Exten[1:], exten) {
-				return c, e
+			if e.CID == "" && e.IsPattern() && len(e.Priorities) > 0 && matchPattern(e.Exten[1:], exten) &&
+				(best == nil || patternLess(e.Exten[1:], best.Exten[1:])) {
+				best = e
 			}
+		}
+		if best != nil {
+			return c, best
 		}
 		for _, inc := range c.Includes {
 			if ic, ie := find(dp.Context(inc.Context), depth+1); ie != nil {
@@ -76,6 +82,121 @@ func findExten(dp *parser.Dialplan, c *parser.Context, exten string) (*parser.Co
 		return nil, nil
 	}
 	return find(c, 0)
+}
+
+// findPriority is findExten for a priority or label: where the extension
+// matched lacks it, the search goes on to the context's other matching
+// extensions, then into its includes, depth first, as pbx_find_extension
+// does.
+func findPriority(dp *parser.Dialplan, c *parser.Context, exten, prio string) (*parser.Context, *parser.Extension, int, bool) {
+	seen := map[*parser.Context]bool{}
+	var find func(c *parser.Context, depth int) (*parser.Context, *parser.Extension, int, bool)
+	find = func(c *parser.Context, depth int) (*parser.Context, *parser.Extension, int, bool) {
+		if c == nil || seen[c] || depth > 16 {
+			return nil, nil, 0, false
+		}
+		seen[c] = true
+		// Every extension of c that matches, the exact one first, then
+		// the patterns most specific first (the default, older matcher
+		// walks them all, in that order, before the includes).
+		if e := c.Extension(exten, ""); e != nil {
+			if i, ok := priorityIndex(e, prio); ok {
+				return c, e, i, true
+			}
+		}
+		var pats []*parser.Extension
+		for _, e := range c.Extensions {
+			if e.CID == "" && e.IsPattern() && matchPattern(e.Exten[1:], exten) {
+				pats = append(pats, e)
+			}
+		}
+		slices.SortStableFunc(pats, func(a, b *parser.Extension) int {
+			if patternLess(a.Exten[1:], b.Exten[1:]) {
+				return -1
+			}
+			if patternLess(b.Exten[1:], a.Exten[1:]) {
+				return 1
+			}
+			return 0
+		})
+		for _, e := range pats {
+			if i, ok := priorityIndex(e, prio); ok {
+				return c, e, i, true
+			}
+		}
+		for _, inc := range c.Includes {
+			if fc, e, i, ok := find(dp.Context(inc.Context), depth+1); ok {
+				return fc, e, i, true
+			}
+		}
+		return nil, nil, 0, false
+	}
+	return find(c, 0)
+}
+
+// patternLess is pbx.c ext_cmp_pattern: position by position, the
+// pattern whose position matches fewer characters (then the lower first
+// character) sorts first, and Asterisk runs the first that matches:
+// _6XXX beats _[1-9]XXX for 6001 wherever they are in the file.
+func patternLess(a, b string) bool {
+	ra, rb := patternRanks(a), patternRanks(b)
+	for i := range min(len(ra), len(rb)) {
+		if ra[i] != rb[i] {
+			return ra[i] < rb[i]
+		}
+	}
+	return false
+}
+
+// patternRanks is ext_cmp_pattern_pos for each position of a pattern
+// (after the '_'): the count of characters it matches, shifted, with the
+// lowest of them; '.', '!' and the end rank last.
+func patternRanks(pat string) []int {
+	var out []int
+	for len(pat) > 0 {
+		c := pat[0]
+		pat = pat[1:]
+		switch c {
+		case ' ', '-':
+			continue // pbx.c strips them from a pattern outside []
+		case 'N', 'n':
+			out = append(out, 0x0800|'2')
+		case 'X', 'x':
+			out = append(out, 0x0A00|'0')
+		case 'Z', 'z':
+			out = append(out, 0x0900|'1')
+		case '.':
+			out = append(out, 0x18000)
+		case '!':
+			out = append(out, 0x28000)
+		case '[':
+			end := strings.IndexByte(pat, ']')
+			if end < 0 {
+				return append(out, 0x40000)
+			}
+			var set [256]bool
+			count, lowest := 0, 0xFF
+			for i := 0; i < end; i++ {
+				c1, c2 := pat[i], pat[i]
+				if i+2 < end && pat[i+1] == '-' {
+					c2 = pat[i+2]
+					i += 2
+				}
+				lowest = min(lowest, int(c1))
+				for ch := int(c1); ch <= int(c2); ch++ {
+					if !set[ch] {
+						set[ch] = true
+						count += 0x100
+					}
+				}
+			}
+			out = append(out, count|lowest)
+			pat = pat[end+1:]
+		default:
+			out = append(out, 0x0100|int(c))
+		}
+	}
+	return append(out, 0x30000)
 }
 
 // priorityIndex finds priority n or label in e.
@@ -96,6 +217,10 @@ func priorityIndex(e *parser.Extension, prio string) (int, bool) {
 	}
 	return 0, false
 }
+
+// MatchPattern is matchPattern for the index (a phone reached through a
+// pattern extension).
+func MatchPattern(pat, s string) bool { return matchPattern(pat, s) }
 
 // matchPattern matches Asterisk's pattern syntax (after the '_'): X, Z, N,
 // [sets], '.' (one or more) and '!' (zero or more); '-' is ignored.

@@ -767,6 +767,12 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 	}
 	i, ok := priorityIndex(e, prio)
 	if !ok {
+		// pbx_find_extension goes on into the includes when the matching
+		// extension lacks the priority: Gosub(${EXTEN},stdexten(…)) in
+		// the sample [demo] lands on [stdexten] _X. via include.
+		c, e, i, ok = findPriority(r.dp, c, exten, prio)
+	}
+	if !ok {
 		r.warn(p.prio().Pos, "%s to %s: no such priority or label", p.prio().App, spec)
 		return nil, spec
 	}

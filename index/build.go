@@ -117,7 +117,21 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		// Not an error (a PJSIP-only install has none), but a wrong
 		// asterisk_dir looks just like this: say so rather than serve
 		// no peers in silence.
-		b.warn(parser.Pos{File: "sip.conf"}, "sip.conf not found in asterisk_dir: no chan_sip peers (expected only on a PJSIP-only install)")
+		why, link := missingFile(b.dir, "sip.conf")
+		if !link {
+			why += " (expected only on a PJSIP-only install)"
+		}
+		b.warn(parser.Pos{File: "sip.conf"}, "%s: no chan_sip peers", why)
+	}
+	if pjsip == nil {
+		// Absent is normal (chan_sip only); a dangling link is not.
+		if why, link := missingFile(b.dir, "pjsip.conf"); link {
+			b.warn(parser.Pos{File: "pjsip.conf"}, "%s: no PJSIP endpoints", why)
+		}
+	}
+	if ext == nil {
+		why, _ := missingFile(b.dir, "extensions.conf")
+		b.warn(parser.Pos{File: "extensions.conf"}, "%s: no dialplan, so no call flow, DIDs, IVRs or ring groups", why)
 	}
 
 	// The fingerprint reads the files again while the index is built.
@@ -683,4 +697,18 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// missingFile says why a top file of dir was not read. FreePBX and Issabel
+// install sip.conf and extensions.conf as symlinks into the GUI's module
+// directory, which a copied configuration lacks: name the link's target
+// rather than call the file absent.
+func missingFile(dir, name string) (why string, danglingLink bool) {
+	p := filepath.Join(dir, name)
+	if target, err := os.Readlink(p); err == nil {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Sprintf("%s is a symlink to %s, which does not exist", name, target), true
+		}
+	}
+	return name + " not found in asterisk_dir", false
 }

@@ -114,6 +114,18 @@ func TestExtensionDerivation(t *testing.T) {
 			peer: "lobby",
 			want: extFields{"lobby", "lobby", "", "lobby", ""},
 		},
+		{
+			// A phone reached through a pattern that dials the number as
+			// a peer has that number, not the IVR key that also rings it.
+			name: "number/a pattern dialling ${EXTEN} as a peer beats an IVR key",
+			files: map[string]string{
+				"sip.conf": "[1000]\ntype=friend\nhost=dynamic\ncontext=t-internal\n",
+				"extensions.conf": "[t-internal]\nexten => _10XX,1,Dial(SIP/${EXTEN},20)\nexten => 900,1,Goto(t-ivr,s,1)\n\n" +
+					"[t-ivr]\nexten => s,1,Background(menu)\n same => n,WaitExten(5)\nexten => 0,1,Dial(SIP/1000,20)\n",
+			},
+			peer: "1000",
+			want: extFields{"1000", "1000", "", "1000", ""},
+		},
 		// ---- ex_name precedence ----
 		{
 			name: "name/users.conf fullname beats callerid",
@@ -147,6 +159,16 @@ func TestExtensionDerivation(t *testing.T) {
 			},
 			peer: "203-T",
 			want: extFields{"2030", "Conference room (Polycom Trio)", "", "Conference room (Polycom Trio)", ""},
+		},
+		{
+			// chan_sip reads a bare number as the caller ID number
+			// (ast_callerid_split): it is no name.
+			name: "name/callerid that is a bare number is no name",
+			files: map[string]string{
+				"sip.conf": "[205-T]\ntype=friend\nhost=dynamic\ncallerid=5145550205\n",
+			},
+			peer: "205-T",
+			want: extFields{"205", "205-T", "", "205-T", ""},
 		},
 		{
 			name: "name/the peer name when nothing else",

@@ -1,6 +1,7 @@
 package index_test
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -473,5 +474,33 @@ func TestNumberNotFromDID(t *testing.T) {
 	})
 	if e := mustExtOfPeer(t, s, "fax"); e.Number != "3939570" {
 		t.Errorf("fax numbered %q, want 3939570 (its caller ID, not the DID)", e.Number)
+	}
+}
+
+// A copied FreePBX / Issabel directory keeps sip.conf and extensions.conf
+// as symlinks into the GUI's module directory, now absent: the warnings
+// name the dangling link, and a missing extensions.conf is not silent.
+func TestMissingTopFilesNamed(t *testing.T) {
+	ini := writePBX(t, "", map[string]string{
+		"sip_additional.conf": "[101]\ntype=friend\nhost=dynamic\n",
+	})
+	ast := filepath.Join(filepath.Dir(ini), "asterisk")
+	for _, name := range []string{"sip.conf", "pjsip.conf"} {
+		if err := os.Symlink("/nonexistent/modules/core/etc/"+name, filepath.Join(ast, name)); err != nil {
+			t.Skip("no symlinks here:", err)
+		}
+	}
+	s, err := index.Load(ini)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if !hasDiag(s.Diags, parser.Warning, "sip.conf is a symlink to /nonexistent/modules/core/etc/sip.conf, which does not exist") {
+		t.Errorf("no warning naming the dangling sip.conf link: %v", s.Diags)
+	}
+	if !hasDiag(s.Diags, parser.Warning, "pjsip.conf is a symlink to /nonexistent/modules/core/etc/pjsip.conf, which does not exist") {
+		t.Errorf("no warning naming the dangling pjsip.conf link: %v", s.Diags)
+	}
+	if !hasDiag(s.Diags, parser.Warning, "extensions.conf not found in asterisk_dir", "no dialplan") {
+		t.Errorf("no warning about the missing extensions.conf: %v", s.Diags)
 	}
 }

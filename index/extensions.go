@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
 )
@@ -144,14 +145,45 @@ func (b *builder) extensionsNamedLikePeers() map[string][]string {
 	if len(names) == 0 {
 		return out
 	}
+	add := func(name, ctx string) {
+		if !slices.Contains(out[name], ctx) {
+			out[name] = append(out[name], ctx)
+		}
+	}
 	for _, c := range b.dp.Contexts {
 		for _, e := range c.Extensions {
-			if names[e.Exten] && !slices.Contains(out[e.Exten], c.Name) {
-				out[e.Exten] = append(out[e.Exten], c.Name)
+			if names[e.Exten] {
+				add(e.Exten, c.Name)
+			} else if e.IsPattern() && dialsExtenAsPeer(e) {
+				// exten => _10XX,1,Dial(PJSIP/${EXTEN}): 1000 is reached
+				// by its own number, which beats an IVR key dialling it.
+				for n := range names {
+					if flow.MatchPattern(e.Exten[1:], n) {
+						add(n, c.Name)
+					}
+				}
 			}
 		}
 	}
 	return out
+}
+
+// dialsExtenAsPeer: the extension's Dial() rings the peer named like the
+// dialled number (SIP/${EXTEN}, PJSIP/${EXTEN}, IAX2/${EXTEN}), not a
+// number through a trunk.
+func dialsExtenAsPeer(e *parser.Extension) bool {
+	for i := range e.Priorities {
+		if !strings.EqualFold(e.Priorities[i].App, "dial") {
+			continue
+		}
+		for dev := range strings.SplitSeq(parser.FirstArg(e.Priorities[i].Args), "&") {
+			tech, res, ok := strings.Cut(strings.TrimSpace(dev), "/")
+			if ok && res == "${EXTEN}" && slices.Contains([]string{"SIP", "PJSIP", "IAX2"}, strings.ToUpper(tech)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // extOrder is the position of exten among c's extensions (file order).
@@ -167,7 +199,11 @@ func extOrder(c *parser.Context, exten string) int {
 // fillExtension derives name, caller ID and call waiting from the first
 // peer of the extension.
 func (b *builder) fillExtension(e *Extension, p *Peer) {
-	cidName, _ := parseCallerID(lastValue(p.Vars, "callerid"))
+	rawCID := lastValue(p.Vars, "callerid")
+	cidName, _ := parseCallerID(rawCID)
+	if _, num := splitCallerID(rawCID); num != "" && !strings.Contains(rawCID, "<") {
+		cidName = "" // callerid=5145550100: chan_sip reads a number, no name
+	}
 	_, fromUsers := b.peers.users[p]
 	switch {
 	case fromUsers && lastValue(p.Vars, "fullname") != "":

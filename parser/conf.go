@@ -482,6 +482,20 @@ func (f *fileState) header(text string) bool {
 	*newcat = Section{Name: name, Pos: f.pos()}
 	cat := newcat
 	fatal := false
+	// config.c reads one (...) list right after ']' and drops the rest of
+	// the line: [a](tpl)(!) and [a] (!) are real sections, not templates.
+	// Asterisk says nothing, and the result (a phantom user or peer) is
+	// hard to trace, so warn.
+	ignored := rest
+	if strings.HasPrefix(rest, "(") {
+		ignored = "" // no ')': the error below says it
+		if closing := strings.IndexByte(rest, ')'); closing >= 0 {
+			ignored = rest[closing+1:]
+		}
+	}
+	if extra := trimBlanks(ignored); extra != "" {
+		f.p.diag(f.pos(), Warning, "section [%s]: %q after the header is ignored, as in Asterisk (options go in one list right after ']': [%s](a,!))", name, extra, name)
+	}
 	if strings.HasPrefix(rest, "(") {
 		closing := strings.IndexByte(rest, ')')
 		if closing < 0 {

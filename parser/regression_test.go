@@ -185,3 +185,18 @@ func TestRegressionQuadraticInputs(t *testing.T) {
 		}
 	}
 }
+
+// config.c parses only the first (...), right after ']': in [b](a)(!)
+// and [d] (!) the "(!)" is dropped, so [b] is a real section (a users.conf
+// user, a chan_sip peer), which Asterisk does not mention. astapi keeps
+// Asterisk's reading and warns at the header.
+func TestRegressionSecondOptionListIgnoredWithWarning(t *testing.T) {
+	cfg := parseSrc(t, "[a](!)\ncontext=x\n[b](a)(!)\n[c](a,!)\n[d] (!)\n")
+	if got, want := sectionStrings(cfg), []string{"[a](!) context=x", "[b]<a> context=x", "[c](!)<a> context=x", "[d]"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("sections %q, want %q", got, want)
+	}
+	got := diagStrings(cfg.Diags)
+	if len(got) != 2 || !strings.Contains(got[0], `main.conf:3`) || !strings.Contains(got[0], `"(!)" after the header is ignored`) || !strings.Contains(got[1], `main.conf:5`) {
+		t.Errorf("diagnostics %q, want warnings at main.conf:3 and :5 about the ignored (!)", got)
+	}
+}
