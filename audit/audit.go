@@ -165,16 +165,13 @@ type run struct {
 	dialsOut map[string]string
 }
 
+// add adds a finding about peer p (nil: about no peer, as addAt with "").
 func (r *run) add(id string, p *index.Peer, pos parser.Pos, detail string) {
-	rule, _ := RuleByID(id)
-	f := Finding{Rule: id, Severity: rule.Severity, Reason: rule.Reason, File: pos.File, Line: pos.Line, Detail: detail}
-	if p != nil {
-		f.Peer = p.Name
-		if t := r.tenants[p.TenantID]; t != nil {
-			f.TenantID, f.Tenant = t.ID, t.Name
-		}
+	if p == nil {
+		r.addAt(id, "", "", pos, detail)
+		return
 	}
-	r.out = append(r.out, f)
+	r.addAt(id, p.TenantID, p.Name, pos, detail)
 }
 
 func lastVar(vars []parser.Var, names ...string) *parser.Var {
