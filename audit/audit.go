@@ -253,6 +253,16 @@ func (r *run) hashKey(secret string) string {
 	return string(mac.Sum(nil))
 }
 
+// addShared adds rule id once per holder refs[i] (at pos[i]) of a secret
+// the others also hold, naming them in Detail and Shared.
+func (r *run) addShared(id string, refs []PeerRef, pos []parser.Pos) {
+	for i, ref := range refs {
+		others := allBut(refs, i)
+		r.addAt(id, ref.TenantID, ref.Name, pos[i], sharedDetail(ref.TenantID, others))
+		r.out[len(r.out)-1].Shared = others
+	}
+}
+
 // allBut returns refs without its i-th element (a new slice).
 func allBut(refs []PeerRef, i int) []PeerRef {
 	out := make([]PeerRef, 0, len(refs)-1)
@@ -267,14 +277,11 @@ func (r *run) duplicates() {
 			continue
 		}
 		refs := make([]PeerRef, len(peers))
+		pos := make([]parser.Pos, len(peers))
 		for i, p := range peers {
-			refs[i] = PeerRef{Name: p.Name, TenantID: p.TenantID}
+			refs[i], pos[i] = PeerRef{Name: p.Name, TenantID: p.TenantID}, p.SecretPos
 		}
-		for i, p := range peers {
-			others := allBut(refs, i)
-			r.add("S7", p, p.SecretPos, sharedDetail(p.TenantID, others))
-			r.out[len(r.out)-1].Shared = others
-		}
+		r.addShared("S7", refs, pos)
 	}
 }
 

@@ -44,14 +44,11 @@ func (r *run) mailboxes() {
 			continue
 		}
 		refs := make([]PeerRef, len(boxes))
+		pos := make([]parser.Pos, len(boxes))
 		for i, m := range boxes {
-			refs[i] = PeerRef{Name: m.Key(), TenantID: m.TenantID}
+			refs[i], pos[i] = PeerRef{Name: m.Key(), TenantID: m.TenantID}, m.PINPos
 		}
-		for i, m := range boxes {
-			others := allBut(refs, i)
-			r.addAt("V4", m.TenantID, m.Key(), m.PINPos, sharedDetail(m.TenantID, others))
-			r.out[len(r.out)-1].Shared = others
-		}
+		r.addShared("V4", refs, pos)
 	}
 }
 
