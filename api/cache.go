@@ -23,6 +23,7 @@ type cachedResponse struct {
 	// Header values made once, shared by every answer (never modified).
 	etagHdr, lengthHdr []string
 	ctypeHdr           []string // nil: JSON
+	cspHdr             []string // Content-Security-Policy; nil: none
 }
 
 func newCachedResponse(etag string, body []byte) *cachedResponse {

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/index"
 )
@@ -66,58 +64,33 @@ func (s *Server) tenantGraphSVG(ctx context.Context, snap *index.Snapshot, t *in
 	return nil, errorf(http.StatusInternalServerError, "internal error")
 }
 
-// graph answers GET /destination/graph?tenant_id=…[&format=dot|svg],
-// cached and validated by ETag as the other answers are.
-func (s *Server) graph(c *gin.Context) {
-	snap, u, ok := s.authorizeCurrent(c)
-	if !ok {
-		return
-	}
-	var p params
-	if err := p.decode(c.Request, &s.bodies); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	id, perr := pTenant.parse(&p)
-	if perr != nil {
-		s.writeError(c, perr)
-		return
-	}
-	format, _ := p.get("format")
-	format = strings.ToLower(strings.TrimSpace(format))
-	switch format {
+// graphFormat is the format parameter: dot (absent or blank) or svg, in
+// any case.
+func graphFormat(p *params, name string) (string, *apiError) {
+	format, _ := p.get(name)
+	switch format = strings.ToLower(strings.TrimSpace(format)); format {
 	case "":
-		format = "dot"
+		return "dot", nil
 	case "dot", "svg":
-	default:
-		s.writeError(c, errorf(http.StatusBadRequest, "format: must be dot or svg"))
-		return
+		return format, nil
 	}
-	t, aerr := visibleTenant(snap, u, id)
-	if aerr != nil {
-		s.writeError(c, aerr)
-		return
+	return "", errorf(http.StatusBadRequest, "format: must be dot or svg")
+}
+
+// graph answers GET /destination/graph?tenant_id=…[&format=dot|svg]
+// (args: tenant_id, format) through serveEndpoint, cached and validated
+// by ETag as the other answers are.
+func (s *Server) graph(ctx context.Context, snap *index.Snapshot, u *index.User, args []string) (rawBody, *apiError) {
+	t, err := visibleTenant(snap, u, args[0])
+	if err != nil {
+		return rawBody{}, err
 	}
-	args := []string{t.ID, format}
-	key := cacheKey(snap.Generation, pathGraph, args, u.Name)
-	cr, hit := s.cache.get(key)
-	s.metrics.cacheLookup(hit)
-	if !hit {
-		body, ctype := tenantDOT(snap, t), hdrDOT
-		if format == "svg" {
-			var err *apiError
-			if body, err = s.tenantGraphSVG(c.Request.Context(), snap, t); err != nil {
-				s.writeError(c, err)
-				return
-			}
-			ctype = hdrSVG
-		}
-		cr = newCachedResponse(etag(snap, pathGraph, args, u.Name), body)
-		cr.ctypeHdr = ctype
-		s.cache.add(snap.Generation, key, cr)
+	if args[1] != "svg" {
+		return rawBody{body: tenantDOT(snap, t), ctype: hdrDOT}, nil
 	}
-	if format == "svg" {
-		c.Writer.Header()["Content-Security-Policy"] = hdrSVGPolicy
+	svg, err := s.tenantGraphSVG(ctx, snap, t)
+	if err != nil {
+		return rawBody{}, err
 	}
-	s.writeSuccess(c, cr, false)
+	return rawBody{body: svg, ctype: hdrSVG, csp: hdrSVGPolicy}, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -27,6 +28,16 @@ type endpoint struct {
 	// handle answers from one snapshot; args are the validated, normalised
 	// parameters in the order of params.
 	handle func(snap *index.Snapshot, u *index.User, args []string) (any, *apiError)
+	// raw, set instead of handle, answers with a body that is not JSON
+	// (the call-flow graph, graph.go).
+	raw func(ctx context.Context, snap *index.Snapshot, u *index.User, args []string) (rawBody, *apiError)
+}
+
+// rawBody is an answer that is not JSON: its bytes, its Content-Type and,
+// when not nil, its Content-Security-Policy.
+type rawBody struct {
+	body       []byte
+	ctype, csp []string
 }
 
 var (
@@ -97,18 +108,28 @@ func (s *Server) serveEndpoint(ep *endpoint) gin.HandlerFunc {
 // caller's lives on its stack.
 func (s *Server) render(c *gin.Context, ep *endpoint, snap *index.Snapshot, u *index.User, key responseKey, args []string) {
 	owned := slices.Clone(args) // a new name: reusing args would make the caller's escape
-	data, err := ep.handle(snap, u, owned)
-	if err != nil {
-		s.writeError(c, err)
-		return
+	var rb rawBody
+	if ep.raw != nil {
+		var err *apiError
+		if rb, err = ep.raw(c.Request.Context(), snap, u, owned); err != nil {
+			s.writeError(c, err)
+			return
+		}
+	} else {
+		data, err := ep.handle(snap, u, owned)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		var merr error
+		if rb.body, merr = renderSuccess(data); merr != nil {
+			s.log.Error("api: render", "path", ep.path, "error", merr)
+			s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
+			return
+		}
 	}
-	body, merr := renderSuccess(data)
-	if merr != nil {
-		s.log.Error("api: render", "path", ep.path, "error", merr)
-		s.writeError(c, errorf(http.StatusInternalServerError, "internal error"))
-		return
-	}
-	cr := newCachedResponse(etag(snap, ep.path, owned, u.Name), body)
+	cr := newCachedResponse(etag(snap, ep.path, owned, u.Name), rb.body)
+	cr.ctypeHdr, cr.cspHdr = rb.ctype, rb.csp
 	s.cache.add(snap.Generation, key, cr)
 	s.writeSuccess(c, cr, ep.secrets || ep.noStore)
 }
@@ -124,6 +145,9 @@ func (s *Server) writeSuccess(c *gin.Context, cr *cachedResponse, noStore bool) 
 		h["Cache-Control"] = hdrNoStore
 	}
 	h["Vary"] = hdrVaryAuth
+	if cr.cspHdr != nil {
+		h["Content-Security-Policy"] = cr.cspHdr
+	}
 	if etagMatches(c.Request.Header.Get("If-None-Match"), cr.etag) {
 		c.Writer.WriteHeader(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()

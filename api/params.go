@@ -303,8 +303,9 @@ func (p *params) addJSON(body []byte) *apiError {
 type paramKind int
 
 const (
-	kindID    paramKind = iota // positive decimal integer
-	kindEmail                  // an e-mail address
+	kindID     paramKind = iota // positive decimal integer
+	kindEmail                   // an e-mail address
+	kindFormat                  // the graph's format: dot (the default) or svg
 )
 
 type paramSpec struct {
@@ -313,8 +314,11 @@ type paramSpec struct {
 }
 
 func (ps paramSpec) parse(p *params) (string, *apiError) {
-	if ps.kind == kindEmail {
+	switch ps.kind {
+	case kindEmail:
 		return emailParam(p, ps.name)
+	case kindFormat:
+		return graphFormat(p, ps.name)
 	}
 	return idParam(p, ps.name)
 }

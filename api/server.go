@@ -180,7 +180,11 @@ func New(store *index.Store, opts Options) *Server {
 		handle: s.auditSecrets,
 	}))
 	s.routeReadOnly(e) // readonly.go
-	e.GET(pathGraph, s.graph)
+	e.Handle(http.MethodGet, pathGraph, s.serveEndpoint(&endpoint{
+		method: http.MethodGet, path: pathGraph,
+		params: []paramSpec{pTenant, {"format", kindFormat}},
+		raw:    s.graph,
+	}))
 	if opts.Mount != nil {
 		opts.Mount(s, e)
 	}
