@@ -104,10 +104,3 @@ func (l *connLimits) connState(c net.Conn, st http.ConnState) {
 		delete(l.idle, c)
 	}
 }
-
-// idleCount is how many connections are idle now.
-func (l *connLimits) idleCount() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.idle)
-}

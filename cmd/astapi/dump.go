@@ -13,6 +13,9 @@ import (
 	"github.com/astapi/astapi/parser"
 )
 
+// dumpUsage is what a wrong `astapi dump` prints.
+const dumpUsage = "usage: astapi dump conf [--secrets] FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR | dump flow --config astapi.ini [--tenant NAME] [--format json|dot]"
+
 // runDump prints a parsed file: `dump conf FILE` or `dump dialplan FILE`.
 // It exits 0 when the file was parsed (with or without diagnostics), 1 when
 // it could not be read, 2 on bad usage.
@@ -22,7 +25,7 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	users := fs.String("users", "", "dump dialplan: also add what users.conf FILE generates in the users context")
 	secrets := fs.Bool("secrets", false, "dump conf: print secret values instead of "+index.Redacted)
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: astapi dump conf [--secrets] FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR | dump flow --config astapi.ini [--tenant NAME] [--format json|dot]")
+		fmt.Fprintln(stderr, dumpUsage)
 		return 2
 	}
 	what := args[0]
@@ -38,7 +41,7 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 1 || (what != "conf" && what != "dialplan") {
-		fmt.Fprintln(stderr, "usage: astapi dump conf [--secrets] FILE | dump dialplan [--users users.conf] FILE | dump index --config astapi.ini [--secrets] | dump peers DIR | dump flow --config astapi.ini [--tenant NAME] [--format json|dot]")
+		fmt.Fprintln(stderr, dumpUsage)
 		return 2
 	}
 	cfg, err := parser.ParseFile(fs.Arg(0), parser.Options{})

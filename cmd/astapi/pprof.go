@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+
+	"github.com/astapi/astapi/internal/httplimits"
 )
 
 // startPprof serves the runtime profiles (net/http/pprof) on addr, which
@@ -28,7 +30,7 @@ func startPprof(ctx context.Context, addr string, logger *slog.Logger) error {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: httplimits.ReadHeaderTimeout}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

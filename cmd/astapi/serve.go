@@ -24,16 +24,12 @@ import (
 	"github.com/astapi/astapi/internal/httplimits"
 )
 
-// HTTP server limits (shared with the benchmark baseline).
+// HTTP server limits; the timeouts and header size are httplimits'
+// (shared with the benchmark baseline).
 const (
-	readHeaderTimeout = httplimits.ReadHeaderTimeout
-	readTimeout       = httplimits.ReadTimeout
-	writeTimeout      = httplimits.WriteTimeout
-	idleTimeout       = httplimits.IdleTimeout
-	maxHeaderBytes    = httplimits.MaxHeaderBytes
-	maxBodyBytes      = 1 << 20
-	shutdownTimeout   = 10 * time.Second
-	defaultListen     = "127.0.0.1:8080"
+	maxBodyBytes    = 1 << 20
+	shutdownTimeout = 10 * time.Second
+	defaultListen   = "127.0.0.1:8080"
 	// defaultMaxConns stays under the usual 1024 soft limit on file
 	// descriptors, with room for the configuration files and the watcher.
 	defaultMaxConns     = 900
@@ -155,15 +151,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	})
 	conns := newConnLimits(*maxConns, *maxIdle)
 	srv := &http.Server{
-		Handler:           handler,
-		ConnState:         conns.connState,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		Handler:   handler,
+		ConnState: conns.connState,
+		ErrorLog:  slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	httplimits.Apply(srv)
 	if certs != nil {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.GetCertificate}
 	}
