@@ -33,12 +33,15 @@ fuzz:
 
 ## bench: Go benchmarks side by side with their baselines (parser vs
 ## gopkg.in/ini.v1, index build at 1k/10k tenants, peak RSS over five
-## reloads at 10k tenants, handlers vs bare gin), then the HTTP figures:
+## reloads at 10k tenants, handlers vs bare gin; cmd/astapi-benchsum prints
+## them as one table with the SPEC §9 verdicts), then the HTTP figures:
 ## wrk against `astapi serve` (access log on, into a pipe) and a bare gin +
 ## Basic Auth process (cmd/astapi-baseline) on every seed endpoint, in
 ## alternating pairs (scripts/bench-http.sh; PAIRS, DURATION, CONNS tune it).
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./... 2>&1 | tee "$$tmp/bench.txt" && \
+	$(GO) run ./cmd/astapi-benchsum "$$tmp/bench.txt"
 	GO=$(GO) CONFIG=$(CONFIG) ./scripts/bench-http.sh
 
 ## load: the in-process load test (cmd/astapi-load: its Go client shares
