@@ -578,9 +578,7 @@ func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
 		return nil, p.next(), false
 	case ia == "macro" || ia == "gosub":
 		name := strings.TrimSpace(firstArg(innerArgs))
-		if ia == "gosub" {
-			name = strings.TrimSpace(firstArg(innerArgs))
-		} else {
+		if ia == "macro" {
 			name = "macro-" + name
 		}
 		if plumbingCall(name) {
@@ -605,13 +603,12 @@ func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
 	case "goto", "gosub", "macro":
 		s2 := st.fork()
 		var q *pos
-		var raw string
 		switch ia {
 		case "goto":
-			q, raw = r.jump(p, r.subst(innerArgs, p, st))
+			q, _ = r.jump(p, r.subst(innerArgs, p, st))
 		case "gosub":
 			var call []string
-			q, call, raw = r.call(p, r.subst(innerArgs, p, st))
+			q, call, _ = r.call(p, r.subst(innerArgs, p, st))
 			if q != nil {
 				s2.stack = append(s2.stack, frame{ret: p.next(), caller: p, args: call})
 			}
@@ -622,9 +619,7 @@ func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
 			}
 		}
 		if yes == nil && q != nil {
-			yes = r.typeFrom(*q, s2)
-		} else if yes == nil && raw != "" {
-			yes = nil // unresolvable: not an outcome
+			yes = r.typeFrom(*q, s2) // an unresolvable target is not an outcome
 		}
 	default:
 		s2 := st.fork()
