@@ -248,13 +248,7 @@ func (r *reader) dialTargets(p pos, args string) []dialTarget {
 			}
 			continue
 		}
-		name, number := rest, ""
-		if sl := strings.IndexByte(rest, '/'); sl >= 0 {
-			name, number = rest[:sl], rest[sl+1:]
-		}
-		if at := strings.IndexByte(name, '@'); at >= 0 {
-			number, name = name[:at], name[at+1:]
-		}
+		name, number, _ := DialDevice(rest)
 		if strings.Contains(name, "$") {
 			out = append(out, dialTarget{unknown: item})
 			continue
@@ -272,6 +266,22 @@ func (r *reader) dialTargets(p pos, args string) []dialTarget {
 		}
 	}
 	return out
+}
+
+// DialDevice splits what follows "TECH/" in a Dial() item into the device
+// it names and the number dialled through it: name, name/number or
+// number@name (a number or URI after the '/' may hold an '@' of its own:
+// only the part before the '/' names the device). dialled reports that a
+// number part was written, even an empty one.
+func DialDevice(rest string) (name, number string, dialled bool) {
+	name = rest
+	if sl := strings.IndexByte(rest, '/'); sl >= 0 {
+		name, number, dialled = rest[:sl], rest[sl+1:], true
+	}
+	if at := strings.IndexByte(name, '@'); at >= 0 {
+		number, name, dialled = name[:at], name[at+1:], true
+	}
+	return name, number, dialled
 }
 
 // dialNode types Dial() at p: EXT for one phone (HUNTLIST when another

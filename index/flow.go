@@ -2,10 +2,10 @@ package index
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 
 	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/internal/safefile"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -61,10 +61,9 @@ func (l *lineReader) line(file string, n int) string {
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(l.dir, file)
 		}
-		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() && st.Size() < 64<<20 {
-			if data, err := os.ReadFile(path); err == nil {
-				lines = bytes.Split(data, []byte("\n"))
-			}
+		// Only a regular file under 64 MiB (safefile refuses a FIFO without blocking on it).
+		if data, err := safefile.ReadFile(path, 64<<20-1); err == nil {
+			lines = bytes.Split(data, []byte("\n"))
 		}
 		l.files[file] = lines
 	}
