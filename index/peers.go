@@ -669,32 +669,26 @@ func (d *diagSink) add(sev parser.Severity, pos parser.Pos, format string, args 
 }
 
 // lowerCache lower-cases the few distinct application names of a dialplan
-// once each instead of once per priority, and says whether they are
-// pass-through applications. It is a small open-addressing table (names
-// are few and short; a map costs more per look-up), with a map behind it
-// once the table is full.
+// once each instead of once per priority. It is a small open-addressing
+// table (names are few and short; a map costs more per look-up), with a
+// map behind it once the table is full.
 type lowerCache struct {
 	slots [lowerSlots]lowerSlot
 	used  int
-	more  map[string]appInfo
+	more  map[string]string
 }
 
 const lowerSlots = 64
 
 type lowerSlot struct {
-	key  string
-	info appInfo
-	set  bool
-}
-
-type appInfo struct {
-	lower       string
-	passThrough bool
+	key   string
+	lower string
+	set   bool
 }
 
 func newLowerCache() *lowerCache { return &lowerCache{} }
 
-func (c *lowerCache) info(s string) appInfo {
+func (c *lowerCache) lower(s string) string {
 	h := len(s)
 	if len(s) > 0 {
 		h = h*31 + int(s[0])*7 + int(s[len(s)-1])
@@ -702,34 +696,27 @@ func (c *lowerCache) info(s string) appInfo {
 	for i := 0; i < lowerSlots; i++ {
 		slot := &c.slots[(h+i)%lowerSlots]
 		if !slot.set {
-			info := appInfoOf(s)
+			l := lower(s)
 			if c.used < lowerSlots/2 { // keep probes short
-				*slot = lowerSlot{s, info, true}
+				*slot = lowerSlot{s, l, true}
 				c.used++
-				return info
+				return l
 			}
 			break
 		}
 		if slot.key == s {
-			return slot.info
+			return slot.lower
 		}
 	}
-	if info, ok := c.more[s]; ok {
-		return info
+	if l, ok := c.more[s]; ok {
+		return l
 	}
-	info := appInfoOf(s)
+	l := lower(s)
 	if c.more == nil {
-		c.more = map[string]appInfo{}
+		c.more = map[string]string{}
 	}
 	if len(c.more) < 4096 {
-		c.more[s] = info
+		c.more[s] = l
 	}
-	return info
+	return l
 }
-
-func appInfoOf(s string) appInfo {
-	l := lower(s)
-	return appInfo{l, passThrough[l]}
-}
-
-func (c *lowerCache) lower(s string) string { return c.info(s).lower }
