@@ -605,7 +605,8 @@ func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension
 	return out
 }
 
-// isNumber reports whether an extension is a plain dialable number.
+// isNumber reports whether an extension is a plain dialable number (digits,
+// '*', '#', '+'): ast_isphonenumber.
 func isNumber(s string) bool { return flow.IsNumber(s) }
 
 // markTrunks classifies the peers (SPEC §4 Trunk). A peer is a trunk when
