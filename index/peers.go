@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/astapi/astapi/internal/slab"
@@ -236,11 +237,9 @@ func resolvePeers(sip, users, pjsip *parser.Config, w *diagSink) *peerSet {
 // own lines, as chan_sip does.
 func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer]*sipBuild) {
 	general := cfg.Section("general")
-	var genVars []parser.Var
 	genHasSIP := false
 	if general != nil {
-		genVars = general.Vars
-		genHasSIP = parser.IsTrue(lastValue(genVars, "hassip"))
+		genHasSIP = parser.IsTrue(lastValue(general.Vars, "hassip"))
 	}
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") {
@@ -249,12 +248,8 @@ func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Pe
 		if v := lastVar(s.Vars, "hassip"); !(v != nil && parser.IsTrue(v.Value) || v == nil && genHasSIP) {
 			continue
 		}
-		vars := make([]parser.Var, 0, len(genVars)+len(s.Vars))
-		for _, v := range genVars {
-			v.Inherited = true
-			vars = append(vars, v)
-		}
-		vars = append(vars, s.Vars...)
+		// Clipped: a sip.conf section of the same name appends to it.
+		vars := slices.Clip(withGeneral(general, s))
 		p := &Peer{Name: s.Name, Tech: "SIP", Source: "users.conf", Type: "friend", Pos: s.Pos, Vars: vars}
 		sb := newSIPBuild(g)
 		sb.apply(s.Name, vars)
