@@ -1,9 +1,6 @@
 package index
 
-import (
-	"strconv"
-	"unsafe"
-)
+import "unsafe"
 
 // strArena packs strings into shared chunks: one allocation per chunk
 // instead of one per string. Bytes handed out are never written again.
@@ -32,14 +29,6 @@ func (a *strArena) since(start int) string {
 	return unsafe.String(&a.buf[start], len(a.buf)-start)
 }
 
-// bytes returns b as a string.
-func (a *strArena) bytes(b []byte) string {
-	a.reserve(len(b))
-	start := len(a.buf)
-	a.buf = append(a.buf, b...)
-	return a.since(start)
-}
-
 // concat returns the concatenation of parts.
 func (a *strArena) concat(parts ...string) string {
 	n := 0
@@ -51,14 +40,6 @@ func (a *strArena) concat(parts ...string) string {
 	for _, p := range parts {
 		a.buf = append(a.buf, p...)
 	}
-	return a.since(start)
-}
-
-// uint returns v in decimal.
-func (a *strArena) uint(v uint64) string {
-	a.reserve(20)
-	start := len(a.buf)
-	a.buf = strconv.AppendUint(a.buf, v, 10)
 	return a.since(start)
 }
 

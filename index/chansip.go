@@ -382,9 +382,9 @@ func splitCallerID(value string) (name, num string) {
 		if le := strings.LastIndexByte(loc, '>'); le >= 0 {
 			loc = loc[:le]
 		}
-		return unescapeQuoted(stripQuoted(in[:ls])), shrinkPhoneNumber(loc)
+		return unescapeQuoted(stripQuoted(in[:ls])), parser.ShrinkPhoneNumber(loc)
 	}
-	if tmp := shrinkPhoneNumber(in); !quoted && isPhoneNumber(tmp) {
+	if tmp := parser.ShrinkPhoneNumber(in); !quoted && isNumber(tmp) {
 		return "", tmp
 	}
 	return unescapeQuoted(stripQuoted(in)), ""
@@ -414,47 +414,6 @@ func unescapeQuoted(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
-}
-
-// shrinkPhoneNumber is ast_shrink_phone_number: parentheses and blanks
-// go, dashes go outside brackets, a dot goes unless it ends the number.
-func shrinkPhoneNumber(n string) string {
-	var b strings.Builder
-	bracketed := 0
-	for i := 0; i < len(n); i++ {
-		c := n[i]
-		switch c {
-		case '[':
-			bracketed++
-		case ']':
-			bracketed--
-		case '-':
-			if bracketed == 0 {
-				continue
-			}
-		case '.':
-			if i+1 < len(n) {
-				continue
-			}
-		case '(', ' ', ')':
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-// isPhoneNumber is ast_isphonenumber.
-func isPhoneNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !strings.ContainsRune("0123456789*#+", rune(s[i])) {
-			return false
-		}
-	}
-	return true
 }
 
 // mergeCallerID is ast_callerid_merge as chan_sip calls it (both parts

@@ -43,8 +43,8 @@ func TestShrinkPhoneNumber(t *testing.T) {
 	for in, want := range map[string]string{
 		"(514) 555-0100": "5145550100", "[1-5]-2": "[1-5]2", "555.0100": "5550100", "12.": "12.", "[a-]-[-b]": "[a-][-b]",
 	} {
-		if got := shrinkPhoneNumber(in); got != want {
-			t.Errorf("shrinkPhoneNumber(%q) = %q, want %q", in, got, want)
+		if got := parser.ShrinkPhoneNumber(in); got != want {
+			t.Errorf("ShrinkPhoneNumber(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -421,6 +421,59 @@ func (b *builder) contextEdges(w *diagSink) map[string][]string {
 	return edges
 }
 
+// lowerCache lower-cases the few distinct application names of a dialplan
+// once each instead of once per priority. It is a small open-addressing
+// table (names are few and short; a map costs more per look-up), with a
+// map behind it once the table is full.
+type lowerCache struct {
+	slots [lowerSlots]lowerSlot
+	used  int
+	more  map[string]string
+}
+
+const lowerSlots = 64
+
+type lowerSlot struct {
+	key   string
+	lower string
+	set   bool
+}
+
+func newLowerCache() *lowerCache { return &lowerCache{} }
+
+func (c *lowerCache) lower(s string) string {
+	h := len(s)
+	if len(s) > 0 {
+		h = h*31 + int(s[0])*7 + int(s[len(s)-1])
+	}
+	for i := 0; i < lowerSlots; i++ {
+		slot := &c.slots[(h+i)%lowerSlots]
+		if !slot.set {
+			l := lower(s)
+			if c.used < lowerSlots/2 { // keep probes short
+				*slot = lowerSlot{s, l, true}
+				c.used++
+				return l
+			}
+			break
+		}
+		if slot.key == s {
+			return slot.lower
+		}
+	}
+	if l, ok := c.more[s]; ok {
+		return l
+	}
+	l := lower(s)
+	if c.more == nil {
+		c.more = map[string]string{}
+	}
+	if len(c.more) < 4096 {
+		c.more[s] = l
+	}
+	return l
+}
+
 // jumpSpecs returns the [[context,]exten,]priority targets of a Goto-like
 // application (app lower-cased): one for Goto/Gosub, up to two for
 // GotoIf/GotoIfTime/GosubIf.

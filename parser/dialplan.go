@@ -368,7 +368,7 @@ func (l *sectionLoader) addLine(con *Context, pos Pos, ext, rest string, lastPri
 	cid := ""
 	hasCID := false
 	if i := strings.IndexByte(ext, '/'); i >= 0 {
-		ext, cid, hasCID = ext[:i], shrinkPhoneNumber(ext[i+1:]), true
+		ext, cid, hasCID = ext[:i], ShrinkPhoneNumber(ext[i+1:]), true
 	}
 	priStr, appl, _ := strings.Cut(rest, ",")
 	priStr = trimBlanks(priStr)
@@ -638,9 +638,9 @@ func removeSpaces(s string) string {
 	return b.String()
 }
 
-// shrinkPhoneNumber is callerid.c's ast_shrink_phone_number: spaces and
+// ShrinkPhoneNumber is callerid.c's ast_shrink_phone_number: spaces and
 // parentheses go, and so do dashes outside brackets and any '.' but a last.
-func shrinkPhoneNumber(n string) string {
+func ShrinkPhoneNumber(n string) string {
 	var b strings.Builder
 	depth := 0
 	for i := 0; i < len(n); i++ {

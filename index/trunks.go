@@ -1,0 +1,213 @@
+package index
+
+import (
+	"iter"
+	"strings"
+
+	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/internal/slab"
+	"github.com/astapi/astapi/parser"
+)
+
+// scanDials records how every Dial() of the dialplan uses each peer.
+func (b *builder) scanDials() {
+	b.dials = map[*Peer]*dialUse{}
+	var uses slab.Slab[dialUse]
+	use := func(p *Peer) *dialUse {
+		u := b.dials[p]
+		if u == nil {
+			u = uses.New()
+			b.dials[p] = u
+		}
+		return u
+	}
+	var buf []dialTarget
+	var sites slab.Slab[dialSite]
+	for _, c := range b.dp.Contexts {
+		for e, pr := range dials(c) {
+			targets := b.dialTargets(buf[:0], pr.Args, e, pr.Pos, (*diagSink)(&b.diags))
+			buf = targets
+			for _, t := range targets {
+				if t.peer == nil {
+					continue
+				}
+				if t.number {
+					use(t.peer).withNumber = true
+				}
+			}
+			if len(targets) == 1 && targets[0].peer != nil && !targets[0].number && isNumber(e.Exten) {
+				u := use(targets[0].peer)
+				if u.alone == nil {
+					u.alone = sites.One(dialSite{c, e.Exten})
+				} else {
+					u.alone = append(u.alone, dialSite{c, e.Exten})
+				}
+			}
+		}
+	}
+}
+
+// dials yields the Dial() priorities of a context, with their extension.
+func dials(c *parser.Context) iter.Seq2[*parser.Extension, *parser.Priority] {
+	return func(yield func(*parser.Extension, *parser.Priority) bool) {
+		for _, e := range c.Extensions {
+			for i := range e.Priorities {
+				if pr := &e.Priorities[i]; strings.EqualFold(pr.App, "dial") && !yield(e, pr) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// dialTarget is one technology/resource of a Dial() argument.
+type dialTarget struct {
+	raw    string
+	peer   *Peer // nil when not a known SIP/PJSIP peer
+	number bool  // a number or URI is dialed through the peer
+}
+
+// dialTargets splits the first Dial() argument on '&' and appends its
+// targets to out. Unknown peers are reported to w (nil: not reported).
+func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension, pos parser.Pos, w *diagSink) []dialTarget {
+	first := parser.FirstArg(args)
+	if strings.TrimSpace(first) == "${HINT}" && e != nil {
+		first = e.Hint
+	}
+	first = b.dp.ExpandGlobals(first)
+	for item := range strings.SplitSeq(first, "&") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		tech, rest, ok := strings.Cut(item, "/")
+		t := dialTarget{raw: item}
+		if !ok {
+			out = append(out, t)
+			continue
+		}
+		var name string
+		tech = strings.ToUpper(tech)
+		switch tech {
+		case "SIP", "PJSIP":
+			// What follows the first '/' is a number or URI (which may hold
+			// an '@' of its own): only the part before it names the peer,
+			// as number@peer or peer.
+			name = rest
+			if sl := strings.IndexByte(rest, '/'); sl >= 0 {
+				name, t.number = rest[:sl], true
+			}
+			if at := strings.IndexByte(name, '@'); at >= 0 {
+				name, t.number = name[at+1:], true
+			}
+		default:
+			out = append(out, t)
+			continue
+		}
+		if strings.Contains(name, "${") || name == "" {
+			out = append(out, t)
+			continue
+		}
+		t.peer = b.peers.get(tech, name)
+		if t.peer == nil {
+			w.warn(pos, "Dial to %s/%s: no such peer in sip.conf, pjsip.conf or users.conf", tech, name)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// isNumber reports whether an extension is a plain dialable number (digits,
+// '*', '#', '+'): ast_isphonenumber.
+func isNumber(s string) bool { return flow.IsNumber(s) }
+
+// markTrunks classifies the peers (SPEC §4 Trunk). A peer is a trunk when
+//   - the dialplan dials it with a number after it (SIP/name/123,
+//     PJSIP/123@name);
+//   - it registers to a provider: a register => line, a PJSIP registration
+//     or outbound_auth (resolvePeers noted those);
+//   - or it sits at a fixed address that no extension dials alone (a
+//     host=, an AOR contact, or a PJSIP identify match= without inbound
+//     auth) and its context leads to inbound routes (from-trunk,
+//     from-pstn, DIDs…), or it is a chan_sip type=peer or a PJSIP
+//     endpoint, or it sets fromdomain=/fromuser= or insecure= (what one
+//     sets for a provider, not for a phone).
+//
+// System endpoints are neither phones nor trunks.
+func (b *builder) markTrunks(edges map[string][]string) {
+	inbound := map[string]bool{} // by context, computed once
+	for _, p := range b.peers.list {
+		if p.System != "" {
+			continue
+		}
+		u := b.dials[p]
+		fixed := (p.Host != "" && !strings.EqualFold(p.Host, "dynamic") || b.peers.ipIdentified[p]) && (u == nil || len(u.alone) == 0)
+		switch {
+		case u != nil && u.withNumber:
+			p.Trunk = true
+		case b.peers.registers[p] != "":
+			p.Trunk = true
+		case !fixed:
+		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "" ||
+			p.Tech == "SIP" && p.Info.Insecure != "no":
+			p.Trunk = true
+		case b.leadsInbound(p.Context, edges, inbound):
+			p.Trunk = true
+		}
+	}
+}
+
+// inboundWords mark the names of contexts where calls from providers
+// arrive (FreePBX from-trunk / from-pstn / ext-did-NNNN, and the usual
+// hand-made names).
+var inboundWords = [...]string{"from-trunk", "from-pstn", "from-did", "ext-did", "inbound", "incoming"}
+
+// leadsInbound reports whether ctx, or a context it includes or jumps to,
+// is named like an inbound context, or whether ctx itself answers a
+// literal DID-length number (seven digits or more). memo keeps answers.
+func (b *builder) leadsInbound(ctx string, edges map[string][]string, memo map[string]bool) bool {
+	if v, ok := memo[ctx]; ok {
+		return v
+	}
+	found := false
+	if c := b.dp.Context(ctx); c != nil {
+		for _, e := range c.Extensions {
+			if len(e.Exten) >= 7 && isDigits(e.Exten) {
+				found = true
+				break
+			}
+		}
+	}
+	seen := map[string]bool{ctx: true}
+	for queue := []string{ctx}; len(queue) > 0 && !found && len(seen) <= 256; queue = queue[1:] {
+		found = inboundName(queue[0])
+		for _, next := range edges[queue[0]] {
+			if !seen[next] {
+				seen[next] = true
+				queue = append(queue, next)
+			}
+		}
+	}
+	memo[ctx] = found
+	return found
+}
+
+// inboundName reports whether a context is named like an inbound one.
+func inboundName(ctx string) bool {
+	name := lower(ctx)
+	for _, w := range inboundWords {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
