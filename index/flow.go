@@ -72,11 +72,3 @@ func (l *lineReader) line(file string, n int) string {
 	}
 	return string(bytes.TrimRight(lines[n-1], "\r"))
 }
-
-// passThrough apps do not decide where a call goes; the context graph
-// (tenants.go) steps over them.
-var passThrough = map[string]bool{
-	"answer": true, "noop": true, "set": true, "wait": true, "ringing": true, "progress": true,
-	"verbose": true, "log": true, "mset": true, "setlanguage": true, "setcallerpres": true,
-	"setcidname": true, "setcidnum": true, "setmusiconhold": true, "setglobalvar": true,
-}

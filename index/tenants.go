@@ -1,7 +1,6 @@
 package index
 
 import (
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -303,15 +302,6 @@ func (b *builder) tenantOf(p *Peer) *Tenant {
 		}
 	}
 	return nil
-}
-
-func globAny(globs []string, s string) bool {
-	for _, g := range globs {
-		if ok, _ := filepath.Match(g, s); ok {
-			return true
-		}
-	}
-	return false
 }
 
 // tenantContexts gives each tenant the contexts its globs match and its

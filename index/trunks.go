@@ -93,13 +93,7 @@ func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension
 			// What follows the first '/' is a number or URI (which may hold
 			// an '@' of its own): only the part before it names the peer,
 			// as number@peer or peer.
-			name = rest
-			if sl := strings.IndexByte(rest, '/'); sl >= 0 {
-				name, t.number = rest[:sl], true
-			}
-			if at := strings.IndexByte(name, '@'); at >= 0 {
-				name, t.number = name[at+1:], true
-			}
+			name, _, t.number = flow.DialDevice(rest)
 		default:
 			out = append(out, t)
 			continue
