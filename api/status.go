@@ -144,7 +144,7 @@ func (s *Server) statusReport(snap *index.Snapshot, u *index.User) statusData {
 	}
 	if since, running := s.store.Running(); running {
 		took := s.opts.Now().Sub(since)
-		d.Reloading = &reloading{Since: timeString(since), RunningMS: millis(took), PastTimeout: took > reloadTimeout(snap)}
+		d.Reloading = &reloading{Since: timeString(since), RunningMS: millis(took), PastTimeout: took > snap.ReloadTimeout()}
 	}
 	for _, x := range diags {
 		if !admin && !snap.OnlyTenantsOf(u, x.Pos) {
@@ -158,13 +158,6 @@ func (s *Server) statusReport(snap *index.Snapshot, u *index.User) statusData {
 		})
 	}
 	return d
-}
-
-func reloadTimeout(snap *index.Snapshot) time.Duration {
-	if t := snap.Server.Limits.ReloadTimeout; t > 0 {
-		return t
-	}
-	return index.DefaultLimits().ReloadTimeout
 }
 
 func timeString(t time.Time) string {

@@ -110,3 +110,13 @@ func (l Limits) budget(start time.Time) *parser.Budget {
 	}
 	return b
 }
+
+// ReloadTimeout is how long a reload may run while s is served: its
+// astapi.ini reload_timeout, else the default (also when s is nil: no
+// configuration loaded yet).
+func (s *Snapshot) ReloadTimeout() time.Duration {
+	if s != nil && s.Server.Limits.ReloadTimeout > 0 {
+		return s.Server.Limits.ReloadTimeout
+	}
+	return DefaultLimits().ReloadTimeout
+}

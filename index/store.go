@@ -71,12 +71,7 @@ func (s *Store) Running() (time.Time, bool) {
 
 // timeout is the time limit of a reload: the served configuration's
 // reload_timeout, or the default before any.
-func (s *Store) timeout() time.Duration {
-	if cur := s.cur.Load(); cur != nil && cur.Server.Limits.ReloadTimeout > 0 {
-		return cur.Server.Limits.ReloadTimeout
-	}
-	return DefaultLimits().ReloadTimeout
-}
+func (s *Store) timeout() time.Duration { return s.cur.Load().ReloadTimeout() }
 
 type loaded struct {
 	snap *Snapshot
