@@ -52,6 +52,10 @@ type Diagnostic struct {
 	Pos      Pos
 	Severity Severity
 	Message  string
+	// Dropped is how many diagnostics this one stands for when it says
+	// that many were dropped over a limit (0 otherwise): Cap folds such
+	// notes instead of counting them as diagnostics of their file.
+	Dropped int
 }
 
 func (d Diagnostic) String() string {
@@ -132,15 +136,16 @@ func droppedDiag(file string, n int) Diagnostic {
 	if file == "" {
 		where = "in all"
 	}
-	return Diagnostic{Pos: Pos{File: file}, Severity: Warning,
+	return Diagnostic{Pos: Pos{File: file}, Severity: Warning, Dropped: n,
 		Message: fmt.Sprintf("%d more diagnostics %s dropped (over the limit)", n, where)}
 }
 
 // Cap keeps at most perFile diagnostics per file and total in all (0: no
-// limit), errors before warnings, in their order, and adds a diagnostic
-// per file (and one for the whole list) saying how many were dropped: a
-// file of a million bad lines must not make a million diagnostics to
-// store and serve.
+// limit), errors before warnings before infos, in their order, and adds a
+// diagnostic per file (and one for the whole list) saying how many were
+// dropped: a file of a million bad lines must not make a million
+// diagnostics to store and serve. Notes of earlier drops (the parser's
+// own per-file cap) are folded into these, not counted against the limit.
 func (l Diagnostics) Cap(perFile, total int) Diagnostics {
 	if (perFile <= 0 || len(l) <= perFile) && (total <= 0 || len(l) <= total) {
 		return l
@@ -149,9 +154,18 @@ func (l Diagnostics) Cap(perFile, total int) Diagnostics {
 	kept, inFile := 0, map[string]int{}
 	dropped := map[string]int{}
 	droppedAll := 0
-	for _, sev := range []Severity{Error, Warning} {
+	for _, d := range l {
+		if d.Dropped > 0 {
+			if d.Pos.File == "" {
+				droppedAll += d.Dropped
+			} else {
+				dropped[d.Pos.File] += d.Dropped
+			}
+		}
+	}
+	for _, sev := range []Severity{Error, Warning, Info} {
 		for i, d := range l {
-			if d.Severity != sev {
+			if d.Severity != sev || d.Dropped > 0 {
 				continue
 			}
 			switch {

@@ -308,3 +308,30 @@ func TestSectionNameLimitEdge(t *testing.T) {
 		}
 	}
 }
+
+// Cap folds a note of the parser's own per-file drops into its count
+// instead of keeping it as one of the file's diagnostics (which dropped a
+// real one and made a second note), and keeps info diagnostics, after
+// warnings, rather than losing them unnoticed.
+func TestDiagnosticsCapFoldsDropNotes(t *testing.T) {
+	d := func(line int, sev Severity) Diagnostic {
+		return Diagnostic{Pos: Pos{File: "a.conf", Line: line}, Severity: sev, Message: "m"}
+	}
+	parsed := Diagnostics{d(1, Warning), d(2, Warning), d(3, Warning), droppedDiag("a.conf", 950)}
+	got := parsed.Cap(3, 0)
+	if len(got) != 4 || got[0].Dropped != 950 || got[0].Message != "950 more diagnostics in this file dropped (over the limit)" {
+		t.Errorf("Cap(3, 0) of 3 warnings and a note of 950: %v", got)
+	}
+	withInfo := Diagnostics{d(1, Info), d(2, Warning), d(3, Info), d(4, Error)}
+	got = withInfo.Cap(3, 0)
+	want := []string{"a.conf: warning: 1 more diagnostics in this file dropped (over the limit)",
+		"a.conf:1: info: m", "a.conf:2: warning: m", "a.conf:4: error: m"}
+	if len(got) != len(want) {
+		t.Fatalf("Cap(3, 0) with infos: %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("Cap(3, 0) with infos [%d] = %q, want %q", i, got[i], want[i])
+		}
+	}
+}

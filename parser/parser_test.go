@@ -344,14 +344,14 @@ func TestConfigSectionLookup(t *testing.T) {
 
 func TestDiagnosticsSort(t *testing.T) {
 	l := Diagnostics{
-		{Pos{"b.conf", 1}, Warning, "w"},
-		{Pos{"a.conf", 10}, Warning, "x"},
-		{Pos{"a.conf", 2}, Warning, "b"},
-		{Pos{"a.conf", 2}, Error, "z"},
-		{Pos{"a.conf", 2}, Warning, "a"},
-		{Pos{"a.conf", 2}, Error, "c"},
-		{Pos{"", 0}, Error, "no position"},
-		{Pos{"a.conf", 2}, Warning, "a"},
+		{Pos: Pos{"b.conf", 1}, Severity: Warning, Message: "w"},
+		{Pos: Pos{"a.conf", 10}, Severity: Warning, Message: "x"},
+		{Pos: Pos{"a.conf", 2}, Severity: Warning, Message: "b"},
+		{Pos: Pos{"a.conf", 2}, Severity: Error, Message: "z"},
+		{Pos: Pos{"a.conf", 2}, Severity: Warning, Message: "a"},
+		{Pos: Pos{"a.conf", 2}, Severity: Error, Message: "c"},
+		{Pos: Pos{"", 0}, Severity: Error, Message: "no position"},
+		{Pos: Pos{"a.conf", 2}, Severity: Warning, Message: "a"},
 	}
 	l.Sort()
 	want := []string{
@@ -378,10 +378,10 @@ func TestDiagnosticsSort(t *testing.T) {
 	if err := l.Err(); err == nil || err.Error() != ": error: no position (and 2 more)" {
 		t.Errorf("Err() = %v", err)
 	}
-	if err := (Diagnostics{{Pos{"x", 1}, Warning, "w"}}).Err(); err != nil {
+	if err := (Diagnostics{{Pos: Pos{"x", 1}, Severity: Warning, Message: "w"}}).Err(); err != nil {
 		t.Errorf("warnings only: Err() = %v, want nil", err)
 	}
-	if s := (Diagnostics{{Pos{"x", 3}, Error, "boom"}}).Error(); s != "x:3: error: boom" {
+	if s := (Diagnostics{{Pos: Pos{"x", 3}, Severity: Error, Message: "boom"}}).Error(); s != "x:3: error: boom" {
 		t.Errorf("one error: %q", s)
 	}
 	if s := (Diagnostics{}).Error(); s != "no errors" {
@@ -394,7 +394,7 @@ func TestDiagnosticsSort(t *testing.T) {
 }
 
 func TestDiagnosticJSON(t *testing.T) {
-	b, err := json.Marshal(Diagnostics{{Pos{"a.conf", 3}, Error, "bad <thing>"}, {Pos{"b.conf", 0}, Warning, "w"}})
+	b, err := json.Marshal(Diagnostics{{Pos: Pos{"a.conf", 3}, Severity: Error, Message: "bad <thing>"}, {Pos: Pos{"b.conf", 0}, Severity: Warning, Message: "w"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -702,7 +702,7 @@ func TestDumpNeverNull(t *testing.T) {
 		t.Errorf("dialplan dump has null: %s", b)
 	}
 	// Dump(extra) sorts the combined diagnostics and does not touch extra.
-	extra := Diagnostics{{Pos{"z.conf", 1}, Warning, "z"}, {Pos{"a.conf", 1}, Warning, "a"}}
+	extra := Diagnostics{{Pos: Pos{"z.conf", 1}, Severity: Warning, Message: "z"}, {Pos: Pos{"a.conf", 1}, Severity: Warning, Message: "a"}}
 	dd := BuildDialplan(parseSrc(t, "[c]\nexten => 1,n,NoOp()\n")).Dump(extra)
 	var files []string
 	for _, d := range dd.Diagnostics {
