@@ -6,7 +6,6 @@ import (
 	"github.com/astapi/astapi/internal/slab"
 	"io/fs"
 	"path/filepath"
-	"sort"
 	"strings"
 	"unsafe"
 )
@@ -297,16 +296,7 @@ func (p *parser) readError(pos Pos, format string, args ...any) {
 }
 
 // reportDropped adds, per file, one diagnostic counting those dropped.
-func (p *parser) reportDropped() {
-	files := make([]string, 0, len(p.dropped))
-	for f := range p.dropped {
-		files = append(files, f)
-	}
-	sort.Strings(files)
-	for _, f := range files {
-		p.cfg.Diags = append(p.cfg.Diags, droppedDiag(f, p.dropped[f]))
-	}
-}
+func (p *parser) reportDropped() { p.cfg.Diags = appendDropNotes(p.cfg.Diags, p.dropped) }
 
 func (p *parser) appendSection(s *Section) {
 	p.cfg.Sections = append(p.cfg.Sections, s)

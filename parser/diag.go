@@ -140,6 +140,20 @@ func droppedDiag(file string, n int) Diagnostic {
 		Message: fmt.Sprintf("%d more diagnostics %s dropped (over the limit)", n, where)}
 }
 
+// appendDropNotes appends one note per file of dropped (in file order)
+// saying how many of its diagnostics were dropped.
+func appendDropNotes(l Diagnostics, dropped map[string]int) Diagnostics {
+	files := make([]string, 0, len(dropped))
+	for f := range dropped {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		l = append(l, droppedDiag(f, dropped[f]))
+	}
+	return l
+}
+
 // Cap keeps at most perFile diagnostics per file and total in all (0: no
 // limit), errors before warnings before infos, in their order, and adds a
 // diagnostic per file (and one for the whole list) saying how many were
@@ -186,14 +200,7 @@ func (l Diagnostics) Cap(perFile, total int) Diagnostics {
 			out = append(out, d)
 		}
 	}
-	files := make([]string, 0, len(dropped))
-	for f := range dropped {
-		files = append(files, f)
-	}
-	sort.Strings(files)
-	for _, f := range files {
-		out = append(out, droppedDiag(f, dropped[f]))
-	}
+	out = appendDropNotes(out, dropped)
 	if droppedAll > 0 {
 		out = append(out, droppedDiag("", droppedAll))
 	}
