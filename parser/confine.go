@@ -22,11 +22,18 @@ func confined(path string, roots []string) error {
 		if err != nil {
 			continue
 		}
-		if rel, err := filepath.Rel(rr, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if Within(rr, real) {
 			return nil
 		}
 	}
 	// Neither path is named: diagnostics are shown to API users, and
 	// where files live on the host is not theirs to know.
 	return errors.New("outside the allowed directories (asterisk_dir and include_roots)")
+}
+
+// Within reports whether path is dir or lies below it (both clean,
+// absolute or both relative to one directory).
+func Within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/parser"
 )
 
 // discoverModes are the values of --tenants ([server] discover).
@@ -218,18 +219,12 @@ func includeRoots(dir string, given []string) ([]string, error) {
 		if err != nil {
 			continue // dangling: Asterisk cannot read it either
 		}
-		if !within(realDir, real) {
+		if !parser.Within(realDir, real) {
 			roots = append(roots, filepath.Dir(real))
 		}
 	}
 	slices.Sort(roots)
 	return slices.Compact(roots), nil
-}
-
-// within reports whether path lies inside dir.
-func within(dir, path string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // writeVerified writes text to path atomically with mode 0600: a temp file
