@@ -7,36 +7,60 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/parser"
 )
 
-// reader carries the state of one Build.
-type reader struct {
+// shared is what every part of one Build reads (see parts.go): worked
+// out once from the whole input, never written while the parts are read.
+type shared struct {
 	in           Input
-	dp           *parser.Dialplan
+	whole        *parser.Dialplan
 	owners       map[string][]int // context -> indexes of the tenants owning it
 	phones       map[string]*Phone
 	phoneNum     map[string][]*Phone
+	byTenant     map[string][]*Phone // numbered phones by tenant ID
 	trunks       map[string]*Trunk
-	trunkTenants map[string]string // trunk name -> the tenant of the first trunk of that name with one
-	nodes        map[nodeKey]*node
-	memo         []typed        // see memoAt
-	memoNum      map[pos]*typed // see memoAt
-	nodeSlots    []int32        // see node
-	all          []*node        // the nodes by number (see number)
-	apps         []uint16       // see app: numbers in appNames (0: not known yet)
-	appNames     []string
-	appNo        map[string]uint16
-	lastExt      *parser.Extension // the extension slot found last, and its first slot
-	lastSlot     int
-	typings      int     // typeFrom calls so far
-	queue        []*node // registered, in registration order
-	edges        []*edge
-	edgeSeen     map[edgeKey]bool
-	diags        parser.Diagnostics
-	warned       map[string]bool
-	extIndex     map[*parser.Extension]extIndex
+	trunkTenants map[string]string        // trunk name -> the tenant of the first trunk of that name with one
+	internal     map[*parser.Context]bool // see phoneContexts
+	freepbx      bool                     // see system
+	tenantKey    map[string]string        // tenant ID -> key
+	tenantIndex  map[string]int           // tenant ID -> index in in.Tenants
+	tenantPart   []*part                  // by tenant index: the part of its contexts (split)
+}
+
+// reader carries the state of reading one part of the dialplan (all of
+// it when it is not split).
+type reader struct {
+	*shared
+	dp        *parser.Dialplan // the part's view of the dialplan
+	trunkList []Trunk          // the trunks whose calls start in the part
+	nodes     map[nodeKey]*node
+	memo      []typed        // see memoAt
+	memoNum   map[pos]*typed // see memoAt
+	nodeSlots []int32        // see node
+	all       []*node        // the nodes by number (see number)
+	apps      []uint16       // see app: numbers in appNames (0: not known yet)
+	appNames  []string
+	appNo     map[string]uint16
+	lastExt   *parser.Extension // the extension slot found last, and its first slot
+	lastSlot  int
+	typings   int     // typeFrom calls so far
+	queue     []*node // registered, in registration order
+	edges     []*edge
+	edgeSeen  map[edgeKey]bool
+	diags     parser.Diagnostics
+	warned    map[string]bool
+	extIndex  map[*parser.Extension]extIndex
+	// What the part read of the shared phones (see parts.go: a part is
+	// reused only while these lookups answer the same), and whether it
+	// looked up a context outside its view.
+	lookups []string
+	escaped bool
+	// The phones that had an EXT when seedPatternPhones began, and those
+	// it gave one: reading the whole dialplan, the first keep the second
+	// from getting one, across parts too (see parts.go).
+	hadExt        map[*Phone]bool
+	patternSeeded []*Phone
 }
 
 // extIndex is an extension's place in its context, and its first slot in
@@ -66,23 +90,56 @@ func (r *reader) warn(p parser.Pos, format string, args ...any) {
 	r.diags = append(r.diags, parser.Diagnostic{Pos: p, Severity: parser.Warning, Message: msg})
 }
 
-// Build reads the call flow of in: the objects, the destinations between
-// them, and the diagnostics met on the way (Goto targets that do not
-// exist). The result is deterministic for given files.
-func Build(in Input) (*Graph, parser.Diagnostics) {
-	dp := in.Dialplan
-	if dp == nil {
-		dp = parser.BuildDialplan(&parser.Config{})
+// newShared works out what every part reads.
+func newShared(in Input) *shared {
+	if in.Dialplan == nil {
+		in.Dialplan = parser.BuildDialplan(&parser.Config{})
 	}
+	dp := in.Dialplan
+	sh := &shared{in: in, whole: dp, owners: make(map[string][]int, len(dp.Contexts)), phones: make(map[string]*Phone, len(in.Phones)),
+		phoneNum: make(map[string][]*Phone, len(in.Phones)), byTenant: map[string][]*Phone{}, trunks: make(map[string]*Trunk, len(in.Trunks)),
+		trunkTenants: map[string]string{}, tenantKey: make(map[string]string, len(in.Tenants)), tenantIndex: make(map[string]int, len(in.Tenants)),
+		freepbx: dp.Context("from-internal-xfer") != nil}
+	for i, t := range in.Tenants {
+		for _, c := range t.Contexts {
+			sh.owners[c] = append(sh.owners[c], i)
+		}
+		sh.tenantKey[t.ID] = t.Key
+		if _, ok := sh.tenantIndex[t.ID]; !ok {
+			sh.tenantIndex[t.ID] = i
+		}
+	}
+	for i := range in.Phones {
+		ph := &in.Phones[i]
+		sh.phones[strings.ToUpper(ph.Tech)+"/"+ph.Name] = ph
+		if ph.Number != "" {
+			sh.phoneNum[ph.Number] = append(sh.phoneNum[ph.Number], ph)
+		}
+		if IsNumber(ph.Number) {
+			sh.byTenant[ph.TenantID] = append(sh.byTenant[ph.TenantID], ph)
+		}
+	}
+	for i := range in.Trunks {
+		t := &in.Trunks[i]
+		sh.trunks[strings.ToUpper(t.Tech)+"/"+t.Name] = t
+		if _, ok := sh.trunkTenants[t.Name]; !ok && t.TenantID != "" {
+			sh.trunkTenants[t.Name] = t.TenantID
+		}
+	}
+	sh.internal = sh.phoneContexts()
+	return sh
+}
+
+// newReader prepares reading the contexts of dp (a view of the whole
+// dialplan, or the whole) and the calls trunks bring in.
+func (sh *shared) newReader(dp *parser.Dialplan, trunks []Trunk) *reader {
 	// The big maps are sized from the dialplan: growing them step by step
 	// costs a big PBX more than reading it.
 	exts := 0
 	for _, c := range dp.Contexts {
 		exts += len(c.Extensions)
 	}
-	r := &reader{in: in, dp: dp, owners: make(map[string][]int, len(dp.Contexts)), phones: make(map[string]*Phone, len(in.Phones)),
-		phoneNum: make(map[string][]*Phone, len(in.Phones)), trunks: make(map[string]*Trunk, len(in.Trunks)),
-		nodes: map[nodeKey]*node{}, memoNum: map[pos]*typed{}, edgeSeen: make(map[edgeKey]bool, exts),
+	r := &reader{shared: sh, dp: dp, trunkList: trunks, nodes: map[nodeKey]*node{}, memoNum: map[pos]*typed{}, edgeSeen: make(map[edgeKey]bool, exts),
 		warned: map[string]bool{}, extIndex: make(map[*parser.Extension]extIndex, exts)}
 	slots := 0
 	for _, c := range dp.Contexts {
@@ -101,22 +158,12 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	r.all = []*node{nil}
 	r.apps = make([]uint16, slots)
 	r.appNames, r.appNo = []string{""}, map[string]uint16{}
-	for i, t := range in.Tenants {
-		for _, c := range t.Contexts {
-			r.owners[c] = append(r.owners[c], i)
-		}
-	}
-	for i := range in.Phones {
-		ph := &in.Phones[i]
-		r.phones[strings.ToUpper(ph.Tech)+"/"+ph.Name] = ph
-		if ph.Number != "" {
-			r.phoneNum[ph.Number] = append(r.phoneNum[ph.Number], ph)
-		}
-	}
-	for i := range in.Trunks {
-		t := &in.Trunks[i]
-		r.trunks[strings.ToUpper(t.Tech)+"/"+t.Name] = t
-	}
+	return r
+}
+
+// read reads the reader's part: its DIDs, the objects of the tenants'
+// contexts, and everything they lead to.
+func (r *reader) read() *partGraph {
 	r.inbound()
 	r.seeds()
 	// Registering a node may register more (its targets): the queue grows
@@ -124,9 +171,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	for i := 0; i < len(r.queue); i++ {
 		r.sources(r.queue[i])
 	}
-	g := r.graph()
-	r.diags.Sort()
-	return g, r.diags
+	return r.graph()
 }
 
 // register makes n an object of the graph.
@@ -283,10 +328,20 @@ func (r *reader) typeBefore(q, p pos) *node {
 	return r.typeFrom(q, r.newState())
 }
 
-// graph turns the registered nodes and edges into the Graph: entries,
-// names, tenants and IDs.
-func (r *reader) graph() *Graph {
-	g := &Graph{}
+// partGraph is what reading a part found: its objects and edges (IDs
+// not given yet), the keys the IDs are derived from, its diagnostics.
+type partGraph struct {
+	objects  []*Object
+	objKeys  []string
+	edges    []*Edge
+	edgeKeys []string
+	diags    parser.Diagnostics
+}
+
+// graph turns the registered nodes and edges into the part's objects and
+// edges: entries, names, tenants and the keys of their IDs.
+func (r *reader) graph() *partGraph {
+	g := &partGraph{}
 	for _, n := range r.queue {
 		o := &n.obj
 		if n.raw == "" {
@@ -315,32 +370,20 @@ func (r *reader) graph() *Graph {
 		}
 	}
 	r.edges = keptEdges
-	keyOf := map[string]string{}
-	for _, t := range r.in.Tenants {
-		keyOf[t.ID] = t.Key
-	}
 	// The objects move out of the nodes into one array: the snapshot
 	// keeps them, not what reading them took.
 	objs := make([]Object, len(r.queue))
-	objKeys := make([]string, len(r.queue))
+	g.objects = make([]*Object, len(r.queue))
+	g.objKeys = make([]string, len(r.queue))
 	for i, n := range r.queue {
 		objs[i] = n.obj
 		n.out = &objs[i]
-		objKeys[i] = strings.Join([]string{keyOf[n.obj.TenantID], n.obj.Type, n.obj.Entry}, "\x00")
+		g.objects[i] = &objs[i]
+		g.objKeys[i] = strings.Join([]string{r.tenantKey[n.obj.TenantID], n.obj.Type, n.obj.Entry}, "\x00")
 		if n.via != "" {
-			objKeys[i] += "\x00" + n.via
+			g.objKeys[i] += "\x00" + n.via
 		}
 	}
-	// The objects' IDs are worked out while the edges' are: the edges'
-	// keys read the objects' entries and types, not their IDs.
-	var objIDs sync.WaitGroup
-	objIDs.Go(func() {
-		list := ids.New("object").AssignList(objKeys)
-		for i := range objs {
-			objs[i].ID = list[i]
-			g.Objects = append(g.Objects, &objs[i])
-		}
-	})
 	// de_ord: the order of a target among its source's targets of a kind.
 	ords := make([]int, len(r.edges))
 	ord := make(map[edgeKey]int, len(r.edges))
@@ -349,11 +392,10 @@ func (r *reader) graph() *Graph {
 		ord[k]++
 		ords[i] = ord[k]
 	}
-	// The edges and their keys, each on its own: built in parallel runs.
+	// The edges and their keys, each on its own: built in parallel runs
+	// (a part that is the whole of a big dialplan has many).
+	edges := make([]*Edge, len(r.edges))
 	edgeKeys := make([]string, len(r.edges))
-	if len(r.edges) > 0 {
-		g.Edges = make([]*Edge, len(r.edges))
-	}
 	inRuns(len(r.edges), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			e := r.edges[i]
@@ -362,27 +404,20 @@ func (r *reader) graph() *Graph {
 			if out.TenantID == "" {
 				out.TenantID = e.from.obj.TenantID
 			}
-			g.Edges[i] = out
-			edgeKeys[i] = strings.Join([]string{keyOf[out.TenantID], out.TypeSrc, out.Src, out.TypeDst(), out.Dst(), strconv.Itoa(out.Ord)}, "\x00")
+			edges[i] = out
+			edgeKeys[i] = strings.Join([]string{r.tenantKey[out.TenantID], out.TypeSrc, out.Src, out.TypeDst(), out.Dst(), strconv.Itoa(out.Ord)}, "\x00")
 		}
 	})
 	// Two edges a client cannot tell apart are one.
 	seen := make(map[string]bool, len(edgeKeys))
-	kept, keptKeys := g.Edges[:0], edgeKeys[:0]
-	for i, e := range g.Edges {
+	for i, e := range edges {
 		if !seen[edgeKeys[i]] {
 			seen[edgeKeys[i]] = true
-			kept, keptKeys = append(kept, e), append(keptKeys, edgeKeys[i])
+			g.edges, g.edgeKeys = append(g.edges, e), append(g.edgeKeys, edgeKeys[i])
 		}
 	}
-	g.Edges = kept
-	edgeIDs := ids.New("destination").AssignList(keptKeys)
-	for i, e := range g.Edges {
-		e.ID = edgeIDs[i]
-	}
-	objIDs.Wait()
-	ids.SortByID(g.Objects, func(o *Object) string { return o.ID })
-	ids.SortByID(g.Edges, func(e *Edge) string { return e.ID })
+	r.diags.Sort()
+	g.diags = r.diags
 	return g
 }
 
@@ -447,24 +482,19 @@ func (r *reader) tenants() {
 
 // trunkTenant is the tenant of the first of the named trunks that has one.
 func (r *reader) trunkTenant(names []string) string {
-	if r.trunkTenants == nil {
-		// Built on first use: a DID per trunk would otherwise read every
-		// trunk once per DID.
-		r.trunkTenants = map[string]string{}
-		for i := range r.in.Trunks {
-			if t := &r.in.Trunks[i]; t.TenantID != "" {
-				if _, ok := r.trunkTenants[t.Name]; !ok {
-					r.trunkTenants[t.Name] = t.TenantID
-				}
-			}
-		}
-	}
 	for _, name := range names {
+		r.look(lookTrunkTenant, name)
 		if t, ok := r.trunkTenants[name]; ok {
 			return t
 		}
 	}
 	return ""
+}
+
+// trunkNamed is the trunk "TECH/name", or nil.
+func (r *reader) trunkNamed(key string) *Trunk {
+	r.look(lookTrunk, key)
+	return r.trunks[key]
 }
 
 // inRuns cuts n items into contiguous runs, one per processor (one for a

@@ -36,7 +36,7 @@ func systemContext(name string) bool {
 func (r *reader) system(name string) bool {
 	return systemContext(name) ||
 		len(name) >= len("from-internal") && strings.EqualFold(name[:len("from-internal")], "from-internal") &&
-			r.dp.Context("from-internal-xfer") != nil
+			r.freepbx
 }
 
 // noInboundWalk are contexts the DID walk does not enter through an

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,8 +16,8 @@ import (
 func (r *reader) inbound() {
 	var routes []*route
 	byExt := map[*parser.Extension]*route{}
-	internal := r.phoneContexts()
-	trunks := r.in.Trunks
+	internal := r.internal
+	trunks := slices.Clip(r.trunkList)
 	// Contexts named for inbound calls are walked as if a trunk led there:
 	// a lab box often has its provider in a file astapi does not read.
 	for _, c := range r.dp.Contexts {
@@ -25,14 +26,7 @@ func (r *reader) inbound() {
 		}
 	}
 	for _, t := range trunks {
-		var roots []string
-		if t.Context != "" {
-			roots = append(roots, t.Context)
-		}
-		if t.Name != "" {
-			// FreePBX: a chan_sip trunk without context= gets its own.
-			roots = append(roots, "from-trunk-"+strings.ToLower(t.Tech)+"-"+t.Name)
-		}
+		roots := trunkRoots(t)
 		seen := map[*parser.Context]bool{}
 		var visit func(c *parser.Context, depth int)
 		visit = func(c *parser.Context, depth int) {
@@ -105,15 +99,15 @@ func (r *reader) inbound() {
 // is one route, typed by where it goes. A trunk's context that a phone
 // context includes (to try the routes from a desk phone) stays inbound:
 // the closure stops there.
-func (r *reader) phoneContexts() map[*parser.Context]bool {
+func (sh *shared) phoneContexts() map[*parser.Context]bool {
 	inbound := map[string]bool{}
-	for _, t := range r.in.Trunks {
+	for _, t := range sh.in.Trunks {
 		inbound[t.Context] = true
 	}
 	out := map[*parser.Context]bool{}
 	var queue []*parser.Context
-	for i := range r.in.Phones {
-		if c := r.dp.Context(r.in.Phones[i].Context); c != nil && !out[c] {
+	for i := range sh.in.Phones {
+		if c := sh.whole.Context(sh.in.Phones[i].Context); c != nil && !out[c] {
 			out[c] = true
 			queue = append(queue, c)
 		}
@@ -122,7 +116,7 @@ func (r *reader) phoneContexts() map[*parser.Context]bool {
 		c := queue[0]
 		queue = queue[1:]
 		for _, inc := range c.Includes {
-			if next := r.dp.Context(inc.Context); next != nil && !out[next] && !inbound[next.Name] {
+			if next := sh.whole.Context(inc.Context); next != nil && !out[next] && !inbound[next.Name] {
 				out[next] = true
 				queue = append(queue, next)
 			}

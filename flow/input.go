@@ -12,7 +12,18 @@ type Input struct {
 	// Line returns the text of a line of a configuration file (file as in
 	// parser.Pos), or "" when it cannot; names come from its comments.
 	// Nil: objects are named "context,exten".
+	// Safe for concurrent use: the parts of a dialplan are read in
+	// parallel.
 	Line func(file string, line int) string
+	// Digests are the files' digests (parser.Config.Digests), by the
+	// names of parser.Pos. Nil: nothing is reused.
+	Digests map[string]string
+	// Previous is the Graph of the last Build, or nil: what this Build
+	// would read again the same way is taken from it (see parts.go).
+	Previous *Graph
+	// Whole reads the dialplan as one part, reusing nothing: the same
+	// Graph, slower (tests compare the two).
+	Whole bool
 }
 
 // Tenant is a tenant and the dialplan contexts it owns.

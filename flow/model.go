@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"crypto/sha256"
 	"strings"
 
 	"github.com/astapi/astapi/parser"
@@ -169,4 +170,7 @@ func (e *Edge) TypeDst() string { return e.To.Type }
 type Graph struct {
 	Objects []*Object // sorted by numeric ID
 	Edges   []*Edge   // sorted by numeric ID
+	Reuse   Reuse     // how the Build went
+
+	parts map[[sha256.Size]byte]*part // by key: what the next Build may reuse
 }

@@ -198,6 +198,7 @@ func (r *reader) setBefore(p pos, variable string) string {
 // phoneByNumber finds the phone numbered num, preferring the tenants that
 // own p's context.
 func (r *reader) phoneByNumber(p pos, num string) *Phone {
+	r.look(lookNumber, num)
 	list := r.phoneNum[num]
 	if len(list) == 0 {
 		return nil
@@ -253,13 +254,14 @@ func (r *reader) dialTargets(p pos, args string) []dialTarget {
 			out = append(out, dialTarget{unknown: item})
 			continue
 		}
+		r.look(lookPhone, techU+"/"+name)
 		ph := r.phones[techU+"/"+name]
 		switch {
 		case ph != nil && number == "":
 			out = append(out, dialTarget{phone: ph})
 		case number != "":
 			out = append(out, dialTarget{outside: number})
-		case r.trunks[techU+"/"+name] != nil:
+		case r.trunkNamed(techU+"/"+name) != nil:
 			out = append(out, dialTarget{outside: name})
 		default:
 			out = append(out, dialTarget{unknown: item})
@@ -472,13 +474,6 @@ func comparedNumbers(cond string) []string {
 // ext-local) gets no second one.
 func (r *reader) seedPatternPhones() {
 	has := map[*Phone]bool{}
-	byTenant := map[string][]*Phone{}
-	for i := range r.in.Phones {
-		ph := &r.in.Phones[i]
-		if IsNumber(ph.Number) {
-			byTenant[ph.TenantID] = append(byTenant[ph.TenantID], ph)
-		}
-	}
 	for _, n := range r.queue {
 		if n.obj.Type == TypeExt {
 			for _, ph := range n.phones {
@@ -486,6 +481,7 @@ func (r *reader) seedPatternPhones() {
 			}
 		}
 	}
+	r.hadExt = has
 	for _, c := range r.dp.Contexts {
 		if r.system(c.Name) {
 			continue
@@ -495,12 +491,13 @@ func (r *reader) seedPatternPhones() {
 				continue
 			}
 			for _, ti := range r.owners[c.Name] {
-				for _, ph := range byTenant[r.in.Tenants[ti].ID] {
+				for _, ph := range r.byTenant[r.in.Tenants[ti].ID] {
 					if has[ph] {
 						continue
 					}
 					if n := r.patternPhone(c, e, ph); n != nil {
 						has[ph] = true
+						r.patternSeeded = append(r.patternSeeded, ph)
 						r.register(n)
 					}
 				}

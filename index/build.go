@@ -26,12 +26,17 @@ import (
 
 // builder carries the state of one Load.
 type builder struct {
-	ini   *iniConfig
-	dir   string
-	diags parser.Diagnostics
-	fatal parser.Diagnostics
-	files map[string]bool // absolute paths read
-	dirs  map[string]bool // directories to watch
+	prev      *Snapshot // the snapshot served, or nil (see LoadFrom)
+	wholeFlow bool      // flow.Input.Whole (tests)
+	ini       *iniConfig
+	dir       string
+	diags     parser.Diagnostics
+	fatal     parser.Diagnostics
+	files     map[string]bool // absolute paths read
+	// digests of the Asterisk files read (parser.Config.Digests), by
+	// their names in positions.
+	digests map[string]string
+	dirs    map[string]bool // directories to watch
 
 	peers     *peerSet
 	dp        *parser.Dialplan
@@ -378,6 +383,15 @@ func (b *builder) record(name string, cfg *parser.Config) {
 	}
 	for _, inc := range cfg.Includes {
 		b.dirs[staticDir(inc.Pattern)] = true
+	}
+	if b.digests == nil {
+		b.digests = map[string]string{}
+	}
+	for f, d := range cfg.Digests {
+		if old, ok := b.digests[f]; ok && old != d {
+			d = "" // read twice, changed in between
+		}
+		b.digests[f] = d
 	}
 	b.diags = append(b.diags, cfg.Diags...)
 	b.fatal = append(b.fatal, cfg.ReadErrors...)

@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"path/filepath"
+	"sync"
 
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/internal/safefile"
@@ -19,7 +20,10 @@ func NormalizeType(t string) string { return flow.NormalizeType(t) }
 // it found wrong. It only reads the builder: load runs it beside the
 // other derivations.
 func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*Destination, parser.Diagnostics) {
-	in := flow.Input{Dialplan: b.dp, Line: newLineReader(b.dir).line}
+	in := flow.Input{Dialplan: b.dp, Line: newLineReader(b.dir).line, Digests: b.digests, Whole: b.wholeFlow}
+	if b.prev != nil && b.prev.Server.AsteriskDir == b.dir {
+		in.Previous = b.prev.Flow
+	}
 	for _, t := range b.tenants {
 		in.Tenants = append(in.Tenants, flow.Tenant{ID: t.ID, Key: t.Key, Contexts: t.Contexts})
 	}
@@ -45,6 +49,7 @@ func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*D
 // once, on first use.
 type lineReader struct {
 	dir   string
+	mu    sync.Mutex // the call flow's parts are read in parallel
 	files map[string][][]byte
 }
 
@@ -55,6 +60,8 @@ func newLineReader(dir string) *lineReader {
 // line returns line n (1-based) of file (relative to the Asterisk
 // directory, as in parser.Pos), or "".
 func (l *lineReader) line(file string, n int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	lines, ok := l.files[file]
 	if !ok {
 		path := file

@@ -182,7 +182,8 @@ func notSource(ctx string, freepbx bool) bool {
 // and Issabel ones with the skeleton a real install has): no macro,
 // subroutine or feature-code context is ever a source, every de_dst is an
 // object's entry, every edge joins two objects of the graph, and an
-// edge's tenant owns its target.
+// edge's tenant owns its target; and reading the dialplan in independent
+// parts gives what reading it whole gives.
 func TestCorpusCallFlow(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join(testcorpus.Dir(t), "real-world")
@@ -227,6 +228,7 @@ func TestCorpusCallFlow(t *testing.T) {
 				t.Fatalf("Load: %v", err)
 			}
 			checkFlowInvariants(t, s)
+			checkSplitUnchanged(t, ini, s)
 			t.Log(flowSummary(s))
 		})
 	}
@@ -285,5 +287,6 @@ func flowSummary(s *index.Snapshot) string {
 	for _, k := range slices.Sorted(maps.Keys(byType)) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, byType[k]))
 	}
-	return fmt.Sprintf("objects %d (%s); destinations %d; DIDs %d", len(s.Flow.Objects), strings.Join(parts, " "), len(s.Flow.Edges), byType[flow.TypeDID])
+	return fmt.Sprintf("objects %d (%s); destinations %d; DIDs %d; read in %d parts (whole: %v)", len(s.Flow.Objects), strings.Join(parts, " "),
+		len(s.Flow.Edges), byType[flow.TypeDID], s.Flow.Reuse.Parts, s.Flow.Reuse.Whole)
 }

@@ -36,7 +36,7 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		MaxConfigBytes:        256 << 20,
-		MaxConfigFiles:        20_000,
+		MaxConfigFiles:        100_000,
 		ReloadTimeout:         60 * time.Second,
 		MaxDiagnostics:        5_000,
 		MaxDiagnosticsPerFile: 500,

@@ -9,3 +9,12 @@ func Load(iniPath string) (*Snapshot, error) {
 	b := &builder{}
 	return b.load(iniPath)
 }
+
+// LoadFrom is Load for a reload: what prev (the snapshot served, or nil)
+// built from files that have not changed since is taken over rather than
+// built again (today the call flow's independent parts, see package
+// flow). The result is the snapshot Load would build.
+func LoadFrom(iniPath string, prev *Snapshot) (*Snapshot, error) {
+	b := &builder{prev: prev}
+	return b.load(iniPath)
+}

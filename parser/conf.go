@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"github.com/astapi/astapi/internal/safefile"
 	"github.com/astapi/astapi/internal/slab"
@@ -79,7 +80,12 @@ type Config struct {
 	// Dir is the directory relative includes and Pos.File are relative to.
 	Dir string
 	// Files lists every file read, top-level first, relative to Dir.
-	Files    []string
+	Files []string
+	// Digests holds what each file of Files held when it was read: the
+	// first 16 bytes of its SHA-256, as a string ("" for a file included
+	// twice that changed in between). What is built from a file can be
+	// kept while its digest stays the same (package flow does).
+	Digests  map[string]string
 	Sections []*Section
 	Diags    Diagnostics
 	// ReadErrors are the error diagnostics that mean the files could not all
@@ -217,7 +223,7 @@ func parse(path string, src string, opts Options) *Config {
 	sections := strings.Count(src, "\n[") + 1
 	p := &parser{
 		opts:   opts,
-		cfg:    &Config{Dir: root},
+		cfg:    &Config{Dir: root, Digests: map[string]string{}},
 		byName: make(map[string]*Section, sections),
 		seen:   map[string]bool{},
 	}
@@ -360,8 +366,13 @@ func (p *parser) flush() {
 // read before it. It reports whether a fatal line was met.
 func (p *parser) file(abs string, s string, start *Section, top bool) (fatal bool) {
 	rel := p.rel(abs)
+	sum := sha256.Sum256(unsafe.Slice(unsafe.StringData(s), len(s)))
+	digest := string(sum[:16])
 	if !p.seen[abs] {
 		p.cfg.Files = append(p.cfg.Files, rel)
+		p.cfg.Digests[rel] = digest
+	} else if p.cfg.Digests[rel] != digest {
+		p.cfg.Digests[rel] = ""
 	}
 	p.seen[abs] = true
 	p.chain = append(p.chain, abs)

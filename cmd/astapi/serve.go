@@ -103,7 +103,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	cfgPath := *cfg
 	mem := index.MemoryTuning{AutoLimit: autoLimit}
-	store := index.NewStore(mem.Wrap(func() (*index.Snapshot, error) { return index.Load(cfgPath) }))
+	// Each reload starts from the snapshot served: what the files that
+	// did not change built is taken over (index.LoadFrom).
+	var store *index.Store
+	store = index.NewStore(mem.Wrap(func() (*index.Snapshot, error) { return index.LoadFrom(cfgPath, store.Current()) }))
 	store.OnReload(mem.Release)
 	if !autoLimit {
 		store.OnReload(func(res index.ReloadResult, _ *index.Snapshot) { warnTightLimit(logger, res) })

@@ -20,13 +20,14 @@ func main() {
 	peers := flag.Int("peers", 10, "peers per tenant")
 	dialplan := flag.Int("dialplan", 10, "dialplan lines per peer (>= 3)")
 	tenantUsers := flag.Bool("tenant-users", false, "also declare one tenant API user per tenant (t0, t1, …)")
+	perTenant := flag.Bool("file-per-tenant", false, "each tenant's peers and dialplan in files of their own, #included")
 	flag.Parse()
 	if *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: pbxgen -out DIR [-tenants N] [-peers N] [-dialplan N] [-tenant-users]")
+		fmt.Fprintln(os.Stderr, "usage: pbxgen -out DIR [-tenants N] [-peers N] [-dialplan N] [-tenant-users] [-file-per-tenant]")
 		os.Exit(2)
 	}
 	s := pbxgen.Spec{Tenants: *tenants, PeersPerTenant: *peers, DialplanPerPeer: *dialplan,
-		PasswordHash: pbxgen.DemoHash, AdminUser: "admin"}
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: *perTenant}
 	if *tenantUsers {
 		s.TenantUserPrefix = "t"
 	}

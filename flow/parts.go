@@ -1,0 +1,602 @@
+package flow
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"hash"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/astapi/astapi/internal/ids"
+	"github.com/astapi/astapi/parser"
+)
+
+// A big dialplan is mostly parts that never reach one another: a
+// multi-tenant PBX is one set of contexts per tenant. Build cuts the
+// dialplan into such parts (split), reads them in parallel, each in a
+// view of its own contexts, and joins what they found. A part whose
+// input is the same as in the previous Build (Input.Previous) is not read
+// again: its objects and edges are taken over as they are (a Graph is
+// never modified, so two snapshots can share them).
+//
+// Reading a part on its own gives what reading the whole dialplan gives
+// for it when nothing of it reaches outside it. split links contexts by
+// what their text says (includes, context and phone names in
+// arguments); when a walk still leaves its part (a context name built at
+// run time), or two parts meet in one object that has no place in either
+// (see interact), the parts are dropped and the whole dialplan is read at
+// once, as one part.
+
+// part is one independent piece of the dialplan and what reading it
+// found.
+type part struct {
+	contexts []*parser.Context // in dialplan order
+	trunks   []Trunk           // the trunks whose calls start in it
+	tenants  []int             // the tenants owning its contexts
+	// key sums the part's input (see key); reusable says it could be
+	// summed (every file it reads has a digest).
+	key      [sha256.Size]byte
+	reusable bool
+
+	found *partGraph
+	// lookups are the shared phone lookups reading it made (sorted, each
+	// once), answers a sum of what they answered.
+	lookups []string
+	answers [sha256.Size]byte
+	// outside: a walk left the part (see the comment above).
+	outside bool
+	reused  bool
+	// See reader.hadExt: the phones as "TECH/name".
+	hadExt, patternSeeded []string
+	// unresolved are the targets that cannot be followed (unresolved) it
+	// has objects of: reading the whole dialplan, each is one object.
+	unresolved []string
+}
+
+// Reuse says how a Build went: the parts read and reused.
+type Reuse struct {
+	Parts, Reused int
+	// Whole is set when the dialplan was read as one part although it
+	// was split, because a part was not independent after all.
+	Whole bool
+}
+
+// Build reads the call flow of in: the objects, the destinations between
+// them, and the diagnostics met on the way (Goto targets that do not
+// exist). The result is deterministic for given files, and the same
+// whether parts were reused from in.Previous or not.
+func Build(in Input) (*Graph, parser.Diagnostics) {
+	sh := newShared(in)
+	parts := sh.split()
+	global := sh.globalSum()
+	var prev map[[sha256.Size]byte]*part
+	if in.Previous != nil {
+		prev = in.Previous.parts
+	}
+	var outside atomic.Bool
+	outside.Store(in.Whole)
+	if in.Whole {
+		parts, prev = nil, nil
+	}
+	eachPart(parts, func(p *part) {
+		sh.key(p, global)
+		if old := prev[p.key]; p.reusable && old != nil && sh.answer(old.lookups) == old.answers {
+			p.found, p.lookups, p.answers, p.reused = old.found, old.lookups, old.answers, true
+			p.hadExt, p.patternSeeded, p.unresolved = old.hadExt, old.patternSeeded, old.unresolved
+			return
+		}
+		sh.read(p)
+		if p.outside {
+			outside.Store(true)
+		}
+	})
+	reuse := Reuse{Parts: len(parts)}
+	if outside.Load() || interact(parts) {
+		whole := &part{contexts: sh.whole.Contexts, trunks: in.Trunks}
+		for i := range in.Tenants {
+			whole.tenants = append(whole.tenants, i)
+		}
+		sh.key(whole, global)
+		sh.read(whole)
+		parts, reuse = []*part{whole}, Reuse{Parts: 1, Whole: !in.Whole}
+	}
+	g, ok := join(parts)
+	keep := ok // a part is reused with its IDs only when they were first choices
+	if !ok {
+		// Two IDs clash: IDs are then given over all keys at once (see
+		// ids.Allocator), and reused parts have none: read them again.
+		eachPart(parts, func(p *part) {
+			if p.reused {
+				sh.read(p)
+				p.reused = false
+			}
+		})
+		g = joinClashing(parts)
+	}
+	for _, p := range parts {
+		if p.reused {
+			reuse.Reused++
+		}
+	}
+	g.Reuse = reuse
+	g.parts = make(map[[sha256.Size]byte]*part, len(parts))
+	var diags parser.Diagnostics
+	for _, p := range parts {
+		diags = append(diags, p.found.diags...)
+		if p.reusable && keep {
+			g.parts[p.key] = p.forNext()
+		}
+	}
+	diags.Sort()
+	return g, diags
+}
+
+// forNext is what the next Build needs of p: not the keys of the IDs.
+func (p *part) forNext() *part {
+	found := *p.found
+	found.objKeys, found.edgeKeys = nil, nil
+	return &part{key: p.key, reusable: true, found: &found, lookups: p.lookups, answers: p.answers,
+		hadExt: p.hadExt, patternSeeded: p.patternSeeded, unresolved: p.unresolved}
+}
+
+// eachPart runs f on every part, on every processor.
+func eachPart(parts []*part, f func(*part)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(parts)) {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(parts)); i = next.Add(1) - 1 {
+				f(parts[i])
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// read reads p in a view of its contexts.
+func (sh *shared) read(p *part) {
+	var r *reader
+	dp := sh.whole
+	if len(p.contexts) != len(sh.whole.Contexts) {
+		dp = sh.whole.View(p.contexts, func(string) { r.escaped = true })
+	}
+	r = sh.newReader(dp, p.trunks)
+	p.found = r.read()
+	p.outside = r.escaped
+	p.hadExt = phoneKeys(r.hadExt)
+	seeded := map[*Phone]bool{}
+	for _, ph := range r.patternSeeded {
+		seeded[ph] = true
+	}
+	p.patternSeeded = phoneKeys(seeded)
+	for _, n := range r.queue {
+		if n.raw != "" {
+			p.unresolved = append(p.unresolved, n.raw)
+		}
+	}
+	slices.Sort(r.lookups)
+	p.lookups = slices.Compact(r.lookups)
+	p.answers = sh.answer(p.lookups)
+}
+
+// interact reports whether reading the parts apart gave what reading the
+// whole dialplan would not: a phone given an EXT from a pattern while
+// another part had one of that phone already, or gave it one from a
+// pattern too (seedPatternPhones gives a phone one EXT, the first); or a
+// target that cannot be followed reached from two parts (one object,
+// whose tenant is that of the first path to it).
+func interact(parts []*part) bool {
+	unresolved := map[string]*part{}
+	for _, p := range parts {
+		for _, raw := range p.unresolved {
+			if q, ok := unresolved[raw]; ok && q != p {
+				return true
+			}
+			unresolved[raw] = p
+		}
+	}
+	return patternClash(parts)
+}
+
+func patternClash(parts []*part) bool {
+	seeded := map[string]*part{}
+	for _, p := range parts {
+		for _, ph := range p.patternSeeded {
+			if _, dup := seeded[ph]; dup {
+				return true
+			}
+			seeded[ph] = p
+		}
+	}
+	for _, p := range parts {
+		for _, ph := range p.hadExt {
+			if q, ok := seeded[ph]; ok && q != p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// phoneKeys are the phones as "TECH/name", sorted.
+func phoneKeys[M ~map[*Phone]bool](m M) []string {
+	var out []string
+	for ph := range m {
+		out = append(out, strings.ToUpper(ph.Tech)+"/"+ph.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// split cuts the dialplan into parts: contexts are in one part when one
+// includes the other, when one names the other in an application's
+// arguments (also as macro-<name>, or through a global variable), or
+// when one trunk's calls start in both.
+func (sh *shared) split() []*part {
+	dp, in := sh.whole, sh.in
+	n := len(dp.Contexts)
+	u := newUnion(n)
+	ctxIndex := make(map[string]int, n)
+	for i, c := range dp.Contexts {
+		ctxIndex[c.Name] = i
+	}
+	// A global names what its value names.
+	globalLinks := map[string][]int{}
+	for _, g := range dp.Globals {
+		var to []int
+		eachToken(g.Value, func(tok string) {
+			if ci, ok := ctxIndex[tok]; ok {
+				to = append(to, ci)
+			}
+			if ci, ok := ctxIndex["macro-"+tok]; ok {
+				to = append(to, ci)
+			}
+		})
+		globalLinks[g.Name] = to
+	}
+	link := func(ci int, tok string) {
+		if cj, ok := ctxIndex[tok]; ok {
+			u.join(ci, cj)
+		}
+		if cj, ok := ctxIndex["macro-"+tok]; ok {
+			u.join(ci, cj)
+		}
+		for _, to := range globalLinks[tok] {
+			u.join(ci, to)
+		}
+	}
+	for ci, c := range dp.Contexts {
+		for _, inc := range c.Includes {
+			link(ci, inc.Context)
+		}
+		for _, e := range c.Extensions {
+			eachToken(e.Hint, func(tok string) { link(ci, tok) })
+			for i := range e.Priorities {
+				pr := &e.Priorities[i]
+				eachToken(pr.App, func(tok string) { link(ci, tok) })
+				eachToken(pr.Args, func(tok string) { link(ci, tok) })
+			}
+		}
+	}
+	trunkRoot := make([]int, len(in.Trunks))
+	for i, t := range in.Trunks {
+		trunkRoot[i] = -1
+		for _, name := range trunkRoots(t) {
+			if ci, ok := ctxIndex[name]; ok {
+				if trunkRoot[i] < 0 {
+					trunkRoot[i] = ci
+				}
+				u.join(trunkRoot[i], ci)
+			}
+		}
+	}
+	byRoot := map[int]*part{}
+	var parts []*part
+	partOf := func(x int) *part {
+		root := u.find(x)
+		p := byRoot[root]
+		if p == nil {
+			p = &part{}
+			byRoot[root] = p
+			parts = append(parts, p)
+		}
+		return p
+	}
+	for ci, c := range dp.Contexts {
+		p := partOf(ci)
+		p.contexts = append(p.contexts, c)
+	}
+	for i, ci := range trunkRoot {
+		if ci >= 0 {
+			p := partOf(ci)
+			p.trunks = append(p.trunks, in.Trunks[i])
+		}
+	}
+	for _, p := range parts {
+		for _, c := range p.contexts {
+			p.tenants = append(p.tenants, sh.owners[c.Name]...)
+		}
+		slices.Sort(p.tenants)
+		p.tenants = slices.Compact(p.tenants)
+	}
+	return parts
+}
+
+// trunkRoots are the contexts a trunk's calls start in: its context=,
+// and the context FreePBX gives a chan_sip trunk without one.
+func trunkRoots(t Trunk) []string {
+	var roots []string
+	if t.Context != "" {
+		roots = append(roots, t.Context)
+	}
+	if t.Name != "" {
+		roots = append(roots, "from-trunk-"+strings.ToLower(t.Tech)+"-"+t.Name)
+	}
+	return roots
+}
+
+// eachToken calls f with each word of s that could name a context or a
+// peer: what lies between the characters that separate arguments,
+// variables, devices and expressions.
+func eachToken(s string, f func(string)) {
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		sep := i == len(s)
+		if !sep {
+			switch s[i] {
+			case ',', '(', ')', '|', '/', '@', '$', '{', '}', ':', ';', '=', '"', '\'', ' ', '\t', '[', ']', '&', '!', '<', '>', '?', '^', '%':
+				sep = true
+			}
+		}
+		if sep {
+			if start >= 0 {
+				f(s[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+}
+
+// union is a union-find of 0..n-1.
+type union struct{ parent []int32 }
+
+func newUnion(n int) *union {
+	u := &union{parent: make([]int32, n)}
+	for i := range u.parent {
+		u.parent[i] = int32(i)
+	}
+	return u
+}
+
+func (u *union) find(x int) int {
+	for int(u.parent[x]) != x {
+		u.parent[x] = u.parent[u.parent[x]]
+		x = int(u.parent[x])
+	}
+	return x
+}
+
+func (u *union) join(a, b int) {
+	ra, rb := u.find(a), u.find(b)
+	if ra != rb {
+		u.parent[max(ra, rb)] = int32(min(ra, rb))
+	}
+}
+
+// sumWriter writes length-prefixed strings into a hash: "ab","c" and
+// "a","bc" sum differently.
+type sumWriter struct {
+	h   hash.Hash
+	buf [binary.MaxVarintLen64]byte
+}
+
+func newSum() *sumWriter { return &sumWriter{h: sha256.New()} }
+
+func (w *sumWriter) str(ss ...string) {
+	for _, s := range ss {
+		w.h.Write(w.buf[:binary.PutUvarint(w.buf[:], uint64(len(s)))])
+		w.h.Write([]byte(s))
+	}
+}
+
+func (w *sumWriter) sum() (out [sha256.Size]byte) {
+	w.h.Sum(out[:0])
+	return out
+}
+
+// globalSum sums what every part reads: the tenants (their contexts are
+// in the key of the part that has them), the globals, whether the
+// dialplan is FreePBX's and whether names come from comments.
+func (sh *shared) globalSum() [sha256.Size]byte {
+	w := newSum()
+	in := sh.in
+	w.str(strconv.FormatBool(sh.freepbx), strconv.FormatBool(in.Line != nil), sh.whole.UsersContext)
+	for _, t := range in.Tenants {
+		w.str("tenant", t.ID, t.Key)
+	}
+	for _, g := range sh.whole.Globals {
+		w.str("global", g.Name, g.Value)
+	}
+	return w.sum()
+}
+
+// key sums p's input: the global sum, its contexts (names, and whether
+// phones dial from them), the digests of the files they were read from,
+// its trunks, its tenants' contexts and numbered phones. What it read of
+// other phones and trunks is checked apart (lookups). A context read from a file without a digest
+// makes p not reusable.
+func (sh *shared) key(p *part, global [sha256.Size]byte) {
+	w := newSum()
+	w.h.Write(global[:])
+	files := map[string]bool{}
+	for _, c := range p.contexts {
+		w.str("context", c.Name, strconv.FormatBool(sh.internal[c]))
+		files[c.Pos.File] = true
+		for _, inc := range c.Includes {
+			files[inc.Pos.File] = true
+		}
+		for _, e := range c.Extensions {
+			files[e.HintPos.File] = true
+			for i := range e.Priorities {
+				files[e.Priorities[i].Pos.File] = true
+			}
+		}
+	}
+	p.reusable = sh.in.Digests != nil
+	for _, f := range slices.Sorted(mapKeys(files)) {
+		if f == "" {
+			continue
+		}
+		d, ok := sh.in.Digests[f]
+		if !ok || d == "" {
+			p.reusable = false
+		}
+		w.str("file", f, d)
+	}
+	for _, t := range p.trunks {
+		w.str("trunk", t.Tech, t.Name, t.Context, t.TenantID)
+	}
+	for _, ti := range p.tenants {
+		t := &sh.in.Tenants[ti]
+		w.str("tenant", strconv.Itoa(ti), strconv.Itoa(len(t.Contexts)))
+		w.str(t.Contexts...)
+		for _, ph := range sh.byTenant[t.ID] {
+			w.str(ph.Tech, ph.Name, ph.Number, ph.TenantID, ph.Context)
+		}
+	}
+	p.key = w.sum()
+}
+
+func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// Lookups of shared facts a part records (see answer): the phone or trunk
+// "TECH/name", the phones numbered num, the tenant of the trunk name.
+const (
+	lookPhone       = "p"
+	lookNumber      = "#"
+	lookTrunk       = "t"
+	lookTrunkTenant = "T"
+)
+
+// look records a lookup of kind of key.
+func (r *reader) look(kind, key string) { r.lookups = append(r.lookups, kind+key) }
+
+// answer sums what the lookups answer now.
+func (sh *shared) answer(lookups []string) [sha256.Size]byte {
+	w := newSum()
+	for _, l := range lookups {
+		w.str(l)
+		kind, key := l[:1], l[1:]
+		var list []*Phone
+		switch kind {
+		case lookPhone:
+			if ph := sh.phones[key]; ph != nil {
+				list = []*Phone{ph}
+			}
+		case lookNumber:
+			list = sh.phoneNum[key]
+		case lookTrunk:
+			if t := sh.trunks[key]; t != nil {
+				w.str(t.Tech, t.Name, t.Context, t.TenantID)
+			}
+		case lookTrunkTenant:
+			w.str(sh.trunkTenants[key])
+		}
+		w.str(strconv.Itoa(len(list)))
+		for _, ph := range list {
+			w.str(ph.Tech, ph.Name, ph.Number, ph.TenantID, ph.Context)
+		}
+	}
+	return w.sum()
+}
+
+// join makes the Graph of the parts when every object's and edge's ID is
+// its first choice (see ids.Allocator): then a part reused keeps its IDs.
+// ok is false when two keys want one ID.
+func join(parts []*part) (*Graph, bool) {
+	g := &Graph{}
+	objIDs := map[uint64]string{} // ID -> key, "" for a reused part's
+	edgeIDs := map[uint64]string{}
+	for _, p := range parts {
+		f := p.found
+		if !p.reused {
+			if !firstChoices(f.objects, f.objKeys, "object", objIDs, func(o *Object, id string) { o.ID = id }) ||
+				!firstChoices(f.edges, f.edgeKeys, "destination", edgeIDs, func(e *Edge, id string) { e.ID = id }) {
+				return nil, false
+			}
+		} else if !taken(f.objects, objIDs, func(o *Object) string { return o.ID }) ||
+			!taken(f.edges, edgeIDs, func(e *Edge) string { return e.ID }) {
+			return nil, false
+		}
+		g.Objects = append(g.Objects, f.objects...)
+		g.Edges = append(g.Edges, f.edges...)
+	}
+	ids.SortByID(g.Objects, func(o *Object) string { return o.ID })
+	ids.SortByID(g.Edges, func(e *Edge) string { return e.ID })
+	return g, true
+}
+
+// firstChoices gives each item the first-choice ID of its key; false when
+// an ID is another key's (keys of a part are distinct from those of any
+// other: they hold positions of the part's own contexts).
+func firstChoices[T any](items []T, keys []string, kind string, taken map[uint64]string, set func(T, string)) bool {
+	for i, it := range items {
+		n := ids.Hash(kind, keys[i])
+		if k, ok := taken[n]; ok && k != keys[i] {
+			return false
+		}
+		taken[n] = keys[i]
+		set(it, strconv.FormatUint(n, 10))
+	}
+	return true
+}
+
+// taken notes the IDs of a reused part's items; false when another part
+// has one of them.
+func taken[T any](items []T, ids map[uint64]string, id func(T) string) bool {
+	mine := map[uint64]bool{}
+	for _, it := range items {
+		n, _ := strconv.ParseUint(id(it), 10, 64)
+		if _, ok := ids[n]; ok && !mine[n] {
+			return false
+		}
+		ids[n], mine[n] = "", true
+	}
+	return true
+}
+
+// joinClashing is join when IDs clash: every part was read in this Build,
+// and the IDs are given over all keys at once.
+func joinClashing(parts []*part) *Graph {
+	g := &Graph{}
+	var objKeys, edgeKeys []string
+	for _, p := range parts {
+		g.Objects = append(g.Objects, p.found.objects...)
+		objKeys = append(objKeys, p.found.objKeys...)
+		g.Edges = append(g.Edges, p.found.edges...)
+		edgeKeys = append(edgeKeys, p.found.edgeKeys...)
+	}
+	for i, id := range ids.New("object").AssignList(objKeys) {
+		g.Objects[i].ID = id
+	}
+	for i, id := range ids.New("destination").AssignList(edgeKeys) {
+		g.Edges[i].ID = id
+	}
+	ids.SortByID(g.Objects, func(o *Object) string { return o.ID })
+	ids.SortByID(g.Edges, func(e *Edge) string { return e.ID })
+	return g
+}

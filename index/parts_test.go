@@ -1,0 +1,148 @@
+package index_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/demofixtures"
+	"github.com/astapi/astapi/internal/pbxgen"
+)
+
+// flowAnswer is everything a snapshot serves that the call flow builds:
+// the graph's objects and edges (IDs included), the destinations, and
+// the diagnostics.
+func flowAnswer(t testing.TB, s *index.Snapshot) string {
+	t.Helper()
+	out, err := json.MarshalIndent(struct {
+		Graph flow.GraphDump
+		Dests []*index.Destination
+		Diags any
+	}{flow.Dump(s.Flow.Objects, s.Flow.Edges), s.Destinations, s.Diags}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// checkSplitUnchanged checks that reading the call flow of ini as one part
+// gives what s (read in parts, maybe reusing) holds.
+func checkSplitUnchanged(t testing.TB, ini string, s *index.Snapshot) {
+	t.Helper()
+	whole, err := index.LoadWholeFlow(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.Flow.Reuse.Parts != 1 {
+		t.Fatalf("LoadWholeFlow read %d parts", whole.Flow.Reuse.Parts)
+	}
+	if got, want := flowAnswer(t, s), flowAnswer(t, whole); got != want {
+		t.Errorf("the call flow read in %d parts (%d reused, whole %v) differs from the one read whole:\n%s",
+			s.Flow.Reuse.Parts, s.Flow.Reuse.Reused, s.Flow.Reuse.Whole, firstDiff(got, want))
+	}
+}
+
+// firstDiff shows where two texts part.
+func firstDiff(a, b string) string {
+	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			lo := max(0, i-3)
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + strings.Join(la[lo:min(len(la), i+3)], "\n      ") +
+				"\nwant: " + strings.Join(lb[lo:min(len(lb), i+3)], "\n      ")
+		}
+	}
+	return "lengths differ: " + strconv.Itoa(len(la)) + " and " + strconv.Itoa(len(lb)) + " lines"
+}
+
+// TestSplitFixtures: both demos read in parts give what they give read
+// whole.
+func TestSplitFixtures(t *testing.T) {
+	for _, dir := range []string{"../fixtures", "../fixtures/freepbx"} {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			ini := demofixtures.Copy(t, dir)
+			s, err := index.Load(ini)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSplitUnchanged(t, ini, s)
+		})
+	}
+}
+
+// appendTo adds text at the end of a file.
+func appendTo(t testing.TB, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSplitLinks: a multi-tenant PBX whose tenants reach one another in
+// the ways split must see (a phone of another tenant dialled, a Goto
+// through a global, a macro), and those it cannot (a context name put
+// together from a global at run time; one target that cannot be followed,
+// or one phone rung by a pattern, met in two parts), which make Build
+// read the whole dialplan at once. Each gives what reading it whole
+// gives, and an unchanged reload reuses every part.
+func TestSplitLinks(t *testing.T) {
+	cases := []struct {
+		name, sip, ext string
+		whole          bool // the parts turn out not to be independent
+		maxParts       int
+	}{
+		{name: "independent", maxParts: 6},
+		{name: "phone of another tenant", ext: "[t1-internal](+)\nexten => 700,1,Dial(SIP/101-T2)\n", maxParts: 6},
+		{name: "goto through a global", ext: "[globals](+)\nNIGHT=t3-ivr\n[t1-internal](+)\nexten => 701,1,Goto(${NIGHT},s,1)\n", maxParts: 5},
+		{name: "macro", ext: "[macro-shared]\nexten => s,1,Dial(SIP/${ARG1})\n[t4-internal](+)\nexten => 702,1,Macro(shared,100-T4)\n[t5-internal](+)\nexten => 703,1,Macro(shared,100-T5)\n", maxParts: 5},
+		{name: "name built at run time", ext: "[globals](+)\nSUFFIX=ivr\n[t1-internal](+)\nexten => 704,1,Goto(t2-${SUFFIX},s,1)\n", whole: true},
+		{name: "pattern phone of another tenant", ext: "[t1-internal](+)\nexten => 705,1,Dial(Local/105@t2-internal)\n", maxParts: 6},
+		{name: "one dead target from two parts", ext: "[t1-ivr](+)\nexten => 7,1,Goto(nowhere,s,1)\n[t2-ivr](+)\nexten => 7,1,Goto(nowhere,s,1)\n", whole: true},
+		{name: "a pattern ringing a phone another part rings", ext: "[t2-extra]\nexten => _1XX,1,Dial(SIP/${EXTEN}-T2)\n", whole: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 6, PeersPerTenant: 6, DialplanPerPeer: 4,
+				PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ext != "" {
+				appendTo(t, filepath.Join(dir, "asterisk", "extensions.conf"), "\n"+c.ext)
+			}
+			s, err := index.Load(ini)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := s.Flow.Reuse
+			if r.Whole != c.whole {
+				t.Errorf("read whole: %v, want %v (%+v)", r.Whole, c.whole, r)
+			}
+			if !c.whole && (r.Parts < 2 || r.Parts > c.maxParts) {
+				t.Errorf("%d parts, want 2..%d", r.Parts, c.maxParts)
+			}
+			checkSplitUnchanged(t, ini, s)
+			again, err := index.LoadFrom(ini, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Flow.Reuse.Reused != again.Flow.Reuse.Parts && !c.whole {
+				t.Errorf("an unchanged reload reused %d of %d parts", again.Flow.Reuse.Reused, again.Flow.Reuse.Parts)
+			}
+			if got, want := flowAnswer(t, again), flowAnswer(t, s); got != want {
+				t.Errorf("reload reusing parts differs:\n%s", firstDiff(got, want))
+			}
+		})
+	}
+}
