@@ -261,4 +261,3 @@ func firstLineDiff(got, want string) string {
 	}
 	return fmt.Sprintf("%d lines, want %d", len(g), len(w))
 }
-
