@@ -222,10 +222,11 @@ func parse(path string, src string, opts Options) *Config {
 	// One section per line starting with '[', about: sizes the table.
 	sections := strings.Count(src, "\n[") + 1
 	p := &parser{
-		opts:   opts,
-		cfg:    &Config{Dir: root, Digests: map[string]string{}},
-		byName: make(map[string]*Section, sections),
-		seen:   map[string]bool{},
+		opts:     opts,
+		cfg:      &Config{Dir: root, Digests: map[string]string{}},
+		byName:   make(map[string]*Section, sections),
+		seen:     map[string]bool{},
+		confiner: newConfiner(opts.AllowedRoots),
 	}
 	abs, _ := filepath.Abs(path)
 	if fatal := p.file(abs, src, nil, true); fatal {
@@ -267,6 +268,7 @@ type parser struct {
 	inherits slab.Slab[string]
 	keys     byteArena
 	seen     map[string]bool // files read so far
+	confiner *confiner       // include confinement (see confined)
 	chain    []string        // include chain, absolute paths
 	// diagnostics per file, and those dropped over MaxDiagnosticsPerFile
 	diagCount, dropped map[string]int

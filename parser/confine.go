@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -10,18 +11,38 @@ import (
 // one of the allowed roots (also resolved). With no roots, all paths are
 // allowed.
 func confined(path string, roots []string) error {
-	if len(roots) == 0 {
+	return newConfiner(roots).check(path)
+}
+
+// confiner is confined for the many files of one parse: the roots are
+// resolved once, and each directory once (a PBX with a file per tenant
+// includes thousands from one directory).
+type confiner struct {
+	roots    []string          // resolved; nil when there are no roots
+	resolved bool              // roots resolved
+	given    []string          // as given
+	dirs     map[string]string // directory -> with symlinks resolved
+}
+
+func newConfiner(roots []string) *confiner { return &confiner{given: roots, dirs: map[string]string{}} }
+
+func (c *confiner) check(path string) error {
+	if len(c.given) == 0 {
 		return nil
 	}
-	real, err := filepath.EvalSymlinks(path)
+	if !c.resolved {
+		c.resolved = true
+		for _, r := range c.given {
+			if rr, err := filepath.EvalSymlinks(r); err == nil {
+				c.roots = append(c.roots, rr)
+			}
+		}
+	}
+	real, err := c.resolve(path)
 	if err != nil {
 		return err
 	}
-	for _, r := range roots {
-		rr, err := filepath.EvalSymlinks(r)
-		if err != nil {
-			continue
-		}
+	for _, rr := range c.roots {
 		if Within(rr, real) {
 			return nil
 		}
@@ -29,6 +50,32 @@ func confined(path string, roots []string) error {
 	// Neither path is named: diagnostics are shown to API users, and
 	// where files live on the host is not theirs to know.
 	return errors.New("outside the allowed directories (asterisk_dir and include_roots)")
+}
+
+// resolve is filepath.EvalSymlinks(path), with path's directory resolved
+// once per confiner: the file itself is resolved on its own when it is a
+// link.
+func (c *confiner) resolve(path string) (string, error) {
+	path = filepath.Clean(path)
+	if !filepath.IsAbs(path) {
+		return filepath.EvalSymlinks(path)
+	}
+	st, err := os.Lstat(path)
+	if err != nil {
+		return "", err
+	}
+	if st.Mode()&os.ModeSymlink != 0 {
+		return filepath.EvalSymlinks(path)
+	}
+	dir, base := filepath.Split(path)
+	real, ok := c.dirs[dir]
+	if !ok {
+		if real, err = filepath.EvalSymlinks(dir); err != nil {
+			return "", err
+		}
+		c.dirs[dir] = real
+	}
+	return filepath.Join(real, base), nil
 }
 
 // Within reports whether path is dir or lies below it (both clean,

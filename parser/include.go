@@ -42,7 +42,7 @@ func (f *fileState) include(name string) bool {
 			count++
 			continue
 		}
-		if err := confined(abs, p.opts.AllowedRoots); err != nil {
+		if err := p.confiner.check(abs); err != nil {
 			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			count++ // found, but refused: not "missing"
 			continue
