@@ -336,6 +336,8 @@ type partGraph struct {
 	edges    []*Edge
 	edgeKeys []string
 	diags    parser.Diagnostics
+	// The IDs as numbers, kept for the next Build instead of the keys.
+	objNums, edgeNums []uint64
 }
 
 // graph turns the registered nodes and edges into the part's objects and
@@ -500,11 +502,16 @@ func (r *reader) trunkNamed(key string) *Trunk {
 // inRuns cuts n items into contiguous runs, one per processor (one for a
 // small n), and calls f(lo, hi) for each in its own goroutine.
 func inRuns(n int, f func(lo, hi int)) {
-	runs := min(runtime.GOMAXPROCS(0), max(1, n/4096))
+	inRunsOf(n, min(runtime.GOMAXPROCS(0), max(1, n/4096)), func(_, lo, hi int) { f(lo, hi) })
+}
+
+// inRunsOf cuts n items into runs contiguous runs and calls f(run, lo, hi)
+// for each in its own goroutine.
+func inRunsOf(n, runs int, f func(run, lo, hi int)) {
 	var wg sync.WaitGroup
 	for r := range runs {
 		lo, hi := r*n/runs, (r+1)*n/runs
-		wg.Go(func() { f(lo, hi) })
+		wg.Go(func() { f(r, lo, hi) })
 	}
 	wg.Wait()
 }

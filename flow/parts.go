@@ -135,13 +135,28 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	return g, diags
 }
 
-// forNext is what the next Build needs of p: not the keys of the IDs.
+// forNext is what the next Build needs of p: the IDs as numbers rather
+// than their keys.
 func (p *part) forNext() *part {
 	found := *p.found
 	found.objKeys, found.edgeKeys = nil, nil
+	if found.objNums == nil {
+		found.objNums, found.edgeNums = idNums(found.objects, (*Object).id), idNums(found.edges, (*Edge).id)
+	}
 	return &part{key: p.key, reusable: true, found: &found, lookups: p.lookups, answers: p.answers,
 		hadExt: p.hadExt, patternSeeded: p.patternSeeded, unresolved: p.unresolved}
 }
+
+func idNums[T any](items []T, id func(T) string) []uint64 {
+	out := make([]uint64, len(items))
+	for i, it := range items {
+		out[i], _ = strconv.ParseUint(id(it), 10, 64)
+	}
+	return out
+}
+
+func (o *Object) id() string { return o.ID }
+func (e *Edge) id() string   { return e.ID }
 
 // eachPart runs f on every part, on every processor.
 func eachPart(parts []*part, f func(*part)) {
@@ -244,42 +259,51 @@ func (sh *shared) split() []*part {
 	for i, c := range dp.Contexts {
 		ctxIndex[c.Name] = i
 	}
-	// A global names what its value names.
-	globalLinks := map[string][]int{}
-	for _, g := range dp.Globals {
-		var to []int
-		eachToken(g.Value, func(tok string) {
-			if ci, ok := ctxIndex[tok]; ok {
-				to = append(to, ci)
-			}
-			if ci, ok := ctxIndex["macro-"+tok]; ok {
-				to = append(to, ci)
-			}
-		})
-		globalLinks[g.Name] = to
-	}
-	link := func(ci int, tok string) {
-		if cj, ok := ctxIndex[tok]; ok {
-			u.join(ci, cj)
-		}
-		if cj, ok := ctxIndex["macro-"+tok]; ok {
-			u.join(ci, cj)
-		}
-		for _, to := range globalLinks[tok] {
-			u.join(ci, to)
-		}
-	}
+	// What a word of an argument links to: the context it names, the
+	// macro-<word> context, and through a global what its value names.
+	targets := make(map[string][]int32, 2*n)
 	for ci, c := range dp.Contexts {
-		for _, inc := range c.Includes {
-			link(ci, inc.Context)
+		targets[c.Name] = append(targets[c.Name], int32(ci))
+		if name, ok := strings.CutPrefix(c.Name, "macro-"); ok {
+			targets[name] = append(targets[name], int32(ci))
 		}
-		for _, e := range c.Extensions {
-			eachToken(e.Hint, func(tok string) { link(ci, tok) })
-			for i := range e.Priorities {
-				pr := &e.Priorities[i]
-				eachToken(pr.App, func(tok string) { link(ci, tok) })
-				eachToken(pr.Args, func(tok string) { link(ci, tok) })
+	}
+	for _, g := range dp.Globals {
+		var to []int32
+		eachToken(g.Value, func(tok string) { to = append(to, targets[tok]...) })
+		if len(to) > 0 {
+			targets[g.Name] = append(slices.Clip(targets[g.Name]), to...)
+		}
+	}
+	// The words are looked up in parallel runs of contexts; the links
+	// found are joined after.
+	links := make([][][2]int32, runtime.GOMAXPROCS(0))
+	inRunsOf(n, len(links), func(run, lo, hi int) {
+		var out [][2]int32
+		link := func(ci int, tok string) {
+			for _, cj := range targets[tok] {
+				if int(cj) != ci {
+					out = append(out, [2]int32{int32(ci), cj})
+				}
 			}
+		}
+		for ci := lo; ci < hi; ci++ {
+			c := dp.Contexts[ci]
+			for _, inc := range c.Includes {
+				link(ci, inc.Context)
+			}
+			for _, e := range c.Extensions {
+				eachToken(e.Hint, func(tok string) { link(ci, tok) })
+				for i := range e.Priorities {
+					eachToken(e.Priorities[i].Args, func(tok string) { link(ci, tok) })
+				}
+			}
+		}
+		links[run] = out
+	})
+	for _, run := range links {
+		for _, l := range run {
+			u.join(int(l[0]), int(l[1]))
 		}
 	}
 	trunkRoot := make([]int, len(in.Trunks))
@@ -526,20 +550,24 @@ func (sh *shared) answer(lookups []string) [sha256.Size]byte {
 
 // join makes the Graph of the parts when every object's and edge's ID is
 // its first choice (see ids.Allocator): then a part reused keeps its IDs.
-// ok is false when two keys want one ID.
+// ok is false when two keys want one ID. The IDs of the reused parts were
+// distinct in the Build they come from; only those of the parts read now
+// can clash.
 func join(parts []*part) (*Graph, bool) {
 	g := &Graph{}
-	objIDs := map[uint64]string{} // ID -> key, "" for a reused part's
+	objIDs := map[uint64]string{} // ID -> key, of the parts read now
 	edgeIDs := map[uint64]string{}
 	for _, p := range parts {
-		f := p.found
-		if !p.reused {
-			if !firstChoices(f.objects, f.objKeys, "object", objIDs, func(o *Object, id string) { o.ID = id }) ||
-				!firstChoices(f.edges, f.edgeKeys, "destination", edgeIDs, func(e *Edge, id string) { e.ID = id }) {
+		if f := p.found; !p.reused {
+			if !firstChoices(f.objects, f.objKeys, "object", objIDs, func(o *Object, n uint64) { o.ID = strconv.FormatUint(n, 10) }) ||
+				!firstChoices(f.edges, f.edgeKeys, "destination", edgeIDs, func(e *Edge, n uint64) { e.ID = strconv.FormatUint(n, 10) }) {
 				return nil, false
 			}
-		} else if !taken(f.objects, objIDs, func(o *Object) string { return o.ID }) ||
-			!taken(f.edges, edgeIDs, func(e *Edge) string { return e.ID }) {
+		}
+	}
+	for _, p := range parts {
+		f := p.found
+		if p.reused && (clashes(f.objNums, objIDs) || clashes(f.edgeNums, edgeIDs)) {
 			return nil, false
 		}
 		g.Objects = append(g.Objects, f.objects...)
@@ -553,30 +581,26 @@ func join(parts []*part) (*Graph, bool) {
 // firstChoices gives each item the first-choice ID of its key; false when
 // an ID is another key's (keys of a part are distinct from those of any
 // other: they hold positions of the part's own contexts).
-func firstChoices[T any](items []T, keys []string, kind string, taken map[uint64]string, set func(T, string)) bool {
+func firstChoices[T any](items []T, keys []string, kind string, taken map[uint64]string, set func(T, uint64)) bool {
 	for i, it := range items {
 		n := ids.Hash(kind, keys[i])
 		if k, ok := taken[n]; ok && k != keys[i] {
 			return false
 		}
 		taken[n] = keys[i]
-		set(it, strconv.FormatUint(n, 10))
+		set(it, n)
 	}
 	return true
 }
 
-// taken notes the IDs of a reused part's items; false when another part
-// has one of them.
-func taken[T any](items []T, ids map[uint64]string, id func(T) string) bool {
-	mine := map[uint64]bool{}
-	for _, it := range items {
-		n, _ := strconv.ParseUint(id(it), 10, 64)
-		if _, ok := ids[n]; ok && !mine[n] {
-			return false
+// clashes reports whether one of nums is in taken.
+func clashes(nums []uint64, taken map[uint64]string) bool {
+	for _, n := range nums {
+		if _, ok := taken[n]; ok {
+			return true
 		}
-		ids[n], mine[n] = "", true
 	}
-	return true
+	return false
 }
 
 // joinClashing is join when IDs clash: every part was read in this Build,
