@@ -11,9 +11,10 @@
 // Where things are: parts.go (Build: the dialplan cut into independent
 // parts, read in parallel, a part reused from Input.Previous while its
 // input is the same), build.go (reading one part: seeds, sources of each
-// object kind, tenants and the keys of the IDs), walk.go (typing a path: plumbing, calls, branches),
-// objects.go (what each kind of object carries), inbound.go (DIDs from
-// the trunks' contexts), freepbx.go (what FreePBX/Issabel generate),
-// names.go (names and DID details), pos.go (positions, Goto resolution
-// through includes and patterns), dump.go and dot.go (output).
+// object kind, tenants and the keys of the IDs), walk.go (typing a path:
+// plumbing, calls, branches), objects.go (what each kind of object
+// carries), inbound.go (DIDs from the trunks' contexts), freepbx.go (what
+// FreePBX/Issabel generate), names.go (names and DID details), pos.go
+// (positions, Goto resolution through includes and patterns), dump.go and
+// dot.go (output).
 package flow
