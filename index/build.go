@@ -2,19 +2,15 @@ package index
 
 import (
 	"crypto/sha256"
-	"encoding"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"io/fs"
-	"math"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -137,14 +133,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.warn(parser.Pos{File: "extensions.conf"}, "%s: no dialplan, so no call flow, DIDs, IVRs or ring groups", why)
 	}
 
-	// The fingerprint reads the files again while the index is built.
 	files := make([]string, 0, len(b.files))
 	for f := range b.files {
 		files = append(files, f)
 	}
 	sort.Strings(files)
-	fp := make(chan string, 1)
-	go func() { fp <- fingerprint(files) }()
 
 	if sip != nil {
 		b.sipGen = sip.Section("general")
@@ -214,7 +207,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		snap.WatchDirs = append(snap.WatchDirs, d)
 	}
 	sort.Strings(snap.WatchDirs)
-	snap.Fingerprint = <-fp
+	snap.Fingerprint = b.fingerprint()
 	b.diags.Sort()
 	// The passes read shared lines more than once (scanDials and the
 	// flows, every tenant walking a shared context, every source reaching
@@ -410,63 +403,21 @@ func staticDir(pattern string) string {
 	return dir
 }
 
-// fingerprint hashes the name, size and content of every file:
-// sha256 of name \x00 size \x00 content, file after file (the content only
-// when the file could be read whole). A file is streamed through a small
-// buffer when its size does not change while it is read; otherwise it is
-// read again, whole, as os.ReadFile does.
-func fingerprint(files []string) string {
+// fingerprint hashes what was read: astapi.ini's content, and the name
+// (as in positions) and digest of every Asterisk file as the parser read
+// it. Names are relative: replicas that keep the same files in different
+// places agree.
+func (b *builder) fingerprint() string {
 	h := sha256.New()
-	buf := make([]byte, 256<<10)
-	for _, f := range files {
-		if !hashStreamed(h, f, buf) {
-			data, err := safefile.ReadFile(f, math.MaxInt32)
-			hashPrefix(h, f, len(data))
-			if err == nil {
-				h.Write(data)
-			}
-		}
+	h.Write(b.ini.digest[:])
+	for _, f := range slices.Sorted(maps.Keys(b.digests)) {
+		h.Write([]byte(f))
+		h.Write([]byte{0})
+		h.Write([]byte(b.digests[f]))
+		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
-
-func hashPrefix(h hash.Hash, name string, size int) {
-	h.Write([]byte(name))
-	h.Write([]byte{0})
-	h.Write(strconv.AppendInt(nil, int64(size), 10))
-	h.Write([]byte{0})
-}
-
-// hashStreamed hashes one file as fingerprint does, reading it through
-// buf, and reports whether it could: false (with h as it was) when the
-// file cannot be opened or read, or its size is not the one announced.
-func hashStreamed(h hash.Hash, name string, buf []byte) bool {
-	f, st, err := safefile.Open(name)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	saved, err := h.(encoding.BinaryMarshaler).MarshalBinary()
-	if err != nil {
-		return false
-	}
-	size := st.Size()
-	hashPrefix(h, name, int(size))
-	n, err := io.CopyBuffer(h, onlyReader{f}, buf)
-	if err != nil || n != size {
-		if h.(encoding.BinaryUnmarshaler).UnmarshalBinary(saved) != nil {
-			panic("index: cannot restore a sha256 state")
-		}
-		return false
-	}
-	return true
-}
-
-// onlyReader hides the WriterTo of *os.File from io.CopyBuffer, so that
-// it uses the buffer.
-type onlyReader struct{ r io.Reader }
-
-func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
 
 // users gives the API users their IDs and tenant IDs.
 func (b *builder) users() []*User {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"crypto/sha256"
 	"bytes"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ type tenantDecl struct {
 // iniConfig is astapi.ini after validation.
 type iniConfig struct {
 	path    string
+	digest  [sha256.Size]byte // of the content read
 	server  Server
 	tenants []tenantDecl
 	users   []*User  // Tenants holds tenant keys until IDs are known
@@ -55,7 +57,7 @@ func loadINI(path string) (*iniConfig, error) {
 		return nil, fmt.Errorf("%s:%d: %w: not a [section] header, a key = value line or a comment", path, iniErrorLine(data, opts, err), ErrINISyntax)
 	}
 	abs, _ := filepath.Abs(path)
-	c := &iniConfig{path: abs, server: Server{Listen: "127.0.0.1:8080", Limits: DefaultLimits()}}
+	c := &iniConfig{path: abs, digest: sha256.Sum256(data), server: Server{Listen: "127.0.0.1:8080", Limits: DefaultLimits()}}
 	var errs []string
 	fail := func(section, format string, args ...any) {
 		errs = append(errs, fmt.Sprintf("[%s]: %s", section, fmt.Sprintf(format, args...)))
