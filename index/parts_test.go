@@ -2,7 +2,6 @@ package index_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -75,19 +74,6 @@ func TestSplitFixtures(t *testing.T) {
 	}
 }
 
-// appendTo adds text at the end of a file.
-func appendTo(t testing.TB, path, text string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(text); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestSplitLinks: a multi-tenant PBX whose tenants reach one another in
 // the ways split must see (a phone of another tenant dialled, a Goto
 // through a global, a macro), and those it cannot (a context name put
@@ -119,7 +105,7 @@ func TestSplitLinks(t *testing.T) {
 				t.Fatal(err)
 			}
 			if c.ext != "" {
-				appendTo(t, filepath.Join(dir, "asterisk", "extensions.conf"), "\n"+c.ext)
+				appendLine(t, filepath.Join(dir, "asterisk", "extensions.conf"), "\n"+c.ext)
 			}
 			s, err := index.Load(ini)
 			if err != nil {
