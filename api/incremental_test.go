@@ -103,7 +103,7 @@ func (ed *editor) edit(t *testing.T) string {
 	lines := strings.Split(string(data), "\n")
 	rel, _ := filepath.Rel(ed.dir, f)
 	var what string
-	switch k := ed.rng.IntN(8); k {
+	switch k := ed.rng.IntN(9); k {
 	case 0: // a line removed
 		i := ed.rng.IntN(len(lines))
 		what = fmt.Sprintf("%s: line %d removed", rel, i+1)
@@ -135,6 +135,9 @@ func (ed *editor) edit(t *testing.T) string {
 		c := ed.pick(ed.contexts)
 		lines = append(lines, "["+c+"](+)", "exten => 8,1,Goto(missing-ctx,s,1)")
 		what = fmt.Sprintf("%s: a dead key in %s", rel, c)
+	case 7: // the target of the dead keys defined
+		lines = append(lines, "[missing-ctx]", "exten => s,1,Playback(closed)", " same => n,Hangup()")
+		what = rel + ": missing-ctx defined"
 	default: // written again, unchanged
 		what = rel + ": rewritten unchanged"
 	}

@@ -177,7 +177,13 @@ func (sh *shared) read(p *part) {
 	var r *reader
 	dp := sh.whole
 	if len(p.contexts) != len(sh.whole.Contexts) {
-		dp = sh.whole.View(p.contexts, func(string) { r.escaped = true })
+		dp = sh.whole.View(p.contexts, func(name string) {
+			if sh.whole.Context(name) != nil {
+				r.escaped = true
+			} else {
+				r.look(lookNoContext, name) // reused only while it stays absent
+			}
+		})
 	}
 	r = sh.newReader(dp, p.trunks)
 	p.found = r.read()
@@ -508,12 +514,14 @@ func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 }
 
 // Lookups of shared facts a part records (see answer): the phone or trunk
-// "TECH/name", the phones numbered num, the tenant of the trunk name.
+// "TECH/name", the phones numbered num, the tenant of the trunk name, a
+// context the dialplan does not have.
 const (
 	lookPhone       = "p"
 	lookNumber      = "#"
 	lookTrunk       = "t"
 	lookTrunkTenant = "T"
+	lookNoContext   = "c"
 )
 
 // look records a lookup of kind of key.
@@ -539,6 +547,8 @@ func (sh *shared) answer(lookups []string) [sha256.Size]byte {
 			}
 		case lookTrunkTenant:
 			w.str(sh.trunkTenants[key])
+		case lookNoContext:
+			w.str(strconv.FormatBool(sh.whole.Context(key) != nil))
 		}
 		w.str(strconv.Itoa(len(list)))
 		for _, ph := range list {

@@ -132,3 +132,36 @@ func TestSplitLinks(t *testing.T) {
 		})
 	}
 }
+
+// TestReuseSeesNewContext: a part that looked up a context no file had
+// (a name put together at run time) is not reused once a file of another
+// part defines it: the walk would now leave the part.
+func TestReuseSeesNewContext(t *testing.T) {
+	dir := t.TempDir()
+	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 4, PeersPerTenant: 4, DialplanPerPeer: 4,
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast := filepath.Join(dir, "asterisk")
+	appendLine(t, filepath.Join(ast, "extensions.conf"), "\n[globals](+)\nSUFFIX=night\n")
+	_, t1 := pbxgen.TenantFiles(1)
+	appendLine(t, filepath.Join(ast, t1), "\n[t1-ivr](+)\nexten => 7,1,Goto(x${SUFFIX},s,1)\n")
+	first, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Flow.Reuse.Whole {
+		t.Fatalf("read whole before the context exists: %+v", first.Flow.Reuse)
+	}
+	_, t3 := pbxgen.TenantFiles(3)
+	appendLine(t, filepath.Join(ast, t3), "\n[xnight]\nexten => s,1,VoiceMail(100@t1,u)\n")
+	again, err := index.LoadFrom(ini, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSplitUnchanged(t, ini, again)
+	if !again.Flow.Reuse.Whole {
+		t.Errorf("the walk now leaves its part: want the whole dialplan read, got %+v", again.Flow.Reuse)
+	}
+}

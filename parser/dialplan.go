@@ -135,29 +135,28 @@ type Dialplan struct {
 	byName  map[string]*Context
 	globals map[string]int // name -> index in Globals
 
-	// A View's whole dialplan, and what it calls on a lookup of a context
-	// of the whole that the view does not hold.
-	whole   *Dialplan
-	escaped func(name string)
+	// What a View calls when it finds no context by a name.
+	missed func(name string)
 }
 
 // Context returns the context called name (case-sensitive), or nil.
 func (d *Dialplan) Context(name string) *Context {
 	c := d.byName[name]
-	if c == nil && d.whole != nil && d.whole.byName[name] != nil {
-		d.escaped(name)
+	if c == nil && d.missed != nil {
+		d.missed(name)
 	}
 	return c
 }
 
 // View is a dialplan of some of d's contexts (in the order given), with
-// d's globals: looking up any other context of d finds nothing and calls
-// escaped(name). Package flow reads the independent parts of a big
-// dialplan each in a view of its own, and escaped tells it when a part
-// was not independent after all.
-func (d *Dialplan) View(contexts []*Context, escaped func(name string)) *Dialplan {
+// d's globals: looking up a context it does not hold finds nothing and
+// calls missed(name). Package flow reads the independent parts of a big
+// dialplan each in a view of its own: missed tells it when a part was
+// not independent after all (d has the context), and which names a part
+// depends on being absent.
+func (d *Dialplan) View(contexts []*Context, missed func(name string)) *Dialplan {
 	v := &Dialplan{Contexts: contexts, Globals: d.Globals, UsersContext: d.UsersContext, globals: d.globals,
-		byName: make(map[string]*Context, len(contexts)), whole: d, escaped: escaped}
+		byName: make(map[string]*Context, len(contexts)), missed: missed}
 	for _, c := range contexts {
 		v.byName[c.Name] = c
 	}
