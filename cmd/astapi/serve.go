@@ -272,6 +272,11 @@ func logReload(logger *slog.Logger, res index.ReloadResult, served *index.Snapsh
 		"destinations", len(served.Destinations),
 		"files", len(served.Files),
 	)
+	if served.Flow != nil {
+		// How much of the call flow was taken over from the last snapshot.
+		r := served.Flow.Reuse
+		attrs = append(attrs, "flow_parts", r.Parts, "flow_parts_reused", r.Reused, "flow_read_whole", r.Whole)
+	}
 	logger.Info("reloaded", attrs...)
 }
 
