@@ -25,11 +25,11 @@ import (
 //
 // Reading a part on its own gives what reading the whole dialplan gives
 // for it when nothing of it reaches outside it. split links contexts by
-// what their text says (includes, context and phone names in
-// arguments); when a walk still leaves its part (a context name built at
-// run time), or two parts meet in one object that has no place in either
-// (see interact), the parts are dropped and the whole dialplan is read at
-// once, as one part.
+// what their text says (includes, context names in arguments); when a
+// walk still leaves its part (a context name built at run time), or two
+// parts meet in one object that has no place in either (see interact),
+// the parts are dropped and the whole dialplan is read at once, as one
+// part.
 
 // part is one independent piece of the dialplan and what reading it
 // found.
@@ -43,8 +43,8 @@ type part struct {
 	reusable bool
 
 	found *partGraph
-	// lookups are the shared phone lookups reading it made (sorted, each
-	// once), answers a sum of what they answered.
+	// lookups are the lookups of shared facts reading it made (sorted,
+	// each once; see look), answers a sum of what they answered.
 	lookups []string
 	answers [sha256.Size]byte
 	// outside: a walk left the part (see the comment above).
@@ -77,16 +77,31 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	if in.Previous != nil {
 		prev = in.Previous.parts
 	}
+	whole := func() *part {
+		w := &part{contexts: sh.whole.Contexts, trunks: in.Trunks}
+		for i := range in.Tenants {
+			w.tenants = append(w.tenants, i)
+		}
+		sh.key(w, global)
+		return w
+	}
 	var outside atomic.Bool
 	outside.Store(in.Whole)
 	if in.Whole {
 		parts, prev = nil, nil
+	} else if in.Previous != nil && in.Previous.Reuse.Whole {
+		// The last Build had to read the whole dialplan: when nothing
+		// changed, that is what to reuse.
+		if w := whole(); w.reusable && sh.reuse(w, prev[w.key]) {
+			parts = []*part{w}
+		}
 	}
 	eachPart(parts, func(p *part) {
+		if p.reused {
+			return
+		}
 		sh.key(p, global)
-		if old := prev[p.key]; p.reusable && old != nil && sh.answer(old.lookups) == old.answers {
-			p.found, p.lookups, p.answers, p.reused = old.found, old.lookups, old.answers, true
-			p.hadExt, p.patternSeeded, p.unresolved = old.hadExt, old.patternSeeded, old.unresolved
+		if p.reusable && sh.reuse(p, prev[p.key]) {
 			return
 		}
 		sh.read(p)
@@ -95,14 +110,12 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 		}
 	})
 	reuse := Reuse{Parts: len(parts)}
-	if outside.Load() || interact(parts) {
-		whole := &part{contexts: sh.whole.Contexts, trunks: in.Trunks}
-		for i := range in.Tenants {
-			whole.tenants = append(whole.tenants, i)
-		}
-		sh.key(whole, global)
-		sh.read(whole)
-		parts, reuse = []*part{whole}, Reuse{Parts: 1, Whole: !in.Whole}
+	if len(parts) == 1 && parts[0].reused && len(parts[0].contexts) == len(sh.whole.Contexts) {
+		reuse.Whole = in.Previous.Reuse.Whole
+	} else if outside.Load() || interact(parts) {
+		w := whole()
+		sh.read(w)
+		parts, reuse = []*part{w}, Reuse{Parts: 1, Whole: !in.Whole}
 	}
 	g, ok := join(parts)
 	keep := ok // a part is reused with its IDs only when they were first choices
@@ -133,6 +146,17 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	}
 	diags.Sort()
 	return g, diags
+}
+
+// reuse takes over what old (a part of the previous Build with p's key,
+// or nil) found, when the shared facts it looked up are the same.
+func (sh *shared) reuse(p, old *part) bool {
+	if old == nil || sh.answer(old.lookups) != old.answers {
+		return false
+	}
+	p.found, p.lookups, p.answers, p.reused = old.found, old.lookups, old.answers, true
+	p.hadExt, p.patternSeeded, p.unresolved = old.hadExt, old.patternSeeded, old.unresolved
+	return true
 }
 
 // forNext is what the next Build needs of p: the IDs as numbers rather

@@ -165,3 +165,37 @@ func TestReuseSeesNewContext(t *testing.T) {
 		t.Errorf("the walk now leaves its part: want the whole dialplan read, got %+v", again.Flow.Reuse)
 	}
 }
+
+// TestReuseWhole: a dialplan that has to be read whole is reused whole
+// while nothing changes, and read again when something does.
+func TestReuseWhole(t *testing.T) {
+	dir := t.TempDir()
+	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 3, PeersPerTenant: 3, DialplanPerPeer: 4,
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast := filepath.Join(dir, "asterisk")
+	appendLine(t, filepath.Join(ast, "extensions.conf"), "\n[globals](+)\nSUFFIX=ivr\n[t1-internal](+)\nexten => 704,1,Goto(t2-${SUFFIX},s,1)\n")
+	first, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, err := index.LoadFrom(ini, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := same.Flow.Reuse; !r.Whole || r.Reused != 1 {
+		t.Errorf("unchanged: %+v, want the whole dialplan reused", r)
+	}
+	_, t0 := pbxgen.TenantFiles(0)
+	appendLine(t, filepath.Join(ast, t0), "\n[t0-internal](+)\nexten => 705,1,Dial(SIP/101-T0)\n")
+	changed, err := index.LoadFrom(ini, same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := changed.Flow.Reuse; !r.Whole || r.Reused != 0 {
+		t.Errorf("changed: %+v, want the whole dialplan read again", r)
+	}
+	checkSplitUnchanged(t, ini, changed)
+}
