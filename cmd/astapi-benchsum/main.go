@@ -105,6 +105,12 @@ func summariseBench(w io.Writer, path string) error {
 		fmt.Fprintf(w, "         1k -> 10k tenants: time ×%.1f, allocated ×%.1f, retained ×%.1f (linear: ×10)\n",
 			l["s/load"]/s["s/load"], l["B/op"]/s["B/op"], l["retained-MB"]/s["retained-MB"])
 	}
+	if f, i := find("index", "EditToAnswer/full"), find("index", "EditToAnswer/incremental"); f != nil && i != nil {
+		fmt.Fprintf(w, "%-8s one-file edit at 10k tenants (a file per tenant): reload %.2fs (target < 0.3s), %.2f of a load (target <= 0.25); rebuilding everything: %.2fs, %.2f of a load\n",
+			verdict(i["edit-s"] < 0.3 && i["edit/load"] <= 0.25), i["edit-s"], i["edit/load"], f["edit-s"], f["edit/load"])
+		fmt.Fprintf(w, "%-8s peak RSS over a load and five edited reloads: %.0f MB (target < 1200), rebuilding everything %.0f MB; call-flow parts reused %.0f\n",
+			verdict(i["peak-RSS-MB"] < 1200), i["peak-RSS-MB"], f["peak-RSS-MB"], i["parts-reused"])
+	}
 	for _, file := range []string{"sip.conf", "extensions.conf"} {
 		a, b := find("parser", "ParseScale/"+file+"/astapi"), find("parser", "ParseScale/"+file+"/ini.v1-baseline")
 		if a != nil && b != nil && b["MB/s"] > 0 {
