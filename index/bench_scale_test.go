@@ -284,9 +284,10 @@ func raceEnabled() bool {
 
 // BenchmarkReloadPeakRSS: the process's peak resident memory (VmHWM) over
 // a first load and five reloads of the 10k-tenant PBX through a Store, one
-// file edited before each reload, as `astapi serve` runs them: with the
-// runtime's defaults (untuned), and with index.MemoryTuning and the
-// default soft memory limit following the live heap (tuned). The peak is reset between the two
+// file edited before each reload: every reload a full index.Load with the
+// runtime's defaults (untuned), and as `astapi serve` runs them (tuned):
+// index.MemoryTuning, the default soft memory limit following the live
+// heap, and reloads from the snapshot served (index.LoadFrom). The peak is reset between the two
 // (/proc/self/clear_refs), so each reports its own.
 //
 //	go test ./index -run '^$' -bench ReloadPeakRSS -benchtime 1x
@@ -304,13 +305,14 @@ func BenchmarkReloadPeakRSS(b *testing.B) {
 				if err := resetPeakRSS(); err != nil {
 					b.Skip("cannot reset the peak RSS:", err)
 				}
+				var st *index.Store
 				load := func() (*index.Snapshot, error) { return index.Load(ini) }
 				mt := index.MemoryTuning{AutoLimit: true} // as astapi serve runs by default
 				if tuned {
-					load = mt.Wrap(load)
+					load = mt.Wrap(func() (*index.Snapshot, error) { return index.LoadFrom(ini, st.Current()) })
 					defer debug.SetMemoryLimit(debug.SetMemoryLimit(index.DefaultMemoryLimit))
 				}
-				st := index.NewStore(load)
+				st = index.NewStore(load)
 				if tuned {
 					st.OnReload(mt.Release)
 				}
