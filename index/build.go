@@ -70,7 +70,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	// otherwise, that work is dropped and they are read again.
 	var job *parseJob
 	if pre, ok := prescanServer(iniPath); ok {
-		job = startParse(pre.dir, pre.roots, pre.limits, start)
+		job = startParse(pre.dir, pre.roots, pre.limits, start, b.prev)
 	}
 	cfg, err := loadINI(iniPath)
 	if err != nil {
@@ -93,7 +93,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	}
 	if job == nil || job.dir != b.dir || !slices.Equal(job.roots, cfg.server.IncludeRoots) || job.limits != cfg.server.Limits {
 		job.abandon()
-		job = startParse(b.dir, cfg.server.IncludeRoots, cfg.server.Limits, start)
+		job = startParse(b.dir, cfg.server.IncludeRoots, cfg.server.Limits, start, b.prev)
 	}
 	job.read.Wait()
 	for i, name := range parseNames {
@@ -148,7 +148,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if ext != nil {
 		b.diags = append(b.diags, b.dp.Diags...)
 	}
-	if users != nil {
+	if users != nil && !job.dpKept {
 		b.dp.AddUsers(users)
 	}
 
@@ -201,6 +201,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		SIPGeneral:   b.sipGen,
 		Dialplan:     b.dp,
 	}
+	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
+		sip, pjsip, users, ext, vm, prov}, dp: b.dp}
+	if !job.dpKept {
+		snap.parsed.cfg[extIdx] = withoutLines(ext)
+	}
 	snap.Files = files
 	snap.SectionOwners = owners
 	for d := range b.dirs {
@@ -221,7 +226,38 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 // recorded.
 var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf", "voicemail.conf", "phoneprov.conf"}
 
-const extIdx = 3 // extensions.conf
+const (
+	usersIdx = 2 // users.conf
+	extIdx   = 3 // extensions.conf
+)
+
+// parsedFiles is what a load parsed, kept in its snapshot for the next
+// load (LoadFrom): the top-level files' parses, extensions.conf's without
+// its lines (the dialplan built from it is kept instead), and the
+// settings they were read with.
+type parsedFiles struct {
+	dir    string
+	roots  []string
+	limits Limits
+	cfg    [len(parseNames)]*parser.Config
+	dp     *parser.Dialplan // users.conf's extensions added
+}
+
+// withoutLines is cfg without its sections' lines: what a load needs of
+// a parse it keeps but does not read again.
+func withoutLines(cfg *parser.Config) *parser.Config {
+	if cfg == nil {
+		return nil
+	}
+	out := *cfg
+	out.Sections = make([]*parser.Section, len(cfg.Sections))
+	for i, s := range cfg.Sections {
+		c := *s
+		c.Vars = nil
+		out.Sections[i] = &c
+	}
+	return &out
+}
 
 // parseJob reads the four files of an asterisk_dir concurrently, and
 // builds the dialplan as soon as extensions.conf is read (while the
@@ -237,24 +273,37 @@ type parseJob struct {
 		cfg *parser.Config
 		err error
 	}
-	read  sync.WaitGroup // parsed is set
-	dp    *parser.Dialplan
-	built sync.WaitGroup // dp is set (nil when extensions.conf failed)
+	read      sync.WaitGroup // parsed is set
+	usersDone chan struct{}  // parsed[usersIdx] is set
+	dp        *parser.Dialplan
+	built     sync.WaitGroup // dp is set (nil when extensions.conf failed)
+	prev      *parsedFiles   // the last load's, when read with the same settings
+	dpKept    bool           // dp is prev's (users.conf's extensions in it)
 }
 
-func startParse(dir string, roots []string, limits Limits, start time.Time) *parseJob {
-	j := &parseJob{dir: dir, roots: roots, limits: limits, budget: limits.budget(start)}
+func startParse(dir string, roots []string, limits Limits, start time.Time, prev *Snapshot) *parseJob {
+	j := &parseJob{dir: dir, roots: roots, limits: limits, budget: limits.budget(start), usersDone: make(chan struct{})}
+	if prev != nil && prev.parsed != nil && prev.parsed.dir == dir && slices.Equal(prev.parsed.roots, roots) && prev.parsed.limits == limits {
+		j.prev = prev.parsed
+	}
 	j.read.Add(len(parseNames))
-	for i, name := range parseNames {
+	for i := range parseNames {
 		if i == extIdx {
 			continue
 		}
 		go func() {
 			defer j.read.Done()
-			j.parsed[i].cfg, j.parsed[i].err = j.parseFile(name)
+			if i == usersIdx {
+				defer close(j.usersDone)
+			}
+			j.parsed[i].cfg, j.parsed[i].err = j.parseOrKeep(i)
 		}()
 	}
 	j.built.Go(func() {
+		if j.keepDialplan() {
+			j.read.Done()
+			return
+		}
 		ext, err := j.parseFile(parseNames[extIdx])
 		j.parsed[extIdx].cfg, j.parsed[extIdx].err = ext, err
 		j.read.Done()
@@ -270,8 +319,31 @@ func startParse(dir string, roots []string, limits Limits, start time.Time) *par
 	return j
 }
 
-// abandon waits for a job whose results are not used (nil: none), so that
-// no work of a Load outlives it.
+// parseOrKeep is the parse of top-level file i: the previous load's when
+// nothing it read has changed (parser.Unchanged), else a new one.
+func (j *parseJob) parseOrKeep(i int) (*parser.Config, error) {
+	if j.prev != nil {
+		if old := j.prev.cfg[i]; old != nil && parser.Unchanged(old, j.options()) {
+			return old, nil
+		}
+	}
+	return j.parseFile(parseNames[i])
+}
+
+// keepDialplan takes over the previous load's dialplan when neither
+// extensions.conf's files nor users.conf's (which adds to it) changed.
+func (j *parseJob) keepDialplan() bool {
+	if j.prev == nil || j.prev.dp == nil || !parser.Unchanged(j.prev.cfg[extIdx], j.options()) {
+		return false
+	}
+	<-j.usersDone
+	if u := j.parsed[usersIdx]; u.err != nil || u.cfg != j.prev.cfg[usersIdx] {
+		return false // users.conf changed (or appeared, or went)
+	}
+	j.parsed[extIdx].cfg, j.dp, j.dpKept = j.prev.cfg[extIdx], j.prev.dp, true
+	return true
+}
+
 func (j *parseJob) abandon() {
 	if j != nil {
 		j.read.Wait()
@@ -352,9 +424,7 @@ func prescanServer(iniPath string) (pre prescan, ok bool) {
 // fails the load.
 func (j *parseJob) parseFile(name string) (*parser.Config, error) {
 	path := filepath.Join(j.dir, name)
-	roots := append([]string{j.dir}, j.roots...)
-	cfg, err := parser.ParseFile(path, parser.Options{Root: j.dir, AllowedRoots: roots,
-		Budget: j.budget, MaxDiagnosticsPerFile: j.limits.MaxDiagnosticsPerFile})
+	cfg, err := parser.ParseFile(path, j.options())
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
@@ -362,6 +432,12 @@ func (j *parseJob) parseFile(name string) (*parser.Config, error) {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	return cfg, nil
+}
+
+// options are the parser's options for the job's files.
+func (j *parseJob) options() parser.Options {
+	return parser.Options{Root: j.dir, AllowedRoots: append([]string{j.dir}, j.roots...),
+		Budget: j.budget, MaxDiagnosticsPerFile: j.limits.MaxDiagnosticsPerFile}
 }
 
 // record notes the files, directories and diagnostics of a parsed file.

@@ -157,6 +157,7 @@ type Snapshot struct {
 	Files       []string // every file read, absolute, sorted
 	WatchDirs   []string // directories whose changes may change the snapshot
 	Server      Server
+	parsed      *parsedFiles // for the next load (LoadFrom)
 
 	Tenants      []*Tenant      // by numeric ID
 	Users        []*User        // by numeric ID

@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -198,4 +199,64 @@ func TestReuseWhole(t *testing.T) {
 		t.Errorf("changed: %+v, want the whole dialplan read again", r)
 	}
 	checkSplitUnchanged(t, ini, changed)
+}
+
+// TestLoadFromKeepsParses: a reload keeps the parse of a top-level file
+// whose files did not change (and the dialplan, when users.conf did not
+// change either), and serves what a load from nothing serves.
+func TestLoadFromKeepsParses(t *testing.T) {
+	dir := t.TempDir()
+	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 4, PeersPerTenant: 3, DialplanPerPeer: 4,
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast := filepath.Join(dir, "asterisk")
+	sip2, ext2 := pbxgen.TenantFiles(2)
+	steps := []struct {
+		name, file, text  string
+		keepSIP, keepPlan bool
+	}{
+		{"nothing changed", "", "", true, true},
+		{"a dialplan file", ext2, "\n[t2-internal](+)\nexten => 555,1,Dial(SIP/100-T2)\n", true, false},
+		{"a peers file", sip2, "\n[150-T2](t2-phone)\nsecret=Another1Secret\n", false, true},
+		{"users.conf appears", "users.conf", "[general]\nhassip=yes\n[6001]\nfullname=Desk\nsecret=Users1Secret\ncontext=t1-internal\n", true, false},
+	}
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range steps {
+		if st.file != "" {
+			f, err := os.OpenFile(filepath.Join(ast, st.file), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.WriteString(st.text)
+			f.Close()
+		}
+		next, err := index.LoadFrom(ini, prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := next.SIPGeneral == prev.SIPGeneral; got != st.keepSIP {
+			t.Errorf("%s: sip.conf's parse kept: %v, want %v", st.name, got, st.keepSIP)
+		}
+		if got := next.Dialplan == prev.Dialplan; got != st.keepPlan {
+			t.Errorf("%s: dialplan kept: %v, want %v", st.name, got, st.keepPlan)
+		}
+		full, err := index.Load(ini)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(next.Dump(true))
+		want, _ := json.Marshal(full.Dump(true))
+		if string(got) != string(want) {
+			t.Errorf("%s: the reload's index differs from a load's:\n%s", st.name, firstDiff(string(got), string(want)))
+		}
+		if a, b := flowAnswer(t, next), flowAnswer(t, full); a != b {
+			t.Errorf("%s: the reload's call flow differs from a load's:\n%s", st.name, firstDiff(a, b))
+		}
+		prev = next
+	}
 }

@@ -106,6 +106,8 @@ type Include struct {
 	Name    string   // as written, quotes removed
 	Pattern string   // absolute path or glob pattern it resolved to
 	Files   []string // files read, relative to Config.Dir, in order
+
+	matched string // what Pattern matched (see matches): for Unchanged
 }
 
 // Section returns the first non-template section called name

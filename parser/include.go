@@ -21,7 +21,7 @@ func (f *fileState) include(name string) bool {
 		pattern = filepath.Join(p.cfg.Dir, pattern)
 	}
 	rec := len(p.cfg.Includes)
-	p.cfg.Includes = append(p.cfg.Includes, Include{Pos: f.pos(), Name: name, Pattern: pattern})
+	p.cfg.Includes = append(p.cfg.Includes, Include{Pos: f.pos(), Name: name, Pattern: pattern, matched: matches(pattern)})
 	count := 0
 	for _, path := range globAsterisk(pattern) {
 		st, err := os.Stat(path)
