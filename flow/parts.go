@@ -489,16 +489,22 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 	w := newSum()
 	w.h.Write(global[:])
 	files := map[string]bool{}
+	last := ""
+	file := func(f string) {
+		if f != last { // lines of one file come in runs
+			files[f], last = true, f
+		}
+	}
 	for _, c := range p.contexts {
 		w.str("context", c.Name, strconv.FormatBool(sh.internal[c]))
-		files[c.Pos.File] = true
+		file(c.Pos.File)
 		for _, inc := range c.Includes {
-			files[inc.Pos.File] = true
+			file(inc.Pos.File)
 		}
 		for _, e := range c.Extensions {
-			files[e.HintPos.File] = true
+			file(e.HintPos.File)
 			for i := range e.Priorities {
-				files[e.Priorities[i].Pos.File] = true
+				file(e.Priorities[i].Pos.File)
 			}
 		}
 	}

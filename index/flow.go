@@ -36,8 +36,22 @@ func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*D
 		in.Trunks = append(in.Trunks, flow.Trunk{Tech: p.Tech, Name: p.Name, Context: p.Context, TenantID: p.TenantID})
 	}
 	g, diags := flow.Build(in)
+	// An edge taken over from the previous graph keeps its destination.
+	var kept map[*flow.Edge]*Destination
+	if in.Previous != nil && len(b.prev.Destinations) == len(in.Previous.Edges) {
+		kept = make(map[*flow.Edge]*Destination, len(in.Previous.Edges))
+		for i, e := range in.Previous.Edges {
+			if d := b.prev.Destinations[i]; d.ID == e.ID {
+				kept[e] = d
+			}
+		}
+	}
 	dests := make([]*Destination, 0, len(g.Edges))
 	for _, e := range g.Edges {
+		if d := kept[e]; d != nil {
+			dests = append(dests, d)
+			continue
+		}
 		dests = append(dests, &Destination{ID: e.ID, TenantID: e.TenantID, TypeSrc: e.TypeSrc, TypeDst: e.TypeDst(),
 			Ord: e.Ord, Src: e.Src, Dst: e.Dst(), File: e.Pos.File, Line: e.Pos.Line})
 	}
