@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
@@ -590,57 +591,67 @@ func (sh *shared) answer(lookups []string) [sha256.Size]byte {
 
 // join makes the Graph of the parts when every object's and edge's ID is
 // its first choice (see ids.Allocator): then a part reused keeps its IDs.
-// ok is false when two keys want one ID. The IDs of the reused parts were
-// distinct in the Build they come from; only those of the parts read now
-// can clash.
+// ok is false when two keys want one ID.
 func join(parts []*part) (*Graph, bool) {
-	g := &Graph{}
-	objIDs := map[uint64]string{} // ID -> key, of the parts read now
-	edgeIDs := map[uint64]string{}
+	objs, ok := byFirstChoice(parts, "object", func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
+		func(o *Object, id string) { o.ID = id })
+	if !ok {
+		return nil, false
+	}
+	edges, ok := byFirstChoice(parts, "destination", func(f *partGraph) ([]*Edge, []string, []uint64) { return f.edges, f.edgeKeys, f.edgeNums },
+		func(e *Edge, id string) { e.ID = id })
+	if !ok {
+		return nil, false
+	}
+	return &Graph{Objects: objs, Edges: edges}, true
+}
+
+// numbered is an object or edge with its ID as a number: the hash of its
+// key for a part read now, the ID it has for a part reused.
+type numbered[T any] struct {
+	n    uint64
+	part int
+	key  string // "" in a reused part
+	v    T
+}
+
+// byFirstChoice gives the items of the parts read now their first-choice
+// IDs, and returns every item sorted by ID (items of one key, which share
+// it, in the parts' order); false when two keys want one ID. Keys of a
+// part are distinct from those of any other (they hold positions of the
+// part's own contexts), and a reused part's IDs were checked when it was
+// read.
+func byFirstChoice[T any](parts []*part, kind string, of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) ([]T, bool) {
+	n := 0
 	for _, p := range parts {
-		if f := p.found; !p.reused {
-			if !firstChoices(f.objects, f.objKeys, "object", objIDs, func(o *Object, n uint64) { o.ID = strconv.FormatUint(n, 10) }) ||
-				!firstChoices(f.edges, f.edgeKeys, "destination", edgeIDs, func(e *Edge, n uint64) { e.ID = strconv.FormatUint(n, 10) }) {
-				return nil, false
+		items, _, _ := of(p.found)
+		n += len(items)
+	}
+	all := make([]numbered[T], 0, n)
+	for pi, p := range parts {
+		items, keys, nums := of(p.found)
+		for i, it := range items {
+			if p.reused {
+				all = append(all, numbered[T]{n: nums[i], part: pi, v: it})
+			} else {
+				all = append(all, numbered[T]{n: ids.Hash(kind, keys[i]), part: pi, key: keys[i], v: it})
 			}
 		}
 	}
-	for _, p := range parts {
-		f := p.found
-		if p.reused && (clashes(f.objNums, objIDs) || clashes(f.edgeNums, edgeIDs)) {
-			return nil, false
+	slices.SortStableFunc(all, func(a, b numbered[T]) int { return cmp.Compare(a.n, b.n) })
+	out := make([]T, len(all))
+	for i, x := range all {
+		if i > 0 {
+			if y := all[i-1]; y.n == x.n && (y.part != x.part || y.key != x.key) {
+				return nil, false
+			}
 		}
-		g.Objects = append(g.Objects, f.objects...)
-		g.Edges = append(g.Edges, f.edges...)
-	}
-	ids.SortByID(g.Objects, func(o *Object) string { return o.ID })
-	ids.SortByID(g.Edges, func(e *Edge) string { return e.ID })
-	return g, true
-}
-
-// firstChoices gives each item the first-choice ID of its key; false when
-// an ID is another key's (keys of a part are distinct from those of any
-// other: they hold positions of the part's own contexts).
-func firstChoices[T any](items []T, keys []string, kind string, taken map[uint64]string, set func(T, uint64)) bool {
-	for i, it := range items {
-		n := ids.Hash(kind, keys[i])
-		if k, ok := taken[n]; ok && k != keys[i] {
-			return false
+		if x.key != "" {
+			setID(x.v, strconv.FormatUint(x.n, 10))
 		}
-		taken[n] = keys[i]
-		set(it, n)
+		out[i] = x.v
 	}
-	return true
-}
-
-// clashes reports whether one of nums is in taken.
-func clashes(nums []uint64, taken map[uint64]string) bool {
-	for _, n := range nums {
-		if _, ok := taken[n]; ok {
-			return true
-		}
-	}
-	return false
+	return out, true
 }
 
 // joinClashing is join when IDs clash: every part was read in this Build,
