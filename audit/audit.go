@@ -292,7 +292,7 @@ func (r *run) general() {
 	if g == nil {
 		return
 	}
-	if v := g.Lookup("allowguest"); v == nil || !isFalse(v.Value) {
+	if v := g.Lookup("allowguest"); v == nil || !parser.IsFalse(v.Value) {
 		pos := g.Pos
 		detail := "allowguest is unset (default yes)"
 		if v != nil {
@@ -303,14 +303,6 @@ func (r *run) general() {
 	if v := g.Lookup("alwaysauthreject"); v != nil && !parser.IsTrue(v.Value) {
 		r.add("G2", nil, v.Pos, "alwaysauthreject="+v.Value)
 	}
-}
-
-func isFalse(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "no", "false", "n", "f", "0", "off":
-		return true
-	}
-	return false
 }
 
 // dialsOutUnauthenticated returns where (file:line) a context, or one it

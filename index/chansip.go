@@ -212,7 +212,7 @@ type natFlags struct{ forceRport, comedia, autoRport, autoComedia bool }
 func (f *natFlags) parse(value string) {
 	for w := range strings.SplitSeq(value, ",") {
 		switch {
-		case isFalse(w):
+		case parser.IsFalse(w):
 			*f = natFlags{}
 			return
 		case strings.EqualFold(w, "yes"):
@@ -255,7 +255,7 @@ func (f natFlags) String() string {
 // insecureString is set_insecure_flags then insecure2str.
 func insecureString(value string) string {
 	port, invite := false, false
-	if !isFalse(value) {
+	if !parser.IsFalse(value) {
 		for w := range strings.SplitSeq(value, ",") {
 			switch {
 			case strings.EqualFold(w, "port"):
@@ -283,15 +283,6 @@ func dtmfMode(value string) string {
 		return l
 	}
 	return "rfc2833"
-}
-
-// isFalse is Asterisk's ast_false.
-func isFalse(s string) bool {
-	switch lower(strings.TrimSpace(s)) {
-	case "no", "false", "n", "f", "0", "off":
-		return true
-	}
-	return false
 }
 
 // atoiC is C's atoi: leading blanks, a sign, digits; 0 when none.
