@@ -160,8 +160,8 @@ func snapshotVersion(s *index.Snapshot) string {
 	return "generation:" + strconv.FormatUint(s.Generation, 10)
 }
 
-// etag is the quoted hex SHA-256 of (API version, snapshot content,
-// endpoint, normalised parameters, caller).
+// etag is the quoted tag (quoteTag) of the SHA-256 of (API version,
+// snapshot content, endpoint, normalised parameters, caller).
 func etag(s *index.Snapshot, endpoint string, args []string, user string) string {
 	h := sha256.New()
 	h.Write([]byte(apiVersion))
@@ -176,7 +176,22 @@ func etag(s *index.Snapshot, endpoint string, args []string, user string) string
 	h.Write([]byte{0})
 	h.Write([]byte(user))
 	var sum [sha256.Size]byte
-	return `"` + hex.EncodeToString(h.Sum(sum[:0])) + `"`
+	return quoteTag(h.Sum(sum[:0]))
+}
+
+// etagBytes is how much of a SHA-256 an ETag keeps. 128 bits tell two
+// versions of an answer apart as surely as 256, and the 32 hex digits
+// this saves matter: net/http writes an answer through a 4 KiB buffer per
+// connection, so every byte of header moves the body size beyond which an
+// answer takes a second write(2) (and the client a second read). The
+// demo's /destination/all went from 4,098 bytes to 4,066 with it, and
+// from two writes to one.
+const etagBytes = 16
+
+// quoteTag is the ETag named by a SHA-256 sum: its first etagBytes in hex,
+// quoted.
+func quoteTag(sum []byte) string {
+	return `"` + hex.EncodeToString(sum[:etagBytes]) + `"`
 }
 
 // etagMatches implements If-None-Match's weak comparison: "*" or a list

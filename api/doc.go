@@ -61,12 +61,12 @@
 //   - /user/tenants for another user's e-mail is 403 for tenant users
 //     (whether or not the address exists); admins get the target's tenants
 //     (all tenants for an admin target) or 404.
-//   - ETag: the quoted hex SHA-256 of (API version, snapshot fingerprint,
-//     endpoint, normalised parameters, caller). The fingerprint hashes the
-//     files read, so replicas reading the same files agree and a reload that
-//     changed nothing keeps the ETags valid. Only 200 answers carry an ETag
-//     and only they can become 304 (a 304 is never a way to probe what a
-//     403 hides). Successful answers are "Cache-Control: private,
+//   - ETag: the first 128 bits, quoted hex, of the SHA-256 of (API
+//     version, snapshot fingerprint, endpoint, normalised parameters,
+//     caller). The fingerprint hashes the files read, so replicas reading
+//     the same files agree and a reload that changed nothing keeps the
+//     ETags valid. Only 200 answers carry an ETag and only they can become
+//     304 (a 304 is never a way to probe what a 403 hides). Successful answers are "Cache-Control: private,
 //     no-cache" with "Vary: Authorization", or "no-store" for those that
 //     carry secrets (/extension/user, /audit/secrets).
 //   - HEAD is answered on every GET route. A path written with

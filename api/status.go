@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -38,7 +37,7 @@ var openapiJSON []byte
 
 var openapiETag = func() string {
 	sum := sha256.Sum256(openapiJSON)
-	return `"` + hex.EncodeToString(sum[:]) + `"`
+	return quoteTag(sum[:])
 }()
 
 // openapi serves the OpenAPI 3.0 description. No credentials.

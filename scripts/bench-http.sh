@@ -8,7 +8,10 @@
 # ratio of requests/s and its spread over the pairs, median latencies, and
 # the CPU time each server spent per request (from /proc/PID/stat; "cpu r"
 # is the baseline's over astapi's, the ratio of requests/s both would reach
-# on CPUs of their own: far less noisy than requests/s on a shared machine).
+# on CPUs of their own: far less noisy than requests/s on a shared machine)
+# and the bytes of an answer, head and body, of each ("a B", "g B"):
+# net/http sends an answer through a 4 KiB buffer per connection, so one
+# over 4,096 bytes takes a second write(2), and the client a second read.
 #
 #   PAIRS=3 DURATION=5s CONNS=16 THREADS=1 ./scripts/bench-http.sh
 #
@@ -85,14 +88,31 @@ endpoints=(
 	"/extension/user POST $SECRETS_USER tenant_id=$TENANT&extension_id=$ext"
 )
 
+# request I: curl's arguments for endpoint I's request, into the array req.
+request() {
+	local path method cred body
+	read -r path method cred body <<<"${endpoints[$1]}"
+	req=(-sf -u "$cred" -X "$method")
+	[ "$body" != - ] && req+=(-H "Content-Type: application/x-www-form-urlencoded" --data-raw "$body")
+	return 0
+}
+
+# size URL I: the bytes of endpoint I's answer from the server at URL,
+# head and body, as sent.
+size() {
+	local path
+	read -r path _ <<<"${endpoints[$2]}"
+	request "$2"
+	curl "${req[@]}" -o /dev/null -w '%{size_header} %{size_download}' "$1$path" | awk '{ print $1 + $2 }'
+}
+
 routes=()
 users=("--user" "$ADMIN" "--user" "$SECRETS_USER")
 i=0
 for e in "${endpoints[@]}"; do
 	read -r path method cred body <<<"$e"
-	args=(-sf -u "$cred" -X "$method")
-	[ "$body" != - ] && args+=(-H "Content-Type: application/x-www-form-urlencoded" --data-raw "$body")
-	curl "${args[@]}" -o "$tmp/body$i" "$A$path" || { echo "bench-http: $method $path failed" >&2; exit 1; }
+	request $i
+	curl "${req[@]}" -o "$tmp/body$i" "$A$path" || { echo "bench-http: $method $path failed" >&2; exit 1; }
 	routes+=("--route" "$method:$path=$tmp/body$i")
 	auth=$(printf %s "$cred" | base64 -w0)
 	{
@@ -142,10 +162,11 @@ for e in "${endpoints[@]}"; do
 done
 
 echo "wrk -t$THREADS -c$CONNS -d$DURATION, $PAIRS alternating pairs per endpoint; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
-printf '%-20s %9s %9s %6s %11s %8s %8s %8s %8s %7s %7s %6s %5s\n' endpoint "astapi/s" "gin/s" ratio "range" "a p50us" "a p99us" "g p50us" "g p99us" "a cpuus" "g cpuus" "cpu r" non2xx
+printf '%-20s %9s %9s %6s %11s %8s %8s %8s %8s %7s %7s %6s %6s %6s %5s\n' endpoint "astapi/s" "gin/s" ratio "range" "a p50us" "a p99us" "g p50us" "g p99us" "a cpuus" "g cpuus" "cpu r" "a B" "g B" non2xx
 i=0
 for e in "${endpoints[@]}"; do
 	read -r path _ <<<"$e"
+	asize=$(size "$A" $i) gsize=$(size "$B" $i)
 	: >"$tmp/res"
 	for p in $(seq "$PAIRS"); do
 		if [ $((p % 2)) = 1 ]; then
@@ -155,7 +176,7 @@ for e in "${endpoints[@]}"; do
 		fi
 		echo "$a $b" >>"$tmp/res"
 	done
-	awk -v ep="$path" '
+	awk -v ep="$path" -v asize="$asize" -v gsize="$gsize" '
 		function median(arr, n,   j, k, t) {
 			for (j = 2; j <= n; j++) for (k = j; k > 1 && arr[k-1] > arr[k]; k--) { t = arr[k]; arr[k] = arr[k-1]; arr[k-1] = t }
 			return n % 2 ? arr[(n+1)/2] : (arr[n/2] + arr[n/2+1]) / 2
@@ -163,8 +184,8 @@ for e in "${endpoints[@]}"; do
 		{ n++; ar[n] = $1; br[n] = $6; r[n] = $6 ? $1 / $6 : 0; ap50[n] = $2; ap99[n] = $3; bp50[n] = $7; bp99[n] = $8; bad += $4 + $9
 		  ac[n] = $5; bc[n] = $10; cr[n] = $5 ? $10 / $5 : 0
 		  if (n == 1 || r[n] < lo) lo = r[n]; if (n == 1 || r[n] > hi) hi = r[n] }
-		END { printf "%-20s %9.0f %9.0f %6.2f %5.2f-%-5.2f %8.0f %8.0f %8.0f %8.0f %7.1f %7.1f %6.2f %5d\n", ep, median(ar, n), median(br, n), median(r, n), lo, hi,
-			median(ap50, n), median(ap99, n), median(bp50, n), median(bp99, n), median(ac, n), median(bc, n), median(cr, n), bad }' "$tmp/res"
+		END { printf "%-20s %9.0f %9.0f %6.2f %5.2f-%-5.2f %8.0f %8.0f %8.0f %8.0f %7.1f %7.1f %6.2f %6.0f %6.0f %5d\n", ep, median(ar, n), median(br, n), median(r, n), lo, hi,
+			median(ap50, n), median(ap99, n), median(bp50, n), median(bp99, n), median(ac, n), median(bc, n), median(cr, n), asize, gsize, bad }' "$tmp/res"
 	i=$((i + 1))
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at end; astapi wrote $(wc -l <"$tmp/astapi.log") log lines"
