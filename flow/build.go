@@ -24,7 +24,6 @@ type shared struct {
 	internal     map[*parser.Context]bool // see phoneContexts
 	freepbx      bool                     // see system
 	tenantKey    map[string]string        // tenant ID -> key
-	tenantIndex  map[string]int           // tenant ID -> index in in.Tenants
 	tenantPart   []*part                  // by tenant index: the part of its contexts (split)
 }
 
@@ -98,16 +97,13 @@ func newShared(in Input) *shared {
 	dp := in.Dialplan
 	sh := &shared{in: in, whole: dp, owners: make(map[string][]int, len(dp.Contexts)), phones: make(map[string]*Phone, len(in.Phones)),
 		phoneNum: make(map[string][]*Phone, len(in.Phones)), byTenant: map[string][]*Phone{}, trunks: make(map[string]*Trunk, len(in.Trunks)),
-		trunkTenants: map[string]string{}, tenantKey: make(map[string]string, len(in.Tenants)), tenantIndex: make(map[string]int, len(in.Tenants)),
+		trunkTenants: map[string]string{}, tenantKey: make(map[string]string, len(in.Tenants)),
 		freepbx: dp.Context("from-internal-xfer") != nil}
 	for i, t := range in.Tenants {
 		for _, c := range t.Contexts {
 			sh.owners[c] = append(sh.owners[c], i)
 		}
 		sh.tenantKey[t.ID] = t.Key
-		if _, ok := sh.tenantIndex[t.ID]; !ok {
-			sh.tenantIndex[t.ID] = i
-		}
 	}
 	for i := range in.Phones {
 		ph := &in.Phones[i]
@@ -372,6 +368,14 @@ func (r *reader) graph() *partGraph {
 		}
 	}
 	r.edges = keptEdges
+	// The keys of the IDs hold the tenants' keys (see parts.go: look).
+	keyed := map[string]bool{}
+	for _, n := range r.queue {
+		if id := n.obj.TenantID; !keyed[id] {
+			keyed[id] = true
+			r.look(lookTenantKey, id)
+		}
+	}
 	// The objects move out of the nodes into one array: the snapshot
 	// keeps them, not what reading them took.
 	objs := make([]Object, len(r.queue))

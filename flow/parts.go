@@ -465,15 +465,18 @@ func (w *sumWriter) sum() (out [sha256.Size]byte) {
 	return out
 }
 
-// globalSum sums what every part reads: the tenants (their contexts are
-// in the key of the part that has them), the globals, whether the
-// dialplan is FreePBX's and whether names come from comments.
+// globalSum sums what every part reads: the only tenant when there is
+// one (other tenants are in the key of the part whose contexts they own,
+// or looked up), the globals, whether the dialplan is FreePBX's and
+// whether names come from comments.
 func (sh *shared) globalSum() [sha256.Size]byte {
 	w := newSum()
 	in := sh.in
 	w.str(strconv.FormatBool(sh.freepbx), strconv.FormatBool(in.Line != nil), sh.whole.UsersContext)
-	for _, t := range in.Tenants {
-		w.str("tenant", t.ID, t.Key)
+	// A part reads other tenants only through its lookups; with a
+	// single tenant, everything without one is that tenant's.
+	if len(in.Tenants) == 1 {
+		w.str("single tenant", in.Tenants[0].ID)
 	}
 	for _, g := range sh.whole.Globals {
 		w.str("global", g.Name, g.Value)
@@ -523,9 +526,9 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 	for _, t := range p.trunks {
 		w.str("trunk", t.Tech, t.Name, t.Context, t.TenantID)
 	}
-	for _, ti := range p.tenants {
+	for _, ti := range p.tenants { // in the tenants' order: it breaks ties
 		t := &sh.in.Tenants[ti]
-		w.str("tenant", strconv.Itoa(ti), strconv.Itoa(len(t.Contexts)))
+		w.str("tenant", t.ID, t.Key, strconv.Itoa(len(t.Contexts)))
 		w.str(t.Contexts...)
 		for _, ph := range sh.byTenant[t.ID] {
 			w.str(ph.Tech, ph.Name, ph.Number, ph.TenantID, ph.Context)
@@ -546,13 +549,14 @@ func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 
 // Lookups of shared facts a part records (see answer): the phone or trunk
 // "TECH/name", the phones numbered num, the tenant of the trunk name, a
-// context the dialplan does not have.
+// context the dialplan does not have, the key of the tenant ID.
 const (
 	lookPhone       = "p"
 	lookNumber      = "#"
 	lookTrunk       = "t"
 	lookTrunkTenant = "T"
 	lookNoContext   = "c"
+	lookTenantKey   = "k"
 )
 
 // look records a lookup of kind of key.
@@ -580,6 +584,8 @@ func (sh *shared) answer(lookups []string) [sha256.Size]byte {
 			w.str(sh.trunkTenants[key])
 		case lookNoContext:
 			w.str(strconv.FormatBool(sh.whole.Context(key) != nil))
+		case lookTenantKey:
+			w.str(sh.tenantKey[key])
 		}
 		w.str(strconv.Itoa(len(list)))
 		for _, ph := range list {

@@ -218,6 +218,7 @@ func TestLoadFromKeepsParses(t *testing.T) {
 		keepSIP, keepPlan bool
 	}{
 		{"nothing changed", "", "", true, true},
+		{"a tenant added to astapi.ini", "../astapi.ini", "\n[tenant T9]\nname = Tenant 9\ncode = T9\ncontexts = t9-*\n", true, true},
 		{"a dialplan file", ext2, "\n[t2-internal](+)\nexten => 555,1,Dial(SIP/100-T2)\n", true, false},
 		{"a peers file", sip2, "\n[150-T2](t2-phone)\nsecret=Another1Secret\n", false, true},
 		{"users.conf appears", "users.conf", "[general]\nhassip=yes\n[6001]\nfullname=Desk\nsecret=Users1Secret\ncontext=t1-internal\n", true, false},
@@ -244,6 +245,9 @@ func TestLoadFromKeepsParses(t *testing.T) {
 		}
 		if got := next.Dialplan == prev.Dialplan; got != st.keepPlan {
 			t.Errorf("%s: dialplan kept: %v, want %v", st.name, got, st.keepPlan)
+		}
+		if r := next.Flow.Reuse; st.file != sip2 && st.keepPlan && r.Reused != r.Parts { // a new phone may be its tenant's
+			t.Errorf("%s: %d of %d call-flow parts reused, want all", st.name, r.Reused, r.Parts)
 		}
 		full, err := index.Load(ini)
 		if err != nil {
