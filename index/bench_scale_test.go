@@ -297,47 +297,72 @@ func BenchmarkReloadPeakRSS(b *testing.B) {
 	for _, tuned := range []bool{false, true} {
 		name := map[bool]string{false: "untuned", true: "tuned"}[tuned]
 		b.Run(name, func(b *testing.B) {
-			var peak uint64
 			var loads []time.Duration
+			var peak uint64
 			for b.Loop() {
-				runtime.GC()
-				debug.FreeOSMemory()
-				if err := resetPeakRSS(); err != nil {
-					b.Skip("cannot reset the peak RSS:", err)
-				}
-				var st *index.Store
-				load := func() (*index.Snapshot, error) { return index.Load(ini) }
-				mt := index.MemoryTuning{AutoLimit: true} // as astapi serve runs by default
-				if tuned {
-					load = mt.Wrap(func() (*index.Snapshot, error) { return index.LoadFrom(ini, st.Current()) })
-					defer debug.SetMemoryLimit(debug.SetMemoryLimit(index.DefaultMemoryLimit))
-				}
-				st = index.NewStore(load)
-				if tuned {
-					st.OnReload(mt.Release)
-				}
-				for i := range 6 {
-					if i > 0 {
-						appendLine(b, sip, fmt.Sprintf("; edit %d\n", i))
-					}
-					res := st.Reload()
-					if !res.Success {
-						b.Fatal(res.Err)
-					}
-					loads = append(loads, res.Duration)
-				}
-				p, err := peakRSS()
-				if err != nil {
-					b.Fatal(err)
-				}
-				peak = max(peak, p)
-				runtime.KeepAlive(st)
+				r := sixLoads(b, ini, tuned, tuned, func(i int) { appendLine(b, sip, fmt.Sprintf("; edit %d\n", i)) })
+				loads, peak = append(loads, r.loads...), max(peak, r.peak)
 			}
 			slices.Sort(loads)
 			b.ReportMetric(float64(peak)/mb, "peak-RSS-MB")
 			b.ReportMetric(loads[len(loads)/2].Seconds(), "s/reload")
 		})
 	}
+}
+
+// sixRun is what sixLoads measured.
+type sixRun struct {
+	loads  []time.Duration // the first load, then the five reloads
+	reused int             // call-flow parts the last reload reused
+	peak   uint64          // the process's peak RSS over the six
+}
+
+// sixLoads loads ini through a Store and reloads it five times, edit(i)
+// before reload i: with tuned, as `astapi serve` runs (index.MemoryTuning
+// with the default limit following the live heap); with fromPrevious,
+// each reload from the snapshot served (index.LoadFrom), else a full
+// index.Load.
+func sixLoads(b *testing.B, ini string, tuned, fromPrevious bool, edit func(i int)) sixRun {
+	b.Helper()
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := resetPeakRSS(); err != nil {
+		b.Skip("cannot reset the peak RSS:", err)
+	}
+	var st *index.Store
+	load := func() (*index.Snapshot, error) {
+		if fromPrevious {
+			return index.LoadFrom(ini, st.Current())
+		}
+		return index.Load(ini)
+	}
+	mt := index.MemoryTuning{AutoLimit: true}
+	if tuned {
+		load = mt.Wrap(load)
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(index.DefaultMemoryLimit))
+	}
+	st = index.NewStore(load)
+	if tuned {
+		st.OnReload(mt.Release)
+	}
+	var r sixRun
+	for i := range 6 {
+		if i > 0 {
+			edit(i)
+		}
+		res := st.Reload()
+		if !res.Success {
+			b.Fatal(res.Err)
+		}
+		r.loads = append(r.loads, res.Duration)
+		r.reused = st.Current().Flow.Reuse.Reused
+	}
+	p, err := peakRSS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.peak = p
+	return r
 }
 
 func appendLine(tb testing.TB, path, line string) {
@@ -390,50 +415,18 @@ func BenchmarkEditToAnswer(b *testing.B) {
 	}
 	for _, incremental := range []bool{false, true} {
 		b.Run(map[bool]string{false: "full", true: "incremental"}[incremental], func(b *testing.B) {
-			var peak uint64
 			var edits []time.Duration
 			var first time.Duration
+			var peak uint64
 			reused := 0
 			for b.Loop() {
-				runtime.GC()
-				debug.FreeOSMemory()
-				if err := resetPeakRSS(); err != nil {
-					b.Skip("cannot reset the peak RSS:", err)
-				}
-				var st *index.Store
-				load := func() (*index.Snapshot, error) {
-					if incremental {
-						return index.LoadFrom(ini, st.Current())
-					}
-					return index.Load(ini)
-				}
-				mt := index.MemoryTuning{AutoLimit: true}
-				defer debug.SetMemoryLimit(debug.SetMemoryLimit(index.DefaultMemoryLimit))
-				st = index.NewStore(mt.Wrap(load))
-				st.OnReload(mt.Release)
-				for i := range 6 {
-					if i > 0 {
-						_, ext := pbxgen.TenantFiles(i * 1637 % 10000)
-						appendLine(b, filepath.Join(filepath.Dir(ini), "asterisk", ext),
-							fmt.Sprintf("[t%d-internal](+)\nexten => %d,1,Dial(SIP/100-T%d,20)\n", i*1637%10000, 800+i, i*1637%10000))
-					}
-					res := st.Reload()
-					if !res.Success {
-						b.Fatal(res.Err)
-					}
-					if i == 0 {
-						first = res.Duration
-					} else {
-						edits = append(edits, res.Duration)
-						reused = st.Current().Flow.Reuse.Reused
-					}
-				}
-				p, err := peakRSS()
-				if err != nil {
-					b.Fatal(err)
-				}
-				peak = max(peak, p)
-				runtime.KeepAlive(st)
+				r := sixLoads(b, ini, true, incremental, func(i int) {
+					t := i * 1637 % 10000
+					_, ext := pbxgen.TenantFiles(t)
+					appendLine(b, filepath.Join(filepath.Dir(ini), "asterisk", ext),
+						fmt.Sprintf("[t%d-internal](+)\nexten => %d,1,Dial(SIP/100-T%d,20)\n", t, 800+i, t))
+				})
+				first, edits, reused, peak = r.loads[0], append(edits, r.loads[1:]...), r.reused, max(peak, r.peak)
 			}
 			slices.Sort(edits)
 			med := edits[len(edits)/2]
