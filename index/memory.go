@@ -13,12 +13,14 @@ const DefaultMemoryLimit = 1 << 30
 
 // LimitHeadroom: a reload holds the served snapshot while it builds the
 // next. A reload from it (LoadFrom) shares what did not change and peaks
-// at about 2.2 times the live heap (10k tenants, 525 MB live: peak RSS
-// 1146 MB at 2.3, 1150 to 1238 MB at 2.6, 1218 MB at 4, reloads about
-// as fast at each); a full rebuild, which peaks at about 3.4 times (a
-// build alone makes 2.4 times the live heap it leaves), still completes
-// under this limit, more than twice as slowly (the limit is soft).
-const LimitHeadroom = 2.3
+// at about 2.2 times the live heap; a full rebuild, at about 3.4 times
+// (a build alone makes 2.4 times the live heap it leaves). 10k tenants,
+// 525 MB live, one big file per kind, one file edited: peak RSS 1146 MB
+// at 2.3, 1221 MB at 3, 1218 to 1255 MB at 4; with a file per tenant,
+// reloads at 2.3 took 1.4 times as long as at 3 or 4 (the collector runs
+// flat out near the limit). 3 keeps reloads that reuse at full speed;
+// a full rebuild completes under it too, more slowly (the limit is soft).
+const LimitHeadroom = 3
 
 // AutoMemoryLimit is the soft memory limit MemoryTuning.AutoLimit sets
 // for a live heap: the larger of DefaultMemoryLimit and LimitHeadroom

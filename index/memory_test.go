@@ -69,7 +69,7 @@ func TestMemoryTuningAutoLimit(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != preset {
 		t.Fatalf("limit %d, want it left at %d", got, preset)
 	}
-	ballast := make([]byte, 512<<20) // live across the collection: 2.3 × 512 MiB > the default
+	ballast := make([]byte, 512<<20) // live across the collection: 3 × 512 MiB > the default
 	(&MemoryTuning{AutoLimit: true}).Release(ReloadResult{Success: true}, nil)
 	got, live := debug.SetMemoryLimit(-1), LiveHeap()
 	if want := AutoMemoryLimit(live); got != want || got <= DefaultMemoryLimit || float64(got) < LimitHeadroom*float64(live)-1 {

@@ -73,7 +73,7 @@ func warnTightLimit(logger *slog.Logger, res index.ReloadResult) {
 	}
 	limit := debug.SetMemoryLimit(-1)
 	if live := index.LiveHeap(); float64(live)*index.LimitHeadroom > float64(limit) {
-		logger.Warn("the memory limit is tight for this configuration: reloads will be slow; raise --memory-limit (or GOMEMLIMIT) to about 2.3 times the live heap (3.5 for the fastest full rebuilds)",
+		logger.Warn("the memory limit is tight for this configuration: reloads will be slow; raise --memory-limit (or GOMEMLIMIT) to about 3 times the live heap (3.5 for the fastest full rebuilds)",
 			"live_heap", formatBytes(int64(live)), "memory_limit", formatBytes(limit))
 	}
 }

@@ -56,7 +56,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	metricsMaxTenants := fs.Int("metrics-max-tenants", 1000, "above this many tenants the per-tenant metrics are summed under tenant=\"_all\" (negative: no limit)")
 	maxConns := fs.Int("max-connections", defaultMaxConns, "connections served at once; more wait to be accepted (0: no limit)")
 	maxIdle := fs.Int("max-idle-connections", defaultMaxIdleConns, "keep-alive connections kept idle between requests; one more is closed when its answer is sent (0: no limit)")
-	memLimit := fs.String("memory-limit", "", "soft memory limit of the process, as GOMEMLIMIT takes it (e.g. 2GiB, 800MiB; off: none; auto: 1GiB or 2.3 times the live heap after a reload, whichever is larger) (default: GOMEMLIMIT when set, else auto)")
+	memLimit := fs.String("memory-limit", "", "soft memory limit of the process, as GOMEMLIMIT takes it (e.g. 2GiB, 800MiB; off: none; auto: 1GiB or 3 times the live heap after a reload, whichever is larger) (default: GOMEMLIMIT when set, else auto)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, e.g. 127.0.0.1:6060 (default: off)")
 	var proxies stringList
 	fs.Var(&proxies, "trusted-proxy", "address or CIDR of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
