@@ -344,6 +344,8 @@ func (j *parseJob) keepDialplan() bool {
 	return true
 }
 
+// abandon waits for a job whose results are not used (nil: none), so that
+// no work of a Load outlives it.
 func (j *parseJob) abandon() {
 	if j != nil {
 		j.read.Wait()
