@@ -1,6 +1,7 @@
 package api
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -192,10 +193,17 @@ func TestIncrementalEqualsFull(t *testing.T) {
 	})
 }
 
+// editSteps makes TestIncrementalEqualsFull longer (and its seeds other):
+// go test ./api -run IncrementalEqualsFull -edit-steps 60.
+var editSteps = flag.Int("edit-steps", 0, "random edits per scenario in TestIncrementalEqualsFull (0: 12 on generated and demo PBXs, 4 on corpus directories)")
+
 // editAndCompare makes steps random edits to the Asterisk files beside
 // ini, and after each compares a reload from the previous snapshot with a
 // load from nothing.
 func editAndCompare(t *testing.T, ini string, seed uint64, steps int) {
+	if *editSteps > 0 {
+		steps, seed = *editSteps, seed+uint64(*editSteps)<<32
+	}
 	if testing.Short() {
 		steps = min(steps, 2)
 	}
