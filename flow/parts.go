@@ -484,23 +484,30 @@ func (sh *shared) globalSum() [sha256.Size]byte {
 	return w.sum()
 }
 
-// key sums p's input: the global sum, its contexts (names, and whether
-// phones dial from them), the digests of the files they were read from,
+// key sums p's input: the global sum, its contexts (names, whether
+// phones dial from them, the files their lines come from in order), the
+// digests of those files,
 // its trunks, its tenants' contexts and numbered phones. What it read of
 // other phones and trunks is checked apart (lookups). A context read from a file without a digest
 // makes p not reusable.
 func (sh *shared) key(p *part, global [sha256.Size]byte) {
 	w := newSum()
 	w.h.Write(global[:])
+	// The files a context's lines come from, in the order they come:
+	// the order files are read in (#include lines) decides which of two
+	// definitions wins and where a context starts, and is in no digest
+	// of the part's own files.
 	files := map[string]bool{}
 	last := ""
 	file := func(f string) {
 		if f != last { // lines of one file come in runs
 			files[f], last = true, f
+			w.str("from", f)
 		}
 	}
 	for _, c := range p.contexts {
 		w.str("context", c.Name, strconv.FormatBool(sh.internal[c]))
+		last = ""
 		file(c.Pos.File)
 		for _, inc := range c.Includes {
 			file(inc.Pos.File)

@@ -367,7 +367,7 @@ func sixLoads(b *testing.B, ini string, tuned, fromPrevious bool, edit func(i in
 
 func appendLine(tb testing.TB, path, line string) {
 	tb.Helper()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		tb.Fatal(err)
 	}

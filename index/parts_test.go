@@ -264,3 +264,115 @@ func TestLoadFromKeepsParses(t *testing.T) {
 		prev = next
 	}
 }
+
+// TestReuseIncludeOrder: a context written in two files takes its
+// position (so its name, from the header's comment), the order of its
+// extensions and which of two definitions wins from the file read first.
+// Swapping the two #include lines changes neither file: the part must
+// still be read again.
+func TestReuseIncludeOrder(t *testing.T) {
+	dir := t.TempDir()
+	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 3, PeersPerTenant: 3, DialplanPerPeer: 4,
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast := filepath.Join(dir, "asterisk")
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(ast, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("menu-a.conf", "[t1-menu] ; Alpha menu\nexten => s,1,Background(welcome)\nsame => n,WaitExten(5)\n"+
+		"exten => 1,1,Dial(SIP/100-T1,20)\nexten => 5,1,Dial(SIP/100-T1,20)\n")
+	write("menu-b.conf", "[t1-menu] ; Beta menu\nexten => 2,1,Dial(SIP/101-T1,20)\nexten => 5,1,Dial(SIP/101-T1,20)\n")
+	top, err := os.ReadFile(filepath.Join(ast, "extensions.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("extensions.conf", string(top)+"\n#include menu-a.conf\n#include menu-b.conf\n")
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("extensions.conf", string(top)+"\n#include menu-b.conf\n#include menu-a.conf\n")
+	inc, err := index.LoadFrom(ini, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := flowAnswer(t, inc), flowAnswer(t, full); a != b {
+		t.Errorf("the reload's call flow differs from a load's (%+v):\n%s", inc.Flow.Reuse, firstDiff(a, b))
+	}
+}
+
+// TestLoadFromBudget: a reload that keeps parses charges the read budget
+// what a load charges (max_config_files counts every read, a file
+// included twice twice): it fails exactly when a load fails.
+func TestLoadFromBudget(t *testing.T) {
+	setLimit := func(t *testing.T, ini string, orig []byte, files int) {
+		t.Helper()
+		body := strings.Replace(string(orig), "[server]\n", "[server]\nmax_config_files = "+strconv.Itoa(files)+"\n", 1)
+		if err := os.WriteFile(ini, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name string
+		edit func(t *testing.T, ast string) // after the first load
+		prep func(t *testing.T, ast string) // before it
+	}{
+		{name: "a dialplan file edited", edit: func(t *testing.T, ast string) {
+			_, f := pbxgen.TenantFiles(5)
+			appendLine(t, filepath.Join(ast, f), "\n[t5-internal](+)\nexten => 555,1,Dial(SIP/100-T5)\n")
+		}},
+		{name: "users.conf edited", prep: func(t *testing.T, ast string) {
+			appendLine(t, filepath.Join(ast, "users.conf"), "[general]\nhassip=yes\n")
+		}, edit: func(t *testing.T, ast string) {
+			appendLine(t, filepath.Join(ast, "users.conf"), "[6001]\nfullname=Desk\nsecret=Users1Secret\ncontext=t1-internal\n")
+		}},
+		{name: "a file included three times, then a peers file added", prep: func(t *testing.T, ast string) {
+			_, f := pbxgen.TenantFiles(0)
+			appendLine(t, filepath.Join(ast, "extensions.conf"), "\n#include "+f+"\n#include "+f+"\n")
+		}, edit: func(t *testing.T, ast string) {
+			appendLine(t, filepath.Join(ast, "extra.conf"), "[extra-peer]\ntype=peer\nhost=dynamic\n")
+			appendLine(t, filepath.Join(ast, "sip.conf"), "\n#include extra.conf\n")
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 8, PeersPerTenant: 2, DialplanPerPeer: 4,
+				PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast := filepath.Join(dir, "asterisk")
+			if c.prep != nil {
+				c.prep(t, ast)
+			}
+			orig, err := os.ReadFile(ini)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The least limit the first load fits in.
+			var prev *index.Snapshot
+			for limit := 1; prev == nil && limit < 100; limit++ {
+				setLimit(t, ini, orig, limit)
+				prev, _ = index.Load(ini)
+			}
+			if prev == nil {
+				t.Fatal("no limit up to 100 loads it")
+			}
+			c.edit(t, ast)
+			_, loadErr := index.Load(ini)
+			_, reloadErr := index.LoadFrom(ini, prev)
+			if (loadErr == nil) != (reloadErr == nil) {
+				t.Errorf("load: %v; reload from the previous snapshot: %v", loadErr, reloadErr)
+			}
+		})
+	}
+}
