@@ -332,13 +332,18 @@ func (j *parseJob) parseOrKeep(i int) (*parser.Config, error) {
 
 // keepDialplan takes over the previous load's dialplan when neither
 // extensions.conf's files nor users.conf's (which adds to it) changed.
+// users.conf is looked at first: Unchanged charges the build's budget
+// for what it keeps.
 func (j *parseJob) keepDialplan() bool {
-	if j.prev == nil || j.prev.dp == nil || !parser.Unchanged(j.prev.cfg[extIdx], j.options()) {
+	if j.prev == nil || j.prev.dp == nil || j.prev.cfg[extIdx] == nil {
 		return false
 	}
 	<-j.usersDone
 	if u := j.parsed[usersIdx]; u.err != nil || u.cfg != j.prev.cfg[usersIdx] {
 		return false // users.conf changed (or appeared, or went)
+	}
+	if !parser.Unchanged(j.prev.cfg[extIdx], j.options()) {
+		return false
 	}
 	j.parsed[extIdx].cfg, j.dp, j.dpKept = j.prev.cfg[extIdx], j.prev.dp, true
 	return true

@@ -49,5 +49,38 @@ func (b *Budget) charge(n int) error {
 	return nil
 }
 
+// keep charges at once the reads and bytes of a parse kept rather than
+// done again, and reports whether they fit: false, with nothing charged,
+// when that parse would have been refused a read.
+func (b *Budget) keep(files, bytes int64) bool {
+	if b == nil {
+		return true
+	}
+	if !b.Deadline.IsZero() && time.Now().After(b.Deadline) {
+		return false
+	}
+	if !addWithin(&b.files, files, b.MaxFiles) {
+		return false
+	}
+	if !addWithin(&b.bytes, bytes, b.MaxBytes) {
+		b.files.Add(-files)
+		return false
+	}
+	return true
+}
+
+// addWithin adds n to v unless the sum goes over limit (0: none).
+func addWithin(v *atomic.Int64, n, limit int64) bool {
+	for {
+		old := v.Load()
+		if limit > 0 && old+n > limit {
+			return false
+		}
+		if v.CompareAndSwap(old, old+n) {
+			return true
+		}
+	}
+}
+
 // Used reports the file reads and bytes charged so far.
 func (b *Budget) Used() (files, bytes int64) { return b.files.Load(), b.bytes.Load() }

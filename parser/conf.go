@@ -98,6 +98,10 @@ type Config struct {
 	// Invalid is set when Asterisk would reject the top-level file as a
 	// whole ("Config file has invalid format"). The sections read are kept.
 	Invalid bool
+
+	// What the parse charged its Budget (a file read twice counts
+	// twice): a parse kept instead of done again charges the same.
+	charged struct{ files, bytes int64 }
 }
 
 // Include is one #include or #tryinclude directive and what it read.
@@ -195,7 +199,10 @@ func ParseFile(path string, opts Options) (*Config, error) {
 	if err := opts.Budget.charge(len(data)); err != nil {
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
-	return parse(path, bytesToString(data), opts), nil
+	cfg := parse(path, bytesToString(data), opts)
+	cfg.charged.files++
+	cfg.charged.bytes += int64(len(data))
+	return cfg, nil
 }
 
 // Parse parses src as the top-level file named name (a path, used for

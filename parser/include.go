@@ -56,6 +56,8 @@ func (f *fileState) include(name string) bool {
 			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			continue
 		}
+		p.cfg.charged.files++
+		p.cfg.charged.bytes += int64(len(data))
 		if err := p.opts.Budget.charge(len(data)); err != nil {
 			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			return true

@@ -10,9 +10,12 @@ import (
 // Unchanged reports whether parsing cfg's top-level file again with opts
 // would give cfg: every file it read holds what it held (same digest), and
 // every #include matches what it matched. It reads the files again,
-// through the same confinement and budget as a parse, and parses nothing:
-// a fraction of parsing them. A reload keeps the parse of a top-level
-// file whose tree did not change (package index).
+// through the same confinement as a parse, and parses nothing: a fraction
+// of parsing them. When it reports true it has charged opts.Budget what
+// the parse charged (every read, a file included twice counting twice);
+// when false, nothing: the parse done instead charges its own. A reload
+// keeps the parse of a top-level file whose tree did not change (package
+// index).
 func Unchanged(cfg *Config, opts Options) bool {
 	if cfg == nil || len(cfg.Files) == 0 {
 		return false
@@ -30,18 +33,18 @@ func Unchanged(cfg *Config, opts Options) bool {
 			path = filepath.Join(cfg.Dir, f)
 		}
 		want := cfg.Digests[f]
-		if want == "" || conf.check(path) != nil || opts.Budget.admit() != nil {
+		if want == "" || conf.check(path) != nil {
 			return false
 		}
 		data, err := readLimited(path, opts.MaxFileSize)
-		if err != nil || opts.Budget.charge(len(data)) != nil {
+		if err != nil {
 			return false
 		}
 		if sum := sha256.Sum256(data); string(sum[:16]) != want {
 			return false
 		}
 	}
-	return true
+	return opts.Budget.keep(cfg.charged.files, cfg.charged.bytes)
 }
 
 // matches describes what an #include pattern matches now: each path
