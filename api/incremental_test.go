@@ -104,7 +104,7 @@ func (ed *editor) edit(t *testing.T) string {
 	lines := strings.Split(string(data), "\n")
 	rel, _ := filepath.Rel(ed.dir, f)
 	var what string
-	switch k := ed.rng.IntN(9); k {
+	switch k := ed.rng.IntN(10); k {
 	case 0: // a line removed
 		i := ed.rng.IntN(len(lines))
 		what = fmt.Sprintf("%s: line %d removed", rel, i+1)
@@ -136,6 +136,20 @@ func (ed *editor) edit(t *testing.T) string {
 		c := ed.pick(ed.contexts)
 		lines = append(lines, "["+c+"](+)", "exten => 8,1,Goto(missing-ctx,s,1)")
 		what = fmt.Sprintf("%s: a dead key in %s", rel, c)
+	case 8: // two lines swapped: two #include lines when there are
+		// (the order files are read in matters), else any two
+		var incs []int
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), "#include") {
+				incs = append(incs, i)
+			}
+		}
+		if len(incs) < 2 {
+			incs = []int{ed.rng.IntN(len(lines)), ed.rng.IntN(len(lines))}
+		}
+		i, j := incs[ed.rng.IntN(len(incs))], incs[ed.rng.IntN(len(incs))]
+		lines[i], lines[j] = lines[j], lines[i]
+		what = fmt.Sprintf("%s: lines %d and %d swapped", rel, i+1, j+1)
 	case 7: // the target of the dead keys defined
 		lines = append(lines, "[missing-ctx]", "exten => s,1,Playback(closed)", " same => n,Hangup()")
 		what = rel + ": missing-ctx defined"
