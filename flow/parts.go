@@ -465,10 +465,11 @@ func (w *sumWriter) sum() (out [sha256.Size]byte) {
 	return out
 }
 
-// globalSum sums what every part reads: the only tenant when there is
-// one (other tenants are in the key of the part whose contexts they own,
-// or looked up), the globals, whether the dialplan is FreePBX's and
-// whether names come from comments.
+// globalSum sums what every part reads: whether there is a single tenant
+// (and which: objects of no tenant are then its), the globals, whether
+// the dialplan is FreePBX's and whether names come from comments. No list
+// of tenants: a tenant is in the key of each part whose contexts it owns,
+// or among the lookups of a part that reached one of its objects.
 func (sh *shared) globalSum() [sha256.Size]byte {
 	w := newSum()
 	in := sh.in
