@@ -563,3 +563,85 @@ exten => 201,1,Dial(SIP/201)
 		})
 	}
 }
+
+// TestTypingOrder: what depends on the order of extensions and patterns.
+func TestTypingOrder(t *testing.T) {
+	cases := []struct {
+		name, dialplan string
+		want           []string
+	}{
+		{"one IVR per context, anchored at its first extension whatever the order routes reach it", `
+[in]
+exten => 100,1,Goto(menu,again,1)
+exten => 101,1,Goto(menu,s,1)
+[menu]
+exten => s,1,Background(custom/menu)
+ same => n,WaitExten(5)
+exten => again,1,WaitExten(5)
+exten => 1,1,Dial(SIP/201)
+`, []string{
+			"DID in,100,1 -> IVR menu,s,1",
+			"DID in,101,1 -> IVR menu,s,1",
+			"IVR_1 menu,1,1 -> EXT menu,1,1",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,101,1 #101 \"in,101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT menu,1,1 #201 \"menu,1\"",
+			"IVR menu,s,1 # \"menu,s\"",
+		}},
+		{"a label the extension lacks is looked for in the matching patterns, the most specific first, whatever the file order", `
+[in]
+exten => 100,1,Gosub(ph,6001,vm(201))
+exten => 101,1,Gosub(ph,7001,vm(202))
+exten => 102,1,Gosub(ph2,6001,vm(202))
+[ph]
+exten => 6001,1,Dial(SIP/201)
+exten => _X.,1,NoOp()
+ same => n(vm),VoiceMail(${ARG1},b)
+exten => _6XXX,1,NoOp()
+ same => n(vm),VoiceMail(${ARG1},u)
+[ph2]
+exten => 6001,1,Dial(SIP/202)
+exten => _6XXX,1,NoOp()
+ same => n(vm),VoiceMail(${ARG1},u)
+exten => _X.,1,NoOp()
+ same => n(vm),VoiceMail(${ARG1},b)
+`, []string{
+			"DID in,100,1 -> VOICEMAIL ph,6001,1",
+			"DID in,101,1 -> VOICEMAIL ph,7001,1",
+			"DID in,102,1 -> VOICEMAIL ph2,6001,1",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,101,1 #101 \"in,101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,102,1 #102 \"in,102\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT ph,6001,1 #201 \"ph,6001\"",
+			"EXT ph2,6001,1 #202 \"ph2,6001\"",
+			"VOICEMAIL ph,6001,1 #201 \"ph,6001\" 201@default/unavail",
+			"VOICEMAIL ph,7001,1 #202 \"ph,7001\" 202@default/busy",
+			"VOICEMAIL ph2,6001,1 #202 \"ph2,6001\" 202@default/unavail",
+		}},
+		{"a trunk context that hands every number to a DID context", `
+[in]
+exten => _X.,1,Set(GROUP()=in)
+ same => n,Goto(did-routes,${EXTEN},1)
+[did-routes]
+exten => 5145550000,1,Dial(SIP/201)
+exten => 5145550001,1,Dial(SIP/5145550001@carrier)
+`, []string{
+			"DID did-routes,5145550000,1 -> EXT did-routes,5145550000,1",
+			"DID did-routes,5145550001,1 -> CUSTOM did-routes,5145550001,1",
+			"CUSTOM did-routes,5145550001,1 # \"did-routes,5145550001\" FORWARD/Forward call to 5145550001",
+			"DID did-routes,5145550000,1 #5145550000 \"did-routes,5145550000\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID did-routes,5145550001,1 #5145550001 \"did-routes,5145550001\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT did-routes,5145550000,1 #201 \"did-routes,5145550000\"",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := build(t, c.dialplan)
+			got := append(edges(g), objects(g)...)
+			want := slices.Clone(c.want)
+			if !slices.Equal(got, want) {
+				t.Errorf("\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
