@@ -1,7 +1,9 @@
 package flow
 
 import (
+	"runtime"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/astapi/astapi/parser"
@@ -371,5 +373,52 @@ func TestDump(t *testing.T) {
 	}
 	if e := Dump(nil, nil); e.Objects == nil || e.Destinations == nil {
 		t.Error("an empty dump has empty lists, not null")
+	}
+}
+
+// inRuns cuts the items into one contiguous run per processor, each of
+// at least 4096 items, and covers every item once.
+func TestInRuns(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, c := range []struct {
+		n    int
+		want [][2]int
+	}{
+		{0, [][2]int{{0, 0}}},
+		{100, [][2]int{{0, 100}}},
+		{10000, [][2]int{{0, 5000}, {5000, 10000}}},
+		{40000, [][2]int{{0, 10000}, {10000, 20000}, {20000, 30000}, {30000, 40000}}},
+	} {
+		var mu sync.Mutex
+		var got [][2]int
+		inRuns(c.n, func(lo, hi int) {
+			mu.Lock()
+			got = append(got, [2]int{lo, hi})
+			mu.Unlock()
+		})
+		slices.SortFunc(got, func(a, b [2]int) int { return a[0] - b[0] })
+		if !slices.Equal(got, c.want) {
+			t.Errorf("inRuns(%d) ran %v, want %v", c.n, got, c.want)
+		}
+	}
+}
+
+func TestDialDevice(t *testing.T) {
+	for _, c := range []struct {
+		rest, name, number string
+		dialled            bool
+	}{
+		{"201", "201", "", false},
+		{"carrier/5145550000", "carrier", "5145550000", true},
+		{"5145550000@carrier", "carrier", "5145550000", true},
+		{"carrier/sip:5145550000@example.com", "carrier", "sip:5145550000@example.com", true},
+		{"carrier/", "carrier", "", true},
+		{"@carrier", "carrier", "", true},
+		{"/5145550000", "", "5145550000", true},
+	} {
+		name, number, dialled := DialDevice(c.rest)
+		if name != c.name || number != c.number || dialled != c.dialled {
+			t.Errorf("DialDevice(%q) = %q, %q, %v, want %q, %q, %v", c.rest, name, number, dialled, c.name, c.number, c.dialled)
+		}
 	}
 }
