@@ -116,6 +116,12 @@ func TestPatternLess(t *testing.T) {
 	if got, want := patternRanks("[1-3]"), []int{0x300 | '1', 0x30000}; !slices.Equal(got, want) {
 		t.Errorf("patternRanks([1-3]) = %#x, want %#x", got, want)
 	}
+	if got, want := patternRanks("[1-]"), []int{0x200 | '-', 0x30000}; !slices.Equal(got, want) {
+		t.Errorf("patternRanks([1-]) = %#x, want %#x (a '-' last in a set is itself)", got, want)
+	}
+	if got, want := patternRanks("[]1"), []int{0xFF, 0x100 | '1', 0x30000}; !slices.Equal(got, want) {
+		t.Errorf("patternRanks([]1) = %#x, want %#x", got, want)
+	}
 	if got, want := patternRanks("[311]"), []int{0x200 | '1', 0x30000}; !slices.Equal(got, want) {
 		t.Errorf("patternRanks([311]) = %#x, want %#x (a repeated character counts once)", got, want)
 	}
@@ -288,6 +294,12 @@ func TestCutHelpers(t *testing.T) {
 			t.Errorf("CutCondition(%q) = %q, %q, %v", c.in, cond, rest, ok)
 		}
 	}
+	if cond, rest, ok := CutCondition("?a,s,1"); !ok || cond != "" || rest != "a,s,1" {
+		t.Errorf("CutCondition with an empty condition = %q, %q, %v", cond, rest, ok)
+	}
+	if a, b := CutBranches(":b,s,1"); a != "" || b != "b,s,1" {
+		t.Errorf("CutBranches with an empty true branch = %q, %q", a, b)
+	}
 	if cond, rest, ok := CutCondition("no test"); ok || cond != "no test" || rest != "" {
 		t.Errorf("CutCondition without '?' = %q, %q, %v", cond, rest, ok)
 	}
@@ -305,6 +317,7 @@ func TestCutHelpers(t *testing.T) {
 		{"Set(A=f(x))", "Set", "A=f(x)"},
 		{"Hangup", "Hangup", ""},
 		{"Goto(a,s,1", "Goto", "a,s,1"},
+		{"Hangup()", "Hangup", ""},
 	} {
 		if app, args := cutApp(c.in); app != c.app || args != c.args {
 			t.Errorf("cutApp(%q) = %q, %q", c.in, app, args)
@@ -323,6 +336,9 @@ func TestComparedNumbers(t *testing.T) {
 	if want := []string{"5145550000", "+15145550001"}; !slices.Equal(got, want) {
 		t.Errorf("comparedNumbers = %q, want %q", got, want)
 	}
+	if got := comparedNumbers(`"0990" = "9009"`); !slices.Equal(got, []string{"0990", "9009"}) {
+		t.Errorf("comparedNumbers = %q", got)
+	}
 	if got := comparedNumbers(`"*#" = "12"`); !slices.Equal(got, []string{"12"}) {
 		t.Errorf("comparedNumbers = %q", got)
 	}
@@ -330,7 +346,8 @@ func TestComparedNumbers(t *testing.T) {
 
 func TestDIDName(t *testing.T) {
 	for ex, want := range map[string]bool{
-		"s": true, "5145550000": true, "_X.": true, "incoming": true, "Sales2": true,
+		"s": true, "5145550000": true, "_X.": true, "incoming": true, "Sales2": true, "aZz09A": true, "zz": true, "ZZ": true, "99a": true,
+		"a`": false, "a{": false, "a@": false, "a[": false, "a/": false, "a:": false,
 		"h": false, "i": false, "t": false, "fax": false, "1": false, "h-${HANGUPCAUSE}": false, "a b": false,
 	} {
 		if got := didName(&parser.Extension{Exten: ex}); got != want {

@@ -1,0 +1,195 @@
+package flow_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/parser"
+)
+
+// Tests written against the mutants of ./flow that survived `make
+// mutate`: each dialplan is a case real installs write that pins one
+// rule a one-line bug would break unnoticed.
+
+func TestSurvivorRules(t *testing.T) {
+	cases := []struct {
+		name, dialplan string
+		want           []string
+	}{
+		{"FreePBX voicemail after an extension: the dial status picks the greeting, one mailbox for both outcomes", `
+[in]
+exten => 100,1,Goto(ext-local,201,1)
+exten => 101,1,Goto(ext-local,202,1)
+exten => 102,1,Macro(vm,201,BUSY)
+[ext-local]
+exten => 201,1,Macro(exten-vm,201,201,0,0,0)
+ same => n(dest),Macro(vm,201,${DIALSTATUS},${IVR_RETVM})
+exten => 202,1,Macro(exten-vm,202,202,0,0,0)
+ same => n(dest),Macro(vm,202)
+`, []string{
+			"DID in,100,1 -> EXT ext-local,201,1",
+			"DID in,101,1 -> EXT ext-local,202,1",
+			"DID in,102,1 -> VOICEMAIL in,102,1",
+			"EXT-BUSY ext-local,201,1 -> VOICEMAIL ext-local,201,2",
+			"EXT-BUSY ext-local,202,1 -> VOICEMAIL ext-local,202,2",
+			"EXT-NOANSWER ext-local,201,1 -> VOICEMAIL ext-local,201,2",
+			"EXT-NOANSWER ext-local,202,1 -> VOICEMAIL ext-local,202,2",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,101,1 #101 \"in,101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,102,1 #102 \"in,102\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT ext-local,201,1 #201 \"ext-local,201\"",
+			"EXT ext-local,202,1 #202 \"ext-local,202\"",
+			"VOICEMAIL ext-local,201,2 #201 \"ext-local,201\" 201@default/",
+			"VOICEMAIL ext-local,202,2 #202 \"ext-local,202\" 202@default/",
+			"VOICEMAIL in,102,1 #201 \"in,102\" 201@default/busy",
+		}},
+		{"a catch-all that plays a message and hangs up is no route; one key is no menu by itself", `
+[in]
+exten => _X.,1,Playback(ss-noservice)
+ same => n,Hangup()
+exten => 100,1,Goto(k,1,1)
+exten => 101,1,Goto(closed,s,1)
+exten => 102,1,Read(PIN,enter-pin)
+ same => n,Hangup()
+[k]
+exten => 1,1,Background(custom/thanks)
+ same => n,Hangup()
+[closed]
+exten => s,1,Background(custom/closed)
+ same => n,Hangup()
+exten => i,1,Hangup()
+`, []string{
+			"DID in,100,1 -> PLAYBACK k,1,1",
+			"DID in,101,1 -> PLAYBACK closed,s,1",
+			"DID in,102,1 -> SPECIAL in,102,1",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,101,1 #101 \"in,101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,102,1 #102 \"in,102\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"PLAYBACK closed,s,1 # \"closed,s\"",
+			"PLAYBACK k,1,1 # \"k,1\"",
+			"SPECIAL in,102,1 # \"in,102\"",
+		}},
+		{"a DID's caller-ID name prefix survives a Set that only copies the name", `
+[in]
+exten => 100,1,Set(_RGPREFIX=VIP:)
+ same => n,Set(CALLERID(name)=${CALLERID(name)})
+ same => n,Macro(prepend-cid)
+ same => n,Dial(SIP/201)
+`, []string{
+			"DID in,100,1 -> EXT in,100,1",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"VIP:\"[\"carrier\"]",
+			"EXT in,100,1 #201 \"in,100\"",
+		}},
+		{"merged time ranges keep the first timezone set", `
+[in]
+exten => 100,1,GotoIfTime(08:00-12:00,mon-fri,*,*?open,s,1)
+ same => n,GotoIfTime(13:00-17:00,mon-fri,*,*,America/Toronto?open,s,1)
+ same => n,VoiceMail(201,u)
+exten => 101,1,GotoIfTime(08:00-12:00,sat,*,*,Europe/Paris?open,s,1)
+ same => n,GotoIfTime(13:00-17:00,sat,*,*,America/Toronto?open,s,1)
+ same => n,VoiceMail(201,u)
+[open]
+exten => s,1,Dial(SIP/201)
+`, []string{
+			"CONDITION in,100,1 -> EXT open,s,1",
+			"CONDITION in,101,1 -> EXT open,s,1",
+			"DID in,100,1 -> CONDITION in,100,1",
+			"DID in,101,1 -> CONDITION in,101,1",
+			"NOTCONDITION in,100,1 -> VOICEMAIL in,100,3",
+			"NOTCONDITION in,101,1 -> VOICEMAIL in,101,3",
+			"CONDITION in,100,1 # \"in,100\" TIME/America/Toronto[\"08:00-12:00,mon-fri,*,*\" \"13:00-17:00,mon-fri,*,*\"]",
+			"CONDITION in,101,1 # \"in,101\" TIME/Europe/Paris[\"08:00-12:00,sat,*,*\" \"13:00-17:00,sat,*,*\"]",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,101,1 #101 \"in,101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT open,s,1 #201 \"open,s\"",
+			"VOICEMAIL in,100,3 #201 \"in,100\" 201@default/unavail",
+			"VOICEMAIL in,101,3 #201 \"in,101\" 201@default/unavail",
+		}},
+		{"ExecIf in an IVR key: a jump back to the menu is no outcome; a Gosub to nowhere is none either", `
+[in]
+exten => 100,1,Goto(menu,s,1)
+exten => 101,1,ExecIf($["${X}" = "1"]?Gosub(nowhere,s,1))
+ same => n,Dial(SIP/201)
+exten => 102,1,Macro(dial-one,,tr)
+[menu]
+exten => s,1,Background(custom/menu)
+ same => n,WaitExten(5)
+exten => *,1,ExecIf($["${TRIES}" < "3"]?Goto(menu,s,1))
+ same => n,Dial(SIP/202)
+exten => #,1,ExecIf($["${X}" = "1"]?Dial(SIP/201):Goto(menu,s,1))
+ same => n,Goto(menu,s,1)
+`, []string{
+			"DID in,100,1 -> IVR menu,s,1",
+			"DID in,101,1 -> EXT in,101,1",
+			"DID in,102,1 -> EXT in,102,1",
+			"EXT-NOANSWER menu,#,1 -> IVR menu,s,1",
+			"IVR_SHARP menu,#,1 -> EXT menu,#,1",
+			"IVR_STAR menu,*,1 -> EXT menu,*,2",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,101,1 #101 \"in,101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,102,1 #102 \"in,102\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT in,101,1 #201 \"in,101\"",
+			"EXT in,102,1 # \"in,102\"",
+			"EXT menu,#,1 #201 \"menu,#\"",
+			"EXT menu,*,2 #202 \"menu,*\"",
+			"IVR menu,s,1 # \"menu,s\"",
+		}},
+		{"an extension with only a hint is not the one Asterisk runs: the pattern is", `
+[in]
+exten => 100,1,Goto(ph,201,1)
+[ph]
+exten => 201,hint,SIP/201
+exten => _2XX,1,Dial(SIP/${EXTEN},20)
+`, []string{
+			"DID in,100,1 -> EXT ph,201,1",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT ph,201,1 #201 \"ph,201\"",
+			"EXT ph,202,1 #202 \"ph,202\"",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := build(t, c.dialplan)
+			got := append(edges(g), objects(g)...)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("\n got %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}
+
+// A FreePBX trunk without context= brings calls to from-trunk-TECH-NAME:
+// its DIDs name it.
+func TestTrunkOwnContext(t *testing.T) {
+	dp := parser.BuildDialplan(parser.Parse("extensions.conf", []byte(`[from-trunk-sip-voipco]
+exten => 5145550100,1,Goto(ph,201,1)
+[ph]
+exten => 201,1,Dial(SIP/201)
+`), parser.Options{}))
+	g, _ := flow.Build(flow.Input{Dialplan: dp,
+		Tenants: []flow.Tenant{{ID: "1", Key: "t", Contexts: []string{"ph"}}},
+		Phones:  []flow.Phone{{Tech: "SIP", Name: "201", Number: "201", TenantID: "1", Context: "ph"}},
+		Trunks:  []flow.Trunk{{Tech: "SIP", Name: "voipco", TenantID: "1"}}})
+	did := object(g, "from-trunk-sip-voipco,5145550100,1")
+	if did == nil || !slices.Equal(did.DID.Trunks, []string{"voipco"}) {
+		t.Errorf("DID %+v", did)
+	}
+}
+
+// Two tenants may both number a phone 201: a FreePBX macro naming 201
+// rings the phone of the tenant owning the context it runs in.
+func TestSameNumberTwoTenants(t *testing.T) {
+	dp := parser.BuildDialplan(parser.Parse("extensions.conf", []byte(`[acme]
+exten => 201,1,Macro(exten-vm,novm,201)
+[beta]
+exten => 201,1,Macro(exten-vm,novm,201)
+`), parser.Options{}))
+	g, _ := flow.Build(flow.Input{Dialplan: dp,
+		Tenants: []flow.Tenant{{ID: "1", Key: "acme", Contexts: []string{"acme"}}, {ID: "2", Key: "beta", Contexts: []string{"beta"}}},
+		Phones: []flow.Phone{{Tech: "SIP", Name: "acme-201", Number: "201", TenantID: "1", Context: "acme"},
+			{Tech: "SIP", Name: "beta-201", Number: "201", TenantID: "2", Context: "beta"}}})
+	if got, want := tenantObjects(g), []string{"1 EXT acme,201,1", "2 EXT beta,201,1"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
