@@ -335,3 +335,50 @@ func TestDiagnosticsCapFoldsDropNotes(t *testing.T) {
 		}
 	}
 }
+
+// The header and directive edge cases of conf.go that the mutants of a
+// full gremlins run found untested.
+func TestConfEdges(t *testing.T) {
+	diag := func(cfg *Config) string { return fmt.Sprint(cfg.Diags) }
+	// '!' (33) is the first byte that is not blank.
+	cfg := parseSrc(t, "[s]\nkey = !value!\n")
+	if got := sectionStrings(cfg); !reflect.DeepEqual(got, []string{"[s] key=!value!"}) {
+		t.Errorf("'!' is no blank: %q", got)
+	}
+	// An empty template token names the first section of all: none yet.
+	cfg = parseSrc(t, "[a]()\nx=1\n")
+	if d := diag(cfg); !strings.Contains(d, `inherits from "", which is not defined above`) {
+		t.Errorf("[a]() as the first section: %s", d)
+	}
+	// A byte >= 0x80 ends a directive's word (config.c compares a signed
+	// char with 32).
+	cfg = parseSrc(t, "#include\x80missing.conf\n")
+	if d := diag(cfg); !strings.Contains(d, "#include missing.conf: no such file") {
+		t.Errorf("#include then 0x80: %s", d)
+	}
+	// A lone quote is an empty file name.
+	cfg = parseSrc(t, "#include \"\n")
+	if d := diag(cfg); !strings.Contains(d, "#include : . is a directory") {
+		t.Errorf("#include \": %s", d)
+	}
+	// (+name=value) appends to the section of that name holding that value.
+	cfg = parseSrc(t, "[a]\nx=1\n[a]\nx=2\n[a](+x=2)\ny=3\n")
+	if got, want := sectionStrings(cfg), []string{"[a] x=1", "[a] x=2 y=3"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("(+x=2): %q, want %q", got, want)
+	}
+}
+
+// `+=` may grow a value up to maxAppendedValue bytes, not one more (each
+// line within the line limit: the value grows over several).
+func TestAppendLimit(t *testing.T) {
+	chunk := "v+=" + strings.Repeat("b", 8000) + "\n"
+	src := "[s]\nv=a\n" + chunk + chunk + "v+=" + strings.Repeat("b", maxAppendedValue-16001) + "\n"
+	cfg := parseSrc(t, src)
+	if v, _ := cfg.Sections[0].Get("v"); len(v) != maxAppendedValue {
+		t.Fatalf("value of %d bytes, want %d", len(v), maxAppendedValue)
+	}
+	cfg = parseSrc(t, src+"v+=b\n")
+	if v, _ := cfg.Sections[0].Get("v"); len(v) != maxAppendedValue || !strings.Contains(fmt.Sprint(cfg.Diags), "longer than") {
+		t.Errorf("one byte more: value of %d bytes, want %d and a warning (%v)", len(v), maxAppendedValue, cfg.Diags)
+	}
+}
