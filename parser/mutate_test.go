@@ -139,7 +139,7 @@ func TestExpandSubstrings(t *testing.T) {
 		"${N:10}": "", "${N:11}": "", "${N:0:3}": "514", "${N:2:0}": "", "${N:0:10}": "5145550100",
 		"${N:0:-2}": "51455501", "${N:0:-10}": "", "${N:0:-11}": "", "${N:3:x}": "5550100",
 		"${UNKNOWN}": "", "${CALLERID(num)}": "", "a${N:7}b": "a100b", "${N:${ONE}:2}": "14",
-		"x${N": "x${N", "$[1+2]": "$[1+2]", "$N": "$N", "${N}${N:8}": "514555010000", "x$": "x$",
+		"x${N": "x${N", "$[1+2]": "$[1+2]", "$N": "$N", "${N}${N:8}": "514555010000", "x$": "x$", "${N}$": "5145550100$",
 	} {
 		if got := dp.expand(in); got != want {
 			t.Errorf("expand(%q) = %q, want %q", in, got, want)
@@ -147,7 +147,7 @@ func TestExpandSubstrings(t *testing.T) {
 	}
 	// ExpandGlobals leaves what it cannot know as written.
 	for in, want := range map[string]string{
-		"${N}-${NOPE}-${N": "5145550100-${NOPE}-${N", "x$": "x$", "${ONE}${ONE}": "11", "${}": "${}", "$${ONE}": "$1",
+		"${N}-${NOPE}-${N": "5145550100-${NOPE}-${N", "x$": "x$", "${ONE}${ONE}": "11", "${}": "${}", "$${ONE}": "$1", "${ONE}$": "1$",
 	} {
 		if got := dp.ExpandGlobals(in); got != want {
 			t.Errorf("ExpandGlobals(%q) = %q, want %q", in, got, want)
@@ -380,5 +380,16 @@ func TestAppendLimit(t *testing.T) {
 	cfg = parseSrc(t, src+"v+=b\n")
 	if v, _ := cfg.Sections[0].Get("v"); len(v) != maxAppendedValue || !strings.Contains(fmt.Sprint(cfg.Diags), "longer than") {
 		t.Errorf("one byte more: value of %d bytes, want %d and a warning (%v)", len(v), maxAppendedValue, cfg.Diags)
+	}
+}
+
+// users.conf dahdichan ranges: reversed ranges swapped, at most 1024
+// channels a range.
+func TestDAHDIChannels(t *testing.T) {
+	if got := dahdiChannels("1-2000"); len(got) != 1024 || got[0] != 1 || got[1023] != 1024 {
+		t.Errorf("1-2000: %d channels (%v…)", len(got), got[:min(3, len(got))])
+	}
+	if got := dahdiChannels("5-3, 9"); !reflect.DeepEqual(got, []int{3, 4, 5, 9}) {
+		t.Errorf("5-3, 9: %v", got)
 	}
 }
