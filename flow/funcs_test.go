@@ -257,6 +257,7 @@ func TestStatusTest(t *testing.T) {
 		{`$["${DIALSTATUS}" = "NOANSWER"] | $["${DIALSTATUS}" = "CHANUNAVAIL"]`, "BUSY", false, true},
 		{`$["${DIALSTATUS}" = "CHANUNAVAIL"]`, "NOANSWER", false, true},
 		{`$["${DIALSTATUS}" = "ANSWER"]`, "NOANSWER", false, true},
+		{`$["${DIALSTATUS}" = "CANCEL"]`, "BUSY", false, true},
 		{`$["${DIALSTATUS}" = ""]`, "BUSY", false, false},
 	} {
 		truth, known := statusTest(c.cond, c.status)
