@@ -147,6 +147,72 @@ exten => _2XX,1,Dial(SIP/${EXTEN},20)
 			"EXT ph,201,1 #201 \"ph,201\"",
 			"EXT ph,202,1 #202 \"ph,202\"",
 		}},
+		{"a GosubIf on follow-me's state calls the subroutine of the normal case, with its arguments", `
+[in]
+exten => 100,1,GosubIf($["${DB(AMPUSER/201/followme/ddial)}" = "EXTENSION"]?vm,s,1(201))
+ same => n,Hangup()
+[vm]
+exten => s,1,VoiceMail(${ARG1},u)
+ same => n,Return()
+`, []string{
+			"DID in,100,1 -> VOICEMAIL vm,s,1",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"VOICEMAIL vm,s,1 #201 \"vm,s\" 201@default/unavail",
+		}},
+		{"a route's greeting that hands the call on belongs to the route; reached from elsewhere it is an announcement", `
+[in]
+exten => 100,1,Playback(custom/welcome)
+ same => n,Goto(ph,201,1)
+exten => 101,1,GotoIf($["${NIGHT}" = "1"]?in,100,1:ph,202,1)
+[ph]
+exten => 201,1,Dial(SIP/201)
+exten => 202,1,Dial(SIP/202)
+`, []string{
+			"CONDITION in,101,1 -> PLAYBACK in,100,1",
+			"DID in,100,1 -> EXT ph,201,1",
+			"DID in,101,1 -> CONDITION in,101,1",
+			"NOTCONDITION in,101,1 -> EXT ph,202,1",
+			"CONDITION in,101,1 # \"in,101\" EXPRESSION/[\"$[\\\"${NIGHT}\\\" = \\\"1\\\"]\"]",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,101,1 #101 \"in,101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT ph,201,1 #201 \"ph,201\"",
+			"EXT ph,202,1 #202 \"ph,202\"",
+			"PLAYBACK in,100,1 # \"in,100\"",
+		}},
+		{"what follows a Dial through a test that is no condition depends on the dial status", `
+[in]
+exten => 100,1,Goto(ph,201,1)
+[ph]
+exten => 201,1,Dial(SIP/201,20)
+ same => n,GotoIf($["${X}" = "1"]?${DEST}:dialresult,s,1)
+[dialresult]
+exten => s,1,GotoIf($["${DIALSTATUS}" = "BUSY"]?busy,1)
+ same => n,VoiceMail(201,u)
+exten => busy,1,VoiceMail(201,b)
+`, []string{
+			"DID in,100,1 -> EXT ph,201,1",
+			"EXT-BUSY ph,201,1 -> VOICEMAIL dialresult,busy,1",
+			"EXT-NOANSWER ph,201,1 -> VOICEMAIL dialresult,s,2",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"EXT ph,201,1 #201 \"ph,201\"",
+			"VOICEMAIL dialresult,busy,1 #201 \"dialresult,busy\" 201@default/busy",
+			"VOICEMAIL dialresult,s,2 #201 \"dialresult,s\" 201@default/unavail",
+		}},
+		{"a macro that tests before leaving a message leaves it in each caller's box", `
+[in]
+exten => 100,1,Macro(leavemsg,201)
+exten => 101,1,Macro(leavemsg,202)
+[macro-leavemsg]
+exten => s,1,GotoIf($["${VMOFF}" = "1"]?${DEST}:msg,1)
+exten => msg,1,VoiceMail(${ARG1},u)
+`, []string{
+			"DID in,100,1 -> VOICEMAIL macro-leavemsg,msg,1",
+			"DID in,101,1 -> VOICEMAIL macro-leavemsg,msg,1",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,101,1 #101 \"in,101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"VOICEMAIL macro-leavemsg,msg,1 #201 \"macro-leavemsg,msg\" 201@default/unavail",
+			"VOICEMAIL macro-leavemsg,msg,1 #202 \"macro-leavemsg,msg\" 202@default/unavail",
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
