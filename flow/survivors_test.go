@@ -13,10 +13,7 @@ import (
 // rule a one-line bug would break unnoticed.
 
 func TestSurvivorRules(t *testing.T) {
-	cases := []struct {
-		name, dialplan string
-		want           []string
-	}{
+	cases := []dialplanCase{
 		{"FreePBX voicemail after an extension: the dial status picks the greeting, one mailbox for both outcomes", `
 [in]
 exten => 100,1,Goto(ext-local,201,1)
@@ -214,15 +211,7 @@ exten => msg,1,VoiceMail(${ARG1},u)
 			"VOICEMAIL macro-leavemsg,msg,1 #202 \"macro-leavemsg,msg\" 202@default/unavail",
 		}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			g := build(t, c.dialplan)
-			got := append(edges(g), objects(g)...)
-			if !slices.Equal(got, c.want) {
-				t.Errorf("\n got %q\nwant %q", got, c.want)
-			}
-		})
-	}
+	runCases(t, cases, edgesAndObjects)
 }
 
 // A FreePBX trunk without context= brings calls to from-trunk-TECH-NAME:

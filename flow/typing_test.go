@@ -8,14 +8,37 @@ import (
 	"testing"
 )
 
+// dialplanCase is one row of a typing table: a dialplan and the lines a
+// render function makes of its graph.
+type dialplanCase struct {
+	name, dialplan string
+	want           []string
+}
+
+// runCases builds each case's dialplan (see build) and compares render's
+// lines with want, both sorted.
+func runCases(t *testing.T, cases []dialplanCase, render func(*flow.Graph) []string) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := render(build(t, c.dialplan))
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(c.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+// edgesAndObjects renders a graph's edges, then its objects.
+func edgesAndObjects(g *flow.Graph) []string { return append(edges(g), objects(g)...) }
+
 // TestTyping: what each application, subroutine and jump makes of the
 // path from an inbound route, one small dialplan per case, as plain
 // Asterisk, Issabel and FreePBX write them.
 func TestTyping(t *testing.T) {
-	cases := []struct {
-		name, dialplan string
-		want           []string
-	}{
+	cases := []dialplanCase{
 		{"a Gosub that runs off the end of its subroutine returns", `
 [in]
 exten => 100,1,Gosub(setvars,s,1(x))
@@ -240,16 +263,7 @@ exten => 201,1,Dial(SIP/201,20)
 			"EXT-NOANSWER ph,201,1 -> VOICEMAIL ph,201,6",
 		}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := edges(build(t, c.dialplan))
-			want := slices.Clone(c.want)
-			slices.Sort(want)
-			if !slices.Equal(got, want) {
-				t.Errorf("\n got %q\nwant %q", got, want)
-			}
-		})
-	}
+	runCases(t, cases, edges)
 }
 
 // objects renders every object of a graph with what it carries, sorted:
@@ -281,10 +295,7 @@ func objects(g *flow.Graph) []string {
 // carry (numbers, names, ring groups, conditions, custom targets,
 // mailboxes, what a DID does before its first object).
 func TestTypingObjects(t *testing.T) {
-	cases := []struct {
-		name, dialplan string
-		want           []string
-	}{
+	cases := []dialplanCase{
 		{"FreePBX ring groups, one-phone macros, mailboxes, hang-ups and trunk dials", `
 [in]
 exten => 600,1,Goto(ext-group,600,1)
@@ -552,24 +563,12 @@ exten => 201,1,Dial(SIP/201)
 			"SPECIAL in,103,2 # \"in,103\"",
 		}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := objects(build(t, c.dialplan))
-			want := slices.Clone(c.want)
-			slices.Sort(want)
-			if !slices.Equal(got, want) {
-				t.Errorf("\n got %q\nwant %q", got, want)
-			}
-		})
-	}
+	runCases(t, cases, objects)
 }
 
 // TestTypingOrder: what depends on the order of extensions and patterns.
 func TestTypingOrder(t *testing.T) {
-	cases := []struct {
-		name, dialplan string
-		want           []string
-	}{
+	cases := []dialplanCase{
 		{"one IVR per context, anchored at its first extension whatever the order routes reach it", `
 [in]
 exten => 100,1,Goto(menu,again,1)
@@ -634,14 +633,5 @@ exten => 5145550001,1,Dial(SIP/5145550001@carrier)
 			"EXT did-routes,5145550000,1 #201 \"did-routes,5145550000\"",
 		}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			g := build(t, c.dialplan)
-			got := append(edges(g), objects(g)...)
-			want := slices.Clone(c.want)
-			if !slices.Equal(got, want) {
-				t.Errorf("\n got %q\nwant %q", got, want)
-			}
-		})
-	}
+	runCases(t, cases, edgesAndObjects)
 }
