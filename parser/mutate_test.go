@@ -393,3 +393,18 @@ func TestDAHDIChannels(t *testing.T) {
 		t.Errorf("5-3, 9: %v", got)
 	}
 }
+
+// #include braces as glob expands them (a group at the start, nested,
+// unclosed), and extension names losing their spaces outside [].
+func TestBracesAndSpaces(t *testing.T) {
+	for in, want := range map[string][]string{
+		"{a,b}.conf": {"a.conf", "b.conf"}, "{a,{b,c}}d": {"ad", "bd", "cd"}, "x{a": {"x{a"}, "x{a,b": {"x{a,b"}, "x}": {"x}"},
+	} {
+		if got := expandBraces(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("expandBraces(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := removeSpaces(" 1 0 [a b]"); got != "10[a b]" {
+		t.Errorf("removeSpaces = %q", got)
+	}
+}
