@@ -408,3 +408,21 @@ func TestBracesAndSpaces(t *testing.T) {
 		t.Errorf("removeSpaces = %q", got)
 	}
 }
+
+// cutExten ignores a ']' that closes nothing; splitApp reads an
+// application with no name before '(' as an empty name; scanInt skips
+// leading blanks and stops at the first non-digit, as sscanf does.
+func TestLineHelpers(t *testing.T) {
+	if ext, rest := cutExten("1]2,1,NoOp()"); ext != "1]2" || rest != "1,NoOp()" {
+		t.Errorf("cutExten = %q, %q", ext, rest)
+	}
+	if ext, rest := cutExten("_[1,2]X,1,NoOp()"); ext != "_[1,2]X" || rest != "1,NoOp()" {
+		t.Errorf("cutExten with a set = %q, %q", ext, rest)
+	}
+	if app, args := splitApp("(x)", func() {}); app != "" || args != "x" {
+		t.Errorf("splitApp((x)) = %q, %q", app, args)
+	}
+	if n, ok := scanInt(" 0042abc"); !ok || n != 42 {
+		t.Errorf("scanInt = %d, %v", n, ok)
+	}
+}
