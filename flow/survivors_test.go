@@ -210,6 +210,23 @@ exten => msg,1,VoiceMail(${ARG1},u)
 			"VOICEMAIL macro-leavemsg,msg,1 #201 \"macro-leavemsg,msg\" 201@default/unavail",
 			"VOICEMAIL macro-leavemsg,msg,1 #202 \"macro-leavemsg,msg\" 202@default/unavail",
 		}},
+		{"Gosub with empty arguments: ${ARG1} is empty", `
+[in]
+exten => 100,1,Gosub(greet,s,1())
+[greet]
+exten => s,1,GotoIf($["${ARG1}" = ""]?ph,201,1:ph,202,1)
+[ph]
+exten => 201,1,Dial(SIP/201)
+exten => 202,1,Dial(SIP/202)
+`, []string{
+			"CONDITION greet,s,1 # \"greet,s\" EXPRESSION/[\"$[\\\"\\\" = \\\"\\\"]\"]",
+			"CONDITION greet,s,1 -> EXT ph,201,1",
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,100,1 -> CONDITION greet,s,1",
+			"EXT ph,201,1 #201 \"ph,201\"",
+			"EXT ph,202,1 #202 \"ph,202\"",
+			"NOTCONDITION greet,s,1 -> EXT ph,202,1",
+		}},
 	}
 	runCases(t, cases, edgesAndObjects)
 }
