@@ -137,6 +137,7 @@ exten => #,1,ExecIf($["${X}" = "1"]?Dial(SIP/201):Goto(menu,s,1))
 exten => 100,1,Goto(ph,201,1)
 [ph]
 exten => 201,hint,SIP/201
+exten => 202,hint,SIP/202
 exten => _2XX,1,Dial(SIP/${EXTEN},20)
 `, []string{
 			"DID in,100,1 -> EXT ph,201,1",
@@ -227,6 +228,23 @@ exten => 202,1,Dial(SIP/202)
 			"EXT ph,202,1 #202 \"ph,202\"",
 			"NOTCONDITION greet,s,1 -> EXT ph,202,1",
 		}},
+		{"a FreePBX ring group is one, whether its extension dials it with or without confirmation", `
+[in]
+exten => 600,1,Goto(ext-group,600,1)
+[ext-group]
+exten => 600,1,Set(RingGroupMethod=ringall)
+ same => n,GotoIf($["${RGCONFIRM}" = "TRUE"]?confirm)
+ same => n,Macro(dial,20,tr,201-202)
+ same => n,Hangup()
+ same => n(confirm),Macro(dial-confirm,20,tr,201-202)
+ same => n,Hangup()
+`, []string{
+			"DID in,600,1 #600 \"in,600\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,600,1 -> HUNTLIST ext-group,600,1",
+			"HUNTLIST ext-group,600,1 #600 \"ext-group,600\" RINGALL/20/false[\"201\" \"202\"]",
+			"HUNTLIST-TIMEOUT ext-group,600,3 -> SPECIAL ext-group,600,6",
+			"SPECIAL ext-group,600,6 # \"ext-group,600\"",
+		}},
 	}
 	runCases(t, cases, edgesAndObjects)
 }
@@ -236,6 +254,8 @@ exten => 202,1,Dial(SIP/202)
 func TestTrunkOwnContext(t *testing.T) {
 	dp := parser.BuildDialplan(parser.Parse("extensions.conf", []byte(`[from-trunk-sip-voipco]
 exten => 5145550100,1,Goto(ph,201,1)
+[from-pstn]
+exten => 5145550102,1,Goto(${NIGHT_DEST})
 [ph]
 exten => 201,1,Dial(SIP/201)
 `), parser.Options{}))
@@ -246,6 +266,12 @@ exten => 201,1,Dial(SIP/201)
 	did := object(g, "from-trunk-sip-voipco,5145550100,1")
 	if did == nil || !slices.Equal(did.DID.Trunks, []string{"voipco"}) {
 		t.Errorf("DID %+v", did)
+	}
+	// With one tenant, what no rule gives a tenant is that tenant's: a
+	// route of a context named for inbound calls, to a target known at
+	// run time.
+	if did := object(g, "from-pstn,5145550102,1"); did == nil || did.TenantID != "1" {
+		t.Errorf("DID of from-pstn: %+v", did)
 	}
 }
 

@@ -24,6 +24,8 @@ exten => 4385550299,1,Goto(shared,800,1)
 exten => 4385550298,1,Goto(${BETA_DEST})
 [from-nobody]
 exten => 8885550000,1,Goto(${ORPHAN})
+exten => 8885550001,1,Goto(beta-ph,301,1)
+exten => 8885550002,1,Goto(${SHARED_DEST})
 [beta-in]
 exten => 4385550201,1,Goto(${WHERE})
 [acme-menu] ; Acme menu
@@ -41,6 +43,8 @@ exten => 302,1,GotoIfTime(08:00-17:00,mon-fri,*,*?beta-ph,301,1)
  same => n,VoiceMail(301@beta,u)
 exten => 303,1,GotoIf($["${X}" = "1"]?beta-ph,301,1)
  same => n,VoiceMail(301@beta,u)
+exten => 306,1,Queue(b)
+ same => n,Goto(${SHARED_DEST})
 [shared]
 exten => 800,1,Dial(SIP/301)
 exten => 801,1,Queue(shared)
@@ -104,13 +108,17 @@ func TestTenants(t *testing.T) {
 		"1 VOICEMAIL acme-ph,201,2",
 		"2 CONDITION beta-ph,302,1",
 		"2 CUSTOM ${BETA_DEST}",
+		"2 CUSTOM ${SHARED_DEST}",
 		"2 CUSTOM ${WHERE}",
 		"2 DID beta-in,4385550201,1",
 		"2 DID from-beta-carrier,4385550200,1",
 		"2 DID from-beta-carrier,4385550298,1",
 		"2 DID from-beta-carrier,4385550299,1",
+		"2 DID from-nobody,8885550001,1",
+		"2 DID from-nobody,8885550002,1",
 		"2 EXT beta-ph,301,1",
 		"2 EXT shared,800,1",
+		"2 QUEUE beta-ph,306,1",
 		"2 VOICEMAIL beta-ph,301,2",
 		"2 VOICEMAIL beta-ph,302,2",
 	}
@@ -127,9 +135,12 @@ func TestTenants(t *testing.T) {
 		"2 DID from-beta-carrier,4385550200,1 -> EXT beta-ph,301,1 #1",
 		"2 DID from-beta-carrier,4385550298,1 -> CUSTOM ${BETA_DEST} #1",
 		"2 DID from-beta-carrier,4385550299,1 -> EXT shared,800,1 #1",
+		"2 DID from-nobody,8885550001,1 -> EXT beta-ph,301,1 #1",
+		"2 DID from-nobody,8885550002,1 -> CUSTOM ${SHARED_DEST} #1",
 		"2 EXT-NOANSWER beta-ph,301,1 -> VOICEMAIL beta-ph,301,2 #1",
 		"2 IVR_2 acme-menu,2,1 -> EXT beta-ph,301,1 #1",
 		"2 NOTCONDITION beta-ph,302,1 -> VOICEMAIL beta-ph,302,2 #1",
+		"2 QUEUE-TIMEOUT beta-ph,306,1 -> CUSTOM ${SHARED_DEST} #1",
 	}
 	if got := tenantEdges(g); !slices.Equal(got, wantEdges) {
 		t.Errorf("edges\n got %q\nwant %q", got, wantEdges)
