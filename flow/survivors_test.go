@@ -56,6 +56,7 @@ exten => 1,1,Background(custom/thanks)
 exten => s,1,Background(custom/closed)
  same => n,Hangup()
 exten => i,1,Hangup()
+exten => h,1,Hangup()
 `, []string{
 			"DID in,100,1 -> PLAYBACK k,1,1",
 			"DID in,101,1 -> PLAYBACK closed,s,1",
@@ -244,6 +245,20 @@ exten => 600,1,Set(RingGroupMethod=ringall)
 			"HUNTLIST ext-group,600,1 #600 \"ext-group,600\" RINGALL/20/false[\"201\" \"202\"]",
 			"HUNTLIST-TIMEOUT ext-group,600,3 -> SPECIAL ext-group,600,6",
 			"SPECIAL ext-group,600,6 # \"ext-group,600\"",
+		}},
+		{"a greeting in a context with one-key extensions is a menu, even without WaitExten", `
+[in]
+exten => 100,1,Goto(menu,s,1)
+[menu]
+exten => s,1,Answer()
+ same => n,Background(custom/menu)
+exten => 1,1,Dial(SIP/201)
+`, []string{
+			"DID in,100,1 #100 \"in,100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+			"DID in,100,1 -> IVR menu,s,1",
+			"EXT menu,1,1 #201 \"menu,1\"",
+			"IVR menu,s,1 # \"menu,s\"",
+			"IVR_1 menu,1,1 -> EXT menu,1,1",
 		}},
 	}
 	runCases(t, cases, edgesAndObjects)
