@@ -139,7 +139,7 @@ func TestExpandSubstrings(t *testing.T) {
 		"${N:10}": "", "${N:11}": "", "${N:0:3}": "514", "${N:2:0}": "", "${N:0:10}": "5145550100",
 		"${N:0:-2}": "51455501", "${N:0:-10}": "", "${N:0:-11}": "", "${N:3:x}": "5550100",
 		"${UNKNOWN}": "", "${CALLERID(num)}": "", "a${N:7}b": "a100b", "${N:${ONE}:2}": "14",
-		"x${N": "x${N", "$[1+2]": "$[1+2]", "$N": "$N", "${N}${N:8}": "514555010000", "x$": "x$",
+		"x${N": "x${N", "$[1+2]": "$[1+2]", "$N": "$N", "${N}${N:8}": "514555010000", "x$": "x$", "${N}$": "5145550100$",
 	} {
 		if got := dp.expand(in); got != want {
 			t.Errorf("expand(%q) = %q, want %q", in, got, want)
@@ -147,7 +147,7 @@ func TestExpandSubstrings(t *testing.T) {
 	}
 	// ExpandGlobals leaves what it cannot know as written.
 	for in, want := range map[string]string{
-		"${N}-${NOPE}-${N": "5145550100-${NOPE}-${N", "x$": "x$", "${ONE}${ONE}": "11", "${}": "${}", "$${ONE}": "$1",
+		"${N}-${NOPE}-${N": "5145550100-${NOPE}-${N", "x$": "x$", "${ONE}${ONE}": "11", "${}": "${}", "$${ONE}": "$1", "${ONE}$": "1$",
 	} {
 		if got := dp.ExpandGlobals(in); got != want {
 			t.Errorf("ExpandGlobals(%q) = %q, want %q", in, got, want)
@@ -333,5 +333,96 @@ func TestDiagnosticsCapFoldsDropNotes(t *testing.T) {
 		if got[i].String() != want[i] {
 			t.Errorf("Cap(3, 0) with infos [%d] = %q, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+// The header and directive edge cases of conf.go that the mutants of a
+// full gremlins run found untested.
+func TestConfEdges(t *testing.T) {
+	diag := func(cfg *Config) string { return fmt.Sprint(cfg.Diags) }
+	// '!' (33) is the first byte that is not blank.
+	cfg := parseSrc(t, "[s]\nkey = !value!\n")
+	if got := sectionStrings(cfg); !reflect.DeepEqual(got, []string{"[s] key=!value!"}) {
+		t.Errorf("'!' is no blank: %q", got)
+	}
+	// An empty template token names the first section of all: none yet.
+	cfg = parseSrc(t, "[a]()\nx=1\n")
+	if d := diag(cfg); !strings.Contains(d, `inherits from "", which is not defined above`) {
+		t.Errorf("[a]() as the first section: %s", d)
+	}
+	// A byte >= 0x80 ends a directive's word (config.c compares a signed
+	// char with 32).
+	cfg = parseSrc(t, "#include\x80missing.conf\n")
+	if d := diag(cfg); !strings.Contains(d, "#include missing.conf: no such file") {
+		t.Errorf("#include then 0x80: %s", d)
+	}
+	// A lone quote is an empty file name.
+	cfg = parseSrc(t, "#include \"\n")
+	if d := diag(cfg); !strings.Contains(d, "#include : . is a directory") {
+		t.Errorf("#include \": %s", d)
+	}
+	// (+name=value) appends to the section of that name holding that value.
+	cfg = parseSrc(t, "[a]\nx=1\n[a]\nx=2\n[a](+x=2)\ny=3\n")
+	if got, want := sectionStrings(cfg), []string{"[a] x=1", "[a] x=2 y=3"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("(+x=2): %q, want %q", got, want)
+	}
+}
+
+// `+=` may grow a value up to maxAppendedValue bytes, not one more (each
+// line within the line limit: the value grows over several).
+func TestAppendLimit(t *testing.T) {
+	chunk := "v+=" + strings.Repeat("b", 8000) + "\n"
+	src := "[s]\nv=a\n" + chunk + chunk + "v+=" + strings.Repeat("b", maxAppendedValue-16001) + "\n"
+	cfg := parseSrc(t, src)
+	if v, _ := cfg.Sections[0].Get("v"); len(v) != maxAppendedValue {
+		t.Fatalf("value of %d bytes, want %d", len(v), maxAppendedValue)
+	}
+	cfg = parseSrc(t, src+"v+=b\n")
+	if v, _ := cfg.Sections[0].Get("v"); len(v) != maxAppendedValue || !strings.Contains(fmt.Sprint(cfg.Diags), "longer than") {
+		t.Errorf("one byte more: value of %d bytes, want %d and a warning (%v)", len(v), maxAppendedValue, cfg.Diags)
+	}
+}
+
+// users.conf dahdichan ranges: reversed ranges swapped, at most 1024
+// channels a range.
+func TestDAHDIChannels(t *testing.T) {
+	if got := dahdiChannels("1-2000"); len(got) != 1024 || got[0] != 1 || got[1023] != 1024 {
+		t.Errorf("1-2000: %d channels (%v…)", len(got), got[:min(3, len(got))])
+	}
+	if got := dahdiChannels("5-3, 9"); !reflect.DeepEqual(got, []int{3, 4, 5, 9}) {
+		t.Errorf("5-3, 9: %v", got)
+	}
+}
+
+// #include braces as glob expands them (a group at the start, nested,
+// unclosed), and extension names losing their spaces outside [].
+func TestBracesAndSpaces(t *testing.T) {
+	for in, want := range map[string][]string{
+		"{a,b}.conf": {"a.conf", "b.conf"}, "{a,{b,c}}d": {"ad", "bd", "cd"}, "x{a": {"x{a"}, "x{a,b": {"x{a,b"}, "x}": {"x}"},
+	} {
+		if got := expandBraces(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("expandBraces(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := removeSpaces(" 1 0 [a b]"); got != "10[a b]" {
+		t.Errorf("removeSpaces = %q", got)
+	}
+}
+
+// cutExten ignores a ']' that closes nothing; splitApp reads an
+// application with no name before '(' as an empty name; scanInt skips
+// leading blanks and stops at the first non-digit, as sscanf does.
+func TestLineHelpers(t *testing.T) {
+	if ext, rest := cutExten("1]2,1,NoOp()"); ext != "1]2" || rest != "1,NoOp()" {
+		t.Errorf("cutExten = %q, %q", ext, rest)
+	}
+	if ext, rest := cutExten("_[1,2]X,1,NoOp()"); ext != "_[1,2]X" || rest != "1,NoOp()" {
+		t.Errorf("cutExten with a set = %q, %q", ext, rest)
+	}
+	if app, args := splitApp("(x)", func() {}); app != "" || args != "x" {
+		t.Errorf("splitApp((x)) = %q, %q", app, args)
+	}
+	if n, ok := scanInt(" 0042abc"); !ok || n != 42 {
+		t.Errorf("scanInt = %d, %v", n, ok)
 	}
 }
