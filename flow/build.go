@@ -405,11 +405,9 @@ func (r *reader) graph() *partGraph {
 	inRuns(len(r.edges), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			e := r.edges[i]
-			out := &Edge{TypeSrc: e.kind, From: e.from.out, To: e.to.out, Ord: ords[i], Src: e.src.String(), Pos: e.src.prio().Pos}
-			out.TenantID = e.to.obj.TenantID
-			if out.TenantID == "" {
-				out.TenantID = e.from.obj.TenantID
-			}
+			// An edge is its target's tenant's (both ends have one: see above).
+			out := &Edge{TypeSrc: e.kind, From: e.from.out, To: e.to.out, Ord: ords[i], Src: e.src.String(), Pos: e.src.prio().Pos,
+				TenantID: e.to.obj.TenantID}
 			edges[i] = out
 			edgeKeys[i] = strings.Join([]string{r.tenantKey[out.TenantID], out.TypeSrc, out.Src, out.TypeDst(), out.Dst(), strconv.Itoa(out.Ord)}, "\x00")
 		}

@@ -562,15 +562,11 @@ func (r *reader) execIf(p pos, app, args string, st *state) (*node, pos, bool) {
 	if !ok {
 		return nil, p.next(), false
 	}
-	t, f := CutBranches(rest)
+	// With two applications (ExecIf(c?a():b())) the first types it, as a
+	// condition would be.
+	t, _ := CutBranches(rest)
 	inner, innerArgs := cutApp(t)
 	ia := lowerApp(inner)
-	if f != "" && app == "execif" {
-		if fa, _ := cutApp(f); !transparent[lowerApp(fa)] {
-			// Two applications: typed by the first, as a condition would be.
-			f = ""
-		}
-	}
 	switch {
 	case transparent[ia] || ia == "":
 		return nil, p.next(), false
