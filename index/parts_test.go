@@ -75,6 +75,19 @@ func TestSplitFixtures(t *testing.T) {
 	}
 }
 
+// tenantPBX writes a small PBX of tenants × peers with a file per
+// tenant, and returns its astapi.ini and Asterisk directory.
+func tenantPBX(t *testing.T, tenants, peers int) (ini, ast string) {
+	t.Helper()
+	dir := t.TempDir()
+	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: tenants, PeersPerTenant: peers, DialplanPerPeer: 4,
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ini, filepath.Join(dir, "asterisk")
+}
+
 // TestSplitLinks: a multi-tenant PBX whose tenants reach one another in
 // the ways split must see (a phone of another tenant dialled, a Goto
 // through a global, a macro), and those it cannot (a context name put
@@ -99,14 +112,9 @@ func TestSplitLinks(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 6, PeersPerTenant: 6, DialplanPerPeer: 4,
-				PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ini, ast := tenantPBX(t, 6, 6)
 			if c.ext != "" {
-				appendLine(t, filepath.Join(dir, "asterisk", "extensions.conf"), "\n"+c.ext)
+				appendLine(t, filepath.Join(ast, "extensions.conf"), "\n"+c.ext)
 			}
 			s, err := index.Load(ini)
 			if err != nil {
@@ -138,13 +146,7 @@ func TestSplitLinks(t *testing.T) {
 // (a name put together at run time) is not reused once a file of another
 // part defines it: the walk would now leave the part.
 func TestReuseSeesNewContext(t *testing.T) {
-	dir := t.TempDir()
-	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 4, PeersPerTenant: 4, DialplanPerPeer: 4,
-		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ast := filepath.Join(dir, "asterisk")
+	ini, ast := tenantPBX(t, 4, 4)
 	appendLine(t, filepath.Join(ast, "extensions.conf"), "\n[globals](+)\nSUFFIX=night\n")
 	_, t1 := pbxgen.TenantFiles(1)
 	appendLine(t, filepath.Join(ast, t1), "\n[t1-ivr](+)\nexten => 7,1,Goto(x${SUFFIX},s,1)\n")
@@ -170,13 +172,7 @@ func TestReuseSeesNewContext(t *testing.T) {
 // TestReuseWhole: a dialplan that has to be read whole is reused whole
 // while nothing changes, and read again when something does.
 func TestReuseWhole(t *testing.T) {
-	dir := t.TempDir()
-	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 3, PeersPerTenant: 3, DialplanPerPeer: 4,
-		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ast := filepath.Join(dir, "asterisk")
+	ini, ast := tenantPBX(t, 3, 3)
 	appendLine(t, filepath.Join(ast, "extensions.conf"), "\n[globals](+)\nSUFFIX=ivr\n[t1-internal](+)\nexten => 704,1,Goto(t2-${SUFFIX},s,1)\n")
 	first, err := index.Load(ini)
 	if err != nil {
@@ -205,13 +201,7 @@ func TestReuseWhole(t *testing.T) {
 // whose files did not change (and the dialplan, when users.conf did not
 // change either), and serves what a load from nothing serves.
 func TestLoadFromKeepsParses(t *testing.T) {
-	dir := t.TempDir()
-	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 4, PeersPerTenant: 3, DialplanPerPeer: 4,
-		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ast := filepath.Join(dir, "asterisk")
+	ini, ast := tenantPBX(t, 4, 3)
 	sip2, ext2 := pbxgen.TenantFiles(2)
 	steps := []struct {
 		name, file, text  string
@@ -271,13 +261,7 @@ func TestLoadFromKeepsParses(t *testing.T) {
 // Swapping the two #include lines changes neither file: the part must
 // still be read again.
 func TestReuseIncludeOrder(t *testing.T) {
-	dir := t.TempDir()
-	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 3, PeersPerTenant: 3, DialplanPerPeer: 4,
-		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ast := filepath.Join(dir, "asterisk")
+	ini, ast := tenantPBX(t, 3, 3)
 	write := func(name, body string) {
 		if err := os.WriteFile(filepath.Join(ast, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -344,13 +328,7 @@ func TestLoadFromBudget(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 8, PeersPerTenant: 2, DialplanPerPeer: 4,
-				PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ast := filepath.Join(dir, "asterisk")
+			ini, ast := tenantPBX(t, 8, 2)
 			if c.prep != nil {
 				c.prep(t, ast)
 			}
