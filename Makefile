@@ -75,12 +75,14 @@ GREMLINS_VERSION ?= v0.6.0
 ##   killed, 80 lived, 5 timed out), coverage 88.64%: its 81 not-covered
 ##   mutants are all case expressions of tagless switches, which gremlins
 ##   never counts as covered (88.7% is the ceiling while they stay
-##   switches); most of the lived ones are listed as equivalent.
+##   switches); most of the lived ones are listed as equivalent. Again
+##   with the call flow's parts merged: 87.18% (605 killed, 89 lived, 6
+##   timed out), coverage 89.55% (81 not covered).
 ##   index, api: coverage as measured (index 90.57, api 88.42; most of
 ##   their not-covered mutants are case expressions, see the list).
 ##   Efficacy 0 = not measured yet: a full run takes hours (index: one
 ##   mutant a minute on the shared machine that set these).
-MUTATE_MIN = parser:91:92 audit:90:90 flow:87:88 index:0:90 api:0:88
+MUTATE_MIN = parser:91:92 audit:90:90 flow:87:89 index:0:90 api:0:88
 MUTATE_PKGS ?= $(foreach m,$(MUTATE_MIN),$(firstword $(subst :, ,$(m))))
 mutate:
 	@command -v gremlins >/dev/null 2>&1 || test -x "$$($(GO) env GOPATH)/bin/gremlins" || \
