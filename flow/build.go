@@ -2,10 +2,10 @@ package flow
 
 import (
 	"fmt"
+	"github.com/astapi/astapi/internal/parallel"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/astapi/astapi/parser"
 )
@@ -504,16 +504,5 @@ func (r *reader) trunkNamed(key string) *Trunk {
 // inRuns cuts n items into contiguous runs, one per processor (one for a
 // small n), and calls f(lo, hi) for each in its own goroutine.
 func inRuns(n int, f func(lo, hi int)) {
-	inRunsOf(n, min(runtime.GOMAXPROCS(0), max(1, n/4096)), func(_, lo, hi int) { f(lo, hi) })
-}
-
-// inRunsOf cuts n items into runs contiguous runs and calls f(run, lo, hi)
-// for each in its own goroutine.
-func inRunsOf(n, runs int, f func(run, lo, hi int)) {
-	var wg sync.WaitGroup
-	for r := range runs {
-		lo, hi := r*n/runs, (r+1)*n/runs
-		wg.Go(func() { f(r, lo, hi) })
-	}
-	wg.Wait()
+	parallel.Runs(n, min(runtime.GOMAXPROCS(0), max(1, n/4096)), func(_, lo, hi int) { f(lo, hi) })
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
+	"github.com/astapi/astapi/internal/parallel"
 	"hash"
 	"runtime"
 	"slices"
@@ -309,7 +310,7 @@ func (sh *shared) split() []*part {
 	// The words are looked up in parallel runs of contexts; the links
 	// found are joined after.
 	links := make([][][2]int32, runtime.GOMAXPROCS(0))
-	inRunsOf(n, len(links), func(run, lo, hi int) {
+	parallel.Runs(n, len(links), func(run, lo, hi int) {
 		var out [][2]int32
 		link := func(ci int, tok string) {
 			for _, cj := range targets[tok] {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"github.com/astapi/astapi/internal/parallel"
 	"slices"
 	"sort"
 	"strings"
@@ -329,7 +330,7 @@ func (b *builder) tenantContexts(edges map[string][]string) {
 	}
 	// Each tenant's walk is independent: workers take runs of tenants.
 	sets := make([]map[string]bool, len(b.tenants))
-	inParallel(len(b.tenants), tenantRuns(len(b.tenants)), func(_, lo, hi int) {
+	parallel.Runs(len(b.tenants), tenantRuns(len(b.tenants)), func(_, lo, hi int) {
 		var queue []string
 		for i, t := range b.tenants[lo:hi] {
 			queue = append(queue[:0], perTenant[t]...)
