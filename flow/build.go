@@ -2,11 +2,11 @@ package flow
 
 import (
 	"fmt"
-	"github.com/astapi/astapi/internal/parallel"
 	"runtime"
 	"strconv"
 	"strings"
 
+	"github.com/astapi/astapi/internal/parallel"
 	"github.com/astapi/astapi/parser"
 )
 

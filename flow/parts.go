@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
-	"github.com/astapi/astapi/internal/parallel"
 	"hash"
 	"runtime"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/astapi/astapi/internal/ids"
+	"github.com/astapi/astapi/internal/parallel"
 	"github.com/astapi/astapi/parser"
 )
 

@@ -1,12 +1,12 @@
 package index
 
 import (
-	"github.com/astapi/astapi/internal/parallel"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/internal/parallel"
 	"github.com/astapi/astapi/parser"
 )
 
