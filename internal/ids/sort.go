@@ -17,17 +17,23 @@ func SortByID[T any](list []T, id func(T) string) {
 		i int
 		v T
 	}
-	tmp := make([]keyed, len(list))
+	var last uint64
 	sorted := true
 	for i, v := range list {
 		n, _ := strconv.ParseUint(id(v), 10, 64)
-		tmp[i] = keyed{n, i, v}
-		if i > 0 && n < tmp[i-1].n {
+		if i > 0 && n < last {
 			sorted = false
+			break
 		}
+		last = n
 	}
 	if sorted {
 		return
+	}
+	tmp := make([]keyed, len(list))
+	for i, v := range list {
+		n, _ := strconv.ParseUint(id(v), 10, 64)
+		tmp[i] = keyed{n, i, v}
 	}
 	slices.SortFunc(tmp, func(a, b keyed) int {
 		if c := cmp.Compare(a.n, b.n); c != 0 {
