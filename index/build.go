@@ -203,9 +203,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
 		sip, pjsip, users, ext, vm, prov}, dp: b.dp}
-	if !job.dpKept {
-		snap.parsed.cfg[extIdx] = withoutLines(ext)
-	}
+	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
 	snap.SectionOwners = owners
 	for d := range b.dirs {
@@ -244,17 +242,21 @@ type parsedFiles struct {
 }
 
 // withoutLines is cfg without its sections' lines: what a load needs of
-// a parse it keeps but does not read again.
+// a parse it keeps but does not read again. Sections already without
+// (kept from an earlier load) are shared.
 func withoutLines(cfg *parser.Config) *parser.Config {
-	if cfg == nil {
-		return nil
+	if cfg == nil || !slices.ContainsFunc(cfg.Sections, func(s *parser.Section) bool { return s.Vars != nil }) {
+		return cfg
 	}
 	out := *cfg
 	out.Sections = make([]*parser.Section, len(cfg.Sections))
 	for i, s := range cfg.Sections {
-		c := *s
-		c.Vars = nil
-		out.Sections[i] = &c
+		if s.Vars != nil {
+			c := *s
+			c.Vars = nil
+			s = &c
+		}
+		out.Sections[i] = s
 	}
 	return &out
 }
@@ -319,21 +321,24 @@ func startParse(dir string, roots []string, limits Limits, start time.Time, prev
 	return j
 }
 
-// parseOrKeep is the parse of top-level file i: the previous load's when
-// nothing it read has changed (parser.Unchanged), else a new one.
+// parseOrKeep is the parse of top-level file i: the previous load's
+// when nothing it read has changed, that parse with the changed files'
+// sections parsed again when they are files of their own (a tenant's
+// include file edited: parser.Refresh), else a new parse.
 func (j *parseJob) parseOrKeep(i int) (*parser.Config, error) {
-	if j.prev != nil {
-		if old := j.prev.cfg[i]; old != nil && parser.Unchanged(old, j.options()) {
-			return old, nil
+	if j.prev != nil && j.prev.cfg[i] != nil {
+		if cfg, _, ok := parser.Refresh(j.prev.cfg[i], j.options()); ok && cfg.Charge(j.budget) {
+			return cfg, nil
 		}
 	}
 	return j.parseFile(parseNames[i])
 }
 
-// keepDialplan takes over the previous load's dialplan when neither
-// extensions.conf's files nor users.conf's (which adds to it) changed.
-// users.conf is looked at first: Unchanged charges the build's budget
-// for what it keeps.
+// keepDialplan takes over the previous load's dialplan when users.conf
+// (which adds to it) is unchanged and extensions.conf's files are too, or
+// only the tenant files whose contexts are their own changed: then only
+// those contexts are loaded again (parser.Dialplan.Splice). users.conf
+// is looked at first, and a budget is charged only for what is taken.
 func (j *parseJob) keepDialplan() bool {
 	if j.prev == nil || j.prev.dp == nil || j.prev.cfg[extIdx] == nil {
 		return false
@@ -342,10 +347,20 @@ func (j *parseJob) keepDialplan() bool {
 	if u := j.parsed[usersIdx]; u.err != nil || u.cfg != j.prev.cfg[usersIdx] {
 		return false // users.conf changed (or appeared, or went)
 	}
-	if !parser.Unchanged(j.prev.cfg[extIdx], j.options()) {
+	ext, reps, ok := parser.Refresh(j.prev.cfg[extIdx], j.options())
+	if !ok {
 		return false
 	}
-	j.parsed[extIdx].cfg, j.dp, j.dpKept = j.prev.cfg[extIdx], j.prev.dp, true
+	dp := j.prev.dp
+	if len(reps) > 0 {
+		if dp = dp.Splice(ext, reps); dp == nil {
+			return false
+		}
+	}
+	if !ext.Charge(j.budget) {
+		return false
+	}
+	j.parsed[extIdx].cfg, j.dp, j.dpKept = ext, dp, true
 	return true
 }
 

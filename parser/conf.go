@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"time"
 	"unsafe"
 )
 
@@ -102,6 +103,29 @@ type Config struct {
 	// What the parse charged its Budget (a file read twice counts
 	// twice): a parse kept instead of done again charges the same.
 	charged struct{ files, bytes int64 }
+	// What splice needs to know that a file's sections can be parsed
+	// again alone: each file's size when read, the section names each
+	// file's headers looked up (templates, (+) targets), and the files
+	// whose lines meet another file's sections.
+	sizes  map[string]int64
+	refs   []sectionRef
+	mixed  map[string]bool
+	stamps *fileStamps
+}
+
+// sectionRef is a section name a header of file looked up, lower-cased
+// ("" for the empty template token, which names the first section).
+type sectionRef struct{ file, name string }
+
+// mix records that a and b share a section (no-op when a == b).
+func (c *Config) mix(a, b string) {
+	if a == b {
+		return
+	}
+	if c.mixed == nil {
+		c.mixed = map[string]bool{}
+	}
+	c.mixed[a], c.mixed[b] = true, true
 }
 
 // Include is one #include or #tryinclude directive and what it read.
@@ -136,6 +160,9 @@ type Options struct {
 	// MaxLineLength is the longest line kept, in bytes without the newline
 	// (default 8190, as Asterisk's 8 KiB read buffer).
 	MaxLineLength int
+	// settle is how long before a read a file must have been last
+	// changed for its stamp to vouch for it (default settleTime; tests).
+	settle time.Duration
 	// MaxFileSize is the largest file read (default 64 MiB).
 	MaxFileSize int64
 	// AllowedRoots, when set, confines every file read (after resolving
@@ -172,6 +199,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxFileSize <= 0 {
 		o.MaxFileSize = defaultMaxFileSize
 	}
+	if o.settle <= 0 {
+		o.settle = settleTime
+	}
 	return o
 }
 
@@ -192,7 +222,7 @@ func ParseFile(path string, opts Options) (*Config, error) {
 	if err := opts.Budget.admit(); err != nil {
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
-	data, err := readLimited(path, opts.MaxFileSize)
+	data, stamp, err := readStamped(path, opts.MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
@@ -200,6 +230,7 @@ func ParseFile(path string, opts Options) (*Config, error) {
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
 	cfg := parse(path, bytesToString(data), opts)
+	cfg.stamps.set(cfg.Files[0], stamp)
 	cfg.charged.files++
 	cfg.charged.bytes += int64(len(data))
 	return cfg, nil
@@ -232,7 +263,7 @@ func parse(path string, src string, opts Options) *Config {
 	sections := strings.Count(src, "\n[") + 1
 	p := &parser{
 		opts:     opts,
-		cfg:      &Config{Dir: root, Digests: map[string]string{}},
+		cfg:      &Config{Dir: root, Digests: map[string]string{}, sizes: map[string]int64{}, stamps: &fileStamps{m: map[string]fileStamp{}}},
 		byName:   make(map[string]*Section, sections),
 		seen:     map[string]bool{},
 		confiner: newConfiner(opts.AllowedRoots),
@@ -246,10 +277,12 @@ func parse(path string, src string, opts Options) *Config {
 	return p.cfg
 }
 
-// readLimited reads a regular file of at most limit bytes; a FIFO or
+// readStamped reads a regular file of at most limit bytes; a FIFO or
 // device in its place fails at once rather than block or fill memory.
-func readLimited(path string, limit int64) ([]byte, error) {
-	return safefile.ReadFile(path, limit)
+func readStamped(path string, limit int64) ([]byte, fileStamp, error) {
+	at := time.Now()
+	data, st, err := safefile.ReadFileStamp(path, limit)
+	return data, fileStamp{st, at}, err
 }
 
 // parser holds the state shared by the top-level file and its includes.
@@ -382,6 +415,7 @@ func (p *parser) file(abs string, s string, start *Section, top bool) (fatal boo
 	if !p.seen[abs] {
 		p.cfg.Files = append(p.cfg.Files, rel)
 		p.cfg.Digests[rel] = digest
+		p.cfg.sizes[rel] = int64(len(s))
 	} else if p.cfg.Digests[rel] != digest {
 		p.cfg.Digests[rel] = ""
 	}
@@ -517,6 +551,7 @@ func (f *fileState) header(text string) bool {
 			case tok == "!":
 				cat.Template = true
 			case strings.HasPrefix(tok, "+"):
+				f.p.cfg.refs = append(f.p.cfg.refs, sectionRef{f.name, strings.ToLower(name)})
 				existing := f.p.findAppendTarget(name, tok[1:])
 				if existing == nil {
 					fatal = f.fail("section [%s](+) appends to a section that does not exist", name)
@@ -529,9 +564,11 @@ func (f *fileState) header(text string) bool {
 					existing.Vars = append(existing.Vars, newcat.Vars...)
 					newcat = nil
 				}
+				f.p.cfg.mix(existing.Pos.File, f.name)
 				cat = existing
 				f.p.current = existing
 			default:
+				f.p.cfg.refs = append(f.p.cfg.refs, sectionRef{f.name, strings.ToLower(tok)})
 				base := f.p.findBase(tok)
 				if base == nil {
 					hint := ""
@@ -546,6 +583,7 @@ func (f *fileState) header(text string) bool {
 				} else {
 					cat.Inherits = append(cat.Inherits, base.Name)
 				}
+				f.p.cfg.mix(base.Pos.File, cat.Pos.File)
 				n := len(base.Vars) // snapshot: a section may inherit from itself
 				for _, v := range base.Vars[:n] {
 					v.Inherited = true
@@ -610,6 +648,7 @@ func (f *fileState) variable(text string) bool {
 	if f.cat == nil {
 		return f.fail("a setting before any [section] header")
 	}
+	f.p.cfg.mix(f.cat.Pos.File, f.name)
 	cur := text
 	escaped := cur[0] == '\\'
 	from := 0

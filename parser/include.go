@@ -51,7 +51,7 @@ func (f *fileState) include(name string) bool {
 			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			return true // found, but refused; and the build has failed
 		}
-		data, err := readLimited(abs, p.opts.MaxFileSize)
+		data, stamp, err := readStamped(abs, p.opts.MaxFileSize)
 		if err != nil {
 			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			continue
@@ -66,6 +66,7 @@ func (f *fileState) include(name string) bool {
 			p.diag(f.pos(), Warning, "#include %s: %s is included more than once", name, p.rel(abs))
 		}
 		count++
+		p.cfg.stamps.set(p.rel(abs), stamp)
 		p.cfg.Includes[rec].Files = append(p.cfg.Includes[rec].Files, p.rel(abs))
 		if p.file(abs, bytesToString(data), p.current, false) {
 			break // Asterisk stops the glob at an invalid file

@@ -2,9 +2,14 @@ package parser
 
 import (
 	"crypto/sha256"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
+
+	"github.com/astapi/astapi/internal/safefile"
 )
 
 // Unchanged reports whether parsing cfg's top-level file again with opts
@@ -17,13 +22,25 @@ import (
 // keeps the parse of a top-level file whose tree did not change (package
 // index).
 func Unchanged(cfg *Config, opts Options) bool {
+	changed, ok := reread(cfg, opts)
+	return ok && len(changed) == 0 && cfg.Charge(opts.Budget)
+}
+
+// reread looks again at the files cfg was parsed from, through the same
+// confinement as a parse, and returns the new content of those that
+// changed, by name (as in cfg.Files). A file whose stamp is settled and
+// the same is not read again. ok is false when the tree itself changed
+// (an #include matches something else now, a file is gone, refused or
+// unreadable, a file read twice): then only a new parse tells what
+// parsing it now gives. It charges no budget.
+func reread(cfg *Config, opts Options) (changed map[string]changedFile, ok bool) {
 	if cfg == nil || len(cfg.Files) == 0 {
-		return false
+		return nil, false
 	}
 	opts = opts.withDefaults()
 	for _, inc := range cfg.Includes {
 		if matches(inc.Pattern) != inc.matched {
-			return false
+			return nil, false
 		}
 	}
 	conf := newConfiner(opts.AllowedRoots)
@@ -34,17 +51,87 @@ func Unchanged(cfg *Config, opts Options) bool {
 		}
 		want := cfg.Digests[f]
 		if want == "" || conf.check(path) != nil {
-			return false
+			return nil, false
 		}
-		data, err := readLimited(path, opts.MaxFileSize)
+		old, known := cfg.stamps.get(f)
+		if known && old.stamp.Settled(old.readAt, opts.settle) && safefile.StatStamp(path) == old.stamp {
+			continue
+		}
+		data, stamp, err := readStamped(path, opts.MaxFileSize)
 		if err != nil {
-			return false
+			return nil, false
 		}
 		if sum := sha256.Sum256(data); string(sum[:16]) != want {
-			return false
+			if changed == nil {
+				changed = map[string]changedFile{}
+			}
+			changed[f] = changedFile{data, stamp}
+		} else {
+			// The same content: this stamp may settle where the first did not.
+			cfg.stamps.set(f, stamp)
 		}
 	}
-	return opts.Budget.keep(cfg.charged.files, cfg.charged.bytes)
+	return changed, true
+}
+
+// changedFile is a file's new content, and its stamp when read.
+type changedFile struct {
+	data  []byte
+	stamp fileStamp
+}
+
+// settleTime is how long before it was read a file must have last
+// changed for its stamp to vouch for its content: over the clock tick of
+// any file system (FAT's is 2 s).
+const settleTime = 3 * time.Second
+
+// fileStamp is a file's stamp and when it was read.
+type fileStamp struct {
+	stamp  safefile.Stamp
+	readAt time.Time
+}
+
+// fileStamps are the stamps of a parse's files when read, by name. The
+// configs Refresh gives back unchanged share them, and reread updates a
+// stamp in place when it reads the same content again: it stays true of
+// every config sharing it, since they share their digests. A config
+// spliced gets a copy.
+type fileStamps struct {
+	mu sync.Mutex
+	m  map[string]fileStamp
+}
+
+func (s *fileStamps) get(name string) (fileStamp, bool) {
+	if s == nil {
+		return fileStamp{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.m[name]
+	return st, ok
+}
+
+func (s *fileStamps) set(name string, st fileStamp) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[name] = st
+}
+
+// with is a copy of s with the stamps of changed.
+func (s *fileStamps) with(changed map[string]changedFile) *fileStamps {
+	out := &fileStamps{m: map[string]fileStamp{}}
+	if s != nil {
+		s.mu.Lock()
+		out.m = maps.Clone(s.m)
+		s.mu.Unlock()
+	}
+	for name, c := range changed {
+		out.m[name] = c.stamp
+	}
+	return out
 }
 
 // matches describes what an #include pattern matches now: each path

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestUnchanged: a parse is still good while its files hold the same and
@@ -64,5 +65,69 @@ func TestUnchanged(t *testing.T) {
 	}
 	if Unchanged(nil, Options{}) {
 		t.Error("Unchanged(nil) = true")
+	}
+}
+
+// TestUnchangedStamps: once a file's stamp has settled, stat(2) alone
+// vouches for it; a same-size rewrite with its modification time set
+// back still changes its change time, and a file renamed into place its
+// inode.
+func TestUnchangedStamps(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(t *testing.T, path string)
+	}{
+		{"rewritten, mtime restored", func(t *testing.T, path string) {
+			st, _ := os.Stat(path)
+			if err := os.WriteFile(path, []byte("[a]\nx=2\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(path, st.ModTime(), st.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"renamed into place", func(t *testing.T, path string) {
+			st, _ := os.Stat(path)
+			tmp := path + ".new"
+			if err := os.WriteFile(tmp, []byte("[a]\nx=3\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(tmp, st.ModTime(), st.ModTime()); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "a.conf")
+			if err := os.WriteFile(filepath.Join(dir, "top.conf"), []byte("#include a.conf\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte("[a]\nx=1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(50 * time.Millisecond) // past any clock tick
+			opts := Options{Root: dir, AllowedRoots: []string{dir}, settle: time.Millisecond}
+			cfg, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, _ := cfg.stamps.get("a.conf")
+			if !st.stamp.Settled(st.readAt, opts.settle) {
+				t.Fatal("the stamp did not settle: the test would not test it")
+			}
+			if !Unchanged(cfg, opts) {
+				t.Fatal("untouched file seen as changed")
+			}
+			time.Sleep(50 * time.Millisecond)
+			c.change(t, path)
+			if Unchanged(cfg, opts) {
+				t.Fatal("change not seen")
+			}
+		})
 	}
 }

@@ -44,26 +44,33 @@ func Open(path string) (*os.File, os.FileInfo, error) {
 // ReadFile reads the regular file at path whole, refusing one of more than
 // limit bytes (also when it grows while read).
 func ReadFile(path string, limit int64) ([]byte, error) {
+	data, _, err := ReadFileStamp(path, limit)
+	return data, err
+}
+
+// ReadFileStamp is ReadFile also returning the Stamp of the file read
+// (taken from the open file, before reading it).
+func ReadFileStamp(path string, limit int64) ([]byte, Stamp, error) {
 	f, st, err := Open(path)
 	if err != nil {
-		return nil, err
+		return nil, Stamp{}, err
 	}
 	defer f.Close()
 	if st.Size() > limit {
-		return nil, fmt.Errorf("%w: %d bytes, over the %d byte limit", ErrTooLarge, st.Size(), limit)
+		return nil, Stamp{}, fmt.Errorf("%w: %d bytes, over the %d byte limit", ErrTooLarge, st.Size(), limit)
 	}
 	data := make([]byte, 0, st.Size()+1)
 	for {
 		n, err := f.Read(data[len(data):cap(data)])
 		data = data[:len(data)+n]
 		if int64(len(data)) > limit {
-			return nil, fmt.Errorf("%w: over the %d byte limit", ErrTooLarge, limit)
+			return nil, Stamp{}, fmt.Errorf("%w: over the %d byte limit", ErrTooLarge, limit)
 		}
 		if err == io.EOF {
-			return data, nil
+			return data, stampOf(st), nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, Stamp{}, err
 		}
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]
