@@ -7,6 +7,7 @@ import (
 
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -48,6 +49,7 @@ func withReadAPI(s *index.Snapshot) *index.Snapshot {
 	}
 	// Next to the objects the destinations' edges lead to (graphOf).
 	s.Flow.Objects = append(s.Flow.Objects, objs...)
+	ids.SortByID(s.Flow.Objects, func(o *flow.Object) string { return o.ID }) // as flow.Graph holds them
 	s.Mailboxes = []*index.Mailbox{
 		{ID: "8002", TenantID: idAcme, Context: "acme", Box: "202", FullName: "Bob \"B\" Baker", Email: "bob@acme.example", PIN: "5170", Source: "voicemail.conf"},
 		{ID: "8001", TenantID: idAcme, Context: "acme", Box: "201", FullName: "Alice Anders", Email: "alice@acme.example", PIN: "8264", Source: "voicemail.conf"},

@@ -23,6 +23,7 @@ import (
 
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/parser"
 )
 
@@ -116,6 +117,7 @@ func testSnapshot() *index.Snapshot {
 
 // graphOf is the call-flow graph whose edges are dests: one object per
 // source and per target position (IDs from 9001), typed by the edge.
+// dests are sorted by ID, as a snapshot holds them next to its graph.
 func graphOf(dests []*index.Destination) *flow.Graph {
 	g := &flow.Graph{}
 	objs := map[string]*flow.Object{}
@@ -138,6 +140,9 @@ func graphOf(dests []*index.Destination) *flow.Graph {
 			From: obj(d.TenantID, from, d.Src), To: obj(d.TenantID, d.TypeDst, d.Dst), Ord: d.Ord, Src: d.Src,
 			Pos: parser.Pos{File: d.File, Line: d.Line}})
 	}
+	ids.SortByID(g.Objects, func(o *flow.Object) string { return o.ID })
+	ids.SortByID(g.Edges, func(e *flow.Edge) string { return e.ID })
+	ids.SortByID(dests, func(d *index.Destination) string { return d.ID })
 	return g
 }
 

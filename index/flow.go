@@ -37,19 +37,19 @@ func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*D
 	}
 	g, diags := flow.Build(in)
 	// An edge taken over from the previous graph keeps its destination.
-	var kept map[*flow.Edge]*Destination
+	// Both lists are sorted by ID: one walk finds them.
+	var prevEdges []*flow.Edge
 	if in.Previous != nil && len(b.prev.Destinations) == len(in.Previous.Edges) {
-		kept = make(map[*flow.Edge]*Destination, len(in.Previous.Edges))
-		for i, e := range in.Previous.Edges {
-			if d := b.prev.Destinations[i]; d.ID == e.ID {
-				kept[e] = d
-			}
-		}
+		prevEdges = in.Previous.Edges
 	}
 	dests := make([]*Destination, 0, len(g.Edges))
+	j := 0
 	for _, e := range g.Edges {
-		if d := kept[e]; d != nil {
-			dests = append(dests, d)
+		for j < len(prevEdges) && idLess(prevEdges[j].ID, e.ID) {
+			j++
+		}
+		if j < len(prevEdges) && prevEdges[j] == e && b.prev.Destinations[j].ID == e.ID {
+			dests = append(dests, b.prev.Destinations[j])
 			continue
 		}
 		dests = append(dests, &Destination{ID: e.ID, TenantID: e.TenantID, TypeSrc: e.TypeSrc, TypeDst: e.TypeDst(),
@@ -57,6 +57,9 @@ func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*D
 	}
 	return g, dests, diags
 }
+
+// idLess orders numeric IDs (decimal, no leading zeros) as numbers.
+func idLess(a, b string) bool { return len(a) < len(b) || len(a) == len(b) && a < b }
 
 // lineReader returns lines of the configuration files (for the names of
 // call-flow objects, which FreePBX writes as comments), reading each file

@@ -270,7 +270,11 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 		s.extByTenant = groupBy(s.Extensions, func(e *Extension) string { return e.TenantID })
 	})
 	wg.Go(func() {
-		sortByID(s.Destinations, func(d *Destination) string { return d.ID })
+		// The call flow's lists (and Destinations, made from its edges)
+		// come sorted (flow.Graph); checking it would touch every item.
+		if s.Flow == nil {
+			sortByID(s.Destinations, func(d *Destination) string { return d.ID })
+		}
 		s.destByTenant = groupBy(s.Destinations, func(d *Destination) string { return d.TenantID })
 	})
 	defer wg.Wait()
@@ -294,8 +298,6 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 	}
 	if s.Flow != nil {
 		wg.Go(func() {
-			sortByID(s.Flow.Objects, func(o *flow.Object) string { return o.ID })
-			sortByID(s.Flow.Edges, func(e *flow.Edge) string { return e.ID })
 			s.objByID = make(map[string]*flow.Object, len(s.Flow.Objects))
 			for _, o := range s.Flow.Objects {
 				s.objByID[o.ID] = o
