@@ -72,7 +72,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if pre, ok := prescanServer(iniPath); ok {
 		job = startParse(pre.dir, pre.roots, pre.limits, start, b.prev)
 	}
-	cfg, err := loadINI(iniPath)
+	var prevINI *iniConfig
+	if b.prev != nil && b.prev.parsed != nil {
+		prevINI = b.prev.parsed.ini
+	}
+	cfg, err := loadINIFrom(iniPath, prevINI)
 	if err != nil {
 		job.abandon()
 		return nil, fmt.Errorf("index: %w", err)
@@ -202,7 +206,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
-		sip, pjsip, users, ext, vm, prov}, dp: b.dp}
+		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
 	snap.SectionOwners = owners
@@ -239,6 +243,7 @@ type parsedFiles struct {
 	limits Limits
 	cfg    [len(parseNames)]*parser.Config
 	dp     *parser.Dialplan // users.conf's extensions added
+	ini    *iniConfig       // astapi.ini as read
 }
 
 // withoutLines is cfg without its sections' lines: what a load needs of

@@ -44,10 +44,20 @@ const maxINIBytes = 16 << 20
 // loadINI reads astapi.ini with gopkg.in/ini.v1. Every problem is an error
 // naming the section, because a half-understood user file must not be
 // served.
-func loadINI(path string) (*iniConfig, error) {
+func loadINI(path string) (*iniConfig, error) { return loadINIFrom(path, nil) }
+
+// loadINIFrom is loadINI, giving back prev (never changed once made) when
+// the file is prev's and holds the same bytes: a 10k-tenant astapi.ini
+// takes ini.v1 a tenth of a second to read.
+func loadINIFrom(path string, prev *iniConfig) (*iniConfig, error) {
 	data, err := safefile.ReadFile(path, maxINIBytes)
 	if err != nil {
 		return nil, err
+	}
+	if prev != nil && sha256.Sum256(data) == prev.digest {
+		if abs, err := filepath.Abs(path); err == nil && abs == prev.path {
+			return prev, nil
+		}
 	}
 	opts := ini.LoadOptions{SpaceBeforeInlineComment: true}
 	f, err := ini.LoadSources(opts, data)

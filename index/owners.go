@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 
@@ -60,19 +61,26 @@ func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[st
 			out[s.Pos.File] = append(marks, SectionOwner{Line: s.Pos.Line, Tenants: ts})
 		}
 	}
+	one := map[string][]string{} // a list per tenant, shared by its sections
 	peerOwner := func(s *parser.Section) []string {
-		if t, ok := byPeer[s.Pos]; ok {
-			return []string{t}
+		t, ok := byPeer[s.Pos]
+		if !ok {
+			return nil
 		}
-		return nil
+		if one[t] == nil {
+			one[t] = []string{t}
+		}
+		return one[t]
 	}
 	add(sip, peerOwner)
 	add(pjsip, peerOwner)
 	add(users, peerOwner)
 	add(ext, func(s *parser.Section) []string { return byContext[s.Name] })
-	for f, marks := range out {
-		sort.SliceStable(marks, func(i, j int) bool { return marks[i].Line < marks[j].Line })
-		out[f] = marks
+	byLine := func(a, b SectionOwner) int { return cmp.Compare(a.Line, b.Line) }
+	for _, marks := range out {
+		if !slices.IsSortedFunc(marks, byLine) {
+			slices.SortStableFunc(marks, byLine)
+		}
 	}
 	return out
 }
