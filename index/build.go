@@ -146,7 +146,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if sip != nil {
 		b.sipGen = sip.Section("general")
 	}
-	b.peers = resolvePeers(sip, users, pjsip, (*diagSink)(&b.diags))
+	var prevPeers *sipReuse
+	if b.prev != nil && b.prev.parsed != nil {
+		prevPeers = b.prev.parsed.sipPeers
+	}
+	b.peers = resolvePeers(sip, users, pjsip, prevPeers, (*diagSink)(&b.diags))
 	job.built.Wait()
 	b.dp = job.dp
 	if ext != nil {
@@ -206,7 +210,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
-		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg}
+		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, sipPeers: b.peers.reuse}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
 	snap.SectionOwners = owners
@@ -244,6 +248,8 @@ type parsedFiles struct {
 	cfg    [len(parseNames)]*parser.Config
 	dp     *parser.Dialplan // users.conf's extensions added
 	ini    *iniConfig       // astapi.ini as read
+	// sipPeers are the chan_sip peers built, for the next load to copy.
+	sipPeers *sipReuse
 }
 
 // withoutLines is cfg without its sections' lines: what a load needs of

@@ -69,7 +69,7 @@ func LoadPeers(dir string) (PeersDump, parser.Diagnostics, error) {
 		}
 		cfgs[i] = cfg
 	}
-	ps := resolvePeers(cfgs[0], cfgs[1], cfgs[2], (*diagSink)(&diags))
+	ps := resolvePeers(cfgs[0], cfgs[1], cfgs[2], nil, (*diagSink)(&diags))
 	diags.Sort()
 	out := PeersDump{Peers: make([]PeerJSON, 0, len(ps.list))}
 	for _, p := range ps.list {

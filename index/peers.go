@@ -25,6 +25,7 @@ type peerSet struct {
 	ipIdentified map[*Peer]bool
 	keys         strArena // the lower-cased names of sip
 	alloc        slab.Slab[Peer]
+	reuse        *sipReuse // for the next load (nil without chan_sip)
 }
 
 func newPeerSet() *peerSet {
@@ -191,32 +192,46 @@ type PeerInfo struct {
 // resolvePeers builds every peer Asterisk would: the SIP peers chan_sip
 // creates from sip.conf and users.conf, then the PJSIP endpoints. This is
 // the one place the rules live; the index and `astapi dump peers` read
-// its result. Problems go to w.
-func resolvePeers(sip, users, pjsip *parser.Config, w *diagSink) *peerSet {
+// its result. Problems go to w. prev (nil on a first load) is what the
+// last load's resolution left for this one (peerSet.reuse).
+func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink) *peerSet {
 	ps := newPeerSet()
 	// chan_sip declines to load without a usable sip.conf, and then reads
 	// no users.conf either.
 	if sip != nil && !sip.Invalid {
 		g := readSIPGlobals(sip.Section("general"))
-		builds := map[*Peer]*sipBuild{}
+		builds := map[*Peer]peerBuild{}
 		if users != nil {
 			addUsersConf(ps, users, &g, builds)
 		}
-		addSIPConf(ps, sip, &g, builds, w)
+		if prev != nil && prev.general != g {
+			prev = nil
+		}
+		addSIPConf(ps, sip, &g, prev, builds, w)
+		ps.reuse = &sipReuse{general: g, bySection: make(map[*parser.Section]*Peer, len(ps.list))}
 		// chan_sip deletes a peer with a bad ACL entry; one without the
 		// peer type (type=user) is no device: neither is listed.
 		kept := ps.list[:0]
 		for _, p := range ps.list {
-			sb := builds[p]
+			pb := builds[p]
+			sb := pb.sb
 			switch {
 			case p.Tech != "SIP":
 				kept = append(kept, p)
 				continue
+			case sb == nil: // the last load's, finished
 			case sb.badACL != nil:
 				w.warn(sb.badACL.Pos, "sip.conf [%s]: bad ACL entry %s=%s: Asterisk deletes the peer", p.Name, sb.badACL.Name, sb.badACL.Value)
+				sb = nil
 			case sb.typ&sipTypePeer == 0:
+				sb = nil
 			default:
 				sb.finish(p)
+			}
+			if sb != nil || pb.sb == nil {
+				if pb.sec != nil {
+					ps.reuse.bySection[pb.sec] = p
+				}
 				kept = append(kept, p)
 				continue
 			}
@@ -232,10 +247,30 @@ func resolvePeers(sip, users, pjsip *parser.Config, w *diagSink) *peerSet {
 	return ps
 }
 
+// peerBuild is a SIP peer while resolvePeers runs: its build (nil for a
+// peer taken over finished from the last load, see sipReuse), and the
+// sip.conf section that built it alone (nil when users.conf or a second
+// section of its name added to it).
+type peerBuild struct {
+	sb  *sipBuild
+	sec *parser.Section
+}
+
+// sipReuse is what a load's chan_sip peers leave for the next: the peers
+// one sip.conf section built alone, by section, and the [general]
+// defaults they were built with. A reload that shares such a section (its
+// file unchanged, see parser.Refresh) under the same defaults would build
+// the same peer, so it copies the peer instead; what later passes set
+// (tenant, trunk) is set again.
+type sipReuse struct {
+	general   sipGlobals
+	bySection map[*parser.Section]*Peer
+}
+
 // addUsersConf adds a SIP friend for every users.conf user with hassip
 // (its own, else [general]'s), built from [general] followed by the user's
 // own lines, as chan_sip does.
-func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer]*sipBuild) {
+func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer]peerBuild) {
 	general := cfg.Section("general")
 	genHasSIP := false
 	if general != nil {
@@ -254,7 +289,7 @@ func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Pe
 		sb := newSIPBuild(g)
 		sb.apply(s.Name, vars)
 		sb.typ = sipTypePeer | sipTypeUser // users.conf entries are always friends
-		builds[p] = sb
+		builds[p] = peerBuild{sb: sb}
 		ps.add(p)
 		ps.users[p] = s
 	}
@@ -262,11 +297,23 @@ func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Pe
 
 // addSIPConf adds sip.conf peers and friends. A later section with the
 // same name (or a users.conf user) is layered: chan_sip runs its lines on
-// the peer it already built.
-func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer]*sipBuild, w *diagSink) {
+// the peer it already built. A section prev holds gives a copy of its
+// peer.
+func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, builds map[*Peer]peerBuild, w *diagSink) {
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "authentication") {
 			continue
+		}
+		old := ps.getSIP(s.Name)
+		if old == nil && prev != nil {
+			if q := prev.bySection[s]; q != nil {
+				p := ps.alloc.New()
+				*p = *q
+				p.TenantID, p.Trunk = "", false
+				builds[p] = peerBuild{sec: s}
+				ps.add(p)
+				continue
+			}
 		}
 		utype := lastVar(s.Vars, "type")
 		if utype == nil {
@@ -279,12 +326,19 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer
 			w.warn(utype.Pos, "sip.conf [%s]: unknown type=%s: Asterisk skips it", s.Name, utype.Value)
 			continue
 		}
-		if old := ps.getSIP(s.Name); old != nil {
-			old.Vars = append(old.Vars, s.Vars...)
-			builds[old].apply(s.Name, s.Vars)
-			if old.Source != "users.conf" {
-				old.Type = sipTypeName(builds[old].typ)
+		if old != nil {
+			pb := builds[old]
+			if pb.sb == nil {
+				// Copied whole: build it again to run these lines on it.
+				pb.sb = newSIPBuild(g)
+				pb.sb.apply(old.Name, old.Vars)
 			}
+			old.Vars = append(old.Vars, s.Vars...)
+			pb.sb.apply(s.Name, s.Vars)
+			if old.Source != "users.conf" {
+				old.Type = sipTypeName(pb.sb.typ)
+			}
+			builds[old] = peerBuild{sb: pb.sb}
 			continue
 		}
 		sb := newSIPBuild(g)
@@ -292,7 +346,7 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer
 		// The section is not kept: its (full) variable list becomes the peer's.
 		p := ps.alloc.New()
 		*p = Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: sipTypeName(sb.typ), Pos: s.Pos, Vars: s.Vars[:len(s.Vars):len(s.Vars)]}
-		builds[p] = sb
+		builds[p] = peerBuild{sb: sb, sec: s}
 		ps.add(p)
 	}
 }

@@ -1,0 +1,78 @@
+package index_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/astapi/astapi/index"
+)
+
+// TestLoadFromPeers: a reload copies the chan_sip peers of the sections
+// it shares with the last load (files that did not change) rather than
+// building them again. Each edit below lands in one included file, so
+// the other files' sections are shared (parser.Refresh); the copies must still come out
+// as a load from nothing builds them when a shared peer is changed from
+// elsewhere: a second section of its name in the edited file (chan_sip
+// runs those lines on it too), a bad ACL so added (Asterisk deletes the
+// peer), a users.conf user of the same name (built first), [general]'s
+// defaults changed.
+func TestLoadFromPeers(t *testing.T) {
+	ini := writePBX(t, discoverContexts+user("admin", "role = admin"), map[string]string{
+		"sip.conf":           "#include sip.d/general.conf\n#include sip.d/a.conf\n#include sip.d/b.conf\n",
+		"sip.d/general.conf": "[general]\ncontext=fallback\n",
+		"sip.d/a.conf": "[201]\ntype=friend\nhost=dynamic\nsecret=Alpha1Secret22\ncontext=a-phones\ncallerid=\"Ann\" <201>\n\n" +
+			"[202]\ntype=friend\nhost=dynamic\nsecret=Beta2Secret333\n\n" +
+			"[prov-a]\ntype=peer\nhost=sip.provider.example\ncontext=a-in\n",
+		"sip.d/b.conf": "[301]\ntype=friend\nhost=dynamic\nsecret=Gamma3Secret44\ncontext=b-phones\n",
+		"extensions.conf": "[a-phones]\nexten => 201,1,Dial(SIP/201)\nexten => 202,1,Dial(SIP/202)\n" +
+			"[a-in]\nexten => s,1,Dial(SIP/201)\n[b-phones]\nexten => 301,1,Dial(SIP/301)\n" +
+			"[fallback]\nexten => 202,1,Dial(SIP/202)\n",
+	})
+	ast := filepath.Join(filepath.Dir(ini), "asterisk")
+	steps := []struct {
+		name, file, text string
+	}{
+		{"nothing changed", "", ""},
+		{"a peer added to the other file", "sip.d/b.conf", "\n[302]\ntype=friend\nhost=dynamic\nsecret=Delta4Secret55\ncontext=b-phones\n"},
+		{"a second section of a shared peer", "sip.d/b.conf", "\n[201]\ncallerid=\"Ann Other\" <2010>\nsecret=Epsilon5Secret6\n"},
+		{"a bad ACL on a shared peer", "sip.d/b.conf", "\n[202]\ndeny=not-an-address\n"},
+		{"the peer made a user only", "sip.d/b.conf", "\n[prov-a]\ntype=user\n"},
+		{"a users.conf user named like a shared peer", "users.conf", "[general]\nhassip=yes\n[201]\nfullname=Desk\nsecret=Zeta6Secret777\n"},
+		{"[general]'s context changed", "sip.d/general.conf", "context=b-phones\n"},
+	}
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range steps {
+		if st.file != "" {
+			f, err := os.OpenFile(filepath.Join(ast, st.file), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.WriteString(st.text)
+			f.Close()
+		}
+		next, err := index.LoadFrom(ini, prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := index.Load(ini)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(next.Dump(true))
+		want, _ := json.Marshal(full.Dump(true))
+		if string(got) != string(want) {
+			t.Errorf("%s: the reload's index differs from a load's:\n%s", st.name, firstDiff(string(got), string(want)))
+		}
+		gotPeers, _ := json.Marshal(index.PeerDumpOf(next))
+		wantPeers, _ := json.Marshal(index.PeerDumpOf(full))
+		if string(gotPeers) != string(wantPeers) {
+			t.Errorf("%s: the reload's peers differ from a load's:\n%s", st.name, firstDiff(string(gotPeers), string(wantPeers)))
+		}
+		prev = next
+	}
+}
