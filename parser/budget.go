@@ -19,30 +19,42 @@ type Budget struct {
 	files, bytes atomic.Int64
 }
 
-// admit reports why another file may not be read, or nil.
+// admit reports why another file may not be read, or nil: then the read
+// is counted already (release takes it back if it fails). Checking and
+// counting are one step: files parsed concurrently share the Budget, and
+// two reads let in by one last free slot would both go over.
 func (b *Budget) admit() error {
 	if b == nil {
 		return nil
 	}
-	if b.MaxFiles > 0 && b.files.Load() >= b.MaxFiles {
+	if !addWithin(&b.files, 1, b.MaxFiles) {
 		return fmt.Errorf("more than %d file reads in one build (files included again count again): not read", b.MaxFiles)
 	}
+	var err error
 	if b.MaxBytes > 0 && b.bytes.Load() > b.MaxBytes {
-		return fmt.Errorf("more than %d bytes read in one build: not read", b.MaxBytes)
+		err = fmt.Errorf("more than %d bytes read in one build: not read", b.MaxBytes)
+	} else if !b.Deadline.IsZero() && time.Now().After(b.Deadline) {
+		err = fmt.Errorf("the build took longer than its time limit: not read")
 	}
-	if !b.Deadline.IsZero() && time.Now().After(b.Deadline) {
-		return fmt.Errorf("the build took longer than its time limit: not read")
+	if err != nil {
+		b.release()
 	}
-	return nil
+	return err
 }
 
-// charge counts a file of n bytes read, and reports an error when that
-// went over the byte limit.
+// release takes back a read admit counted that did not happen.
+func (b *Budget) release() {
+	if b != nil {
+		b.files.Add(-1)
+	}
+}
+
+// charge counts the n bytes of a file admit let in, and reports an error
+// when that went over the byte limit.
 func (b *Budget) charge(n int) error {
 	if b == nil {
 		return nil
 	}
-	b.files.Add(1)
 	if total := b.bytes.Add(int64(n)); b.MaxBytes > 0 && total > b.MaxBytes {
 		return fmt.Errorf("more than %d bytes read in one build", b.MaxBytes)
 	}

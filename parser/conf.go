@@ -224,6 +224,7 @@ func ParseFile(path string, opts Options) (*Config, error) {
 	}
 	data, stamp, err := readStamped(path, opts.MaxFileSize)
 	if err != nil {
+		opts.Budget.release()
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
 	if err := opts.Budget.charge(len(data)); err != nil {

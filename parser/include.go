@@ -53,6 +53,7 @@ func (f *fileState) include(name string) bool {
 		}
 		data, stamp, err := readStamped(abs, p.opts.MaxFileSize)
 		if err != nil {
+			p.opts.Budget.release()
 			p.readError(f.pos(), "#include %s: %v", name, reason(err))
 			continue
 		}
