@@ -191,16 +191,21 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	phones := b.phones(users, prov, exts)
 	apiUsers := b.users()
 	owners := sectionOwners(&Snapshot{Tenants: b.tenants, Extensions: exts, Trunks: trunks}, sip, pjsip, users, ext)
+	// The call flow reads exts: the snapshot sorts a list of its own.
+	snap := &Snapshot{Extensions: slices.Clone(exts)}
+	snap.indexExtensions()
 	flowDone.Wait()
 	b.diags = append(b.diags, flowDiags...)
 
-	snap := &Snapshot{
+	*snap = Snapshot{
+		extByID:      snap.extByID,
+		extByTenant:  snap.extByTenant,
 		BuiltAt:      start,
 		ConfigFile:   cfg.path,
 		Server:       cfg.server,
 		Tenants:      b.tenants,
 		Users:        apiUsers,
-		Extensions:   exts,
+		Extensions:   snap.Extensions,
 		Trunks:       trunks,
 		Destinations: dests,
 		Mailboxes:    boxes,
@@ -225,7 +230,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	// one Goto): each problem is reported once. Sorted, repeats are adjacent.
 	snap.Diags = slices.Compact(b.diags).Cap(cfg.server.Limits.MaxDiagnosticsPerFile, cfg.server.Limits.MaxDiagnostics)
 	snap.BuildDuration = time.Since(start)
-	return NewSnapshot(snap), nil
+	return newSnapshot(snap, true), nil
 }
 
 // parseNames are the top-level Asterisk files, in the order they are

@@ -24,7 +24,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	var (
 		order    []*group
 		keys     []string // natural keys of order, for the IDs
-		groups   = map[groupKey]*group{}
+		groups   = make(map[groupKey]*group, len(b.peers.list))
 		trunks   []*Peer
 		gs       slab.Slab[group]
 		ps       slab.Slab[*Peer]

@@ -24,14 +24,21 @@ func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*D
 	if b.prev != nil && b.prev.Server.AsteriskDir == b.dir {
 		in.Previous = b.prev.Flow
 	}
+	in.Tenants = make([]flow.Tenant, 0, len(b.tenants))
 	for _, t := range b.tenants {
 		in.Tenants = append(in.Tenants, flow.Tenant{ID: t.ID, Key: t.Key, Contexts: t.Contexts})
 	}
+	n := 0
+	for _, e := range exts {
+		n += len(e.Peers)
+	}
+	in.Phones = make([]flow.Phone, 0, n)
 	for _, e := range exts {
 		for _, p := range e.Peers {
 			in.Phones = append(in.Phones, flow.Phone{Tech: p.Tech, Name: p.Name, Number: e.Number, TenantID: e.TenantID, Context: p.Context})
 		}
 	}
+	in.Trunks = make([]flow.Trunk, 0, len(trunks))
 	for _, p := range trunks {
 		in.Trunks = append(in.Trunks, flow.Trunk{Tech: p.Tech, Name: p.Name, Context: p.Context, TenantID: p.TenantID})
 	}

@@ -257,18 +257,16 @@ func (s *Snapshot) TenantsOf(u *User) []*Tenant {
 
 // NewSnapshot sorts s's lists by numeric ID and builds its lookup tables.
 // Load uses it; tests may use it to build a Snapshot by hand.
-func NewSnapshot(s *Snapshot) *Snapshot {
+func NewSnapshot(s *Snapshot) *Snapshot { return newSnapshot(s, false) }
+
+// newSnapshot is NewSnapshot; extsIndexed says s.indexExtensions has run.
+func newSnapshot(s *Snapshot, extsIndexed bool) *Snapshot {
 	// The long lists (extensions, destinations, the call flow) are done
 	// concurrently.
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		sortByID(s.Extensions, func(e *Extension) string { return e.ID })
-		s.extByID = make(map[string]*Extension, len(s.Extensions))
-		for _, e := range s.Extensions {
-			s.extByID[e.ID] = e
-		}
-		s.extByTenant = groupBy(s.Extensions, func(e *Extension) string { return e.TenantID })
-	})
+	if !extsIndexed {
+		wg.Go(s.indexExtensions)
+	}
 	wg.Go(func() {
 		// The call flow's lists (and Destinations, made from its edges)
 		// come sorted (flow.Graph); checking it would touch every item.
@@ -312,6 +310,17 @@ func NewSnapshot(s *Snapshot) *Snapshot {
 		s.trunksByTenant[p.TenantID] = append(s.trunksByTenant[p.TenantID], p)
 	}
 	return s
+}
+
+// indexExtensions sorts s.Extensions by ID and builds their lookup
+// tables. Load has it done while the call flow is read.
+func (s *Snapshot) indexExtensions() {
+	sortByID(s.Extensions, func(e *Extension) string { return e.ID })
+	s.extByID = make(map[string]*Extension, len(s.Extensions))
+	for _, e := range s.Extensions {
+		s.extByID[e.ID] = e
+	}
+	s.extByTenant = groupBy(s.Extensions, func(e *Extension) string { return e.TenantID })
 }
 
 func lower(s string) string { return strings.ToLower(s) }

@@ -22,13 +22,17 @@ type SectionOwner struct {
 // none or several, and only what belongs wholly to a user's tenants is
 // shown to them (see DiagTenants).
 func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[string][]SectionOwner {
-	byContext := map[string][]string{}
+	n := 0
+	for _, t := range snap.Tenants {
+		n += len(t.Contexts)
+	}
+	byContext := make(map[string][]string, n)
 	for _, t := range snap.Tenants {
 		for _, c := range t.Contexts {
 			byContext[c] = append(byContext[c], t.ID)
 		}
 	}
-	byPeer := map[parser.Pos]string{}
+	byPeer := make(map[parser.Pos]string, len(snap.Extensions)+len(snap.Trunks))
 	addPeer := func(p *Peer) {
 		if p.TenantID != "" {
 			byPeer[p.Pos] = p.TenantID

@@ -28,8 +28,10 @@ type peerSet struct {
 	reuse        *sipReuse // for the next load (nil without chan_sip)
 }
 
-func newPeerSet() *peerSet {
-	return &peerSet{sip: map[string]*Peer{}, pjsip: map[string]*Peer{}, users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}
+// newPeerSet sizes its maps for about n SIP peers: maps grown one
+// insert at a time rehash a 100k-peer PBX's several times per load.
+func newPeerSet(n int) *peerSet {
+	return &peerSet{sip: make(map[string]*Peer, n), pjsip: map[string]*Peer{}, users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}
 }
 
 // get finds the peer a technology ("SIP" or "PJSIP", upper-case) names.
@@ -195,12 +197,18 @@ type PeerInfo struct {
 // its result. Problems go to w. prev (nil on a first load) is what the
 // last load's resolution left for this one (peerSet.reuse).
 func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink) *peerSet {
-	ps := newPeerSet()
+	n := 0
+	for _, cfg := range []*parser.Config{sip, users} {
+		if cfg != nil {
+			n += len(cfg.Sections)
+		}
+	}
+	ps := newPeerSet(n)
 	// chan_sip declines to load without a usable sip.conf, and then reads
 	// no users.conf either.
 	if sip != nil && !sip.Invalid {
 		g := readSIPGlobals(sip.Section("general"))
-		builds := map[*Peer]peerBuild{}
+		builds := make(map[*Peer]peerBuild, n)
 		if users != nil {
 			addUsersConf(ps, users, &g, builds)
 		}
