@@ -446,22 +446,39 @@ func (u *union) join(a, b int) {
 }
 
 // sumWriter writes length-prefixed strings into a hash: "ab","c" and
-// "a","bc" sum differently.
+// "a","bc" sum differently. They are gathered in buf and hashed a block
+// at a time: a Write per string (and the copy a string costs to pass as
+// []byte) was most of what keying every part at each reload cost.
 type sumWriter struct {
 	h   hash.Hash
-	buf [binary.MaxVarintLen64]byte
+	buf []byte
 }
 
-func newSum() *sumWriter { return &sumWriter{h: sha256.New()} }
+const sumBlock = 4 << 10
+
+func newSum() *sumWriter { return &sumWriter{h: sha256.New(), buf: make([]byte, 0, sumBlock)} }
 
 func (w *sumWriter) str(ss ...string) {
 	for _, s := range ss {
-		w.h.Write(w.buf[:binary.PutUvarint(w.buf[:], uint64(len(s)))])
-		w.h.Write([]byte(s))
+		w.buf = binary.AppendUvarint(w.buf, uint64(len(s)))
+		w.buf = append(w.buf, s...)
+		if len(w.buf) >= sumBlock {
+			w.flush()
+		}
 	}
 }
 
+func (w *sumWriter) bytes(b []byte) {
+	w.buf = append(w.buf, b...)
+}
+
+func (w *sumWriter) flush() {
+	w.h.Write(w.buf)
+	w.buf = w.buf[:0]
+}
+
 func (w *sumWriter) sum() (out [sha256.Size]byte) {
+	w.flush()
 	w.h.Sum(out[:0])
 	return out
 }
@@ -494,7 +511,7 @@ func (sh *shared) globalSum() [sha256.Size]byte {
 // makes p not reusable.
 func (sh *shared) key(p *part, global [sha256.Size]byte) {
 	w := newSum()
-	w.h.Write(global[:])
+	w.bytes(global[:])
 	// The files a context's lines come from, in the order they come:
 	// the order files are read in (#include lines) decides which of two
 	// definitions wins and where a context starts, and is in no digest
