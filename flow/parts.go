@@ -456,7 +456,8 @@ type sumWriter struct {
 
 const sumBlock = 4 << 10
 
-func newSum() *sumWriter { return &sumWriter{h: sha256.New(), buf: make([]byte, 0, sumBlock)} }
+// newSum starts small: most parts sum a few hundred bytes.
+func newSum() *sumWriter { return &sumWriter{h: sha256.New(), buf: make([]byte, 0, 512)} }
 
 func (w *sumWriter) str(ss ...string) {
 	for _, s := range ss {

@@ -27,8 +27,16 @@ type confiner struct {
 func newConfiner(roots []string) *confiner { return &confiner{given: roots, dirs: map[string]string{}} }
 
 func (c *confiner) check(path string) error {
+	_, err := c.checkInfo(path)
+	return err
+}
+
+// checkInfo is check, and also gives what lstat(2) said of path when it
+// looked and path is no symlink (nil otherwise): the file's own stat,
+// which reread would otherwise ask for again.
+func (c *confiner) checkInfo(path string) (os.FileInfo, error) {
 	if len(c.given) == 0 {
-		return nil
+		return nil, nil
 	}
 	if !c.resolved {
 		c.resolved = true
@@ -38,44 +46,46 @@ func (c *confiner) check(path string) error {
 			}
 		}
 	}
-	real, err := c.resolve(path)
+	real, fi, err := c.resolve(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, rr := range c.roots {
 		if Within(rr, real) {
-			return nil
+			return fi, nil
 		}
 	}
 	// Neither path is named: diagnostics are shown to API users, and
 	// where files live on the host is not theirs to know.
-	return errors.New("outside the allowed directories (asterisk_dir and include_roots)")
+	return nil, errors.New("outside the allowed directories (asterisk_dir and include_roots)")
 }
 
 // resolve is filepath.EvalSymlinks(path), with path's directory resolved
 // once per confiner: the file itself is resolved on its own when it is a
 // link.
-func (c *confiner) resolve(path string) (string, error) {
+func (c *confiner) resolve(path string) (string, os.FileInfo, error) {
 	path = filepath.Clean(path)
 	if !filepath.IsAbs(path) {
-		return filepath.EvalSymlinks(path)
+		real, err := filepath.EvalSymlinks(path)
+		return real, nil, err
 	}
 	st, err := os.Lstat(path)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if st.Mode()&os.ModeSymlink != 0 {
-		return filepath.EvalSymlinks(path)
+		real, err := filepath.EvalSymlinks(path)
+		return real, nil, err
 	}
 	dir, base := filepath.Split(path)
 	real, ok := c.dirs[dir]
 	if !ok {
 		if real, err = filepath.EvalSymlinks(dir); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		c.dirs[dir] = real
 	}
-	return filepath.Join(real, base), nil
+	return filepath.Join(real, base), st, nil
 }
 
 // Within reports whether path is dir or lies below it (both clean,

@@ -53,12 +53,22 @@ func reread(cfg *Config, opts Options) (changed map[string]changedFile, ok bool)
 			path = filepath.Join(cfg.Dir, f)
 		}
 		want := cfg.Digests[f]
-		if want == "" || conf.check(path) != nil {
+		if want == "" {
+			return nil, false
+		}
+		fi, err := conf.checkInfo(path)
+		if err != nil {
 			return nil, false
 		}
 		old, known := cfg.stamps.get(f)
-		if known && old.stamp.Settled(old.readAt, opts.settle) && safefile.StatStamp(path) == old.stamp {
-			continue
+		if known && old.stamp.Settled(old.readAt, opts.settle) {
+			now := safefile.StampOf(fi) // the lstat of a file that is no link is its stat
+			if fi == nil {
+				now = safefile.StatStamp(path)
+			}
+			if now == old.stamp {
+				continue
+			}
 		}
 		data, stamp, err := readStamped(path, opts.MaxFileSize)
 		if err != nil {

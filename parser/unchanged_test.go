@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -99,35 +100,80 @@ func TestUnchangedStamps(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"a link pointed at another file", func(t *testing.T, path string) {
+			target := path + ".other"
+			if err := os.WriteFile(target, []byte("[a]\nx=4\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Base(target), path); err != nil {
+				t.Fatal(err)
+			}
+		}},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "a.conf")
-			if err := os.WriteFile(filepath.Join(dir, "top.conf"), []byte("#include a.conf\n"), 0o644); err != nil {
+	// With include roots, the confinement's lstat of a file that is no
+	// link stands for its stat; without, or for a link, it is stat'ed.
+	for _, roots := range []bool{true, false} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s, roots %v", c.name, roots), func(t *testing.T) {
+				checkStampSeesChange(t, roots, c.change)
+			})
+		}
+	}
+	t.Run("a link whose target is rewritten", func(t *testing.T) {
+		checkStampSeesChange(t, true, func(t *testing.T, path string) {
+			// path is a link (made below) to a.conf.real: rewrite the target
+			if err := os.WriteFile(path+".real", []byte("[a]\nx=5\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(path, []byte("[a]\nx=1\n"), 0o644); err != nil {
+		}, func(t *testing.T, path string) {
+			if err := os.Rename(path, path+".real"); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(50 * time.Millisecond) // past any clock tick
-			opts := Options{Root: dir, AllowedRoots: []string{dir}, settle: time.Millisecond}
-			cfg, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
-			if err != nil {
+			if err := os.Symlink(filepath.Base(path)+".real", path); err != nil {
 				t.Fatal(err)
-			}
-			st, _ := cfg.stamps.get("a.conf")
-			if !st.stamp.Settled(st.readAt, opts.settle) {
-				t.Fatal("the stamp did not settle: the test would not test it")
-			}
-			if !Unchanged(cfg, opts) {
-				t.Fatal("untouched file seen as changed")
-			}
-			time.Sleep(50 * time.Millisecond)
-			c.change(t, path)
-			if Unchanged(cfg, opts) {
-				t.Fatal("change not seen")
 			}
 		})
+	})
+}
+
+// checkStampSeesChange parses top.conf including a.conf (made a link
+// first by each of links), and checks that Unchanged holds before change
+// and not after.
+func checkStampSeesChange(t *testing.T, roots bool, change func(t *testing.T, path string), links ...func(t *testing.T, path string)) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.conf")
+	if err := os.WriteFile(filepath.Join(dir, "top.conf"), []byte("#include a.conf\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("[a]\nx=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range links {
+		l(t, path)
+	}
+	time.Sleep(50 * time.Millisecond) // past any clock tick
+	opts := Options{Root: dir, settle: time.Millisecond}
+	if roots {
+		opts.AllowedRoots = []string{dir}
+	}
+	cfg, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := cfg.stamps.get("a.conf")
+	if !st.stamp.Settled(st.readAt, opts.settle) {
+		t.Fatal("the stamp did not settle: the test would not test it")
+	}
+	if !Unchanged(cfg, opts) {
+		t.Fatal("untouched file seen as changed")
+	}
+	time.Sleep(50 * time.Millisecond)
+	change(t, path)
+	if Unchanged(cfg, opts) {
+		t.Fatal("change not seen")
 	}
 }

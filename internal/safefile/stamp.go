@@ -22,10 +22,19 @@ type Stamp struct {
 // opening it does); the zero Stamp when it cannot be stat'ed.
 func StatStamp(path string) Stamp {
 	st, err := os.Stat(path)
-	if err != nil || !st.Mode().IsRegular() {
+	if err != nil {
 		return Stamp{}
 	}
-	return stampOf(st)
+	return StampOf(st)
+}
+
+// StampOf is the Stamp of a stat(2) result: the zero Stamp for nil or
+// anything but a regular file.
+func StampOf(fi os.FileInfo) Stamp {
+	if fi == nil || !fi.Mode().IsRegular() {
+		return Stamp{}
+	}
+	return stampOf(fi)
 }
 
 // Settled reports whether a file read at readAt with this Stamp was last
