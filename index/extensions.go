@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/internal/parallel"
 	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
 )
@@ -33,6 +34,16 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	)
 	named := b.extensionsNamedLikePeers()
 	inbound := b.inboundContexts()
+	// A number is found for each phone concurrently (number only reads),
+	// then the phones are grouped in order.
+	nums := make([]string, len(b.peers.list))
+	parallel.Runs(len(nums), tenantRuns(len(nums)), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if p, t := b.peers.list[i], b.owner[i]; !p.Trunk && t != nil {
+				nums[i] = b.number(p, t, named, inbound)
+			}
+		}
+	})
 	for i, p := range b.peers.list {
 		t := b.owner[i]
 		if p.Trunk {
@@ -44,7 +55,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		if t == nil {
 			continue
 		}
-		num := b.number(p, t, named, inbound)
+		num := nums[i]
 		g := groups[groupKey{t, num}]
 		if g == nil {
 			g = gs.New()
@@ -63,9 +74,13 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	for i, g := range order {
 		e := es.New()
 		*e = Extension{ID: ids[i], TenantID: g.tenant.ID, Number: g.number, Peers: g.peers}
-		b.fillExtension(e, g.peers[0])
 		out = append(out, e)
 	}
+	parallel.Runs(len(out), tenantRuns(len(out)), func(_, lo, hi int) {
+		for _, e := range out[lo:hi] {
+			b.fillExtension(e, e.Peers[0])
+		}
+	})
 	return out, trunks
 }
 
