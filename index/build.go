@@ -198,7 +198,6 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.diags = append(b.diags, flowDiags...)
 
 	*snap = Snapshot{
-		extByID:      snap.extByID,
 		extByTenant:  snap.extByTenant,
 		BuiltAt:      start,
 		ConfigFile:   cfg.path,

@@ -183,11 +183,9 @@ type Snapshot struct {
 	usersByEmail   map[string]*User
 	tenantsByID    map[string]*Tenant
 	tenantsByKey   map[string]*Tenant
-	extByID        map[string]*Extension
 	extByTenant    map[string][]*Extension
 	destByTenant   map[string][]*Destination
 	trunksByTenant map[string][]*Peer
-	objByID        map[string]*flow.Object
 	objByTenant    map[string][]*flow.Object
 	edgesByTenant  map[string][]*flow.Edge
 	readAPI        readAPIIndex
@@ -206,7 +204,10 @@ func (s *Snapshot) TenantByID(id string) *Tenant { return s.tenantsByID[id] }
 func (s *Snapshot) TenantByKey(key string) *Tenant { return s.tenantsByKey[key] }
 
 // ExtensionByID returns the extension with that ID, or nil.
-func (s *Snapshot) ExtensionByID(id string) *Extension { return s.extByID[id] }
+func (s *Snapshot) ExtensionByID(id string) *Extension {
+	e, _ := ids.FindByID(s.Extensions, func(e *Extension) string { return e.ID }, id)
+	return e
+}
 
 // ExtensionsByTenant returns the tenant's extensions sorted by numeric ID.
 func (s *Snapshot) ExtensionsByTenant(tenantID string) []*Extension { return s.extByTenant[tenantID] }
@@ -217,7 +218,13 @@ func (s *Snapshot) DestinationsByTenant(tenantID string) []*Destination {
 }
 
 // ObjectByID returns the call-flow object with that ID, or nil.
-func (s *Snapshot) ObjectByID(id string) *flow.Object { return s.objByID[id] }
+func (s *Snapshot) ObjectByID(id string) *flow.Object {
+	if s.Flow == nil {
+		return nil
+	}
+	o, _ := ids.FindByID(s.Flow.Objects, func(o *flow.Object) string { return o.ID }, id)
+	return o
+}
 
 // ObjectsByTenant returns the tenant's call-flow objects of type typ (every
 // type when typ is ""), sorted by numeric ID.
@@ -296,10 +303,6 @@ func newSnapshot(s *Snapshot, extsIndexed bool) *Snapshot {
 	}
 	if s.Flow != nil {
 		wg.Go(func() {
-			s.objByID = make(map[string]*flow.Object, len(s.Flow.Objects))
-			for _, o := range s.Flow.Objects {
-				s.objByID[o.ID] = o
-			}
 			s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
 			s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
 		})
@@ -312,14 +315,10 @@ func newSnapshot(s *Snapshot, extsIndexed bool) *Snapshot {
 	return s
 }
 
-// indexExtensions sorts s.Extensions by ID and builds their lookup
-// tables. Load has it done while the call flow is read.
+// indexExtensions sorts s.Extensions by ID (ExtensionByID searches
+// them) and groups them by tenant. Load has it done while the call flow is read.
 func (s *Snapshot) indexExtensions() {
 	sortByID(s.Extensions, func(e *Extension) string { return e.ID })
-	s.extByID = make(map[string]*Extension, len(s.Extensions))
-	for _, e := range s.Extensions {
-		s.extByID[e.ID] = e
-	}
 	s.extByTenant = groupBy(s.Extensions, func(e *Extension) string { return e.TenantID })
 }
 
@@ -332,14 +331,21 @@ func groupBy[T any](list []T, key func(T) string) map[string][]T {
 	var keys []string
 	var counts []int
 	groupOf := make([]int32, len(list))
+	lastKey, last := "", int32(-1)
 	for i, v := range list {
 		k := key(v)
-		g, ok := idx[k]
-		if !ok {
-			g = int32(len(keys))
-			idx[k] = g
-			keys = append(keys, k)
-			counts = append(counts, 0)
+		g := last
+		// Lists sorted by ID hold their tenants' items in runs: a run
+		// needs one map lookup.
+		if g < 0 || k != lastKey {
+			var ok bool
+			if g, ok = idx[k]; !ok {
+				g = int32(len(keys))
+				idx[k] = g
+				keys = append(keys, k)
+				counts = append(counts, 0)
+			}
+			lastKey, last = k, g
 		}
 		counts[g]++
 		groupOf[i] = g

@@ -45,3 +45,29 @@ func SortByID[T any](list []T, id func(T) string) {
 		list[i] = tmp[i].v
 	}
 }
+
+// FindByID returns the item of list (sorted by SortByID) whose ID is
+// want, by binary search: a list of a hundred thousand needs no map of
+// its own. An ID that is not a decimal number is never found.
+func FindByID[T any](list []T, id func(T) string, want string) (T, bool) {
+	var zero T
+	n, err := strconv.ParseUint(want, 10, 64)
+	if err != nil {
+		return zero, false
+	}
+	num := func(i int) uint64 {
+		m, _ := strconv.ParseUint(id(list[i]), 10, 64)
+		return m
+	}
+	i, _ := slices.BinarySearchFunc(list, n, func(v T, n uint64) int {
+		m, _ := strconv.ParseUint(id(v), 10, 64)
+		return cmp.Compare(m, n)
+	})
+	// IDs equal as numbers ("07", "7") are told apart by their text.
+	for ; i < len(list) && num(i) == n; i++ {
+		if id(list[i]) == want {
+			return list[i], true
+		}
+	}
+	return zero, false
+}
