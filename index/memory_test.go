@@ -4,7 +4,9 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // gcPercent reads GOGC without changing it.
@@ -76,4 +78,44 @@ func TestMemoryTuningAutoLimit(t *testing.T) {
 		t.Errorf("limit %d with %d live, want %d above the default", got, live, want)
 	}
 	runtime.KeepAlive(ballast)
+}
+
+// TestMemoryTuningReturnAfter: the memory a reload freed goes back to the
+// system once reloads have stopped for ReturnAfter, not after each one;
+// a load that starts meanwhile cancels it; negative means at once.
+func TestMemoryTuningReturnAfter(t *testing.T) {
+	const after = 300 * time.Millisecond
+	var freed atomic.Int32
+	m := &MemoryTuning{LoadGCPercent: -1, ReturnAfter: after, free: func() { freed.Add(1) }}
+	waitFor := func(n int32) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); freed.Load() < n && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got := freed.Load(); got != n {
+			t.Fatalf("returned %d times, want %d", got, n)
+		}
+	}
+	ok := ReloadResult{Success: true}
+	m.Release(ok, nil)
+	m.Release(ok, nil) // a second reload soon after: one return, later
+	if n := freed.Load(); n != 0 {
+		t.Fatalf("returned %d times right after the reloads, want 0", n)
+	}
+	waitFor(1)
+	time.Sleep(after + 100*time.Millisecond)
+	waitFor(1)
+
+	m.Release(ok, nil)
+	_, _ = m.Wrap(func() (*Snapshot, error) { time.Sleep(after + 200*time.Millisecond); return nil, nil })()
+	if n := freed.Load(); n != 1 {
+		t.Errorf("returned during a load: %d, want still 1", n)
+	}
+	m.Release(ReloadResult{}, nil) // a failed reload frees nothing
+	time.Sleep(after + 100*time.Millisecond)
+	waitFor(1)
+
+	now := &MemoryTuning{ReturnAfter: -1, free: func() { freed.Add(1) }}
+	now.Release(ok, nil)
+	waitFor(2)
 }
