@@ -38,6 +38,7 @@ type builder struct {
 	dp        *parser.Dialplan
 	sipGen    *parser.Section
 	dials     map[*Peer]*dialUse
+	scans     *contextScans // the dialplan's contexts, scanned
 	tenants   []*Tenant
 	byKey     map[string]*Tenant
 	owner     []*Tenant // the tenant of each peer of peers.list, or nil
@@ -160,6 +161,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.dp.AddUsers(users)
 	}
 
+	var prevScans *contextScans
+	if b.prev != nil && b.prev.parsed != nil {
+		prevScans = b.prev.parsed.ctxScans
+	}
+	b.scans = scanContexts(b.dp, prevScans)
 	// The context graph is drawn while the dialplan's Dial()s are read.
 	var edges map[string][]string
 	var edgeDiags diagSink
@@ -214,7 +220,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
-		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, sipPeers: b.peers.reuse}
+		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, sipPeers: b.peers.reuse, ctxScans: b.scans}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
 	snap.SectionOwners = owners
@@ -252,8 +258,10 @@ type parsedFiles struct {
 	cfg    [len(parseNames)]*parser.Config
 	dp     *parser.Dialplan // users.conf's extensions added
 	ini    *iniConfig       // astapi.ini as read
-	// sipPeers are the chan_sip peers built, for the next load to copy.
+	// sipPeers are the chan_sip peers built, for the next load to copy;
+	// ctxScans the dialplan's contexts scanned.
 	sipPeers *sipReuse
+	ctxScans *contextScans
 }
 
 // withoutLines is cfg without its sections' lines: what a load needs of

@@ -7,7 +7,6 @@ import (
 
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/internal/parallel"
-	"github.com/astapi/astapi/parser"
 )
 
 // assignTenants creates the tenants (declared, else discovered)
@@ -237,9 +236,10 @@ func (b *builder) tenantsReached(ctx string, edges map[string][]string, byID map
 			continue
 		}
 		if c := b.dp.Context(name); c != nil {
-			for e, pr := range dials(c) {
+			scan := b.scans.of[c]
+			for k := range scan.dials {
 				// scanDials reported the unknown peers already.
-				buf = b.dialTargets(buf[:0], pr.Args, e, pr.Pos, nil)
+				buf = b.dialTargets(buf[:0], &scan.dials[k], nil)
 				for _, d := range buf {
 					if d.peer != nil && !d.peer.Trunk && byID[d.peer.TenantID] != nil {
 						hit[byID[d.peer.TenantID]] = true
@@ -376,7 +376,6 @@ var gotoLike = map[string]bool{"goto": true, "gosub": true, "gotoif": true, "got
 // with a literal name.
 func (b *builder) contextEdges(w *diagSink) map[string][]string {
 	edges := map[string][]string{}
-	lc := newLowerCache()
 	for _, c := range b.dp.Contexts {
 		for _, inc := range c.Includes {
 			if b.dp.Context(inc.Context) == nil {
@@ -388,24 +387,9 @@ func (b *builder) contextEdges(w *diagSink) map[string][]string {
 			}
 			edges[c.Name] = append(edges[c.Name], inc.Context)
 		}
-		for _, e := range c.Extensions {
-			for i := range e.Priorities {
-				p := &e.Priorities[i]
-				app := lc.lower(p.App)
-				if !gotoLike[app] {
-					continue
-				}
-				specs, n := jumpSpecs(app, p.Args)
-				for _, spec := range specs[:n] {
-					var parts [3]string
-					n := parser.SplitArgsInto(parts[:], spec)
-					if n == 3 && !strings.Contains(parts[0], "${") {
-						name := strings.TrimSpace(parts[0])
-						if b.dp.Context(name) != nil {
-							edges[c.Name] = append(edges[c.Name], name)
-						}
-					}
-				}
+		for _, name := range b.scans.of[c].jumps {
+			if b.dp.Context(name) != nil {
+				edges[c.Name] = append(edges[c.Name], name)
 			}
 		}
 	}

@@ -1,12 +1,10 @@
 package index
 
 import (
-	"iter"
 	"strings"
 
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/internal/slab"
-	"github.com/astapi/astapi/parser"
 )
 
 // scanDials records how every Dial() of the dialplan uses each peer.
@@ -24,8 +22,11 @@ func (b *builder) scanDials() {
 	var buf []dialTarget
 	var sites slab.Slab[dialSite]
 	for _, c := range b.dp.Contexts {
-		for e, pr := range dials(c) {
-			targets := b.dialTargets(buf[:0], pr.Args, e, pr.Pos, (*diagSink)(&b.diags))
+		scan := b.scans.of[c]
+		for k := range scan.dials {
+			d := &scan.dials[k]
+			e := d.e
+			targets := b.dialTargets(buf[:0], d, (*diagSink)(&b.diags))
 			buf = targets
 			for _, t := range targets {
 				if t.peer == nil {
@@ -47,68 +48,11 @@ func (b *builder) scanDials() {
 	}
 }
 
-// dials yields the Dial() priorities of a context, with their extension.
-func dials(c *parser.Context) iter.Seq2[*parser.Extension, *parser.Priority] {
-	return func(yield func(*parser.Extension, *parser.Priority) bool) {
-		for _, e := range c.Extensions {
-			for i := range e.Priorities {
-				if pr := &e.Priorities[i]; strings.EqualFold(pr.App, "dial") && !yield(e, pr) {
-					return
-				}
-			}
-		}
-	}
-}
-
 // dialTarget is one technology/resource of a Dial() argument.
 type dialTarget struct {
 	raw    string
 	peer   *Peer // nil when not a known SIP/PJSIP peer
 	number bool  // a number or URI is dialed through the peer
-}
-
-// dialTargets splits the first Dial() argument on '&' and appends its
-// targets to out. Unknown peers are reported to w (nil: not reported).
-func (b *builder) dialTargets(out []dialTarget, args string, e *parser.Extension, pos parser.Pos, w *diagSink) []dialTarget {
-	first := parser.FirstArg(args)
-	if strings.TrimSpace(first) == "${HINT}" && e != nil {
-		first = e.Hint
-	}
-	first = b.dp.ExpandGlobals(first)
-	for item := range strings.SplitSeq(first, "&") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		tech, rest, ok := strings.Cut(item, "/")
-		t := dialTarget{raw: item}
-		if !ok {
-			out = append(out, t)
-			continue
-		}
-		var name string
-		tech = strings.ToUpper(tech)
-		switch tech {
-		case "SIP", "PJSIP":
-			// What follows the first '/' is a number or URI (which may hold
-			// an '@' of its own): only the part before it names the peer,
-			// as number@peer or peer.
-			name, _, t.number = flow.DialDevice(rest)
-		default:
-			out = append(out, t)
-			continue
-		}
-		if strings.Contains(name, "${") || name == "" {
-			out = append(out, t)
-			continue
-		}
-		t.peer = b.peers.get(tech, name)
-		if t.peer == nil {
-			w.warn(pos, "Dial to %s/%s: no such peer in sip.conf, pjsip.conf or users.conf", tech, name)
-		}
-		out = append(out, t)
-	}
-	return out
 }
 
 // isNumber reports whether an extension is a plain dialable number (digits,
