@@ -302,10 +302,8 @@ func newSnapshot(s *Snapshot, extsIndexed bool) *Snapshot {
 		s.tenantsByKey[t.Key] = t
 	}
 	if s.Flow != nil {
-		wg.Go(func() {
-			s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID })
-			s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
-		})
+		wg.Go(func() { s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID }) })
+		wg.Go(func() { s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID }) })
 	}
 	s.readAPI.build(s)
 	s.trunksByTenant = map[string][]*Peer{}
