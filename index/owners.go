@@ -32,11 +32,22 @@ func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[st
 			byContext[c] = append(byContext[c], t.ID)
 		}
 	}
-	byPeer := make(map[parser.Pos]string, len(snap.Extensions)+len(snap.Trunks))
+	// The lines of the peers' sections, by file, in line order (a map
+	// keyed by position hashes a file name per peer).
+	byFile := map[string][]peerAt{}
+	var lastFile string
+	var last []peerAt
 	addPeer := func(p *Peer) {
-		if p.TenantID != "" {
-			byPeer[p.Pos] = p.TenantID
+		if p.TenantID == "" {
+			return
 		}
+		if p.Pos.File != lastFile || last == nil {
+			if last != nil {
+				byFile[lastFile] = last
+			}
+			lastFile, last = p.Pos.File, byFile[p.Pos.File]
+		}
+		last = append(last, peerAt{p.Pos.Line, p.TenantID})
 	}
 	for _, e := range snap.Extensions {
 		for _, p := range e.Peers {
@@ -45,6 +56,14 @@ func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[st
 	}
 	for _, p := range snap.Trunks {
 		addPeer(p)
+	}
+	if last != nil {
+		byFile[lastFile] = last
+	}
+	for _, list := range byFile {
+		if !slices.IsSortedFunc(list, peerAt.compare) {
+			slices.SortFunc(list, peerAt.compare)
+		}
 	}
 	out := map[string][]SectionOwner{}
 	add := func(cfg *parser.Config, owners func(*parser.Section) []string) {
@@ -66,11 +85,17 @@ func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[st
 		}
 	}
 	one := map[string][]string{} // a list per tenant, shared by its sections
+	walkFile, walk := "", []peerAt(nil) // the last file's, looked up once per run of its sections
 	peerOwner := func(s *parser.Section) []string {
-		t, ok := byPeer[s.Pos]
-		if !ok {
+		if s.Pos.File != walkFile {
+			walkFile, walk = s.Pos.File, byFile[s.Pos.File]
+		}
+		// A section builds one peer at most.
+		i, found := slices.BinarySearchFunc(walk, peerAt{line: s.Pos.Line}, peerAt.compare)
+		if !found {
 			return nil
 		}
+		t := walk[i].tenant
 		if one[t] == nil {
 			one[t] = []string{t}
 		}
@@ -88,6 +113,14 @@ func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[st
 	}
 	return out
 }
+
+// peerAt is the line of a peer's section, and the peer's tenant.
+type peerAt struct {
+	line   int
+	tenant string
+}
+
+func (a peerAt) compare(b peerAt) int { return cmp.Compare(a.line, b.line) }
 
 // DiagTenants returns the tenants a position belongs to: those of the
 // section it lies in (nil when it lies in none, or in one of no tenant).
