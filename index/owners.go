@@ -84,7 +84,7 @@ func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[st
 			out[s.Pos.File] = append(marks, SectionOwner{Line: s.Pos.Line, Tenants: ts})
 		}
 	}
-	one := map[string][]string{} // a list per tenant, shared by its sections
+	one := map[string][]string{}        // a list per tenant, shared by its sections
 	walkFile, walk := "", []peerAt(nil) // the last file's, looked up once per run of its sections
 	peerOwner := func(s *parser.Section) []string {
 		if s.Pos.File != walkFile {

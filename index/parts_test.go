@@ -219,17 +219,9 @@ func TestLoadFromKeepsParses(t *testing.T) {
 	}
 	for _, st := range steps {
 		if st.file != "" {
-			f, err := os.OpenFile(filepath.Join(ast, st.file), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.WriteString(st.text)
-			f.Close()
+			appendLine(t, filepath.Join(ast, st.file), st.text)
 		}
-		next, err := index.LoadFrom(ini, prev)
-		if err != nil {
-			t.Fatal(err)
-		}
+		next := reloadLikeLoad(t, st.name, ini, prev)
 		if got := next.SIPGeneral == prev.SIPGeneral; got != st.keepSIP {
 			t.Errorf("%s: sip.conf's parse kept: %v, want %v", st.name, got, st.keepSIP)
 		}
@@ -239,20 +231,40 @@ func TestLoadFromKeepsParses(t *testing.T) {
 		if r := next.Flow.Reuse; st.file != sip2 && st.keepPlan && r.Reused != r.Parts { // a new phone may be its tenant's
 			t.Errorf("%s: %d of %d call-flow parts reused, want all", st.name, r.Reused, r.Parts)
 		}
-		full, err := index.Load(ini)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := json.Marshal(next.Dump(true))
-		want, _ := json.Marshal(full.Dump(true))
-		if string(got) != string(want) {
-			t.Errorf("%s: the reload's index differs from a load's:\n%s", st.name, firstDiff(string(got), string(want)))
-		}
-		if a, b := flowAnswer(t, next), flowAnswer(t, full); a != b {
-			t.Errorf("%s: the reload's call flow differs from a load's:\n%s", st.name, firstDiff(a, b))
-		}
 		prev = next
 	}
+}
+
+// reloadLikeLoad reloads ini from prev (index.LoadFrom) and checks that
+// the result is what a load from nothing gives: the index with its
+// secrets, every field of every peer, and the call flow.
+func reloadLikeLoad(t *testing.T, step, ini string, prev *index.Snapshot) *index.Snapshot {
+	t.Helper()
+	next, err := index.LoadFrom(ini, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what string
+		dump func(*index.Snapshot) any
+	}{
+		{"index", func(s *index.Snapshot) any { return s.Dump(true) }},
+		{"peers", func(s *index.Snapshot) any { return index.PeerDumpOf(s) }},
+	} {
+		got, _ := json.Marshal(c.dump(next))
+		want, _ := json.Marshal(c.dump(full))
+		if string(got) != string(want) {
+			t.Errorf("%s: the reload differs from a load in its %s:\n%s", step, c.what, firstDiff(string(got), string(want)))
+		}
+	}
+	if a, b := flowAnswer(t, next), flowAnswer(t, full); a != b {
+		t.Errorf("%s: the reload's call flow differs from a load's:\n%s", step, firstDiff(a, b))
+	}
+	return next
 }
 
 // TestReuseIncludeOrder: a context written in two files takes its

@@ -1,8 +1,6 @@
 package index_test
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -48,31 +46,8 @@ func TestLoadFromPeers(t *testing.T) {
 	}
 	for _, st := range steps {
 		if st.file != "" {
-			f, err := os.OpenFile(filepath.Join(ast, st.file), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.WriteString(st.text)
-			f.Close()
+			appendLine(t, filepath.Join(ast, st.file), st.text)
 		}
-		next, err := index.LoadFrom(ini, prev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		full, err := index.Load(ini)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := json.Marshal(next.Dump(true))
-		want, _ := json.Marshal(full.Dump(true))
-		if string(got) != string(want) {
-			t.Errorf("%s: the reload's index differs from a load's:\n%s", st.name, firstDiff(string(got), string(want)))
-		}
-		gotPeers, _ := json.Marshal(index.PeerDumpOf(next))
-		wantPeers, _ := json.Marshal(index.PeerDumpOf(full))
-		if string(gotPeers) != string(wantPeers) {
-			t.Errorf("%s: the reload's peers differ from a load's:\n%s", st.name, firstDiff(string(gotPeers), string(wantPeers)))
-		}
-		prev = next
+		prev = reloadLikeLoad(t, st.name, ini, prev)
 	}
 }
