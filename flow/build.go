@@ -25,6 +25,7 @@ type shared struct {
 	freepbx      bool                     // see system
 	tenantKey    map[string]string        // tenant ID -> key
 	tenantPart   []*part                  // by tenant index: the part of its contexts (split)
+	links        *splitLinks              // what split found
 }
 
 // reader carries the state of reading one part of the dialplan (all of

@@ -173,4 +173,5 @@ type Graph struct {
 	Reuse   Reuse     // how the Build went
 
 	parts map[[sha256.Size]byte]*part // by key: what the next Build may reuse
+	links *splitLinks                 // what split found, for the next Build's
 }

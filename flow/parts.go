@@ -138,6 +138,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 		}
 	}
 	g.Reuse = reuse
+	g.links = sh.links
 	g.parts = make(map[[sha256.Size]byte]*part, len(parts))
 	var diags parser.Diagnostics
 	for _, p := range parts {
@@ -307,20 +308,26 @@ func (sh *shared) split() []*part {
 			targets[g.Name] = append(slices.Clip(targets[g.Name]), to...)
 		}
 	}
-	// The words are looked up in parallel runs of contexts; the links
-	// found are joined after.
-	links := make([][][2]int32, runtime.GOMAXPROCS(0))
-	parallel.Runs(n, len(links), func(run, lo, hi int) {
-		var out [][2]int32
+	// The words are looked up in parallel runs of contexts, each
+	// context's links kept for the next Build (see splitLinks).
+	prev := sh.in.Previous.splitLinksFor(dp)
+	sh.links = &splitLinks{contexts: dp.Contexts, globals: dp.Globals, to: make([][]int32, n)}
+	parallel.Runs(n, runtime.GOMAXPROCS(0), func(_, lo, hi int) {
+		var out []int32
 		link := func(ci int, tok string) {
 			for _, cj := range targets[tok] {
 				if int(cj) != ci {
-					out = append(out, [2]int32{int32(ci), cj})
+					out = append(out, cj)
 				}
 			}
 		}
 		for ci := lo; ci < hi; ci++ {
 			c := dp.Contexts[ci]
+			if prev != nil && prev.contexts[ci] == c {
+				sh.links.to[ci] = prev.to[ci]
+				continue
+			}
+			out = out[:0]
 			for _, inc := range c.Includes {
 				link(ci, inc.Context)
 			}
@@ -330,12 +337,15 @@ func (sh *shared) split() []*part {
 					eachToken(e.Priorities[i].Args, func(tok string) { link(ci, tok) })
 				}
 			}
+			if len(out) > 0 {
+				slices.Sort(out)
+				sh.links.to[ci] = slices.Clone(slices.Compact(out))
+			}
 		}
-		links[run] = out
 	})
-	for _, run := range links {
-		for _, l := range run {
-			u.join(int(l[0]), int(l[1]))
+	for ci, to := range sh.links.to {
+		for _, cj := range to {
+			u.join(ci, int(cj))
 		}
 	}
 	trunkRoot := make([]int, len(in.Trunks))
@@ -380,6 +390,35 @@ func (sh *shared) split() []*part {
 		p.tenants = slices.Compact(p.tenants)
 	}
 	return parts
+}
+
+// splitLinks are the contexts each context of a dialplan links to (by
+// index), as split found them. They depend on the context itself and on
+// what its words can name: every context's name and place, and the
+// globals. A Build whose dialplan has the same context names in the same
+// places and the same globals (an edit within contexts: the dialplan kept
+// shares the contexts of the files that did not change) takes over the
+// links of the contexts it shares, rather than reading all their words
+// again.
+type splitLinks struct {
+	contexts []*parser.Context
+	globals  []parser.Global
+	to       [][]int32
+}
+
+// splitLinksFor returns the links of g's Build when they can serve a
+// split of dp, or nil.
+func (g *Graph) splitLinksFor(dp *parser.Dialplan) *splitLinks {
+	if g == nil || g.links == nil || len(g.links.contexts) != len(dp.Contexts) || !slices.Equal(g.links.globals, dp.Globals) {
+		return nil
+	}
+	l := g.links
+	for i, c := range dp.Contexts {
+		if l.contexts[i] != c && l.contexts[i].Name != c.Name {
+			return nil
+		}
+	}
+	return l
 }
 
 // trunkRoots are the contexts a trunk's calls start in: its context=,
@@ -626,14 +665,18 @@ func (sh *shared) answer(lookups []string) [sha256.Size]byte {
 // its first choice (see ids.Allocator): then a part reused keeps its IDs.
 // ok is false when two keys want one ID.
 func join(parts []*part) (*Graph, bool) {
-	objs, ok := byFirstChoice(parts, "object", func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
-		func(o *Object, id string) { o.ID = id })
-	if !ok {
-		return nil, false
-	}
+	// Objects and edges are numbered apart: concurrently.
+	var objs []*Object
+	var objsOK bool
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		objs, objsOK = byFirstChoice(parts, "object", func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
+			func(o *Object, id string) { o.ID = id })
+	})
 	edges, ok := byFirstChoice(parts, "destination", func(f *partGraph) ([]*Edge, []string, []uint64) { return f.edges, f.edgeKeys, f.edgeNums },
 		func(e *Edge, id string) { e.ID = id })
-	if !ok {
+	wg.Wait()
+	if !ok || !objsOK {
 		return nil, false
 	}
 	return &Graph{Objects: objs, Edges: edges}, true

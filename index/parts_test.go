@@ -211,6 +211,12 @@ func TestLoadFromKeepsParses(t *testing.T) {
 		{"a tenant added to astapi.ini", "../astapi.ini", "\n[tenant T9]\nname = Tenant 9\ncode = T9\ncontexts = t9-*\n", true, true},
 		{"a dialplan file", ext2, "\n[t2-internal](+)\nexten => 555,1,Dial(SIP/100-T2)\n", true, false},
 		{"a peers file", sip2, "\n[150-T2](t2-phone)\nsecret=Another1Secret\n", false, true},
+		// What a dialplan file's contexts link to changes the call flow's
+		// parts; the links of the contexts of the other files are taken over
+		// only while no context is added (here one named like a word of
+		// every tenant's Dial()s: all become one part).
+		{"a jump to another tenant's context", ext2, "\n[t2-internal](+)\nexten => 556,1,Goto(t3-internal,100,1)\n", true, false},
+		{"a context named like a word of every tenant's dialplan", ext2, "\n[SIP]\nexten => s,1,Hangup()\n", true, false},
 		{"users.conf appears", "users.conf", "[general]\nhassip=yes\n[6001]\nfullname=Desk\nsecret=Users1Secret\ncontext=t1-internal\n", true, false},
 	}
 	prev, err := index.Load(ini)
