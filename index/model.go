@@ -274,14 +274,27 @@ func newSnapshot(s *Snapshot, extsIndexed bool) *Snapshot {
 	if !extsIndexed {
 		wg.Go(s.indexExtensions)
 	}
-	wg.Go(func() {
-		// The call flow's lists (and Destinations, made from its edges)
-		// come sorted (flow.Graph); checking it would touch every item.
-		if s.Flow == nil {
+	destTenant := func(d *Destination) string { return d.TenantID }
+	if s.Flow == nil {
+		wg.Go(func() {
 			sortByID(s.Destinations, func(d *Destination) string { return d.ID })
-		}
-		s.destByTenant = groupBy(s.Destinations, func(d *Destination) string { return d.TenantID })
-	})
+			s.destByTenant = groupBy(s.Destinations, destTenant)
+		})
+	} else {
+		// The call flow's lists come sorted (flow.Graph): checking it would
+		// touch every item. Destinations are made from the edges, one each
+		// in their order (Load's): then grouped alike.
+		wg.Go(func() { s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID }) })
+		wg.Go(func() {
+			g := groupingOf(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
+			s.edgesByTenant = groupInto(g, s.Flow.Edges)
+			if fits(g, s.Destinations, destTenant) {
+				s.destByTenant = groupInto(g, s.Destinations)
+			} else {
+				s.destByTenant = groupBy(s.Destinations, destTenant)
+			}
+		})
+	}
 	defer wg.Wait()
 	sortByID(s.Tenants, func(t *Tenant) string { return t.ID })
 	sortByID(s.Users, func(u *User) string { return u.ID })
@@ -300,10 +313,6 @@ func newSnapshot(s *Snapshot, extsIndexed bool) *Snapshot {
 	for _, t := range s.Tenants {
 		s.tenantsByID[t.ID] = t
 		s.tenantsByKey[t.Key] = t
-	}
-	if s.Flow != nil {
-		wg.Go(func() { s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID }) })
-		wg.Go(func() { s.edgesByTenant = groupBy(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID }) })
 	}
 	s.readAPI.build(s)
 	s.trunksByTenant = map[string][]*Peer{}
@@ -325,45 +334,74 @@ func lower(s string) string { return strings.ToLower(s) }
 // groupBy splits list by key, keeping the order, into slices of one
 // shared array (each with no spare capacity).
 func groupBy[T any](list []T, key func(T) string) map[string][]T {
+	return groupInto(groupingOf(list, key), list)
+}
+
+// grouping is how groupBy splits a list: the keys in the order they come,
+// the group of each item, the size of each group.
+type grouping struct {
+	keys    []string
+	groupOf []int32
+	counts  []int
+}
+
+func groupingOf[T any](list []T, key func(T) string) grouping {
 	idx := map[string]int32{}
-	var keys []string
-	var counts []int
-	groupOf := make([]int32, len(list))
+	g := grouping{groupOf: make([]int32, len(list))}
 	lastKey, last := "", int32(-1)
 	for i, v := range list {
 		k := key(v)
-		g := last
+		n := last
 		// Lists sorted by ID hold their tenants' items in runs: a run
 		// needs one map lookup.
-		if g < 0 || k != lastKey {
+		if n < 0 || k != lastKey {
 			var ok bool
-			if g, ok = idx[k]; !ok {
-				g = int32(len(keys))
-				idx[k] = g
-				keys = append(keys, k)
-				counts = append(counts, 0)
+			if n, ok = idx[k]; !ok {
+				n = int32(len(g.keys))
+				idx[k] = n
+				g.keys = append(g.keys, k)
+				g.counts = append(g.counts, 0)
 			}
-			lastKey, last = k, g
+			lastKey, last = k, n
 		}
-		counts[g]++
-		groupOf[i] = g
+		g.counts[n]++
+		g.groupOf[i] = n
 	}
-	starts := make([]int, len(keys))
+	return g
+}
+
+// fits reports whether list, item for item, has the keys of the list g
+// was made from.
+func fits[T any](g grouping, list []T, key func(T) string) bool {
+	if len(list) != len(g.groupOf) {
+		return false
+	}
+	for i, v := range list {
+		if key(v) != g.keys[g.groupOf[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// groupInto splits list (of g's length) as g says.
+func groupInto[T any](g grouping, list []T) map[string][]T {
+	starts := make([]int, len(g.keys))
 	next := 0
-	for g, n := range counts {
-		starts[g] = next
-		next += n
+	for n, c := range g.counts {
+		starts[n] = next
+		next += c
 	}
 	all := make([]T, len(list))
 	fill := append([]int(nil), starts...)
 	for i, v := range list {
-		g := groupOf[i]
-		all[fill[g]] = v
-		fill[g]++
+		n := g.groupOf[i]
+		all[fill[n]] = v
+		fill[n]++
 	}
-	out := make(map[string][]T, len(keys))
-	for g, k := range keys {
-		out[k] = all[starts[g]:fill[g]:fill[g]]
+	out := make(map[string][]T, len(g.keys))
+	for n, k := range g.keys {
+		out[k] = all[starts[n]:fill[n]:fill[n]]
 	}
 	return out
 }
