@@ -411,6 +411,20 @@ func TestNumberPrefersOwnExtension(t *testing.T) {
 	}
 }
 
+// TestNumberFromHint: Dial(${HINT}) rings the devices of the extension's
+// hint (as Asterisk expands it), so a phone named by no number takes the
+// number of the extension whose hint is it alone.
+func TestNumberFromHint(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, "", map[string]string{
+		"sip.conf": "[deskphone]\ntype=friend\nhost=dynamic\ncontext=phones\n",
+		"extensions.conf": "[phones]\nexten => 2301,hint,SIP/deskphone\nexten => 2301,1,Dial(${HINT},20)\n",
+	})
+	if e := mustExtOfPeer(t, s, "deskphone"); e.Number != "2301" {
+		t.Errorf("deskphone's number %q, want 2301 (the extension whose hint it is dials ${HINT})", e.Number)
+	}
+}
+
 // TestFreePBXDemo: the second demo in fixtures/freepbx is one tenant,
 // "northwind", with its seven phones numbered by name, both trunks, and
 // neither anonymous nor dpma_endpoint listed.
