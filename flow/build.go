@@ -447,10 +447,9 @@ func (r *reader) tenants() {
 			return n.obj.TenantID
 		}
 		t := ""
-		switch {
-		case len(n.phones) > 0:
+		if len(n.phones) > 0 {
 			t = n.phones[0].TenantID
-		case n.raw == "" && n.obj.Type != TypeDID && len(r.owners[n.anchor.c.Name]) > 0:
+		} else if n.raw == "" && n.obj.Type != TypeDID && len(r.owners[n.anchor.c.Name]) > 0 {
 			t = r.in.Tenants[r.owners[n.anchor.c.Name][0]].ID
 		}
 		if n.obj.Type == TypeDID {
