@@ -440,3 +440,25 @@ func TestDialDevice(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerApp: application names as dialplans write them (Goto, GotoIf,
+// AGI, ZapATeller, " Dial "), lowered and trimmed; the names typing
+// knows come back without an allocation whatever their case, others are
+// lowered all the same.
+func TestLowerApp(t *testing.T) {
+	for in, want := range map[string]string{
+		"Goto": "goto", "GotoIf": "gotoif", "AGI": "agi", "Zapateller": "zapateller", "ZAPATELLER": "zapateller",
+		"BackGround": "background", " Dial ": "dial", "dial": "dial", "MacroExit": "macroexit",
+		"ChanSpy": "chanspy", "Élan": "élan", "SendFAXWithAVeryLongNameIndeed": "sendfaxwithaverylongnameindeed",
+		"G@to": "g@to", "[oto": "[oto", "": "",
+	} {
+		if got := lowerApp(in); got != want {
+			t.Errorf("lowerApp(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, in := range []string{"Goto", "AGI", "Zapateller", "SayAlpha", "VoiceMailMain", "WaitExten", " MixMonitor "} {
+		if n := testing.AllocsPerRun(10, func() { lowerApp(in) }); n != 0 {
+			t.Errorf("lowerApp(%q): %v allocations, want none", in, n)
+		}
+	}
+}
