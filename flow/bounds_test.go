@@ -59,3 +59,24 @@ func TestDIDWalkDepth(t *testing.T) {
 		t.Errorf("DIDs\n got %q\nwant %q", got, want)
 	}
 }
+
+// An object's entry goes back over the plumbing before it only as far as
+// one walk reaches (4000 steps): an extension generated with thousands of
+// Set()s before its Dial starts 3999 priorities before the Dial.
+func TestEntryWalkBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[in]\nexten => 100,1,Goto(long,s,4050)\n[long]\nexten => s,1,Answer()\n")
+	for i := 2; i < 4100; i++ {
+		fmt.Fprintf(&b, " same => n,Set(V%d=%d)\n", i, i)
+	}
+	b.WriteString(" same => n,Dial(SIP/201)\n")
+	g := build(t, b.String())
+	var got []string
+	for _, o := range g.Objects {
+		got = append(got, o.Type+" "+o.Entry)
+	}
+	slices.Sort(got)
+	if want := []string{"DID in,100,1", "EXT long,s,101"}; !slices.Equal(got, want) {
+		t.Errorf("objects %q, want %q", got, want)
+	}
+}
