@@ -131,3 +131,38 @@ func writeFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// With a single tenant, what no rule gives a tenant is that tenant's: a
+// part owned by no tenant is read again when the tenant's ID changes.
+func TestReuseSingleTenantRenamed(t *testing.T) {
+	src := `
+[from-pstn]
+exten => 5145550100,1,Voicemail(201@default,u)
+[office]
+exten => 201,1,Dial(PJSIP/201)
+`
+	var prev *flow.Graph
+	for i, step := range []struct {
+		id   string
+		want flow.Reuse
+	}{{"1", flow.Reuse{Parts: 2}}, {"1", flow.Reuse{Parts: 2, Reused: 2}}, {"7", flow.Reuse{Parts: 2}}} {
+		id := step.id
+		in := splitInput(t, src, []flow.Tenant{{ID: id, Key: "office", Contexts: []string{"office"}}},
+			[]flow.Phone{{Tech: "PJSIP", Name: "201", Number: "201", TenantID: id}}, nil)
+		in.Previous = prev
+		g, _ := flow.Build(in)
+		if g.Reuse != step.want {
+			t.Errorf("build %d (tenant %s): %+v, want %+v", i, id, g.Reuse, step.want)
+		}
+		var got []string
+		for _, o := range g.Objects {
+			got = append(got, o.TenantID+" "+o.Type+" "+o.Entry)
+		}
+		slices.Sort(got)
+		want := []string{id + " DID from-pstn,5145550100,1", id + " EXT office,201,1", id + " VOICEMAIL from-pstn,5145550100,1"}
+		if !slices.Equal(got, want) {
+			t.Errorf("build %d (tenant %s): %q, want %q", i, id, got, want)
+		}
+		prev = g
+	}
+}
