@@ -108,6 +108,7 @@ func TestPatternLess(t *testing.T) {
 		{"1 2", "12", false},
 		{"[12", "1X", false}, // an unclosed set ranks last
 		{"XX", "XX", false},
+		{"1X", "12", false}, {"12", "1X", true}, // the first position that differs decides
 	} {
 		if got := patternLess(c.a, c.b); got != c.want {
 			t.Errorf("patternLess(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
