@@ -54,3 +54,19 @@ func TestFindThroughIncludes(t *testing.T) {
 		}
 	}
 }
+
+// A pattern with a hint and no priorities (a pattern hint) is no
+// extension to run: the search goes on into the includes.
+func TestFindSkipsPatternHint(t *testing.T) {
+	dp := parser.BuildDialplan(parser.Parse("extensions.conf", []byte(`
+[phones]
+exten => _2XX,hint,PJSIP/${EXTEN}
+include => phones-dial
+[phones-dial]
+exten => _2XX,1,Dial(PJSIP/${EXTEN},20)
+`), parser.Options{}))
+	c, e := findExten(dp, dp.Context("phones"), "201")
+	if e == nil || c.Name != "phones-dial" || len(e.Priorities) != 1 {
+		t.Errorf("findExten(phones, 201) = %v %+v, want phones-dial's _2XX", c, e)
+	}
+}
