@@ -371,14 +371,11 @@ func (r *reader) voicemailNode(p pos, app, args string, st *state) *node {
 		return n
 	}
 	parts := splitArgs(args)
-	first := strings.TrimSpace(parts[0])
-	if i := strings.IndexByte(first, '&'); i >= 0 {
-		first = first[:i]
-	}
+	first, _, _ := strings.Cut(strings.TrimSpace(parts[0]), "&")
 	box, vctx, _ := strings.Cut(first, "@")
 	opts := ""
 	// Asterisk 1.2's VoiceMail(u201): the option before the box.
-	if len(box) > 1 && strings.ContainsAny(box[:1], "subSUB") && IsNumber(box[1:]) {
+	if box != "" && strings.ContainsAny(box[:1], "subSUB") && IsNumber(box[1:]) {
 		opts, box = strings.ToLower(box[:1]), box[1:]
 	}
 	if vctx == "" {
