@@ -182,7 +182,7 @@ func (r *reader) phoneNode(p pos, typ string, members []string, st *state) *node
 // before p ("" when it does not).
 func (r *reader) setBefore(p pos, variable string) string {
 	val := ""
-	for i := 0; i < p.i; i++ {
+	for i := range p.e.Priorities[:p.i] {
 		pr := &p.e.Priorities[i]
 		if lowerApp(pr.App) != "set" {
 			continue

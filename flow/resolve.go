@@ -38,9 +38,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 	default:
 		return nil, spec
 	}
-	if i := strings.IndexByte(prio, '('); i >= 0 {
-		prio = prio[:i]
-	}
+	prio, _, _ = strings.Cut(prio, "(")
 	if strings.Contains(exten+prio, "$") {
 		return nil, spec
 	}
