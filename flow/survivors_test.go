@@ -306,3 +306,18 @@ exten => 201,1,Macro(exten-vm,novm,201)
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// A priority written with Gosub-style arguments, Goto(ctx,s,1(x)), is
+// priority 1 to Asterisk (pbx_parseable_goto reads the number): the
+// arguments are dropped, as a Gosub's are.
+func TestGotoPriorityWithArguments(t *testing.T) {
+	g := build(t, `
+[in]
+exten => 100,1,Goto(menu,s,1(from-did))
+[menu]
+exten => s,1,Dial(SIP/201)
+`)
+	if got, want := edges(g), []string{"DID in,100,1 -> EXT menu,s,1"}; !slices.Equal(got, want) {
+		t.Errorf("edges %q, want %q", got, want)
+	}
+}
