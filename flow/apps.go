@@ -28,23 +28,22 @@ var terminators = map[string]bool{
 
 // lowerApp is an application name as compared: lower case, trimmed. The
 // names typing looks at come from appNames without allocating: walks read
-// every priority they pass, many times over on a big dialplan.
+// every priority they pass, many times over on a big dialplan. Any other
+// name (none there is longer than buf or has a byte past ASCII) is
+// lowered by strings.ToLower.
 func lowerApp(s string) string {
 	s = strings.TrimSpace(s)
 	var buf [24]byte
-	if len(s) <= len(buf) {
-		ascii := true
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			ascii = ascii && c < 0x80
-			buf[i] = c
+	b := buf[:0]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-		if name, ok := appNames[string(buf[:len(s)])]; ok && ascii {
-			return name
-		}
+		b = append(b, c)
+	}
+	if name, ok := appNames[string(b)]; ok {
+		return name
 	}
 	return strings.ToLower(s)
 }
@@ -71,20 +70,15 @@ var appNames = func() map[string]string {
 // ivrKey maps an IVR context's extension to its source kind ("" when the
 // extension is not a key).
 func ivrKey(exten string) string {
-	switch {
-	case len(exten) == 1 && exten[0] >= '0' && exten[0] <= '9':
+	if len(exten) == 1 && exten[0] >= '0' && exten[0] <= '9' {
 		return "IVR_" + exten
-	case exten == "*":
-		return SrcIVRStar
-	case exten == "#":
-		return SrcIVRSharp
-	case exten == "t":
-		return SrcIVRTimeout
-	case exten == "i":
-		return SrcIVRWrong
 	}
-	return ""
+	return ivrSpecialKeys[exten]
 }
+
+// ivrSpecialKeys are the IVR extensions that are no digit: *, #, the
+// timeout and the invalid choice.
+var ivrSpecialKeys = map[string]string{"*": SrcIVRStar, "#": SrcIVRSharp, "t": SrcIVRTimeout, "i": SrcIVRWrong}
 
 // special extensions are not numbers anyone dials.
 var special = map[string]bool{"h": true, "i": true, "t": true, "e": true, "o": true, "a": true, "T": true, "fax": true}

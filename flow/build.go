@@ -324,10 +324,11 @@ func (r *reader) entry(n *node) pos {
 // typeBefore is typeFrom(q, r.newState()) where p is q's next priority.
 // When q is transparent and p's memoised walk went straight to an object
 // (see typed), the walk from q is that walk one step longer: its result
-// is known without walking again, which keeps entry linear in the
-// length of an extension rather than quadratic.
+// is known without walking again (while that is within walkBudget),
+// which keeps entry linear in the length of an extension rather than
+// quadratic.
 func (r *reader) typeBefore(q, p pos) *node {
-	if m := r.memoAt(p); m.state == wasTyped && m.straight && m.n != 0 && m.steps < walkBudget-1 &&
+	if m := r.memoAt(p); m.state == wasTyped && m.straight && m.n != 0 && m.steps < walkBudget &&
 		transparent[r.app(q)] && !recognised(q) {
 		if mq := r.memoAt(q); mq.state == unTyped {
 			*mq = typed{n: m.n, steps: m.steps + 1, straight: true, state: wasTyped}
@@ -460,10 +461,9 @@ func (r *reader) tenants() {
 			return n.obj.TenantID
 		}
 		t := ""
-		switch {
-		case len(n.phones) > 0:
+		if len(n.phones) > 0 {
 			t = n.phones[0].TenantID
-		case n.raw == "" && n.obj.Type != TypeDID && len(r.owners[n.anchor.c.Name]) > 0:
+		} else if n.raw == "" && n.obj.Type != TypeDID && len(r.owners[n.anchor.c.Name]) > 0 {
 			t = r.in.Tenants[r.owners[n.anchor.c.Name][0]].ID
 		}
 		if n.obj.Type == TypeDID {

@@ -195,39 +195,41 @@ func (r *reader) miscDest(p pos, st *state) *node {
 // greeting the dial status picks, or one other extension), so both are
 // destinations.
 func guiPhone(n *node) bool {
-	return n.obj.Type == TypeExt && n.raw == "" && calls(n.anchor, "macro-exten-vm", -1)
+	if n.obj.Type != TypeExt || n.raw != "" {
+		return false
+	}
+	_, ok := calls(n.anchor, "macro-exten-vm")
+	return ok
 }
 
 // statusMailbox reports whether n is FreePBX's voicemail after a phone's
 // dial, Macro(vm,N,${DIALSTATUS}): its greeting is the dial status's.
 func statusMailbox(n *node) bool {
-	return n != nil && n.raw == "" && n.obj.Type == TypeVoicemail && calls(n.anchor, "macro-vm", 1)
+	if n == nil || n.raw != "" || n.obj.Type != TypeVoicemail {
+		return false
+	}
+	args, ok := calls(n.anchor, "macro-vm")
+	return ok && len(args) > 1 && strings.Contains(strings.ToUpper(args[1]), "${DIALSTATUS}")
 }
 
 // calls reports whether the priority at p calls macro (Macro(name,…) or
-// Gosub(macro-name,s,1(…))), with ${DIALSTATUS} as argument arg (-1: any
-// arguments).
-func calls(p pos, macro string, arg int) bool {
+// Gosub(macro-name,s,1(…))), and with which arguments.
+func calls(p pos, macro string) (args []string, ok bool) {
 	if !p.valid() {
-		return false
+		return nil, false
 	}
 	pr := p.prio()
 	var name string
-	var args []string
 	switch lowerApp(pr.App) {
 	case "macro":
 		parts := splitArgs(pr.Args)
 		name, args = "macro-"+strings.TrimSpace(parts[0]), parts[1:]
 	case "gosub":
-		var ok bool
 		if name, args, ok = gosubContext(pr.Args); !ok {
-			return false
+			return nil, false
 		}
 	default:
-		return false
+		return nil, false
 	}
-	if !strings.EqualFold(name, macro) {
-		return false
-	}
-	return arg < 0 || len(args) > arg && strings.Contains(strings.ToUpper(args[arg]), "${DIALSTATUS}")
+	return args, strings.EqualFold(name, macro)
 }

@@ -108,6 +108,7 @@ func TestPatternLess(t *testing.T) {
 		{"1 2", "12", false},
 		{"[12", "1X", false}, // an unclosed set ranks last
 		{"XX", "XX", false},
+		{"1X", "12", false}, {"12", "1X", true}, // the first position that differs decides
 	} {
 		if got := patternLess(c.a, c.b); got != c.want {
 			t.Errorf("patternLess(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
@@ -437,6 +438,28 @@ func TestDialDevice(t *testing.T) {
 		name, number, dialled := DialDevice(c.rest)
 		if name != c.name || number != c.number || dialled != c.dialled {
 			t.Errorf("DialDevice(%q) = %q, %q, %v, want %q, %q, %v", c.rest, name, number, dialled, c.name, c.number, c.dialled)
+		}
+	}
+}
+
+// TestLowerApp: application names as dialplans write them (Goto, GotoIf,
+// AGI, ZapATeller, " Dial "), lowered and trimmed; the names typing
+// knows come back without an allocation whatever their case, others are
+// lowered all the same.
+func TestLowerApp(t *testing.T) {
+	for in, want := range map[string]string{
+		"Goto": "goto", "GotoIf": "gotoif", "AGI": "agi", "Zapateller": "zapateller", "ZAPATELLER": "zapateller",
+		"BackGround": "background", " Dial ": "dial", "dial": "dial", "MacroExit": "macroexit",
+		"ChanSpy": "chanspy", "Élan": "élan", "SendFAXWithAVeryLongNameIndeed": "sendfaxwithaverylongnameindeed",
+		"G@to": "g@to", "[oto": "[oto", "": "",
+	} {
+		if got := lowerApp(in); got != want {
+			t.Errorf("lowerApp(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, in := range []string{"Goto", "AGI", "Zapateller", "SayAlpha", "VoiceMailMain", "WaitExten", " MixMonitor "} {
+		if n := testing.AllocsPerRun(10, func() { lowerApp(in) }); n != 0 {
+			t.Errorf("lowerApp(%q): %v allocations, want none", in, n)
 		}
 	}
 }

@@ -131,10 +131,10 @@ func (sh *shared) phoneContexts() map[*parser.Context]bool {
 // not a name built by the dialplan itself (h-${HANGUPCAUSE}).
 func didName(e *parser.Extension) bool {
 	x := e.Exten
-	switch {
-	case special[x] || (len(x) == 1 && x != "s"):
+	if special[x] || (len(x) == 1 && x != "s") {
 		return false
-	case e.IsPattern() || IsNumber(x):
+	}
+	if e.IsPattern() || IsNumber(x) {
 		return true
 	}
 	for i := 0; i < len(x); i++ {

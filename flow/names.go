@@ -37,8 +37,8 @@ func (r *reader) didNode(p pos) *node {
 				a := splitArgs(args)
 				if app == "macro" && len(a) > 1 {
 					d.CIDNamePrefix = strings.TrimSpace(a[1])
-				} else if i := strings.Index(args, "("); i >= 0 {
-					d.CIDNamePrefix = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(args[i+1:], ")"), ")"))
+				} else if _, inner, ok := strings.Cut(args, "("); ok {
+					d.CIDNamePrefix = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(inner, ")"), ")"))
 				}
 			}
 		case "set":

@@ -182,7 +182,7 @@ func (r *reader) phoneNode(p pos, typ string, members []string, st *state) *node
 // before p ("" when it does not).
 func (r *reader) setBefore(p pos, variable string) string {
 	val := ""
-	for i := 0; i < p.i; i++ {
+	for i := range p.e.Priorities[:p.i] {
 		pr := &p.e.Priorities[i]
 		if lowerApp(pr.App) != "set" {
 			continue
@@ -371,14 +371,11 @@ func (r *reader) voicemailNode(p pos, app, args string, st *state) *node {
 		return n
 	}
 	parts := splitArgs(args)
-	first := strings.TrimSpace(parts[0])
-	if i := strings.IndexByte(first, '&'); i >= 0 {
-		first = first[:i]
-	}
+	first, _, _ := strings.Cut(strings.TrimSpace(parts[0]), "&")
 	box, vctx, _ := strings.Cut(first, "@")
 	opts := ""
 	// Asterisk 1.2's VoiceMail(u201): the option before the box.
-	if len(box) > 1 && strings.ContainsAny(box[:1], "subSUB") && IsNumber(box[1:]) {
+	if box != "" && strings.ContainsAny(box[:1], "subSUB") && IsNumber(box[1:]) {
 		opts, box = strings.ToLower(box[:1]), box[1:]
 	}
 	if vctx == "" {

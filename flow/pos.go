@@ -141,8 +141,11 @@ func findPriority(dp *parser.Dialplan, c *parser.Context, exten, prio string) (*
 func patternLess(a, b string) bool {
 	ra, rb := patternRanks(a), patternRanks(b)
 	for i := range min(len(ra), len(rb)) {
-		if ra[i] != rb[i] {
-			return ra[i] < rb[i]
+		if ra[i] < rb[i] {
+			return true
+		}
+		if ra[i] > rb[i] {
+			return false
 		}
 	}
 	return false

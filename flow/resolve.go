@@ -38,9 +38,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 	default:
 		return nil, spec
 	}
-	if i := strings.IndexByte(prio, '('); i >= 0 {
-		prio = prio[:i]
-	}
+	prio, _, _ = strings.Cut(prio, "(")
 	if strings.Contains(exten+prio, "$") {
 		return nil, spec
 	}
@@ -68,7 +66,7 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 		return nil, spec
 	}
 	q = &pos{c: c, e: e, i: i}
-	if e == p.e && c == p.c {
+	if e == p.e { // (an extension is one context's)
 		q.num = p.num
 	} else if e.IsPattern() && IsNumber(exten) {
 		q.num = exten
@@ -79,13 +77,8 @@ func (r *reader) jump(p pos, spec string) (q *pos, raw string) {
 // call resolves a Gosub target "[[context,]exten,]priority(args)".
 func (r *reader) call(p pos, spec string) (q *pos, args []string, raw string) {
 	spec = strings.TrimSpace(spec)
-	if i := strings.IndexByte(spec, '('); i >= 0 {
-		inner := spec[i+1:]
-		if j := strings.LastIndexByte(inner, ')'); j >= 0 {
-			inner = inner[:j]
-		}
-		args = splitArgs(inner)
-		spec = spec[:i]
+	if target, a, ok := cutCall(spec); ok {
+		spec, args = target, a
 	}
 	q, raw = r.jump(p, spec)
 	if args == nil {
@@ -97,15 +90,22 @@ func (r *reader) call(p pos, spec string) (q *pos, args []string, raw string) {
 // gosubContext returns the context a three-part Gosub target names, and
 // its arguments.
 func gosubContext(spec string) (ctx string, args []string, ok bool) {
-	target, inner, _ := strings.Cut(spec, "(")
+	target, args, _ := cutCall(spec)
 	parts := splitArgs(target)
 	if len(parts) != 3 {
 		return "", nil, false
 	}
+	return strings.TrimSpace(parts[0]), args, true
+}
+
+// cutCall cuts a Gosub target "target(args)" at its first '(': the
+// target, the arguments (up to the last ')'), and whether there are any.
+func cutCall(spec string) (target string, args []string, ok bool) {
+	target, inner, ok := strings.Cut(spec, "(")
 	if j := strings.LastIndexByte(inner, ')'); j >= 0 {
 		inner = inner[:j]
 	}
-	return strings.TrimSpace(parts[0]), splitArgs(inner), true
+	return target, splitArgs(inner), ok
 }
 
 // subst replaces what is known where p runs: ${EXTEN}, ${CONTEXT} (for a

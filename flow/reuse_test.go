@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/astapi/astapi/flow"
@@ -71,6 +72,12 @@ func TestBuildReuse(t *testing.T) {
 		{name: "nothing changed", want: flow.Reuse{Parts: 2, Reused: 2}},
 		{name: "b.conf edited", edit: func(dir string) { appendFile(t, filepath.Join(dir, "b.conf"), "exten => 3,1,Playback(x)\n") },
 			want: flow.Reuse{Parts: 2, Reused: 1}},
+		// The same lines, one argument changed: only the file's digest
+		// tells.
+		{name: "b.conf edited in place", edit: func(dir string) {
+			replaceInFile(t, filepath.Join(dir, "b.conf"), "Background(hello)", "Background(bonjour)")
+		},
+			want: flow.Reuse{Parts: 2, Reused: 1}},
 		// A dials B's phone too: its part looked it up.
 		{name: "B's phone renumbered", phones: renumbered, want: flow.Reuse{Parts: 2, Reused: 0}},
 		// A's EXT of b1 is B's: the key of its ID holds B's key.
@@ -126,6 +133,20 @@ func appendFile(t *testing.T, path, text string) {
 	}
 	defer f.Close()
 	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func replaceInFile(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

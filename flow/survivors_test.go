@@ -306,3 +306,65 @@ exten => 201,1,Macro(exten-vm,novm,201)
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// A priority written with Gosub-style arguments, Goto(ctx,s,1(x)), is
+// priority 1 to Asterisk (pbx_parseable_goto reads the number): the
+// arguments are dropped, as a Gosub's are.
+func TestGotoPriorityWithArguments(t *testing.T) {
+	g := build(t, `
+[in]
+exten => 100,1,Goto(menu,s,1(from-did))
+[menu]
+exten => s,1,Dial(SIP/201)
+`)
+	if got, want := edges(g), []string{"DID in,100,1 -> EXT menu,s,1"}; !slices.Equal(got, want) {
+		t.Errorf("edges %q, want %q", got, want)
+	}
+}
+
+// A jump to another extension of the context that a pattern matches
+// runs the pattern with the number jumped to (${EXTEN}); within one
+// extension, the number it was reached with.
+func TestJumpNumber(t *testing.T) {
+	g := build(t, `
+[in]
+exten => 5145550100,1,Goto(201,1)
+exten => 5145550101,1,Goto(ext,202,1)
+exten => _2XX,1,Dial(SIP/${EXTEN})
+[ext]
+exten => _2XX,1,Set(TRIES=0)
+ same => n,Goto(3)
+ same => n,Dial(SIP/${EXTEN})
+`)
+	// The pattern is a route of its own too, to a phone known at run time
+	// only; phone 202 has no extension but the pattern's.
+	if got, want := edgesAndObjects(g), []string{
+		"DID in,5145550100,1 -> EXT in,201,1",
+		"DID in,5145550101,1 -> EXT ext,202,1",
+		"DID in,_2XX,1 -> CUSTOM in,_2XX,1",
+		"CUSTOM in,_2XX,1 # \"in,_2XX\" UNKNOWN/Dial SIP/${EXTEN}",
+		"DID in,5145550100,1 #5145550100 \"in,5145550100\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+		"DID in,5145550101,1 #5145550101 \"in,5145550101\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+		"DID in,_2XX,1 #_2XX \"in,_2XX\" rec=false fax=false num=\"\" name=\"\"[\"carrier\"]",
+		"EXT ext,202,1 #202 \"ext,202\"",
+		"EXT in,201,1 #201 \"in,201\"",
+		"EXT in,202,1 #202 \"in,202\"",
+	}; !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+		t.Errorf("\n got %q\nwant %q", got, want)
+	}
+}
+
+// Gosub(ctx,s,1()) passes no argument: ${ARG1} is empty in the
+// subroutine, not the closing parenthesis.
+func TestGosubEmptyArguments(t *testing.T) {
+	g := build(t, `
+[in]
+exten => 100,1,Gosub(sub-ring,s,1())
+[sub-ring]
+exten => s,1,Dial(SIP/201${ARG1})
+ same => n,Return()
+`)
+	if got, want := edges(g), []string{"DID in,100,1 -> EXT in,100,1"}; !slices.Equal(got, want) {
+		t.Errorf("edges %q, want %q", got, want)
+	}
+}
