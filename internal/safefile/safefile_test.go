@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -50,5 +51,29 @@ func TestReadFileLimit(t *testing.T) {
 	}
 	if _, err := ReadFile(filepath.Join(t.TempDir(), "missing"), 9); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing: %v", err)
+	}
+}
+
+// TestStampOf: only a regular file has a stamp; a missing path, a
+// directory and no stat at all have the zero Stamp, which matches none.
+func TestStampOf(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a.conf")
+	if err := os.WriteFile(file, []byte("[a]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" && (StatStamp(file) == Stamp{} || StampOf(st) != StatStamp(file)) {
+		t.Errorf("a file's stamp: %+v from its stat, %+v from its path", StampOf(st), StatStamp(file))
+	}
+	dirSt, _ := os.Stat(dir)
+	for name, s := range map[string]Stamp{"missing": StatStamp(filepath.Join(dir, "none")), "directory": StatStamp(dir),
+		"directory's stat": StampOf(dirSt), "no stat": StampOf(nil)} {
+		if s != (Stamp{}) {
+			t.Errorf("%s: stamp %+v, want none", name, s)
+		}
 	}
 }
