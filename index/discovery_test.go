@@ -417,7 +417,7 @@ func TestNumberPrefersOwnExtension(t *testing.T) {
 func TestNumberFromHint(t *testing.T) {
 	t.Parallel()
 	s := loadPBX(t, "", map[string]string{
-		"sip.conf": "[deskphone]\ntype=friend\nhost=dynamic\ncontext=phones\n",
+		"sip.conf":        "[deskphone]\ntype=friend\nhost=dynamic\ncontext=phones\n",
 		"extensions.conf": "[phones]\nexten => 2301,hint,SIP/deskphone\nexten => 2301,1,Dial(${HINT},20)\n",
 	})
 	if e := mustExtOfPeer(t, s, "deskphone"); e.Number != "2301" {
