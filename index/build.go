@@ -73,11 +73,12 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if pre, ok := prescanServer(iniPath); ok {
 		job = startParse(pre.dir, pre.roots, pre.limits, start, b.prev)
 	}
-	var prevINI *iniConfig
+	// What the last load kept for this one (nothing on a first load).
+	var last parsedFiles
 	if b.prev != nil && b.prev.parsed != nil {
-		prevINI = b.prev.parsed.ini
+		last = *b.prev.parsed
 	}
-	cfg, err := loadINIFrom(iniPath, prevINI)
+	cfg, err := loadINIFrom(iniPath, last.ini)
 	if err != nil {
 		job.abandon()
 		return nil, fmt.Errorf("index: %w", err)
@@ -147,11 +148,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if sip != nil {
 		b.sipGen = sip.Section("general")
 	}
-	var prevPeers *sipReuse
-	if b.prev != nil && b.prev.parsed != nil {
-		prevPeers = b.prev.parsed.sipPeers
-	}
-	b.peers = resolvePeers(sip, users, pjsip, prevPeers, (*diagSink)(&b.diags))
+	b.peers = resolvePeers(sip, users, pjsip, last.sipPeers, (*diagSink)(&b.diags))
 	job.built.Wait()
 	b.dp = job.dp
 	if ext != nil {
@@ -161,11 +158,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.dp.AddUsers(users)
 	}
 
-	var prevScans *contextScans
-	if b.prev != nil && b.prev.parsed != nil {
-		prevScans = b.prev.parsed.ctxScans
-	}
-	b.scans = scanContexts(b.dp, prevScans)
+	b.scans = scanContexts(b.dp, last.ctxScans)
 	// The context graph is drawn while the dialplan's Dial()s are read.
 	var edges map[string][]string
 	var edgeDiags diagSink

@@ -3,6 +3,7 @@ package ids
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strconv"
 )
 
@@ -59,12 +60,8 @@ func FindByID[T any](list []T, id func(T) string, want string) (T, bool) {
 		m, _ := strconv.ParseUint(id(list[i]), 10, 64)
 		return m
 	}
-	i, _ := slices.BinarySearchFunc(list, n, func(v T, n uint64) int {
-		m, _ := strconv.ParseUint(id(v), 10, 64)
-		return cmp.Compare(m, n)
-	})
 	// IDs equal as numbers ("07", "7") are told apart by their text.
-	for ; i < len(list) && num(i) == n; i++ {
+	for i := sort.Search(len(list), func(i int) bool { return num(i) >= n }); i < len(list) && num(i) == n; i++ {
 		if id(list[i]) == want {
 			return list[i], true
 		}
