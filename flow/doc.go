@@ -8,9 +8,9 @@
 // Clients of the API read Objects (/did, /hunt, /ivr, /condition,
 // /custom…) and Edges (/destination/all, /destination/graph).
 //
-// Where things are: parts.go (Build: the dialplan cut into independent
-// parts, read in parallel, a part reused from Input.Previous while its
-// input is the same), build.go (reading one part: seeds, sources of each
+// Where things are: parts.go (Build: the dialplan's independent parts
+// read in parallel, a part reused from Input.Previous while its input is
+// the same), split.go (how the dialplan is cut into those parts), build.go (reading one part: seeds, sources of each
 // object kind, tenants and the keys of the IDs), walk.go (typing a path:
 // plumbing, calls, branches), objects.go (what each kind of object
 // carries), inbound.go (DIDs from the trunks' contexts), freepbx.go (what
