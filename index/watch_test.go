@@ -762,6 +762,9 @@ func TestWatchPollNoChangeNoReload(t *testing.T) {
 // being served, over 50 edits with the default debounce (SPEC §9: under
 // 300 ms, debounce included).
 func TestWatchLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a measurement: 50 edits, each waiting out the debounce")
+	}
 	e := newWatchEnv(t, map[string]string{"a.conf": "v0"})
 	e.mustReload()
 	e.start(WatchOptions{})
