@@ -79,18 +79,21 @@ func patternNumber(exten string) (string, bool) {
 	p := exten[1:]
 	for i := 0; i < len(p); i++ {
 		c := p[i]
-		switch {
-		case c >= '0' && c <= '9':
+		switch c {
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 			b.WriteByte(c)
-		case c == '+' && i == 0:
+		case '+':
+			if i > 0 {
+				return "", false
+			}
 			b.WriteByte(c)
-		case c == 'X' || c == 'x':
+		case 'X', 'x':
 			b.WriteByte('0')
-		case c == 'Z' || c == 'z':
+		case 'Z', 'z':
 			b.WriteByte('1')
-		case c == 'N' || c == 'n':
+		case 'N', 'n':
 			b.WriteByte('2')
-		case c == '[':
+		case '[':
 			end := strings.IndexByte(p[i:], ']')
 			if end < 0 {
 				return "", false
@@ -106,7 +109,7 @@ func patternNumber(exten string) (string, bool) {
 			}
 			b.WriteByte(min)
 			i += end
-		case c == '-' || c == ' ':
+		case '-', ' ':
 		default: // '.', '!' and anything else: no fixed number
 			return "", false
 		}

@@ -197,6 +197,37 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
+// TestPatternNumber: the number a pattern stands for, digit by digit.
+func TestPatternNumber(t *testing.T) {
+	for _, c := range []struct {
+		exten, want string
+		ok          bool
+	}{
+		{"2125550300", "2125550300", true},
+		{"+33142685300", "+33142685300", true},
+		{"+", "", false},
+		{"12a", "", false},
+		{"_+1NXXNXXXXXX", "+12002000000", true}, // + only in front
+		{"_1+2", "", false},
+		{"_xzn", "012", true}, // lower-case letters count too
+		{"_XZN", "012", true},
+		{"_1-514 555", "1514555", true}, // separators dropped
+		{"_[7-9]1", "71", true},         // the smallest digit of the class
+		{"_[9876]", "6", true},
+		{"_[a-c]1", "", false}, // no digit in the class
+		{"_[12", "", false},    // unclosed
+		{"_12.", "", false},
+		{"_12!", "", false},
+		{"_-", "", false}, // nothing left
+		{"_", "", false},
+	} {
+		got, ok := patternNumber(c.exten)
+		if got != c.want || ok != c.ok {
+			t.Errorf("patternNumber(%q) = %q, %v; want %q, %v", c.exten, got, ok, c.want, c.ok)
+		}
+	}
+}
+
 func TestGeocode(t *testing.T) {
 	cases := []struct{ exten, region, country, area string }{
 		{"15145550100", "", "CA", "Quebec"},  // E.164 without its +

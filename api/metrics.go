@@ -299,25 +299,27 @@ func (m *metrics) observe(route, path, method string, code int, d time.Duration)
 
 // authFailed counts a refused authentication by reason.
 func (m *metrics) authFailed(r *http.Request, e *apiError) {
-	switch {
-	case e.code == http.StatusTooManyRequests:
+	switch e.code {
+	case http.StatusTooManyRequests:
 		m.authRateLimited.Inc()
-	case e.code != http.StatusUnauthorized:
-	case r.Header.Get("Authorization") == "":
-		m.authMissing.Inc()
-	default:
-		m.authWrong.Inc()
+	case http.StatusUnauthorized:
+		if r.Header.Get("Authorization") == "" {
+			m.authMissing.Inc()
+		} else {
+			m.authWrong.Inc()
+		}
 	}
 }
 
 // cacheLookup counts a response cache lookup (nothing when the cache is
 // disabled).
 func (m *metrics) cacheLookup(hit bool) {
-	switch {
-	case m.cacheHit == nil:
-	case hit:
+	if m.cacheHit == nil {
+		return
+	}
+	if hit {
 		m.cacheHit.Inc()
-	default:
+	} else {
 		m.cacheMiss.Inc()
 	}
 }

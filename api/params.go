@@ -89,19 +89,24 @@ func (p *params) get(name string) (string, bool) {
 // flaw.
 func (p *params) add(where, name, value string) {
 	q := p.find(name)
-	switch {
-	case q == nil && p.n+len(p.more) >= maxParams:
+	if q != nil {
+		if q.where == where {
+			q.flaw = flawDuplicate
+		} else {
+			*q = param{name: name, value: value, where: where}
+		}
+		return
+	}
+	if p.n+len(p.more) >= maxParams {
 		p.overflow = true
-	case q == nil && p.n < len(p.first):
+		return
+	}
+	if p.n < len(p.first) {
 		p.first[p.n] = param{name: name, value: value, where: where}
 		p.n++
-	case q == nil:
-		p.more = append(p.more, param{name: name, value: value, where: where})
-	case q.where == where:
-		q.flaw = flawDuplicate
-	default:
-		*q = param{name: name, value: value, where: where}
+		return
 	}
+	p.more = append(p.more, param{name: name, value: value, where: where})
 }
 
 // flag marks name (added from source where just before) as flawed; a
@@ -174,15 +179,18 @@ func (p *params) decodeSources(r *http.Request, bodies *bodyPool) *apiError {
 			return errorf(http.StatusUnsupportedMediaType, "malformed Content-Type header")
 		}
 	}
-	switch {
-	case mt == mimeForm:
+	switch mt {
+	case mimeForm:
 		if !p.addQuery(srcForm, string(body)) {
 			return errorf(http.StatusBadRequest, "malformed form body")
 		}
 		return nil
-	case mt == "multipart/form-data":
+	case "multipart/form-data":
 		return p.addMultipart(body, mparams["boundary"])
-	case mt == mimeJSON || strings.HasSuffix(mt, "+json"):
+	case mimeJSON:
+		return p.addJSON(body)
+	}
+	if strings.HasSuffix(mt, "+json") {
 		return p.addJSON(body)
 	}
 	// mt is a lower-case token/token pair: safe to echo.
@@ -272,8 +280,8 @@ func (p *params) addJSON(body []byte) *apiError {
 		if err := dec.Decode(&raw); err != nil {
 			return bad
 		}
-		switch {
-		case len(raw) > 0 && raw[0] == '"':
+		switch raw[0] { // a decoded value is never empty
+		case '"':
 			var v string
 			if json.Unmarshal(raw, &v) != nil {
 				return bad
@@ -283,7 +291,7 @@ func (p *params) addJSON(body []byte) *apiError {
 				// encoding/json replaced the bad bytes with U+FFFD.
 				p.flag(k, flawUTF8)
 			}
-		case len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9'):
+		case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 			p.add(srcJSON, k, string(raw)) // the number's literal text: 80, 8e1, -1, 80.0
 		default:
 			p.add(srcJSON, k, "")

@@ -44,3 +44,91 @@ func TestAsteriskDirNotADirectory(t *testing.T) {
 		t.Errorf("Load: %v, want asterisk_dir ... not a directory", err)
 	}
 }
+
+// TestPrescanDisagrees: the parse started from a quick look at astapi.ini
+// is dropped when the real reading of [server] disagrees (here ini.v1's
+// "key: value" lines, which the quick look does not see): the files of
+// the directory and the limits the ini names are the ones used.
+func TestPrescanDisagrees(t *testing.T) {
+	t.Parallel()
+	write := func(t *testing.T, dir, name, body string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("asterisk_dir", func(t *testing.T) {
+		dir := t.TempDir()
+		write(t, dir, "wrong/sip.conf", "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n")
+		write(t, dir, "right/sip.conf", "[200]\ntype=friend\nhost=dynamic\ncontext=phones\n")
+		write(t, dir, "astapi.ini", "[server]\nasterisk_dir = wrong\nasterisk_dir: right\n")
+		s, err := index.Load(filepath.Join(dir, "astapi.ini"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if peerOf(s, "200") == nil || peerOf(s, "100") != nil {
+			t.Errorf("peers of the wrong directory: %s", describeExts(s))
+		}
+	})
+	t.Run("limits", func(t *testing.T) {
+		dir := t.TempDir()
+		write(t, dir, "asterisk/sip.conf", "#include \"more.conf\"\n")
+		write(t, dir, "asterisk/more.conf", "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n")
+		write(t, dir, "astapi.ini", "[server]\nasterisk_dir = asterisk\nmax_config_files: 1\n")
+		_, err := index.Load(filepath.Join(dir, "astapi.ini"))
+		if err == nil || !strings.Contains(err.Error(), "file reads in one build") {
+			t.Errorf("Load: %v, want the max_config_files limit of 1 applied", err)
+		}
+	})
+}
+
+// TestLoadFromContextInTwoFiles: an edit to a context that takes lines
+// from two files cannot be spliced in: the reload reads the dialplan
+// whole and answers as a load does.
+func TestLoadFromContextInTwoFiles(t *testing.T) {
+	t.Parallel()
+	ini := writePBX(t, "", map[string]string{
+		"sip.conf":        "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n",
+		"extensions.conf": "#include \"a.conf\"\n#include \"b.conf\"\n",
+		"a.conf":          "[phones]\nexten => 100,1,Dial(SIP/100)\n",
+		"b.conf":          "[phones]\nexten => 101,1,Dial(SIP/100)\n[other]\nexten => 1,1,NoOp()\n",
+	})
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := "[phones]\nexten => 101,1,Dial(SIP/100)\nexten => 102,1,Dial(SIP/100)\n[other]\nexten => 1,1,NoOp()\n"
+	if err := os.WriteFile(filepath.Join(filepath.Dir(ini), "asterisk", "b.conf"), []byte(b), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadLikeLoad(t, "b.conf edited", ini, prev)
+}
+
+// TestFingerprintFileReadTwice: a file read by two configurations (here
+// included from sip.conf and from extensions.conf) counts in the
+// snapshot's fingerprint with its digest: changing it changes the
+// fingerprint.
+func TestFingerprintFileReadTwice(t *testing.T) {
+	t.Parallel()
+	ini := writePBX(t, "", map[string]string{
+		"sip.conf":        "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n#include \"common.conf\"\n",
+		"extensions.conf": "[phones]\nexten => 100,1,Dial(SIP/100)\n#include \"common.conf\"\n",
+		"common.conf":     "; shared\n",
+	})
+	first, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendLine(t, filepath.Join(filepath.Dir(ini), "asterisk", "common.conf"), "; changed\n")
+	second, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Fingerprint == second.Fingerprint {
+		t.Errorf("common.conf changed, the fingerprint did not: %s", first.Fingerprint)
+	}
+}

@@ -1,6 +1,8 @@
 package index
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -79,5 +81,70 @@ func TestDiagTenants(t *testing.T) {
 		if got := s.DiagTenants(parser.Pos{File: c.file, Line: c.line}); !slices.Equal(got, c.want) {
 			t.Errorf("DiagTenants(%s:%d) = %v, want %v", c.file, c.line, got, c.want)
 		}
+	}
+}
+
+// TestStrArenaChunks: strings go into the current chunk while it has
+// room (exactly enough is enough), a new chunk starts at minArenaBytes,
+// and a chunk never grows past maxArenaBytes unless one string needs it.
+func TestStrArenaChunks(t *testing.T) {
+	var a strArena
+	s1 := a.concat(string(make([]byte, 1000)))
+	if cap(a.buf) != minArenaBytes {
+		t.Fatalf("first chunk: cap %d, want %d", cap(a.buf), minArenaBytes)
+	}
+	s2 := a.concat("abcdefghijkl", "mnopqrstuvwx") // 24 bytes: fills the chunk exactly
+	if len(a.buf) != minArenaBytes || s2 != "abcdefghijklmnopqrstuvwx" || len(s1) != 1000 {
+		t.Fatalf("an exact fit started a new chunk: len %d", len(a.buf))
+	}
+	for range 200 {
+		a.concat(string(make([]byte, 1000)))
+		if cap(a.buf) > maxArenaBytes {
+			t.Fatalf("chunk grew to %d bytes", cap(a.buf))
+		}
+	}
+	if a.concat(string(make([]byte, maxArenaBytes+1))); cap(a.buf) != maxArenaBytes+1 {
+		t.Errorf("a string over maxArenaBytes: chunk cap %d", cap(a.buf))
+	}
+	if got := a.lower("MiXeD"); got != "mixed" {
+		t.Errorf("lower = %q", got)
+	}
+}
+
+// TestPrescanServer: the quick look at astapi.ini reads [server]'s
+// asterisk_dir, include_roots and limits as loadINI does for the usual
+// forms, and gives up (ok false) when it finds no directory.
+func TestPrescanServer(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		t.Helper()
+		p := filepath.Join(dir, "astapi.ini")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := write("[user x]\nasterisk_dir = /elsewhere\n[server]\nasterisk_dir = \"ast\" ; a comment\ninclude_roots = /etc/asterisk, extra\nmax_config_files = 7\n[tenant A]\nasterisk_dir = /not/this\n")
+	pre, ok := prescanServer(p)
+	if !ok || pre.dir != filepath.Join(dir, "ast") {
+		t.Fatalf("prescan = %+v, %v; want dir %s", pre, ok, filepath.Join(dir, "ast"))
+	}
+	if want := []string{"/etc/asterisk", filepath.Join(dir, "extra")}; !slices.Equal(pre.roots, want) {
+		t.Errorf("roots %q, want %q", pre.roots, want)
+	}
+	if pre.limits.MaxConfigFiles != 7 {
+		t.Errorf("max_config_files %d, want 7", pre.limits.MaxConfigFiles)
+	}
+	for _, body := range []string{
+		"[server]\nasterisk_dir =\n",
+		"[server]\nasterisk_dir = ;only a comment\n",
+		"[other]\nasterisk_dir = /x\n",
+	} {
+		if pre, ok := prescanServer(write(body)); ok {
+			t.Errorf("%q: prescan found %q", body, pre.dir)
+		}
+	}
+	if _, ok := prescanServer(filepath.Join(dir, "missing.ini")); ok {
+		t.Errorf("a missing astapi.ini prescanned")
 	}
 }
