@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/parser"
 )
 
 // Tests written against mutants that survived `make mutate` (see
@@ -51,5 +52,48 @@ func TestTenantDeclaredTwice(t *testing.T) {
 	_, err := index.Load(ini)
 	if err == nil || !strings.Contains(err.Error(), "tenant acme") || !strings.Contains(err.Error(), "declared twice") {
 		t.Errorf("Load: %v, want an error naming tenant acme declared twice", err)
+	}
+}
+
+// TestSIPPeerInfoOptions: the peer's info as chan_sip builds it from
+// options no other test reads alone: ACL lines (an empty one sets none,
+// a bad one deletes the peer and the warning names the first), mailboxes
+// (hasvoicemail only when no mailbox is set; duplicates and blanks
+// dropped) and which kind of secret is set.
+func TestSIPPeerInfoOptions(t *testing.T) {
+	t.Parallel()
+	peer := func(name, lines string) string {
+		return "[" + name + "]\ntype=friend\nhost=dynamic\ncontext=phones\n" + lines
+	}
+	s := loadPBX(t, "", map[string]string{"sip.conf": peer("201", "permit=192.168.1.0/24\nsecret=Plain1Secret\n") +
+		peer("202", "permit=\nmd5secret=0123456789abcdef0123456789abcdef\n") +
+		peer("203", "deny=bogus\npermit=alsobad\n") +
+		peer("204", "mailbox=300@default\nhasvoicemail=yes\n") +
+		peer("205", "hasvoicemail=yes\n") +
+		peer("206", "mailbox=301, 301 ,,302\n")})
+	info := func(name string) index.PeerInfo {
+		t.Helper()
+		p := peerOf(s, name)
+		if p == nil {
+			t.Fatalf("peer %s missing", name)
+		}
+		return p.Info
+	}
+	if i := info("201"); !i.ACL || !i.SecretSet || i.MD5SecretSet {
+		t.Errorf("201: ACL %v, secret %v, md5secret %v; want true, true, false", i.ACL, i.SecretSet, i.MD5SecretSet)
+	}
+	if i := info("202"); i.ACL || i.SecretSet || !i.MD5SecretSet {
+		t.Errorf("202: ACL %v, secret %v, md5secret %v; want false, false, true", i.ACL, i.SecretSet, i.MD5SecretSet)
+	}
+	if peerOf(s, "203") != nil {
+		t.Errorf("203 has bad ACL lines: Asterisk deletes it")
+	}
+	if !hasDiag(s.Diags, parser.Warning, "deny=bogus", "deletes the peer") || hasDiag(s.Diags, parser.Warning, "alsobad") {
+		t.Errorf("want one warning, naming deny=bogus: %v", s.Diags)
+	}
+	for name, want := range map[string]string{"204": "300@default", "205": "205@default", "206": "301,302"} {
+		if got := info(name).Mailbox; got != want {
+			t.Errorf("%s: mailbox %q, want %q", name, got, want)
+		}
 	}
 }
