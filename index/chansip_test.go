@@ -42,6 +42,8 @@ func TestChanSIPOptionReading(t *testing.T) {
 		`"Dr. \"Q\"" <(555) 123-4>`: {`Dr. "Q"`, "5551234"},
 		`Fax <1.>`:                  {"Fax", "1."},
 		``:                          {"", ""},
+		`<201>`:                     {"", "201"},
+		`Bob <>`:                    {"Bob", ""},
 	} {
 		if n, num := splitCallerID(in); n != want[0] || num != want[1] {
 			t.Errorf("callerid=%s: (%q, %q), want %q", in, n, num, want)
@@ -52,7 +54,7 @@ func TestChanSIPOptionReading(t *testing.T) {
 	}
 	for in, want := range map[string]bool{
 		"0.0.0.0/0.0.0.0": true, "192.168.1.0/24": true, "10.0.0.1": true, "!10.0.0.0/8": true,
-		"2001:db8::/32": true, "192.168.1.0/255.255.255.0,10.0.0.0/8": true,
+		"2001:db8::/32": true, "10.0.0.0/0": true, "10.0.0.1/32": true, "2001:db8::1/128": true, "10.0.0.1/-1": false, "192.168.1.0/255.255.255.0,10.0.0.0/8": true,
 		"PROVIDERIP/255.255.255.252": false, "192.168.1.0/33": false, "10.0.0.0/ffff::": false, "host.example": false,
 	} {
 		if got := validACL(in); got != want {

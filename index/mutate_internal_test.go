@@ -52,7 +52,7 @@ func TestShrinkPhoneNumber(t *testing.T) {
 }
 
 func TestAtoiC(t *testing.T) {
-	for in, want := range map[string]int{"  +42x": 42, "-7": -7, "": 0, "abc": 0, "\t12": 12, "+": 0, "99999999999": 0} {
+	for in, want := range map[string]int{"  +42x": 42, "-7": -7, "": 0, "abc": 0, "\t12": 12, "+": 0, "99999999999": 0, "90": 90, "09": 9, "0": 0, "9": 9} {
 		if got := atoiC(in); got != want {
 			t.Errorf("atoiC(%q) = %d, want %d", in, got, want)
 		}
