@@ -46,7 +46,6 @@ type builder struct {
 	codes     map[string]int // lower-cased tenant code -> decl index
 	peerGlobs *globSet       // tenants' peers globs, owner = decl index
 	ctxGlobs  *globSet       // tenants' contexts globs, owner = decl index
-	ctxOrder  map[string]int // context name -> dialplan order
 	ctxSet    map[*Tenant]map[string]bool
 	discovery string  // the discovery mode used, "" with declared tenants
 	unowned   []*Peer // discovered trunks listed under no tenant
@@ -163,10 +162,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	var edges map[string][]string
 	var edgeDiags diagSink
 	var edgesDone sync.WaitGroup
-	edgesDone.Go(func() {
-		edges = b.contextEdges(&edgeDiags)
-		b.contextOrder()
-	})
+	edgesDone.Go(func() { edges = b.contextEdges(&edgeDiags) })
 	b.scanDials()
 	edgesDone.Wait()
 	b.diags = append(b.diags, edgeDiags...)

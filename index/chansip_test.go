@@ -44,6 +44,7 @@ func TestChanSIPOptionReading(t *testing.T) {
 		``:                          {"", ""},
 		`<201>`:                     {"", "201"},
 		`Bob <>`:                    {"Bob", ""},
+		`""`:                        {"", ""},
 	} {
 		if n, num := splitCallerID(in); n != want[0] || num != want[1] {
 			t.Errorf("callerid=%s: (%q, %q), want %q", in, n, num, want)

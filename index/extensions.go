@@ -101,24 +101,13 @@ func (b *builder) number(p *Peer, t *Tenant, named map[string][]string, inbound 
 			return p.Name
 		}
 	}
-	if u := b.dials[p]; u != nil && len(u.alone) > 0 {
-		best, bestCtx, bestExt := "", -1, -1
+	if u := b.dials[p]; u != nil {
+		// Dial sites come in dialplan order (scanDials: the contexts, then
+		// each one's extensions): the first in the tenant's is the number.
 		for _, site := range u.alone {
-			ctx, exten := site.ctx.Name, site.exten
-			if !b.ctxSet[t][ctx] || inbound[ctx] {
-				continue
+			if b.ctxSet[t][site.ctx.Name] && !inbound[site.ctx.Name] {
+				return site.exten
 			}
-			ci := b.ctxOrder[ctx]
-			if bestCtx >= 0 && ci > bestCtx {
-				continue
-			}
-			ei := extOrder(site.ctx, exten)
-			if bestCtx < 0 || ci < bestCtx || ei < bestExt {
-				best, bestCtx, bestExt = exten, ci, ei
-			}
-		}
-		if best != "" {
-			return best
 		}
 	}
 	if _, num := parseCallerID(lastValue(p.Vars, "callerid")); num != "" {
@@ -199,16 +188,6 @@ func dialsExtenAsPeer(e *parser.Extension) bool {
 		}
 	}
 	return false
-}
-
-// extOrder is the position of exten among c's extensions (file order).
-func extOrder(c *parser.Context, exten string) int {
-	for i, e := range c.Extensions {
-		if e.Exten == exten {
-			return i
-		}
-	}
-	return len(c.Extensions)
 }
 
 // fillExtension derives name, caller ID and call waiting from the first

@@ -148,3 +148,25 @@ func TestPrescanServer(t *testing.T) {
 		t.Errorf("a missing astapi.ini prescanned")
 	}
 }
+
+// TestIDLess: numeric IDs order as numbers.
+func TestIDLess(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{{"9", "10", true}, {"10", "9", false}, {"10", "10", false}, {"10", "11", true}, {"11", "10", false}, {"100", "99", false}} {
+		if got := idLess(c.a, c.b); got != c.want {
+			t.Errorf("idLess(%s, %s) = %v", c.a, c.b, got)
+		}
+	}
+}
+
+// TestUnescapeQuoted: a backslash keeps the next character; a last one
+// stays.
+func TestUnescapeQuoted(t *testing.T) {
+	for in, want := range map[string]string{`a\"b`: `a"b`, `a\\b`: `a\b`, `a\`: `a\`, `plain`: `plain`, `\x\`: `x\`} {
+		if got := unescapeQuoted(in); got != want {
+			t.Errorf("unescapeQuoted(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -97,3 +97,32 @@ func TestSIPPeerInfoOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberFromDialSites: a phone whose name is no extension gets the
+// number of an extension that dials it alone: the one in the context
+// that comes first in the dialplan, and within it the extension written
+// first (whatever the order of the Dial()s).
+func TestNumberFromDialSites(t *testing.T) {
+	t.Parallel()
+	peer := func(name string) string {
+		return "[" + name + "]\ntype=friend\nhost=dynamic\ncontext=c1\n"
+	}
+	s := loadPBX(t, "", map[string]string{
+		"sip.conf": peer("desk1") + peer("desk2") + peer("desk3") + peer("desk4"),
+		"extensions.conf": "[c1]\n" +
+			"exten => 100,1,NoOp()\n" +
+			"exten => 102,1,Dial(SIP/desk2)\n" + // c1 before c2, although 202 comes first in c2
+			"exten => 150,1,Dial(SIP/desk3)\n" +
+			"exten => 140,1,Dial(SIP/desk3)\n" + // 150 is written first
+			"exten => 160,1,NoOp()\n" +
+			"exten => 170,1,Dial(SIP/desk4)\n" +
+			"exten => 160,2,Dial(SIP/desk4)\n" + // 160 is written first, its Dial() comes later
+			"[c2]\nexten => 202,1,Dial(SIP/desk2)\n" +
+			"[c3]\nexten => 301,1,Dial(SIP/desk1)\n",
+	})
+	for name, want := range map[string]string{"desk1": "301", "desk2": "102", "desk3": "150", "desk4": "160"} {
+		if e := extOfPeer(s, name); e == nil || e.Number != want {
+			t.Errorf("%s: %v, want number %s; all: %s", name, e, want, describeExts(s))
+		}
+	}
+}

@@ -362,14 +362,6 @@ func (b *builder) tenantContexts(edges map[string][]string) {
 	}
 }
 
-// contextOrder numbers the dialplan's contexts in order.
-func (b *builder) contextOrder() {
-	b.ctxOrder = make(map[string]int, len(b.dp.Contexts))
-	for i, c := range b.dp.Contexts {
-		b.ctxOrder[c.Name] = i
-	}
-}
-
 var gotoLike = map[string]bool{"goto": true, "gosub": true, "gotoif": true, "gotoiftime": true, "gosubif": true, "execiftime": true}
 
 // contextEdges lists, per context, the contexts it includes or jumps to
