@@ -132,3 +132,30 @@ func TestFingerprintFileReadTwice(t *testing.T) {
 		t.Errorf("common.conf changed, the fingerprint did not: %s", first.Fingerprint)
 	}
 }
+
+// TestLoadFromOtherINISameBytes: a reload from another astapi.ini with
+// the same bytes (a relative asterisk_dir, so another directory) reads
+// that one's files; an ini without [server] is refused and says why.
+func TestLoadFromOtherINISameBytes(t *testing.T) {
+	t.Parallel()
+	a := writePBX(t, "", map[string]string{"sip.conf": "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n"})
+	b := writePBX(t, "", map[string]string{"sip.conf": "[200]\ntype=friend\nhost=dynamic\ncontext=phones\n"})
+	first, err := index.Load(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := index.LoadFrom(b, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peerOf(second, "200") == nil || peerOf(second, "100") != nil {
+		t.Errorf("the reload read the first ini's directory: %s", describeExts(second))
+	}
+	none := filepath.Join(t.TempDir(), "astapi.ini")
+	if err := os.WriteFile(none, []byte("[tenant A]\ncode = A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := index.Load(none); err == nil || !strings.Contains(err.Error(), "[server]: section missing") {
+		t.Errorf("Load without [server]: %v", err)
+	}
+}

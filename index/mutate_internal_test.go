@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/astapi/astapi/parser"
 )
@@ -13,12 +14,12 @@ import (
 // found uncovered (see scripts/mutate.sh).
 
 func TestParseSizeSuffixes(t *testing.T) {
-	for in, want := range map[string]int64{"512": 512, "10K": 10 << 10, "2m": 2 << 20, "1G": 1 << 30, " 3 K": 3 << 10} {
+	for in, want := range map[string]int64{"512": 512, "10K": 10 << 10, "2m": 2 << 20, "1G": 1 << 30, " 3 K": 3 << 10, "0": 0, "4503599627370496K": 1 << 62} {
 		if got, err := parseSize(in); err != nil || got != want {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"12Q", "-1K", "K"} {
+	for _, in := range []string{"12Q", "-1K", "K", "4503599627370497K"} {
 		if got, err := parseSize(in); err == nil {
 			t.Errorf("parseSize(%q) = %d, want an error", in, got)
 		}
@@ -168,5 +169,52 @@ func TestUnescapeQuoted(t *testing.T) {
 		if got := unescapeQuoted(in); got != want {
 			t.Errorf("unescapeQuoted(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestINIValueChecks: the shapes astapi.ini's values must have, at their
+// edges.
+func TestINIValueChecks(t *testing.T) {
+	for in, want := range map[string]bool{"az": true, "ZA": true, "Ca": true, "`a": false, "a{": false, "a@": false, "abc": false, "a": false} {
+		if got := isRegion(in); got != want {
+			t.Errorf("isRegion(%q) = %v", in, got)
+		}
+	}
+	for in, want := range map[string]bool{"1": true, "9007199254740991": true, "9007199254740992": false, "0": false, "01": false, "+1": false, "-1": false} {
+		if got := validID(in); got != want {
+			t.Errorf("validID(%q) = %v", in, got)
+		}
+	}
+	for in, want := range map[string]time.Duration{"90s": 90 * time.Second, "1ns": 1, "0s": 0, "-1s": 0, "soon": 0} {
+		l, errs := parseLimits(func(k string) string {
+			if k == "reload_timeout" {
+				return in
+			}
+			return ""
+		})
+		if want == 0 {
+			if len(errs) != 1 || l.ReloadTimeout != DefaultLimits().ReloadTimeout {
+				t.Errorf("reload_timeout = %s: %v, %v; want an error and the default", in, l.ReloadTimeout, errs)
+			}
+		} else if len(errs) != 0 || l.ReloadTimeout != want {
+			t.Errorf("reload_timeout = %s: %v, %v; want %v", in, l.ReloadTimeout, errs, want)
+		}
+	}
+}
+
+// TestLineReader: lines of a file by 1-based number; none outside it.
+func TestLineReader(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.conf"), []byte("one\r\ntwo\nthree"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := newLineReader(dir)
+	for n, want := range map[int]string{0: "", 1: "one", 2: "two", 3: "three", 4: "", -1: ""} {
+		if got := l.line("a.conf", n); got != want {
+			t.Errorf("line %d = %q, want %q", n, got, want)
+		}
+	}
+	if got := l.line("missing.conf", 1); got != "" {
+		t.Errorf("a missing file's line: %q", got)
 	}
 }
