@@ -218,3 +218,24 @@ func TestLineReader(t *testing.T) {
 		t.Errorf("a missing file's line: %q", got)
 	}
 }
+
+// TestGlobSetFirst: the lowest owner whose glob matches, whichever kind
+// of glob (exact, prefix, other) matched first.
+func TestGlobSetFirst(t *testing.T) {
+	g := newGlobSet()
+	g.add("from-*", 0)
+	g.add("from-pstn", 2)
+	g.add("from-?stn", 1)
+	g.add("t[0-9]-*", 3)
+	for name, want := range map[string]int{"from-pstn": 0, "from-x": 0, "t1-a": 3, "other": -1} {
+		if got := g.first(name); got != want {
+			t.Errorf("first(%q) = %d, want %d", name, got, want)
+		}
+	}
+	g = newGlobSet()
+	g.add("from-pstn", 1)
+	g.add("from-?stn", 0)
+	if got := g.first("from-pstn"); got != 0 {
+		t.Errorf("first = %d, want 0 (the glob matched after the exact name)", got)
+	}
+}
