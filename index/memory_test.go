@@ -29,6 +29,7 @@ func TestMemoryTuningWrap(t *testing.T) {
 		{"custom", 250, 100, 250},
 		{"higher GOGC kept", 0, 800, 800},
 		{"GOGC=off kept", 0, -1, -1},
+		{"GOGC=0 raised", 0, 0, defaultLoadGCPercent},
 		{"disabled", -1, 100, 100},
 	} {
 		debug.SetGCPercent(c.before)

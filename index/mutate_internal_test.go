@@ -239,3 +239,23 @@ func TestGlobSetFirst(t *testing.T) {
 		t.Errorf("first = %d, want 0 (the glob matched after the exact name)", got)
 	}
 }
+
+// TestBudgetDeadline: a read budget has a deadline exactly when the
+// limits set a reload timeout.
+func TestBudgetDeadline(t *testing.T) {
+	start := time.Unix(1000, 0)
+	if b := (Limits{ReloadTimeout: time.Nanosecond}).budget(start); !b.Deadline.Equal(start.Add(time.Nanosecond)) {
+		t.Errorf("deadline %v, want 1ns after the start", b.Deadline)
+	}
+	if b := (Limits{}).budget(start); !b.Deadline.IsZero() {
+		t.Errorf("no timeout, deadline %v", b.Deadline)
+	}
+}
+
+// TestSetvarFirstLine: a setvar= on a section's first line counts.
+func TestSetvarFirstLine(t *testing.T) {
+	sv := lookupSetvars([]parser.Var{{Name: "setvar", Value: "OUTBOUND_CID_NUM=5551234"}, {Name: "type", Value: "friend"}})
+	if sv.val[svCIDNum] != "5551234" || !sv.ok[svCIDNum] {
+		t.Errorf("setvar on the first line: %+v", sv)
+	}
+}
