@@ -78,7 +78,11 @@ func TestRegisterLine(t *testing.T) {
 		"tls://acct:secret:authuser@203.0.113.5:5061~90": {"", "203.0.113.5"},
 		"0621<username>:<password>@193.91.75.213":        {"", "193.91.75.213"},
 		"acct@domain.example:p@ss@registrar.example/100": {"", "registrar.example"},
-		"garbage": {"", ""},
+		"garbage":                             {"", ""},
+		"@registrar.example":                  {"", "registrar.example"},
+		"?acct@registrar.example":             {"", "registrar.example"},
+		"acct@~90":                            {"", ""},
+		"udp://trunk2?acct@registrar.example": {"", "registrar.example"}, // the peer comes first
 	} {
 		if p, h := parseRegister(in); p != want[0] || h != want[1] {
 			t.Errorf("register => %s: (%q, %q), want %q", in, p, h, want)

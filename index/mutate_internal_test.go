@@ -259,3 +259,21 @@ func TestSetvarFirstLine(t *testing.T) {
 		t.Errorf("setvar on the first line: %+v", sv)
 	}
 }
+
+// TestLowerASCII: ASCII letters lower-cased, the bytes around A-Z kept;
+// not ASCII: refused.
+func TestLowerASCII(t *testing.T) {
+	if b, ok := lowerASCII(nil, "@AZaz[09"); !ok || string(b) != "@azaz[09" {
+		t.Errorf("lowerASCII = %q, %v", b, ok)
+	}
+	if _, ok := lowerASCII(nil, "caf\u00e9"); ok {
+		t.Errorf("lowerASCII took a non-ASCII name")
+	}
+}
+
+// TestNormalizeMAC: hex digits kept, lower-cased; the rest dropped.
+func TestNormalizeMAC(t *testing.T) {
+	if got := normalizeMAC(" 09:AF-af.gG/:`@ "); got != "09afaf" {
+		t.Errorf("normalizeMAC = %q", got)
+	}
+}

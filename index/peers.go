@@ -404,14 +404,12 @@ func markRegistered(ps *peerSet, general *parser.Section) {
 
 // parseRegister reads a register => value,
 // [peer?][transport://]user[:secret[:authuser]]@host[:port][~expiry][/contact]:
-// the peer it names and the registrar host.
+// the peer it names and the registrar host (after the last '@', so the
+// transport and the user part need no parsing).
 func parseRegister(value string) (peerName, host string) {
 	s := strings.TrimSpace(value)
-	if q := strings.IndexByte(s, '?'); q >= 0 && !strings.ContainsAny(s[:q], "@:/") {
-		peerName, s = s[:q], s[q+1:]
-	}
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
+	if name, _, ok := strings.Cut(s, "?"); ok && !strings.ContainsAny(name, "@:/") {
+		peerName = name
 	}
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
