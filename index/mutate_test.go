@@ -1,6 +1,7 @@
 package index_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -123,6 +124,70 @@ func TestNumberFromDialSites(t *testing.T) {
 	for name, want := range map[string]string{"desk1": "301", "desk2": "102", "desk3": "150", "desk4": "160"} {
 		if e := extOfPeer(s, name); e == nil || e.Number != want {
 			t.Errorf("%s: %v, want number %s; all: %s", name, e, want, describeExts(s))
+		}
+	}
+}
+
+// TestPJSIPPeerInfo: the peer info of PJSIP endpoints and wizards: the
+// first AOR's mailboxes unless the endpoint names its own, insecure and
+// dtmf defaults, force_rport off, ACL options, a wizard without
+// remote_hosts.
+func TestPJSIPPeerInfo(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, "", map[string]string{"pjsip.conf": `
+[a1]
+type=aor
+mailboxes=501@default
+[a2]
+type=aor
+mailboxes=502@default
+[a3]
+type=aor
+[auth501]
+type=auth
+auth_type=userpass
+username=501
+password=Pjsip1Secret
+[501]
+type=endpoint
+context=phones
+aors=a1,a2
+auth=auth501
+dtmf_mode=inband
+force_rport=no
+rtp_symmetric=yes
+[502]
+type=endpoint
+context=phones
+aors=a3,a2
+mailboxes=777@default
+permit=10.0.0.0/8
+[503]
+type=wizard
+endpoint/context=phones
+accepts_registrations=yes
+inbound_auth/username=503
+inbound_auth/password=Wizard1Secret
+endpoint/mailboxes=503@default
+[504]
+type=wizard
+endpoint/context=phones
+aor/contact=sip:504@203.0.113.9:5060
+`})
+	for name, want := range map[string]string{
+		"501": "mailbox 501@default insecure no dtmf inband nat comedia acl false dynamic true",
+		"502": "mailbox 777@default insecure invite dtmf rfc4733 nat force_rport acl true dynamic true",
+		"503": "mailbox 503@default insecure no dtmf rfc4733 nat force_rport acl false dynamic true",
+		"504": "mailbox  insecure invite dtmf rfc4733 nat force_rport acl false dynamic false",
+	} {
+		p := peerOf(s, name)
+		if p == nil {
+			t.Errorf("%s missing", name)
+			continue
+		}
+		i := p.Info
+		if got := fmt.Sprintf("mailbox %s insecure %s dtmf %s nat %s acl %v dynamic %v", i.Mailbox, i.Insecure, i.DTMFMode, i.NAT, i.ACL, i.Dynamic); got != want {
+			t.Errorf("%s: %s\nwant %s", name, got, want)
 		}
 	}
 }
