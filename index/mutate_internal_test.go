@@ -277,3 +277,17 @@ func TestNormalizeMAC(t *testing.T) {
 		t.Errorf("normalizeMAC = %q", got)
 	}
 }
+
+// TestContactHost: host[:port] of a contact URI.
+func TestContactHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"sip:user@host.example:5060;transport=udp": "host.example:5060",
+		"sips:@host.example":                       "host.example",
+		"sip:;lr":                                  "",
+		"sip:a@b, sip:c@d":                         "b",
+	} {
+		if got := contactHost(in); got != want {
+			t.Errorf("contactHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -169,16 +169,27 @@ accepts_registrations=yes
 inbound_auth/username=503
 inbound_auth/password=Wizard1Secret
 endpoint/mailboxes=503@default
+[auth505]
+type=auth
+auth_type=md5
+username=505
+md5_cred=0123456789abcdef0123456789abcdef
+[505]
+type=endpoint
+context=phones
+aors=a3
+auth=auth505
 [504]
 type=wizard
 endpoint/context=phones
 aor/contact=sip:504@203.0.113.9:5060
 `})
 	for name, want := range map[string]string{
-		"501": "mailbox 501@default insecure no dtmf inband nat comedia acl false dynamic true",
-		"502": "mailbox 777@default insecure invite dtmf rfc4733 nat force_rport acl true dynamic true",
-		"503": "mailbox 503@default insecure no dtmf rfc4733 nat force_rport acl false dynamic true",
-		"504": "mailbox  insecure invite dtmf rfc4733 nat force_rport acl false dynamic false",
+		"501": "mailbox 501@default insecure no dtmf inband nat comedia acl false dynamic true secret true md5 false",
+		"502": "mailbox 777@default insecure invite dtmf rfc4733 nat force_rport acl true dynamic true secret false md5 false",
+		"503": "mailbox 503@default insecure no dtmf rfc4733 nat force_rport acl false dynamic true secret true md5 false",
+		"504": "mailbox  insecure invite dtmf rfc4733 nat force_rport acl false dynamic false secret false md5 false",
+		"505": "mailbox  insecure no dtmf rfc4733 nat force_rport acl false dynamic true secret false md5 true",
 	} {
 		p := peerOf(s, name)
 		if p == nil {
@@ -186,7 +197,7 @@ aor/contact=sip:504@203.0.113.9:5060
 			continue
 		}
 		i := p.Info
-		if got := fmt.Sprintf("mailbox %s insecure %s dtmf %s nat %s acl %v dynamic %v", i.Mailbox, i.Insecure, i.DTMFMode, i.NAT, i.ACL, i.Dynamic); got != want {
+		if got := fmt.Sprintf("mailbox %s insecure %s dtmf %s nat %s acl %v dynamic %v secret %v md5 %v", i.Mailbox, i.Insecure, i.DTMFMode, i.NAT, i.ACL, i.Dynamic, i.SecretSet, i.MD5SecretSet); got != want {
 			t.Errorf("%s: %s\nwant %s", name, got, want)
 		}
 	}
