@@ -1,9 +1,12 @@
 package index
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -289,5 +292,59 @@ func TestContactHost(t *testing.T) {
 		if got := contactHost(in); got != want {
 			t.Errorf("contactHost(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestMatchCallerIDRegexp: matchCallerID agrees with the regular
+// expression it stands for on edge cases.
+func TestMatchCallerIDRegexp(t *testing.T) {
+	re := regexp.MustCompile(`^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$`)
+	for _, in := range []string{
+		`Bob <>`, `<>`, `""Bob" <1>`, `"Bob" <1>`, `Bob" <1>`, `"Bob <1>`, `Bob <1> x`, `Bob <1`, `Bob 1>`,
+		` "" <2>`, `"<3>`, `a"b <4>`, `Bob <1> `, "\t<5>\n", `Bob<<6>`, `Bob <7>>`,
+	} {
+		name, num, ok := matchCallerID(in)
+		m := re.FindStringSubmatch(in)
+		if ok != (m != nil) || ok && (name != m[1] || num != m[2]) {
+			t.Errorf("matchCallerID(%q) = %q, %q, %v; the regexp: %q", in, name, num, ok, m)
+		}
+	}
+}
+
+// TestJumpSpecs: the jumps an application's arguments name.
+func TestJumpSpecs(t *testing.T) {
+	for _, c := range []struct {
+		app, args string
+		want      []string
+	}{
+		{"goto", "ctx,s,1", []string{"ctx,s,1"}},
+		{"gotoif", "$[${X}]?yes,s,1:no,s,1", []string{"yes,s,1", "no,s,1"}},
+		{"gotoif", "$[${X}]?:no,s,1", []string{"no,s,1"}},
+		{"execiftime", "8:00-17:00,*,*,*?Gosub(sub-x,s,1)", []string{"sub-x,s,1"}},
+		{"execiftime", "8:00-17:00,*,*,*?Goto(open,s,1)", []string{"open,s,1"}},
+		{"execiftime", "8:00-17:00,*,*,*?Dial(SIP/100)", nil},
+		{"dial", "SIP/100", nil},
+	} {
+		out, n := jumpSpecs(c.app, c.args)
+		if got := out[:n]; !slices.Equal(got, c.want) && !(len(got) == 0 && len(c.want) == 0) {
+			t.Errorf("jumpSpecs(%s, %s) = %q, want %q", c.app, c.args, got, c.want)
+		}
+	}
+}
+
+// TestLowerCache: the cache answers strings.ToLower for every string,
+// asked once or again, past the slots and past its map's bound.
+func TestLowerCache(t *testing.T) {
+	c := newLowerCache()
+	for round := range 2 {
+		for i := range 5000 {
+			s := fmt.Sprintf("Ap%dP", i)
+			if got := c.lower(s); got != strings.ToLower(s) {
+				t.Fatalf("round %d: lower(%q) = %q", round, s, got)
+			}
+		}
+	}
+	if got := c.lower(""); got != "" {
+		t.Errorf("lower(\"\") = %q", got)
 	}
 }
