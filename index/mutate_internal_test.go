@@ -348,3 +348,11 @@ func TestLowerCache(t *testing.T) {
 		t.Errorf("lower(\"\") = %q", got)
 	}
 }
+
+func TestIsDigits(t *testing.T) {
+	for in, want := range map[string]bool{"0123456789": true, "": false, "12a": false, "/": false, ":": false, "9": true, "0": true} {
+		if got := isDigits(in); got != want {
+			t.Errorf("isDigits(%q) = %v", in, got)
+		}
+	}
+}

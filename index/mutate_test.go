@@ -202,3 +202,41 @@ aor/contact=sip:504@203.0.113.9:5060
 		}
 	}
 }
+
+// TestFixedHostDIDLength: a friend at a fixed address whose context
+// answers a literal number of seven digits or more (a DID) is a trunk;
+// six digits, or a pattern, is an extension.
+func TestFixedHostDIDLength(t *testing.T) {
+	t.Parallel()
+	gw := func(name, ctx string) string {
+		return "[" + name + "]\ntype=friend\nhost=203.0.113.1\ncontext=" + ctx + "\n"
+	}
+	s := loadPBX(t, "", map[string]string{
+		"sip.conf": "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n" + gw("gw7", "did7") + gw("gw6", "did6") + gw("gwx", "didx"),
+		"extensions.conf": "[phones]\nexten => 100,1,Dial(SIP/100)\n" +
+			"[did7]\nexten => 5551234,1,Dial(SIP/100)\n" +
+			"[did6]\nexten => 555123,1,Dial(SIP/100)\n" +
+			"[didx]\nexten => 555123a,1,Dial(SIP/100)\nexten => 9555123,1,NoOp()\n",
+	})
+	for name, want := range map[string]bool{"gw7": true, "gw6": false, "gwx": true} {
+		if got := trunkOf(s, name) != nil; got != want {
+			t.Errorf("%s: trunk %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestUsersConfPINPos: a users.conf box's PIN is found at its vmsecret
+// line (or secret's); without one it points at the user's section.
+func TestUsersConfPINPos(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, "", map[string]string{
+		"users.conf": "[general]\nhasvoicemail=yes\ncontext=phones\n\n[6001]\nfullname=A\nvmsecret=4821\n\n[6002]\nfullname=B\n",
+	})
+	got := map[string]int{}
+	for _, m := range s.Mailboxes {
+		got[m.Box] = m.PINPos.Line
+	}
+	if got["6001"] != 7 || got["6002"] != 9 {
+		t.Errorf("PIN lines %v, want 6001:7 (vmsecret) and 6002:9 (the section)", got)
+	}
+}

@@ -820,3 +820,53 @@ func TestWatchPlanRelevant(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchPlanSymlinkTargets: a configuration file that is a symlink
+// into another directory has that directory watched for content (its
+// target is written there); one into its own directory, a regular file
+// or a dangling link add nothing.
+func TestWatchPlanSymlinkTargets(t *testing.T) {
+	root := t.TempDir()
+	conf, other, same := filepath.Join(root, "conf"), filepath.Join(root, "other"), filepath.Join(root, "conf", "real.conf")
+	for _, d := range []string{conf, other} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{filepath.Join(other, "target.conf"), same, filepath.Join(conf, "plain.conf")} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{"away.conf": filepath.Join(other, "target.conf"), "near.conf": same, "dangling.conf": filepath.Join(root, "gone", "x.conf")}
+	var files []string
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(conf, name)); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, filepath.Join(conf, name))
+	}
+	files = append(files, filepath.Join(conf, "plain.conf"))
+	p := planWatches(&Snapshot{WatchDirs: []string{conf}, Files: files}, nil)
+	if !p.content[other] {
+		t.Errorf("the symlink target's directory is not watched: %v", p.content)
+	}
+	for d := range p.content {
+		if d != conf && d != other {
+			t.Errorf("unexpected content dir %s", d)
+		}
+	}
+}
+
+// TestReadDirNames: every name of a directory, sorted.
+func TestReadDirNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"c", "a", "b"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := readDirNames(dir); err != nil || !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("readDirNames = %q, %v", got, err)
+	}
+}
