@@ -128,3 +128,85 @@ func TestAccessLogDroppedMetric(t *testing.T) {
 		t.Errorf("%s without an access log", mAccessLogDropped)
 	}
 }
+
+// countingWriter counts Write calls.
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return w.Buffer.Write(p)
+}
+
+// TestAccessLogBuffering drives the buffer by hand (no writer goroutine):
+// a line that fits exactly is kept and the next dropped; the writer is
+// kicked when a line enters an empty buffer and when the buffer reaches
+// half, not in between; flushing or closing an empty buffer writes
+// nothing; an oversized spare is let go.
+func TestAccessLogBuffering(t *testing.T) {
+	e := accessEntry{at: time.Date(2026, 11, 27, 4, 5, 6, 0, time.UTC), method: "GET", path: "/x", status: 200, client: "::1", user: "u"}
+	line := len(e.appendLine(nil, nil))
+	var w countingWriter
+	l := &accessLogger{w: &w, every: time.Hour, limit: 4 * line, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	kicked := func() bool {
+		select {
+		case <-l.kick:
+			return true
+		default:
+			return false
+		}
+	}
+	for i, want := range []bool{true, true, false, false} { // empty, reaching half, past half, full
+		l.log(e)
+		if got := kicked(); got != want {
+			t.Errorf("line %d: kicked %v, want %v", i+1, got, want)
+		}
+	}
+	if l.dropped.Load() != 0 || len(l.buf) != 4*line {
+		t.Fatalf("a line that fits exactly was dropped: %d dropped, %d bytes", l.dropped.Load(), len(l.buf))
+	}
+	l.log(e)
+	if l.dropped.Load() != 1 {
+		t.Errorf("a line over the limit was kept")
+	}
+	l.flush()
+	if w.writes != 1 || w.Len() != 4*line {
+		t.Errorf("flush: %d writes, %d bytes", w.writes, w.Len())
+	}
+	if cap(l.spare) < 4*line {
+		t.Errorf("the spare buffer was let go")
+	}
+	l.flush()
+	if w.writes != 1 {
+		t.Errorf("flushing an empty buffer wrote")
+	}
+	l.buf = make([]byte, 0, 2*l.limit)
+	l.flush()
+	if cap(l.spare) != 2*l.limit {
+		t.Errorf("a spare of twice the limit was let go")
+	}
+	l.buf = make([]byte, 1, 2*l.limit+1)
+	l.flush()
+	if l.spare != nil {
+		t.Errorf("an oversized spare was kept (cap %d)", cap(l.spare))
+	}
+	close(l.done) // no run goroutine
+	l.close()
+	if w.writes != 2 {
+		t.Errorf("close: %d writes, want 2 (the one byte left)", w.writes)
+	}
+	l.close()
+	var w2 countingWriter
+	l2 := &accessLogger{w: &w2, every: time.Hour, limit: 4 * line, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	close(l2.done)
+	l2.close()
+	if w2.writes != 0 {
+		t.Errorf("closing an empty logger wrote")
+	}
+	exact := accessEntry{path: "/" + strings.Repeat("p", maxLoggedPath-1)}
+	if got := string(exact.appendLine(nil, nil)); strings.Contains(got, "…") {
+		t.Errorf("a path of exactly maxLoggedPath bytes was cut: %s", got)
+	}
+}
