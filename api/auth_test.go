@@ -166,6 +166,9 @@ func TestAuthCache(t *testing.T) {
 	if n := s.auth.verified.Len(); n != 1 {
 		t.Errorf("%d cache entries after 3 logins, want 1", n)
 	}
+	if u, ok := s.auth.cached(st.Current(), "admin", "admin-pw"); !ok || u == nil || u.Name != "admin" {
+		t.Errorf("a verified password is not answered from the cache: %v, %v", u, ok)
+	}
 	if w := do(s, login.build(caller{"x", "admin", "admin-pwX"})); w.Code != http.StatusUnauthorized {
 		t.Errorf("wrong password after a cached success: %d", w.Code)
 	}
