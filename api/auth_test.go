@@ -300,3 +300,29 @@ func TestAuthSingleFlight(t *testing.T) {
 		t.Errorf("bcrypt ran %d times for %d identical concurrent logins, want 1", c, n)
 	}
 }
+
+// TestFailLimiterExact: a client gets exactly limit failed tries per
+// window; a success given back frees its try.
+func TestFailLimiterExact(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := newFailLimiter(3, time.Minute, func() time.Time { return now })
+	for i := range 3 {
+		if !l.reserve("c") {
+			t.Fatalf("try %d refused", i+1)
+		}
+	}
+	if _, blocked := l.blocked("c"); !blocked {
+		t.Errorf("not blocked after 3 failures")
+	}
+	if l.reserve("c") {
+		t.Errorf("a 4th try allowed")
+	}
+	l.release("c")
+	if !l.reserve("c") {
+		t.Errorf("a try given back was not freed")
+	}
+	now = now.Add(time.Minute)
+	if _, blocked := l.blocked("c"); blocked {
+		t.Errorf("still blocked after the window")
+	}
+}
