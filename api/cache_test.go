@@ -203,3 +203,29 @@ func TestCacheKey(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseCacheAccounting: an entry costs its key's strings, its ETag,
+// its body and entryOverhead; the cache holds exactly maxBytes, and an
+// entry of exactly a quarter of it is still taken.
+func TestResponseCacheAccounting(t *testing.T) {
+	v := &cachedResponse{etag: `"e"`, body: make([]byte, 100)}
+	key := func(i int) responseKey { return cacheKey(1, "/ep", []string{fmt.Sprint(i)}, "user") }
+	cost := int64(len("/ep") + len("user") + 1 + len(`"e"`) + 100 + entryOverhead)
+	if got := entryCost(key(1), v); got != cost {
+		t.Fatalf("entryCost = %d, want %d", got, cost)
+	}
+	c := newResponseCache(4 * cost)
+	for i := range 4 {
+		c.add(1, key(i), v)
+	}
+	if b, n := c.size(); b != 4*cost || n != 4 {
+		t.Errorf("after 4 entries of a quarter each: %d bytes, %d entries; want %d, 4", b, n, 4*cost)
+	}
+	c.add(1, key(4), v)
+	if b, n := c.size(); b != 4*cost || n != 4 {
+		t.Errorf("a 5th entry: %d bytes, %d entries; want the oldest evicted", b, n)
+	}
+	if _, ok := c.get(key(0)); ok {
+		t.Errorf("the oldest entry was kept")
+	}
+}

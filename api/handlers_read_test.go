@@ -214,6 +214,8 @@ func TestPatternNumber(t *testing.T) {
 		{"_1-514 555", "1514555", true}, // separators dropped
 		{"_[7-9]1", "71", true},         // the smallest digit of the class
 		{"_[9876]", "6", true},
+		{"_[0-9]1", "01", true},
+		{"_[9]", "9", true},
 		{"_[a-c]1", "", false}, // no digit in the class
 		{"_[12", "", false},    // unclosed
 		{"_12.", "", false},
