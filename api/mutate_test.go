@@ -36,3 +36,13 @@ func TestExtensionUserCrossTenant(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyIgnoredWithoutParams: an endpoint that takes no parameters does
+// not read the body, so a body it could not decode is no error.
+func TestBodyIgnoredWithoutParams(t *testing.T) {
+	s, _ := newTestServer(t, Options{LoginFailureLimit: -1})
+	r := req{method: "GET", path: "/user/login", enc: "raw", body: "<x/>", ctype: "application/xml"}
+	if w := do(s, r.build(cAdmin)); w.Code != http.StatusOK {
+		t.Errorf("GET /user/login with an XML body: %d %s", w.Code, w.Body)
+	}
+}
