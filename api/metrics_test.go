@@ -15,6 +15,8 @@ import (
 
 	"github.com/astapi/astapi/audit"
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/parser"
+	"time"
 )
 
 // families is a parsed /metrics answer.
@@ -146,13 +148,15 @@ func TestMetricsAuth(t *testing.T) {
 	if w := do(s, req{method: "GET", path: "/metrics"}.build(cNoAuth)); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
 		t.Fatalf("no credentials: %d", w.Code)
 	}
-	if w := do(s, req{method: "GET", path: "/metrics"}.build(cWrongPW)); w.Code != http.StatusUnauthorized {
-		t.Fatalf("wrong password: %d", w.Code)
+	for range 2 {
+		if w := do(s, req{method: "GET", path: "/metrics"}.build(cWrongPW)); w.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", w.Code)
+		}
 	}
 	f := scrape(t, s, cAcme) // a tenant user will do
 	f.want(t, 1, mAuthFailures, "reason", reasonMissing)
-	f.want(t, 1, mAuthFailures, "reason", reasonWrong)
-	f.want(t, 2, mHTTPRequests, "route", "/metrics", "code", "401")
+	f.want(t, 2, mAuthFailures, "reason", reasonWrong)
+	f.want(t, 3, mHTTPRequests, "route", "/metrics", "code", "401")
 
 	// Nothing loaded yet: 503 with auth, the metrics without.
 	empty := index.NewStore(func() (*index.Snapshot, error) { return nil, nil })
@@ -193,8 +197,8 @@ func TestMetricsReload(t *testing.T) {
 	f.want(t, 1, mReloadDuration)
 	f.want(t, 1, mGeneration)
 	t1, _ := f.value(mReloadSuccessTime)
-	if t1 <= 0 {
-		t.Fatalf("%s = %v", mReloadSuccessTime, t1)
+	if now := float64(time.Now().Unix()); t1 < now-3600 || t1 > now+60 {
+		t.Fatalf("%s = %v, want about %v (seconds)", mReloadSuccessTime, t1, now)
 	}
 
 	// A plaintext password is refused at load.
@@ -393,9 +397,40 @@ func TestMetricsMaxTenants(t *testing.T) {
 			}
 		}
 	}
+	// Exactly as many tenants as the limit: per tenant.
+	f = scrape(t, New(st, Options{MetricsMaxTenants: len(snap.Tenants)}), cNoAuth)
+	if n := len(f[mTenantExtensions].Metric); n != len(snap.Tenants) {
+		t.Errorf("%d tenant series at the limit, want %d", n, len(snap.Tenants))
+	}
 	// Negative: no limit.
 	f = scrape(t, New(st, Options{MetricsMaxTenants: -1}), cNoAuth)
 	if n := len(f[mTenantExtensions].Metric); n != len(snap.Tenants) {
 		t.Errorf("%d tenant series without a limit, want %d", n, len(snap.Tenants))
 	}
+}
+
+func TestCodeIndex(t *testing.T) {
+	for code, want := range map[int]int{200: 0, 503: len(httpCodes) - 1, 418: -1} {
+		if got := codeIndex(code); got != want {
+			t.Errorf("codeIndex(%d) = %d, want %d", code, got, want)
+		}
+	}
+}
+
+// TestMetricsDiagnosticCounts: the diagnostics gauge counts the last
+// attempt's diagnostics by severity; an attempt without any (a failure
+// before parsing) shows the served configuration's.
+func TestMetricsDiagnosticCounts(t *testing.T) {
+	s, st := newTestServer(t, Options{})
+	diags := parser.Diagnostics{{Severity: parser.Warning}, {Severity: parser.Warning}, {Severity: parser.Info}}
+	s.metrics.observeReload(index.ReloadResult{Success: true, Diags: diags}, st.Current())
+	f := scrape(t, s, cNoAuth)
+	f.want(t, 2, mDiagnostics, "severity", parser.Warning.String())
+	f.want(t, 1, mDiagnostics, "severity", parser.Info.String())
+	f.want(t, 0, mDiagnostics, "severity", parser.Error.String())
+	served := index.NewSnapshot(&index.Snapshot{Diags: parser.Diagnostics{{Severity: parser.Error}}})
+	s.metrics.observeReload(index.ReloadResult{}, served)
+	f = scrape(t, s, cNoAuth)
+	f.want(t, 1, mDiagnostics, "severity", parser.Error.String())
+	f.want(t, 0, mDiagnostics, "severity", parser.Warning.String())
 }
