@@ -189,6 +189,15 @@ func TestBodyErrors(t *testing.T) {
 			}
 		})
 	}
+	// maxParams names exactly are taken.
+	r := req{method: "POST", path: "/destination/all", enc: "raw", ctype: "application/x-www-form-urlencoded", body: "tenant_id=80" + manyNames(maxParams-1)}
+	if w := do(s, r.build(cAdmin)); w.Code != http.StatusOK {
+		t.Errorf("%d names: %d %s", maxParams, w.Code, w.Body)
+	}
+	r.body += "&one=more"
+	if w := do(s, r.build(cAdmin)); w.Code != http.StatusBadRequest {
+		t.Errorf("%d names: %d %s", maxParams+1, w.Code, w.Body)
+	}
 	// A body of unknown length over the limit fails while reading.
 	hr := req{method: "POST", path: "/destination/all"}.build(cAdmin)
 	hr.Body = io.NopCloser(io.MultiReader(strings.NewReader("tenant_id=80&x="), bytes.NewReader(bytes.Repeat([]byte("a"), 5000))))
