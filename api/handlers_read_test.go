@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -252,5 +253,24 @@ func TestGeocode(t *testing.T) {
 		if g.country != c.country || g.area != c.area {
 			t.Errorf("geocode(%q, %q) = %q, %q; want %q, %q", c.exten, c.region, g.country, g.area, c.country, c.area)
 		}
+	}
+}
+
+// TestHuntAndConditionFields: a ring time of 0 (not set) is shown empty;
+// a condition keeps its first twelve parameters and drops the rest.
+func TestHuntAndConditionFields(t *testing.T) {
+	for rt, want := range map[int]string{0: "", 1: "1", 25: "25"} {
+		if got := huntOut(&flow.Object{Hunt: &flow.Hunt{RingTime: rt}}).RingTime; got != want {
+			t.Errorf("ring time %d shown as %q, want %q", rt, got, want)
+		}
+	}
+	var c conditionItem
+	ps := make([]string, 13)
+	for i := range ps {
+		ps[i] = fmt.Sprint(i + 1)
+	}
+	c.setParams(ps)
+	if c.Param1 != "1" || c.Param12 != "12" {
+		t.Errorf("params 1 and 12: %q, %q", c.Param1, c.Param12)
 	}
 }

@@ -396,3 +396,32 @@ func manyNames(n int) string {
 	}
 	return b.String()
 }
+
+// TestParamLimitsExact: maxMultipartParts parts are read, one more is
+// refused; an e-mail of maxEmailLen bytes is valid, one byte more is not.
+func TestParamLimitsExact(t *testing.T) {
+	s, _ := newTestServer(t, Options{LoginFailureLimit: -1})
+	body := func(parts int) string {
+		var b strings.Builder
+		b.WriteString("--XX\r\nContent-Disposition: form-data; name=\"tenant_id\"\r\n\r\n" + idAcme + "\r\n")
+		for range parts - 1 {
+			b.WriteString("--XX\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n")
+		}
+		b.WriteString("--XX--\r\n")
+		return b.String()
+	}
+	for parts, want := range map[int]int{maxMultipartParts: http.StatusOK, maxMultipartParts + 1: http.StatusBadRequest} {
+		r := req{method: "POST", path: "/extension/bytenant", enc: "raw", ctype: "multipart/form-data; boundary=XX", body: body(parts)}
+		if w := do(s, r.build(cAdmin)); w.Code != want {
+			t.Errorf("%d parts: %d %s, want %d", parts, w.Code, w.Body, want)
+		}
+	}
+	local := strings.Repeat("a", 64)
+	email := local + "@" + strings.Repeat("b", maxEmailLen-len(local)-len("@.example")) + ".example"
+	if len(email) != maxEmailLen || !validEmail(email) {
+		t.Errorf("an e-mail of %d bytes refused", len(email))
+	}
+	if validEmail("c" + email) {
+		t.Errorf("an e-mail of %d bytes taken", len(email)+1)
+	}
+}
