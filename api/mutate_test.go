@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Tests written against mutants that survived `make mutate` (see
@@ -44,5 +45,37 @@ func TestBodyIgnoredWithoutParams(t *testing.T) {
 	r := req{method: "GET", path: "/user/login", enc: "raw", body: "<x/>", ctype: "application/xml"}
 	if w := do(s, r.build(cAdmin)); w.Code != http.StatusOK {
 		t.Errorf("GET /user/login with an XML body: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestOptionDefaults: zero (and for durations and counts, negative)
+// options take their defaults; set ones are kept.
+func TestOptionDefaults(t *testing.T) {
+	d := Options{BcryptWait: -1, LoginFailureWindow: -1, BcryptSlots: -1, AuthCacheEntries: -1, MaxBodyBytes: -1}.withDefaults()
+	if d.BcryptWait != defaultBcryptWait || d.LoginFailureWindow != defaultLoginFailureWindow || d.BcryptSlots < 1 ||
+		d.AuthCacheEntries != defaultAuthCacheEntries || d.MaxBodyBytes != defaultMaxBodyBytes {
+		t.Errorf("negative options: %+v", d)
+	}
+	z := Options{}.withDefaults()
+	if z.BcryptWait != defaultBcryptWait || z.LoginFailureWindow != defaultLoginFailureWindow || z.LoginFailureLimit != defaultLoginFailureLimit ||
+		z.MetricsMaxTenants != defaultMetricsMaxTenants || z.ResponseCacheBytes != defaultResponseCacheBytes {
+		t.Errorf("zero options: %+v", z)
+	}
+	set := Options{BcryptWait: time.Second, LoginFailureWindow: time.Hour, BcryptSlots: 3, AuthCacheEntries: 7, MaxBodyBytes: 9}.withDefaults()
+	if set.BcryptWait != time.Second || set.LoginFailureWindow != time.Hour || set.BcryptSlots != 3 || set.AuthCacheEntries != 7 || set.MaxBodyBytes != 9 {
+		t.Errorf("set options changed: %+v", set)
+	}
+}
+
+// TestAccessLogClientBehindProxy: behind a trusted proxy the access log
+// names the client the proxy forwarded for.
+func TestAccessLogClientBehindProxy(t *testing.T) {
+	var buf syncBuffer
+	s, _ := newTestServer(t, Options{AccessLog: &buf, TrustedProxies: []string{"10.0.0.0/8"}})
+	r := req{method: "GET", path: "/user/login", remote: "10.1.1.1:4000", header: map[string]string{"X-Forwarded-For": "203.0.113.7"}}
+	do(s, r.build(cAdmin))
+	s.Close()
+	if out := buf.String(); !strings.Contains(out, "client=203.0.113.7") {
+		t.Errorf("access log: %s", out)
 	}
 }
