@@ -325,4 +325,9 @@ func TestFailLimiterExact(t *testing.T) {
 	if _, blocked := l.blocked("c"); blocked {
 		t.Errorf("still blocked after the window")
 	}
+	l.reserve("d")
+	l.release("d")
+	if n := l.clients.Len(); n != 0 || l.active.Load() != 0 {
+		t.Errorf("a try given back leaves %d clients tracked", n)
+	}
 }

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"github.com/astapi/astapi/index"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +80,49 @@ func TestAccessLogClientBehindProxy(t *testing.T) {
 	s.Close()
 	if out := buf.String(); !strings.Contains(out, "client=203.0.113.7") {
 		t.Errorf("access log: %s", out)
+	}
+}
+
+// TestVisibleFilesRelative: files under asterisk_dir are named relative
+// to it even when astapi.ini lives elsewhere.
+func TestVisibleFilesRelative(t *testing.T) {
+	root := t.TempDir()
+	snap := &index.Snapshot{ConfigFile: filepath.Join(root, "etc", "astapi.ini"),
+		Server: index.Server{AsteriskDir: filepath.Join(root, "ast")},
+		Files:  []string{filepath.Join(root, "ast", "sub", "x.conf"), filepath.Join(root, "etc", "y.conf"), filepath.Join(root, "z.conf")}}
+	got := visibleFiles(snap, &index.User{Role: index.RoleAdmin})
+	if want := []string{"sub/x.conf", "y.conf", "z.conf"}; !slices.Equal(got, want) {
+		t.Errorf("visibleFiles = %q, want %q", got, want)
+	}
+}
+
+// TestRedactLongestFirst: a secret that begins another is masked after
+// it, so the longer one never leaks its tail; a secret of exactly
+// minSecretLen bytes is masked.
+func TestRedactLongestFirst(t *testing.T) {
+	short, long := "Abcd1234", "Abcd1234XYZ"
+	snap := index.NewSnapshot(&index.Snapshot{Trunks: []*index.Peer{{Name: "a", Secret: short}, {Name: "b", Secret: long}, {Name: "c", Secret: "Wxyz"}}})
+	if got := Redact(snap, "x "+long+" y "+short+" Wxyz"); got != "x "+mask+" y "+mask+" "+mask {
+		t.Errorf("Redact = %q", got)
+	}
+}
+
+// TestLogfmtQuoting: a blank or a byte of 0x80 and up is quoted.
+func TestLogfmtQuoting(t *testing.T) {
+	for in, want := range map[string]string{"a b": `"a b"`, "\x80": `"\x80"`, "ab!": "ab!", "~": "~"} {
+		if got := string(appendLogfmtValue(nil, in)); got != want {
+			t.Errorf("appendLogfmtValue(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestBodyAtTheLimit: a declared body of exactly MaxBodyBytes is read.
+func TestBodyAtTheLimit(t *testing.T) {
+	s, _ := newTestServer(t, Options{MaxBodyBytes: 64, LoginFailureLimit: -1})
+	body := "tenant_id=" + idAcme + "&x="
+	body += strings.Repeat("a", 64-len(body))
+	r := req{method: "POST", path: "/destination/all", enc: "raw", ctype: "application/x-www-form-urlencoded", body: body}
+	if w := do(s, r.build(cAdmin)); w.Code != http.StatusOK {
+		t.Errorf("a body of exactly the limit: %d %s", w.Code, w.Body)
 	}
 }
