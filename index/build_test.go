@@ -51,22 +51,14 @@ func TestAsteriskDirNotADirectory(t *testing.T) {
 // the directory and the limits the ini names are the ones used.
 func TestPrescanDisagrees(t *testing.T) {
 	t.Parallel()
-	write := func(t *testing.T, dir, name, body string) {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	t.Run("asterisk_dir", func(t *testing.T) {
-		dir := t.TempDir()
-		write(t, dir, "wrong/sip.conf", "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n")
-		write(t, dir, "right/sip.conf", "[200]\ntype=friend\nhost=dynamic\ncontext=phones\n")
-		write(t, dir, "astapi.ini", "[server]\nasterisk_dir = wrong\nasterisk_dir: right\n")
-		s, err := index.Load(filepath.Join(dir, "astapi.ini"))
+		// writePBX's [server] says asterisk_dir = asterisk; the line after
+		// it, in ini.v1's other form, moves it to ../right.
+		ini := writePBX(t, "asterisk_dir: right\n", map[string]string{
+			"sip.conf":          "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n",
+			"../right/sip.conf": "[200]\ntype=friend\nhost=dynamic\ncontext=phones\n",
+		})
+		s, err := index.Load(ini)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,11 +67,11 @@ func TestPrescanDisagrees(t *testing.T) {
 		}
 	})
 	t.Run("limits", func(t *testing.T) {
-		dir := t.TempDir()
-		write(t, dir, "asterisk/sip.conf", "#include \"more.conf\"\n")
-		write(t, dir, "asterisk/more.conf", "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n")
-		write(t, dir, "astapi.ini", "[server]\nasterisk_dir = asterisk\nmax_config_files: 1\n")
-		_, err := index.Load(filepath.Join(dir, "astapi.ini"))
+		ini := writePBX(t, "max_config_files: 1\n", map[string]string{
+			"sip.conf":  "#include \"more.conf\"\n",
+			"more.conf": "[100]\ntype=friend\nhost=dynamic\ncontext=phones\n",
+		})
+		_, err := index.Load(ini)
 		if err == nil || !strings.Contains(err.Error(), "file reads in one build") {
 			t.Errorf("Load: %v, want the max_config_files limit of 1 applied", err)
 		}
