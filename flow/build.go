@@ -27,6 +27,11 @@ type shared struct {
 	tenantKey    map[string]string        // tenant ID -> key
 	tenantPart   []*part                  // by tenant index: the part of its contexts (split)
 	links        *splitLinks              // what split found
+	// sums are writers free for newSum. Not a sync.Pool: the runtime
+	// holds a pool until two collections have passed, and with it this
+	// struct, the Input and the previous Graph.
+	sumsMu sync.Mutex
+	sums   []*sumWriter
 }
 
 // reader carries the state of reading one part of the dialplan (all of

@@ -42,6 +42,7 @@ type part struct {
 	// summed (every file it reads has a digest).
 	key      [sha256.Size]byte
 	reusable bool
+	runs     *contextRuns // what key read of the contexts
 
 	found *partGraph
 	// lookups are the lookups of shared facts reading it made (sorted,
@@ -118,7 +119,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 		sh.read(w)
 		parts, reuse = []*part{w}, Reuse{Parts: 1, Whole: !in.Whole}
 	}
-	g, ok := join(parts)
+	g, ok := join(parts, in.Previous)
 	keep := ok // a part is reused with its IDs only when they were first choices
 	if !ok {
 		// Two IDs clash: IDs are then given over all keys at once (see
@@ -139,11 +140,20 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	g.Reuse = reuse
 	g.links = sh.links
 	g.parts = make(map[[sha256.Size]byte]*part, len(parts))
+	g.partsWhole = keep
+	g.runs = make(map[*parser.Context]*contextRuns, len(parts))
+	for _, p := range parts {
+		if p.runs != nil && len(p.contexts) > 0 {
+			g.runs[p.contexts[0]] = p.runs
+		}
+	}
 	var diags parser.Diagnostics
 	for _, p := range parts {
 		diags = append(diags, p.found.diags...)
 		if p.reusable && keep {
 			g.parts[p.key] = p.forNext()
+		} else {
+			g.partsWhole = false
 		}
 	}
 	diags.Sort()
@@ -290,8 +300,20 @@ type sumWriter struct {
 
 const sumBlock = 4 << 10
 
-// newSum starts small: most parts sum a few hundred bytes.
-func newSum() *sumWriter { return &sumWriter{h: sha256.New(), buf: make([]byte, 0, 512)} }
+// newSum takes a writer from the Build's pool: a part's sum is a few
+// kilobytes at most, and ten thousand parts each growing a buffer of
+// their own made tens of megabytes of garbage per Build.
+func (sh *shared) newSum() *sumWriter {
+	sh.sumsMu.Lock()
+	defer sh.sumsMu.Unlock()
+	if n := len(sh.sums); n > 0 {
+		w := sh.sums[n-1]
+		sh.sums = sh.sums[:n-1]
+		w.h.Reset()
+		return w
+	}
+	return &sumWriter{h: sha256.New(), buf: make([]byte, 0, 2*sumBlock)}
+}
 
 func (w *sumWriter) str(ss ...string) {
 	for _, s := range ss {
@@ -312,9 +334,13 @@ func (w *sumWriter) flush() {
 	w.buf = w.buf[:0]
 }
 
-func (w *sumWriter) sum() (out [sha256.Size]byte) {
+// sum returns the sum and the writer to sh's pool.
+func (sh *shared) sum(w *sumWriter) (out [sha256.Size]byte) {
 	w.flush()
 	w.h.Sum(out[:0])
+	sh.sumsMu.Lock()
+	sh.sums = append(sh.sums, w)
+	sh.sumsMu.Unlock()
 	return out
 }
 
@@ -324,7 +350,7 @@ func (w *sumWriter) sum() (out [sha256.Size]byte) {
 // of tenants: a tenant is in the key of each part whose contexts it owns,
 // or among the lookups of a part that reached one of its objects.
 func (sh *shared) globalSum() [sha256.Size]byte {
-	w := newSum()
+	w := sh.newSum()
 	in := sh.in
 	w.str(strconv.FormatBool(sh.freepbx), strconv.FormatBool(in.Line != nil), sh.whole.UsersContext)
 	// A part reads other tenants only through its lookups; with a
@@ -335,7 +361,7 @@ func (sh *shared) globalSum() [sha256.Size]byte {
 	for _, g := range sh.whole.Globals {
 		w.str("global", g.Name, g.Value)
 	}
-	return w.sum()
+	return sh.sum(w)
 }
 
 // key sums p's input: the global sum, its contexts (names, whether
@@ -345,39 +371,15 @@ func (sh *shared) globalSum() [sha256.Size]byte {
 // other phones and trunks is checked apart (lookups). A context read from a file without a digest
 // makes p not reusable.
 func (sh *shared) key(p *part, global [sha256.Size]byte) {
-	w := newSum()
+	w := sh.newSum()
 	w.bytes(global[:])
-	// The files a context's lines come from, in the order they come:
-	// the order files are read in (#include lines) decides which of two
-	// definitions wins and where a context starts, and is in no digest
-	// of the part's own files.
-	files := map[string]bool{}
-	last := ""
-	file := func(f string) {
-		if f != last { // lines of one file come in runs
-			files[f], last = true, f
-			w.str("from", f)
-		}
-	}
+	p.runs = sh.contextRuns(p.contexts)
+	w.bytes(p.runs.sum[:])
 	for _, c := range p.contexts {
-		w.str("context", c.Name, strconv.FormatBool(sh.internal[c]))
-		last = ""
-		file(c.Pos.File)
-		for _, inc := range c.Includes {
-			file(inc.Pos.File)
-		}
-		for _, e := range c.Extensions {
-			file(e.HintPos.File)
-			for i := range e.Priorities {
-				file(e.Priorities[i].Pos.File)
-			}
-		}
+		w.str(strconv.FormatBool(sh.internal[c]))
 	}
 	p.reusable = sh.in.Digests != nil
-	for _, f := range slices.Sorted(mapKeys(files)) {
-		if f == "" {
-			continue
-		}
+	for _, f := range p.runs.files {
 		d, ok := sh.in.Digests[f]
 		if !ok || d == "" {
 			p.reusable = false
@@ -395,7 +397,54 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 			w.str(ph.Tech, ph.Name, ph.Number, ph.TenantID, ph.Context)
 		}
 	}
-	p.key = w.sum()
+	p.key = sh.sum(w)
+}
+
+// contextRuns is what a part's key reads of its contexts' text: their
+// names and the files their lines come from, in the order they come (the
+// order files are read in, by #include lines, decides which of two
+// definitions wins and where a context starts, and is in no digest of
+// the part's own files), summed; and those files, sorted. It depends on
+// the contexts alone, which are never modified: a part of the next Build
+// with the same contexts takes it over rather than walk every priority
+// again.
+type contextRuns struct {
+	contexts []*parser.Context
+	sum      [sha256.Size]byte
+	files    []string // without ""
+}
+
+func (sh *shared) contextRuns(contexts []*parser.Context) *contextRuns {
+	if len(contexts) > 0 && sh.in.Previous != nil {
+		if old := sh.in.Previous.runs[contexts[0]]; old != nil && slices.Equal(old.contexts, contexts) {
+			return old
+		}
+	}
+	w := sh.newSum()
+	files := map[string]bool{}
+	last := ""
+	file := func(f string) {
+		if f != last { // lines of one file come in runs
+			files[f], last = true, f
+			w.str("from", f)
+		}
+	}
+	for _, c := range contexts {
+		w.str("context", c.Name)
+		last = ""
+		file(c.Pos.File)
+		for _, inc := range c.Includes {
+			file(inc.Pos.File)
+		}
+		for _, e := range c.Extensions {
+			file(e.HintPos.File)
+			for i := range e.Priorities {
+				file(e.Priorities[i].Pos.File)
+			}
+		}
+	}
+	delete(files, "")
+	return &contextRuns{contexts: contexts, sum: sh.sum(w), files: slices.Sorted(mapKeys(files))}
 }
 
 func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
@@ -425,7 +474,7 @@ func (r *reader) look(kind, key string) { r.lookups = append(r.lookups, kind+key
 
 // answer sums what the lookups answer now.
 func (sh *shared) answer(lookups []string) [sha256.Size]byte {
-	w := newSum()
+	w := sh.newSum()
 	for _, l := range lookups {
 		w.str(l)
 		kind, key := l[:1], l[1:]
@@ -453,28 +502,42 @@ func (sh *shared) answer(lookups []string) [sha256.Size]byte {
 			w.str(ph.Tech, ph.Name, ph.Number, ph.TenantID, ph.Context)
 		}
 	}
-	return w.sum()
+	return sh.sum(w)
 }
 
 // join makes the Graph of the parts when every object's and edge's ID is
 // its first choice (see ids.Allocator): then a part reused keeps its IDs.
 // ok is false when two keys want one ID.
-func join(parts []*part) (*Graph, bool) {
+func join(parts []*part, prev *Graph) (*Graph, bool) {
 	// Objects and edges are numbered apart: concurrently.
 	var objs []*Object
 	var objsOK bool
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		objs, objsOK = byFirstChoice(parts, "object", func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
-			func(o *Object, id string) { o.ID = id })
+		objs, objsOK = joinList(parts, prev, "object", func(g *Graph) []*Object { return g.Objects },
+			func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
+			func(o *Object) string { return o.ID }, func(o *Object, id string) { o.ID = id })
 	})
-	edges, ok := byFirstChoice(parts, "destination", func(f *partGraph) ([]*Edge, []string, []uint64) { return f.edges, f.edgeKeys, f.edgeNums },
-		func(e *Edge, id string) { e.ID = id })
+	edges, ok := joinList(parts, prev, "destination", func(g *Graph) []*Edge { return g.Edges },
+		func(f *partGraph) ([]*Edge, []string, []uint64) { return f.edges, f.edgeKeys, f.edgeNums },
+		func(e *Edge) string { return e.ID }, func(e *Edge, id string) { e.ID = id })
 	wg.Wait()
 	if !ok || !objsOK {
 		return nil, false
 	}
 	return &Graph{Objects: objs, Edges: edges}, true
+}
+
+// joinList is byFirstChoice for one kind of item, merged into prev's
+// list when that says the same (see mergeFirstChoice).
+func joinList[T comparable](parts []*part, prev *Graph, kind string, list func(*Graph) []T,
+	of func(*partGraph) ([]T, []string, []uint64), id func(T) string, setID func(T, string)) ([]T, bool) {
+	if prev != nil && prev.partsWhole {
+		if out, ok, known := mergeFirstChoice(parts, prev, list(prev), kind, of, id, setID); known {
+			return out, ok
+		}
+	}
+	return byFirstChoice(parts, kind, of, setID)
 }
 
 // numbered is an object or edge with its ID as a number: the hash of its
@@ -540,6 +603,77 @@ func byFirstChoice[T any](parts []*part, kind string, of func(*partGraph) ([]T, 
 		out[i] = x.v
 	}
 	return out, true
+}
+
+// mergeFirstChoice is byFirstChoice for a Build that reused most of its
+// parts from prev, whose list (sorted by ID) holds the items of its parts
+// and of no other: the items of the parts reused keep their order in it,
+// those of prev's other parts are left out, and the items of the parts
+// read now, sorted, are merged in. At ten thousand parts that is a
+// fraction of sorting every item again. known is false when prev's list
+// cannot be told apart by part that way (then byFirstChoice decides).
+func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, kind string,
+	of func(*partGraph) ([]T, []string, []uint64), id func(T) string, setID func(T, string)) (out []T, ok, known bool) {
+	reused := make(map[*partGraph]bool, len(parts))
+	kept := 0
+	var fresh []numbered[T]
+	for pi, p := range parts {
+		items, keys, _ := of(p.found)
+		if !p.reused {
+			for i, it := range items {
+				fresh = append(fresh, numbered[T]{n: ids.Hash(kind, keys[i]), part: pi, key: keys[i], v: it})
+			}
+			continue
+		}
+		if reused[p.found] {
+			return nil, false, false // one part of prev taken twice
+		}
+		reused[p.found] = true
+		kept += len(items)
+	}
+	dropped := map[T]bool{}
+	for _, old := range prev.parts {
+		if !reused[old.found] {
+			items, _, _ := of(old.found)
+			for _, it := range items {
+				dropped[it] = true
+			}
+		}
+	}
+	if len(prevList)-len(dropped) != kept {
+		return nil, false, false
+	}
+	// Stable: items of one number stay in the parts' order.
+	slices.SortStableFunc(fresh, func(a, b numbered[T]) int { return cmp.Compare(a.n, b.n) })
+	for i := 1; i < len(fresh); i++ {
+		if x, y := fresh[i], fresh[i-1]; x.n == y.n && (x.part != y.part || x.key != y.key) {
+			return nil, false, true
+		}
+	}
+	out = make([]T, 0, kept+len(fresh))
+	j := 0
+	for _, it := range prevList {
+		if dropped[it] {
+			continue
+		}
+		n, err := strconv.ParseUint(id(it), 10, 64)
+		if err != nil {
+			return nil, false, false
+		}
+		for ; j < len(fresh) && fresh[j].n < n; j++ {
+			setID(fresh[j].v, strconv.FormatUint(fresh[j].n, 10))
+			out = append(out, fresh[j].v)
+		}
+		if j < len(fresh) && fresh[j].n == n {
+			return nil, false, true // an item of a part read now wants the ID of one reused
+		}
+		out = append(out, it)
+	}
+	for ; j < len(fresh); j++ {
+		setID(fresh[j].v, strconv.FormatUint(fresh[j].n, 10))
+		out = append(out, fresh[j].v)
+	}
+	return out, true, true
 }
 
 // joinClashing is join when IDs clash: every part was read in this Build,

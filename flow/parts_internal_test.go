@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -84,4 +86,99 @@ func TestJoinClashing(t *testing.T) {
 			t.Errorf("ID %s missing from %v", id, got)
 		}
 	}
+}
+
+// TestMergeFirstChoice: merged into the previous Build's list, the items
+// come out as byFirstChoice sorts them, clashes included; a previous list
+// that is not its parts' items is refused (known false).
+func TestMergeFirstChoice(t *testing.T) {
+	num := func(key string) uint64 { return ids.Hash("object", key) }
+	graph := func(keys ...string) *partGraph {
+		f := &partGraph{}
+		for _, k := range keys {
+			f.objects = append(f.objects, &Object{ID: strconv.FormatUint(num(k), 10)})
+			f.objNums = append(f.objNums, num(k))
+		}
+		return f
+	}
+	fresh := func(keys ...string) *part {
+		f := &partGraph{}
+		for _, k := range keys {
+			f.objects, f.objKeys = append(f.objects, &Object{}), append(f.objKeys, k)
+		}
+		return &part{found: f}
+	}
+	of := func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums }
+	setID := func(o *Object, id string) { o.ID = id }
+	cases := []struct {
+		name  string
+		kept  [][]string // the previous parts reused, in the parts' order
+		gone  [][]string // the previous parts not reused
+		fresh [][]string // the parts read now, after the reused ones
+		extra bool       // the previous list holds an item of no part
+		ok    bool
+		known bool
+		twice bool // the first previous part is reused twice
+	}{
+		{name: "one part read again", kept: [][]string{{"a", "b"}, {"c"}}, gone: [][]string{{"d"}}, fresh: [][]string{{"d2", "e"}}, ok: true, known: true},
+		{name: "nothing read", kept: [][]string{{"a"}, {"b", "b"}}, ok: true, known: true},
+		{name: "all read", gone: [][]string{{"a"}}, fresh: [][]string{{"a", "x", "x"}, {"y"}}, ok: true, known: true},
+		{name: "a reused ID wanted again", kept: [][]string{{"a"}}, fresh: [][]string{{"a"}}, ok: false, known: true},
+		{name: "one key in two parts read now", kept: [][]string{{"a"}}, fresh: [][]string{{"b"}, {"b"}}, ok: false, known: true},
+		{name: "an item of no part", kept: [][]string{{"a"}}, extra: true, known: false},
+		{name: "a part reused twice", kept: [][]string{{"a"}}, twice: true, known: false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			prev := &Graph{parts: map[[32]byte]*part{}, partsWhole: true}
+			var parts []*part
+			add := func(keys []string, reused bool) {
+				f := graph(keys...)
+				prev.parts[[32]byte{byte(len(prev.parts) + 1)}] = &part{found: f}
+				prev.Objects = append(prev.Objects, f.objects...)
+				if reused {
+					parts = append(parts, &part{found: f, reused: true})
+				}
+			}
+			for _, k := range c.kept {
+				add(k, true)
+			}
+			for _, k := range c.gone {
+				add(k, false)
+			}
+			if c.extra {
+				prev.Objects = append(prev.Objects, &Object{ID: "1"})
+			}
+			if c.twice {
+				parts = append(parts, &part{found: parts[0].found, reused: true})
+			}
+			slices.SortStableFunc(prev.Objects, func(a, b *Object) int {
+				x, _ := strconv.ParseUint(a.ID, 10, 64)
+				y, _ := strconv.ParseUint(b.ID, 10, 64)
+				return cmp.Compare(x, y)
+			})
+			for _, k := range c.fresh {
+				parts = append(parts, fresh(k...))
+			}
+			got, ok, known := mergeFirstChoice(parts, prev, prev.Objects, "object", of, (*Object).id, setID)
+			if known != c.known || ok != c.ok {
+				t.Fatalf("ok, known = %v, %v; want %v, %v", ok, known, c.ok, c.known)
+			}
+			if !ok {
+				return
+			}
+			want, wantOK := byFirstChoice(parts, "object", of, setID)
+			if !wantOK || !slices.Equal(got, want) {
+				t.Errorf("merged %v, sorted %v (ok %v)", objectIDs(got), objectIDs(want), wantOK)
+			}
+		})
+	}
+}
+
+func objectIDs(list []*Object) []string {
+	var out []string
+	for _, o := range list {
+		out = append(out, o.ID)
+	}
+	return out
 }
