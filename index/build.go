@@ -147,25 +147,37 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if sip != nil {
 		b.sipGen = sip.Section("general")
 	}
-	b.peers = resolvePeers(sip, users, pjsip, last.sipPeers, (*diagSink)(&b.diags))
-	job.built.Wait()
-	b.dp = job.dp
-	if ext != nil {
-		b.diags = append(b.diags, b.dp.Diags...)
+	// The dialplan's contexts are scanned and their graph drawn while the
+	// peers are resolved: neither reads the other.
+	var (
+		edges              map[string][]string
+		dpDiags, edgeDiags parser.Diagnostics
+		contextsDone       sync.WaitGroup
+	)
+	contextsDone.Go(func() {
+		job.built.Wait()
+		b.dp = job.dp
+		if ext != nil {
+			dpDiags = b.dp.Diags
+		}
+		if users != nil && !job.dpKept {
+			b.dp.AddUsers(users)
+		}
+		b.scans = scanContexts(b.dp, last.ctxScans)
+		edges = b.contextEdges((*diagSink)(&edgeDiags))
+	})
+	if lp := last.peers; lp != nil && lp.from == [3]*parser.Config{sip, users, pjsip} {
+		b.peers = lp.again((*diagSink)(&b.diags))
+	} else {
+		var reuse *sipReuse
+		if lp != nil {
+			reuse = lp.reuse
+		}
+		b.peers = resolvePeers(sip, users, pjsip, reuse, (*diagSink)(&b.diags))
 	}
-	if users != nil && !job.dpKept {
-		b.dp.AddUsers(users)
-	}
-
-	b.scans = scanContexts(b.dp, last.ctxScans)
-	// The context graph is drawn while the dialplan's Dial()s are read.
-	var edges map[string][]string
-	var edgeDiags diagSink
-	var edgesDone sync.WaitGroup
-	edgesDone.Go(func() { edges = b.contextEdges(&edgeDiags) })
+	contextsDone.Wait()
+	b.diags = append(append(b.diags, dpDiags...), edgeDiags...)
 	b.scanDials()
-	edgesDone.Wait()
-	b.diags = append(b.diags, edgeDiags...)
 	b.markTrunks(edges)
 	b.ctxSet = map[*Tenant]map[string]bool{}
 	b.assignTenants()
@@ -209,7 +221,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
-		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, sipPeers: b.peers.reuse, ctxScans: b.scans}
+		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers.forNext(), ctxScans: b.scans}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
 	snap.SectionOwners = owners
@@ -247,9 +259,9 @@ type parsedFiles struct {
 	cfg    [len(parseNames)]*parser.Config
 	dp     *parser.Dialplan // users.conf's extensions added
 	ini    *iniConfig       // astapi.ini as read
-	// sipPeers are the chan_sip peers built, for the next load to copy;
-	// ctxScans the dialplan's contexts scanned.
-	sipPeers *sipReuse
+	// peers are the peers resolved, for the next load to copy (see
+	// peerSet.again, sipReuse); ctxScans the dialplan's contexts scanned.
+	peers    *peerSet
 	ctxScans *contextScans
 }
 

@@ -67,12 +67,18 @@ const (
 )
 
 func newSIPBuild(g *sipGlobals) *sipBuild {
-	b := &sipBuild{context: g.context, language: g.language, subscribeContext: g.subscribeContext,
+	b := &sipBuild{}
+	b.reset(g)
+	return b
+}
+
+// reset starts b again from the [general] defaults g.
+func (b *sipBuild) reset(g *sipGlobals) {
+	*b = sipBuild{context: g.context, language: g.language, subscribeContext: g.subscribeContext,
 		insecure: g.insecure, dtmf: g.dtmf, nat: g.nat}
 	if g.callCounter {
 		b.callLimit = math.MaxInt32
 	}
-	return b
 }
 
 // apply runs one build_peer pass over vars; name is the peer's name

@@ -26,12 +26,65 @@ type peerSet struct {
 	keys         strArena // the lower-cased names of sip
 	alloc        slab.Slab[Peer]
 	reuse        *sipReuse // for the next load (nil without chan_sip)
+	// from are the parses of sip.conf, users.conf and pjsip.conf the
+	// peers were resolved from, diags what resolving them said.
+	from  [3]*parser.Config
+	diags parser.Diagnostics
 }
 
-// newPeerSet sizes its maps for about n SIP peers: maps grown one
-// insert at a time rehash a 100k-peer PBX's several times per load.
-func newPeerSet(n int) *peerSet {
-	return &peerSet{sip: make(map[string]*Peer, n), pjsip: map[string]*Peer{}, users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}
+// newPeerSet sizes its maps for about n SIP and m PJSIP peers: maps
+// grown one insert at a time rehash a 100k-peer PBX's several times per
+// load.
+func newPeerSet(n, m int) *peerSet {
+	return &peerSet{sip: make(map[string]*Peer, n), pjsip: make(map[string]*Peer, m), users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}
+}
+
+// forNext is what the next load needs of ps to resolve the same files
+// again (see again): its look-up maps are left out.
+func (ps *peerSet) forNext() *peerSet {
+	if ps == nil {
+		return nil
+	}
+	return &peerSet{list: ps.list, users: ps.users, registers: ps.registers, ipIdentified: ps.ipIdentified,
+		reuse: ps.reuse, from: ps.from, diags: ps.diags, sip: map[string]*Peer{}, pjsip: map[string]*Peer{}}
+}
+
+// again is what resolvePeers resolves from the parses ps was resolved
+// from (a reload where none of the three files changed): copies of ps's
+// peers, in its order, with the tenant and trunk the later passes set
+// cleared; its diagnostics go to w again.
+func (ps *peerSet) again(w *diagSink) *peerSet {
+	sips := 0
+	for _, p := range ps.list {
+		if p.Tech != "PJSIP" {
+			sips++
+		}
+	}
+	out := newPeerSet(sips, len(ps.list)-sips)
+	out.from, out.diags = ps.from, ps.diags
+	if w != nil {
+		*w = append(*w, ps.diags...)
+	}
+	out.list = make([]*Peer, 0, len(ps.list))
+	for _, p := range ps.list {
+		q := out.alloc.New()
+		*q = *p
+		q.TenantID, q.Trunk = "", false
+		out.add(q)
+		if s, ok := ps.users[p]; ok {
+			out.users[q] = s
+		}
+		if r, ok := ps.registers[p]; ok {
+			out.registers[q] = r
+		}
+		if ps.ipIdentified[p] {
+			out.ipIdentified[q] = true
+		}
+	}
+	if ps.reuse != nil {
+		out.reuse = &sipReuse{general: ps.reuse.general, bySection: ps.reuse.bySection, peers: out.list}
+	}
+	return out
 }
 
 // get finds the peer a technology ("SIP" or "PJSIP", upper-case) names.
@@ -203,7 +256,12 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 			n += len(cfg.Sections)
 		}
 	}
-	ps := newPeerSet(n)
+	ps := newPeerSet(n, 0)
+	ps.from = [3]*parser.Config{sip, users, pjsip}
+	if w != nil {
+		said := len(*w)
+		defer func() { ps.diags = slices.Clone(parser.Diagnostics((*w)[said:])) }()
+	}
 	// chan_sip declines to load without a usable sip.conf, and then reads
 	// no users.conf either.
 	if sip != nil && !sip.Invalid {
@@ -216,7 +274,7 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 			prev = nil
 		}
 		addSIPConf(ps, sip, &g, prev, builds, w)
-		ps.reuse = &sipReuse{general: g, bySection: make(map[*parser.Section]*Peer, len(ps.list))}
+		ps.reuse = &sipReuse{general: g, bySection: make(map[*parser.Section]int, len(ps.list))}
 		// chan_sip deletes a peer with a bad ACL entry; one without the
 		// peer type (type=user) is no device: neither is listed.
 		kept := ps.list[:0]
@@ -227,7 +285,7 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 			case p.Tech != "SIP":
 				kept = append(kept, p)
 				continue
-			case sb == nil: // the last load's, finished
+			case sb == nil: // finished: the last load's, or by addSIPConf
 			case sb.badACL != nil:
 				w.warn(sb.badACL.Pos, "sip.conf [%s]: bad ACL entry %s=%s: Asterisk deletes the peer", p.Name, sb.badACL.Name, sb.badACL.Value)
 				sb = nil
@@ -238,7 +296,7 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 			}
 			if sb != nil || pb.sb == nil {
 				if pb.sec != nil {
-					ps.reuse.bySection[pb.sec] = p
+					ps.reuse.bySection[pb.sec] = len(kept)
 				}
 				kept = append(kept, p)
 				continue
@@ -247,6 +305,7 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 			delete(ps.users, p)
 		}
 		ps.list = kept
+		ps.reuse.peers = kept
 		markRegistered(ps, sip.Section("general"))
 	}
 	if pjsip != nil {
@@ -256,7 +315,8 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 }
 
 // peerBuild is a SIP peer while resolvePeers runs: its build (nil for a
-// peer taken over finished from the last load, see sipReuse), and the
+// peer finished already: taken over from the last load, see sipReuse, or
+// finished by addSIPConf), and the
 // sip.conf section that built it alone (nil when users.conf or a second
 // section of its name added to it).
 type peerBuild struct {
@@ -272,7 +332,8 @@ type peerBuild struct {
 // (tenant, trunk) is set again.
 type sipReuse struct {
 	general   sipGlobals
-	bySection map[*parser.Section]*Peer
+	bySection map[*parser.Section]int // index in peers
+	peers     []*Peer                 // the load's peers
 }
 
 // addUsersConf adds a SIP friend for every users.conf user with hassip
@@ -308,13 +369,15 @@ func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Pe
 // the peer it already built. A section prev holds gives a copy of its
 // peer.
 func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, builds map[*Peer]peerBuild, w *diagSink) {
+	scratch := new(sipBuild)
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "authentication") {
 			continue
 		}
 		old := ps.getSIP(s.Name)
 		if old == nil && prev != nil {
-			if q := prev.bySection[s]; q != nil {
+			if i, ok := prev.bySection[s]; ok {
+				q := prev.peers[i]
 				p := ps.alloc.New()
 				*p = *q
 				p.TenantID, p.Trunk = "", false
@@ -349,12 +412,23 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, 
 			builds[old] = peerBuild{sb: pb.sb}
 			continue
 		}
-		sb := newSIPBuild(g)
-		sb.apply(s.Name, s.Vars)
+		scratch.reset(g)
+		scratch.apply(s.Name, s.Vars)
 		// The section is not kept: its (full) variable list becomes the peer's.
 		p := ps.alloc.New()
-		*p = Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: sipTypeName(sb.typ), Pos: s.Pos, Vars: s.Vars[:len(s.Vars):len(s.Vars)]}
-		builds[p] = peerBuild{sb: sb, sec: s}
+		*p = Peer{Name: s.Name, Tech: "SIP", Source: "sip.conf", Type: sipTypeName(scratch.typ), Pos: s.Pos, Vars: s.Vars[:len(s.Vars):len(s.Vars)]}
+		if scratch.badACL == nil && scratch.typ&sipTypePeer != 0 {
+			// A peer resolvePeers keeps is finished now: a later section
+			// of its name builds it again from its lines (as one copied
+			// from the last load). A build per peer held to the end was
+			// 40 MB at 100k peers.
+			scratch.finish(p)
+			builds[p] = peerBuild{sec: s}
+		} else {
+			sb := new(sipBuild)
+			*sb = *scratch
+			builds[p] = peerBuild{sb: sb, sec: s}
+		}
 		ps.add(p)
 	}
 }
