@@ -1,6 +1,8 @@
 package index_test
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -22,7 +24,7 @@ func TestLoadFromPeers(t *testing.T) {
 		"sip.d/general.conf": "[general]\ncontext=fallback\n",
 		"sip.d/a.conf": "[201]\ntype=friend\nhost=dynamic\nsecret=Alpha1Secret22\ncontext=a-phones\ncallerid=\"Ann\" <201>\n\n" +
 			"[202]\ntype=friend\nhost=dynamic\nsecret=Beta2Secret333\n\n" +
-			"[prov-a]\ntype=peer\nhost=sip.provider.example\ncontext=a-in\n",
+			"[prov-a]\ntype=peer\nhost=sip.provider.example\ncontext=a-in\n\n[no-type]\nhost=dynamic\n",
 		"sip.d/b.conf": "[301]\ntype=friend\nhost=dynamic\nsecret=Gamma3Secret44\ncontext=b-phones\n",
 		"extensions.conf": "[a-phones]\nexten => 201,1,Dial(SIP/201)\nexten => 202,1,Dial(SIP/202)\n" +
 			"[a-in]\nexten => s,1,Dial(SIP/201)\n[b-phones]\nexten => 301,1,Dial(SIP/301)\n" +
@@ -33,6 +35,7 @@ func TestLoadFromPeers(t *testing.T) {
 		name, file, text string
 	}{
 		{"nothing changed", "", ""},
+		{"the dialplan alone changed (the peers copied whole, their warning again)", "extensions.conf", "exten => 203,1,Dial(SIP/202)\n"},
 		{"a peer added to the other file", "sip.d/b.conf", "\n[302]\ntype=friend\nhost=dynamic\nsecret=Delta4Secret55\ncontext=b-phones\n"},
 		{"a second section of a shared peer", "sip.d/b.conf", "\n[201]\ncallerid=\"Ann Other\" <2010>\nsecret=Epsilon5Secret6\n"},
 		{"a bad ACL on a shared peer", "sip.d/b.conf", "\n[202]\ndeny=not-an-address\n"},
@@ -50,4 +53,28 @@ func TestLoadFromPeers(t *testing.T) {
 		}
 		prev = reloadLikeLoad(t, st.name, ini, prev)
 	}
+}
+
+// TestLoadFromPeersTenantGone: astapi.ini drops a tenant while the peer
+// files stay as they were: the peers copied whole lose the tenant the
+// last load gave them.
+func TestLoadFromPeersTenantGone(t *testing.T) {
+	const tenantB = "[tenant B]\ncode = B\ncontexts = b-*\n\n"
+	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+tenantB+user("admin", "role = admin"), map[string]string{
+		"sip.conf": "[201]\ntype=friend\nhost=dynamic\nsecret=Alpha1Secret22\ncontext=a-phones\n\n" +
+			"[301]\ntype=friend\nhost=dynamic\nsecret=Gamma3Secret44\ncontext=b-phones\n",
+		"extensions.conf": "[a-phones]\nexten => 201,1,Dial(SIP/201)\n[b-phones]\nexten => 301,1,Dial(SIP/301)\n",
+	})
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ini, bytes.Replace(data, []byte(tenantB), nil, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadLikeLoad(t, "tenant B gone", ini, prev)
 }
