@@ -597,12 +597,18 @@ func byFirstChoice[T any](parts []*part, kind string, of func(*partGraph) ([]T, 
 				return nil, false
 			}
 		}
-		if x.key != "" {
-			setID(x.v, strconv.FormatUint(x.n, 10))
-		}
-		out[i] = x.v
+		out[i] = numberedID(x, setID)
 	}
 	return out, true
+}
+
+// numberedID gives x its number as its ID when it has a key (it is of a
+// part read now), and returns it.
+func numberedID[T any](x numbered[T], setID func(T, string)) T {
+	if x.key != "" {
+		setID(x.v, strconv.FormatUint(x.n, 10))
+	}
+	return x.v
 }
 
 // mergeFirstChoice is byFirstChoice for a Build that reused most of its
@@ -661,8 +667,7 @@ func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, ki
 			return nil, false, false
 		}
 		for ; j < len(fresh) && fresh[j].n < n; j++ {
-			setID(fresh[j].v, strconv.FormatUint(fresh[j].n, 10))
-			out = append(out, fresh[j].v)
+			out = append(out, numberedID(fresh[j], setID))
 		}
 		if j < len(fresh) && fresh[j].n == n {
 			return nil, false, true // an item of a part read now wants the ID of one reused
@@ -670,8 +675,7 @@ func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, ki
 		out = append(out, it)
 	}
 	for ; j < len(fresh); j++ {
-		setID(fresh[j].v, strconv.FormatUint(fresh[j].n, 10))
-		out = append(out, fresh[j].v)
+		out = append(out, numberedID(fresh[j], setID))
 	}
 	return out, true, true
 }
