@@ -176,6 +176,8 @@ type Graph struct {
 	links *splitLinks                      // what split found, for the next Build's
 	runs  map[*parser.Context]*contextRuns // by the first of their contexts, for the next Build's keys
 	// partsWhole: parts holds every part, and the lists hold their items
-	// and no other (see mergeFirstChoice).
-	partsWhole bool
+	// and no other (see mergeFirstChoice); objNums and edgeNums are the
+	// lists' IDs as numbers (nil when IDs clashed).
+	partsWhole        bool
+	objNums, edgeNums []uint64
 }

@@ -510,31 +510,33 @@ func (sh *shared) answer(lookups []string) [sha256.Size]byte {
 // ok is false when two keys want one ID.
 func join(parts []*part, prev *Graph) (*Graph, bool) {
 	// Objects and edges are numbered apart: concurrently.
-	var objs []*Object
+	g := &Graph{}
 	var objsOK bool
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		objs, objsOK = joinList(parts, prev, "object", func(g *Graph) []*Object { return g.Objects },
+		g.Objects, g.objNums, objsOK = joinList(parts, prev, "object", func(g *Graph) ([]*Object, []uint64) { return g.Objects, g.objNums },
 			func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
-			func(o *Object) string { return o.ID }, func(o *Object, id string) { o.ID = id })
+			func(o *Object, id string) { o.ID = id })
 	})
-	edges, ok := joinList(parts, prev, "destination", func(g *Graph) []*Edge { return g.Edges },
+	var ok bool
+	g.Edges, g.edgeNums, ok = joinList(parts, prev, "destination", func(g *Graph) ([]*Edge, []uint64) { return g.Edges, g.edgeNums },
 		func(f *partGraph) ([]*Edge, []string, []uint64) { return f.edges, f.edgeKeys, f.edgeNums },
-		func(e *Edge) string { return e.ID }, func(e *Edge, id string) { e.ID = id })
+		func(e *Edge, id string) { e.ID = id })
 	wg.Wait()
 	if !ok || !objsOK {
 		return nil, false
 	}
-	return &Graph{Objects: objs, Edges: edges}, true
+	return g, true
 }
 
 // joinList is byFirstChoice for one kind of item, merged into prev's
 // list when that says the same (see mergeFirstChoice).
-func joinList[T comparable](parts []*part, prev *Graph, kind string, list func(*Graph) []T,
-	of func(*partGraph) ([]T, []string, []uint64), id func(T) string, setID func(T, string)) ([]T, bool) {
+func joinList[T comparable](parts []*part, prev *Graph, kind string, list func(*Graph) ([]T, []uint64),
+	of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) ([]T, []uint64, bool) {
 	if prev != nil && prev.partsWhole {
-		if out, ok, known := mergeFirstChoice(parts, prev, list(prev), kind, of, id, setID); known {
-			return out, ok
+		prevList, prevNums := list(prev)
+		if out, nums, ok, known := mergeFirstChoice(parts, prev, prevList, prevNums, kind, of, setID); known {
+			return out, nums, ok
 		}
 	}
 	return byFirstChoice(parts, kind, of, setID)
@@ -555,7 +557,7 @@ type numbered[T any] struct {
 // part are distinct from those of any other (they hold positions of the
 // part's own contexts), and a reused part's IDs were checked when it was
 // read.
-func byFirstChoice[T any](parts []*part, kind string, of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) ([]T, bool) {
+func byFirstChoice[T any](parts []*part, kind string, of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) ([]T, []uint64, bool) {
 	n := 0
 	for _, p := range parts {
 		items, _, _ := of(p.found)
@@ -589,17 +591,17 @@ func byFirstChoice[T any](parts []*part, kind string, of func(*partGraph) ([]T, 
 		}
 		return cmp.Compare(a.at, b.at)
 	})
-	out := make([]T, len(all))
+	out, nums := make([]T, len(all)), make([]uint64, len(all))
 	for i, r := range order {
 		x := all[r.at]
 		if i > 0 {
 			if y := all[order[i-1].at]; y.n == x.n && (y.part != x.part || y.key != x.key) {
-				return nil, false
+				return nil, nil, false
 			}
 		}
-		out[i] = numberedID(x, setID)
+		out[i], nums[i] = numberedID(x, setID), x.n
 	}
-	return out, true
+	return out, nums, true
 }
 
 // numberedID gives x its number as its ID when it has a key (it is of a
@@ -618,8 +620,11 @@ func numberedID[T any](x numbered[T], setID func(T, string)) T {
 // read now, sorted, are merged in. At ten thousand parts that is a
 // fraction of sorting every item again. known is false when prev's list
 // cannot be told apart by part that way (then byFirstChoice decides).
-func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, kind string,
-	of func(*partGraph) ([]T, []string, []uint64), id func(T) string, setID func(T, string)) (out []T, ok, known bool) {
+func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, prevNums []uint64, kind string,
+	of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) (out []T, nums []uint64, ok, known bool) {
+	if len(prevNums) != len(prevList) {
+		return nil, nil, false, false
+	}
 	reused := make(map[*partGraph]bool, len(parts))
 	kept := 0
 	var fresh []numbered[T]
@@ -632,7 +637,7 @@ func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, ki
 			continue
 		}
 		if reused[p.found] {
-			return nil, false, false // one part of prev taken twice
+			return nil, nil, false, false // one part of prev taken twice
 		}
 		reused[p.found] = true
 		kept += len(items)
@@ -647,37 +652,37 @@ func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, ki
 		}
 	}
 	if len(prevList)-len(dropped) != kept {
-		return nil, false, false
+		return nil, nil, false, false
 	}
 	// Stable: items of one number stay in the parts' order.
 	slices.SortStableFunc(fresh, func(a, b numbered[T]) int { return cmp.Compare(a.n, b.n) })
 	for i := 1; i < len(fresh); i++ {
 		if x, y := fresh[i], fresh[i-1]; x.n == y.n && (x.part != y.part || x.key != y.key) {
-			return nil, false, true
+			return nil, nil, false, true
 		}
 	}
-	out = make([]T, 0, kept+len(fresh))
+	// The previous numbers are read in order, and no item is touched:
+	// at half a million items, reading each one's ID cost more than the
+	// merge.
+	out, nums = make([]T, 0, kept+len(fresh)), make([]uint64, 0, kept+len(fresh))
 	j := 0
-	for _, it := range prevList {
-		if dropped[it] {
+	for i, it := range prevList {
+		if len(dropped) > 0 && dropped[it] {
 			continue
 		}
-		n, err := strconv.ParseUint(id(it), 10, 64)
-		if err != nil {
-			return nil, false, false
-		}
+		n := prevNums[i]
 		for ; j < len(fresh) && fresh[j].n < n; j++ {
-			out = append(out, numberedID(fresh[j], setID))
+			out, nums = append(out, numberedID(fresh[j], setID)), append(nums, fresh[j].n)
 		}
 		if j < len(fresh) && fresh[j].n == n {
-			return nil, false, true // an item of a part read now wants the ID of one reused
+			return nil, nil, false, true // an item of a part read now wants the ID of one reused
 		}
-		out = append(out, it)
+		out, nums = append(out, it), append(nums, n)
 	}
 	for ; j < len(fresh); j++ {
-		out = append(out, numberedID(fresh[j], setID))
+		out, nums = append(out, numberedID(fresh[j], setID)), append(nums, fresh[j].n)
 	}
-	return out, true, true
+	return out, nums, true, true
 }
 
 // joinClashing is join when IDs clash: every part was read in this Build,

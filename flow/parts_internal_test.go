@@ -45,7 +45,7 @@ func TestByFirstChoice(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out, ok := byFirstChoice(c.parts, "object", func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
+			out, _, ok := byFirstChoice(c.parts, "object", func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
 				func(o *Object, id string) { o.ID = id })
 			if ok != c.ok {
 				t.Fatalf("ok = %v, want %v", ok, c.ok)
@@ -160,16 +160,20 @@ func TestMergeFirstChoice(t *testing.T) {
 			for _, k := range c.fresh {
 				parts = append(parts, fresh(k...))
 			}
-			got, ok, known := mergeFirstChoice(parts, prev, prev.Objects, "object", of, (*Object).id, setID)
+			for _, o := range prev.Objects {
+				n, _ := strconv.ParseUint(o.ID, 10, 64)
+				prev.objNums = append(prev.objNums, n)
+			}
+			got, gotNums, ok, known := mergeFirstChoice(parts, prev, prev.Objects, prev.objNums, "object", of, setID)
 			if known != c.known || ok != c.ok {
 				t.Fatalf("ok, known = %v, %v; want %v, %v", ok, known, c.ok, c.known)
 			}
 			if !ok {
 				return
 			}
-			want, wantOK := byFirstChoice(parts, "object", of, setID)
-			if !wantOK || !slices.Equal(got, want) {
-				t.Errorf("merged %v, sorted %v (ok %v)", objectIDs(got), objectIDs(want), wantOK)
+			want, wantNums, wantOK := byFirstChoice(parts, "object", of, setID)
+			if !wantOK || !slices.Equal(got, want) || !slices.Equal(gotNums, wantNums) {
+				t.Errorf("merged %v %v, sorted %v %v (ok %v)", objectIDs(got), gotNums, objectIDs(want), wantNums, wantOK)
 			}
 		})
 	}
