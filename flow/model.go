@@ -181,3 +181,12 @@ type Graph struct {
 	partsWhole        bool
 	objNums, edgeNums []uint64
 }
+
+// EdgeNums are the Edges' IDs as numbers, in their order; nil when g (or
+// its Build, when IDs clashed) has none.
+func (g *Graph) EdgeNums() []uint64 {
+	if g == nil || len(g.edgeNums) != len(g.Edges) {
+		return nil
+	}
+	return g.edgeNums
+}

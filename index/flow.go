@@ -44,18 +44,30 @@ func (b *builder) callFlow(exts []*Extension, trunks []*Peer) (*flow.Graph, []*D
 	}
 	g, diags := flow.Build(in)
 	// An edge taken over from the previous graph keeps its destination.
-	// Both lists are sorted by ID: one walk finds them.
+	// Both lists are sorted by ID: one walk finds them, on the IDs as
+	// numbers when both graphs have them (reading each edge's ID costs
+	// more than the walk at half a million edges).
 	var prevEdges []*flow.Edge
 	if in.Previous != nil && len(b.prev.Destinations) == len(in.Previous.Edges) {
 		prevEdges = in.Previous.Edges
 	}
+	nums, prevNums := g.EdgeNums(), in.Previous.EdgeNums()
+	byNums := nums != nil && prevNums != nil
+	less := func(j, i int) bool {
+		if byNums {
+			return prevNums[j] < nums[i]
+		}
+		return idLess(prevEdges[j].ID, g.Edges[i].ID)
+	}
 	dests := make([]*Destination, 0, len(g.Edges))
 	j := 0
-	for _, e := range g.Edges {
-		for j < len(prevEdges) && idLess(prevEdges[j].ID, e.ID) {
+	for i, e := range g.Edges {
+		for j < len(prevEdges) && less(j, i) {
 			j++
 		}
-		if j < len(prevEdges) && prevEdges[j] == e && b.prev.Destinations[j].ID == e.ID {
+		// Destinations are made from the edges one each, in order: the
+		// one at j is prevEdges[j]'s.
+		if j < len(prevEdges) && prevEdges[j] == e {
 			dests = append(dests, b.prev.Destinations[j])
 			continue
 		}
