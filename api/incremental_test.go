@@ -21,7 +21,8 @@ import (
 
 // everyAnswer is what snap serves: every read endpoint for every tenant,
 // extension, DID and ring group, the call-flow graph of every tenant, and
-// the audit, as admin (who may see secrets) asks.
+// the audit, as admin (who may see secrets) asks; and the destinations
+// by tenant the metrics read.
 func everyAnswer(t *testing.T, s *Server, st *index.Store, admin caller, email string) string {
 	t.Helper()
 	snap := st.Current()
@@ -40,6 +41,12 @@ func everyAnswer(t *testing.T, s *Server, st *index.Store, admin caller, email s
 			record(form(p, "tenant_id", ten.ID))
 		}
 		record(req{method: "GET", path: pathGraph, enc: "query"}.with("tenant_id", ten.ID))
+		// The metrics count the tenant's destinations from the snapshot.
+		fmt.Fprintf(&b, "destinations of %s:", ten.ID)
+		for _, d := range snap.DestinationsByTenant(ten.ID) {
+			fmt.Fprintf(&b, " %s", d.ID)
+		}
+		b.WriteString("\n\n")
 		exts := snap.ExtensionsByTenant(ten.ID)
 		// The lists above hold every extension; one by one, the first 25.
 		for _, e := range exts[:min(len(exts), 25)] {

@@ -180,6 +180,28 @@ type Graph struct {
 	// lists' IDs as numbers (nil when IDs clashed).
 	partsWhole        bool
 	objNums, edgeNums []uint64
+	changes           *Changes // see Changes
+}
+
+// Changes is how a Build changed the lists of the Graph it was given as
+// Input.Previous, when it made them from those (most parts reused):
+// the objects and edges of the parts read again, sorted by ID, and the
+// items of the previous lists left out. Every other item is in both
+// lists, in the same order.
+type Changes struct {
+	AddedObjects   []*Object
+	DroppedObjects map[*Object]bool
+	AddedEdges     []*Edge
+	DroppedEdges   map[*Edge]bool
+}
+
+// Changes is nil when the Build made its lists afresh. The items left
+// out stay referenced until g is replaced: a reload's worth.
+func (g *Graph) Changes() *Changes {
+	if g == nil {
+		return nil
+	}
+	return g.changes
 }
 
 // EdgeNums are the Edges' IDs as numbers, in their order; nil when g (or

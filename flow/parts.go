@@ -512,34 +512,47 @@ func join(parts []*part, prev *Graph) (*Graph, bool) {
 	// Objects and edges are numbered apart: concurrently.
 	g := &Graph{}
 	var objsOK bool
+	var objChanges *listChanges[*Object]
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		g.Objects, g.objNums, objsOK = joinList(parts, prev, "object", func(g *Graph) ([]*Object, []uint64) { return g.Objects, g.objNums },
+		g.Objects, g.objNums, objChanges, objsOK = joinList(parts, prev, "object", func(g *Graph) ([]*Object, []uint64) { return g.Objects, g.objNums },
 			func(f *partGraph) ([]*Object, []string, []uint64) { return f.objects, f.objKeys, f.objNums },
 			func(o *Object, id string) { o.ID = id })
 	})
 	var ok bool
-	g.Edges, g.edgeNums, ok = joinList(parts, prev, "destination", func(g *Graph) ([]*Edge, []uint64) { return g.Edges, g.edgeNums },
+	var edgeChanges *listChanges[*Edge]
+	g.Edges, g.edgeNums, edgeChanges, ok = joinList(parts, prev, "destination", func(g *Graph) ([]*Edge, []uint64) { return g.Edges, g.edgeNums },
 		func(f *partGraph) ([]*Edge, []string, []uint64) { return f.edges, f.edgeKeys, f.edgeNums },
 		func(e *Edge, id string) { e.ID = id })
 	wg.Wait()
 	if !ok || !objsOK {
 		return nil, false
 	}
+	if objChanges != nil && edgeChanges != nil {
+		g.changes = &Changes{AddedObjects: objChanges.added, DroppedObjects: objChanges.dropped,
+			AddedEdges: edgeChanges.added, DroppedEdges: edgeChanges.dropped}
+	}
 	return g, true
+}
+
+// listChanges is how mergeFirstChoice made a list from the previous one.
+type listChanges[T comparable] struct {
+	added   []T // sorted by ID
+	dropped map[T]bool
 }
 
 // joinList is byFirstChoice for one kind of item, merged into prev's
 // list when that says the same (see mergeFirstChoice).
 func joinList[T comparable](parts []*part, prev *Graph, kind string, list func(*Graph) ([]T, []uint64),
-	of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) ([]T, []uint64, bool) {
+	of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) ([]T, []uint64, *listChanges[T], bool) {
 	if prev != nil && prev.partsWhole {
 		prevList, prevNums := list(prev)
-		if out, nums, ok, known := mergeFirstChoice(parts, prev, prevList, prevNums, kind, of, setID); known {
-			return out, nums, ok
+		if out, nums, changes, ok, known := mergeFirstChoice(parts, prev, prevList, prevNums, kind, of, setID); known {
+			return out, nums, changes, ok
 		}
 	}
-	return byFirstChoice(parts, kind, of, setID)
+	out, nums, ok := byFirstChoice(parts, kind, of, setID)
+	return out, nums, nil, ok
 }
 
 // numbered is an object or edge with its ID as a number: the hash of its
@@ -621,9 +634,9 @@ func numberedID[T any](x numbered[T], setID func(T, string)) T {
 // fraction of sorting every item again. known is false when prev's list
 // cannot be told apart by part that way (then byFirstChoice decides).
 func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, prevNums []uint64, kind string,
-	of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) (out []T, nums []uint64, ok, known bool) {
+	of func(*partGraph) ([]T, []string, []uint64), setID func(T, string)) (out []T, nums []uint64, changes *listChanges[T], ok, known bool) {
 	if len(prevNums) != len(prevList) {
-		return nil, nil, false, false
+		return nil, nil, nil, false, false
 	}
 	reused := make(map[*partGraph]bool, len(parts))
 	kept := 0
@@ -637,7 +650,7 @@ func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, pr
 			continue
 		}
 		if reused[p.found] {
-			return nil, nil, false, false // one part of prev taken twice
+			return nil, nil, nil, false, false // one part of prev taken twice
 		}
 		reused[p.found] = true
 		kept += len(items)
@@ -652,13 +665,13 @@ func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, pr
 		}
 	}
 	if len(prevList)-len(dropped) != kept {
-		return nil, nil, false, false
+		return nil, nil, nil, false, false
 	}
 	// Stable: items of one number stay in the parts' order.
 	slices.SortStableFunc(fresh, func(a, b numbered[T]) int { return cmp.Compare(a.n, b.n) })
 	for i := 1; i < len(fresh); i++ {
 		if x, y := fresh[i], fresh[i-1]; x.n == y.n && (x.part != y.part || x.key != y.key) {
-			return nil, nil, false, true
+			return nil, nil, nil, false, true
 		}
 	}
 	// The previous numbers are read in order, and no item is touched:
@@ -675,14 +688,18 @@ func mergeFirstChoice[T comparable](parts []*part, prev *Graph, prevList []T, pr
 			out, nums = append(out, numberedID(fresh[j], setID)), append(nums, fresh[j].n)
 		}
 		if j < len(fresh) && fresh[j].n == n {
-			return nil, nil, false, true // an item of a part read now wants the ID of one reused
+			return nil, nil, nil, false, true // an item of a part read now wants the ID of one reused
 		}
 		out, nums = append(out, it), append(nums, n)
 	}
 	for ; j < len(fresh); j++ {
 		out, nums = append(out, numberedID(fresh[j], setID)), append(nums, fresh[j].n)
 	}
-	return out, nums, true, true
+	changes = &listChanges[T]{added: make([]T, len(fresh)), dropped: dropped}
+	for i, x := range fresh {
+		changes.added[i] = x.v
+	}
+	return out, nums, changes, true, true
 }
 
 // joinClashing is join when IDs clash: every part was read in this Build,

@@ -164,7 +164,7 @@ func TestMergeFirstChoice(t *testing.T) {
 				n, _ := strconv.ParseUint(o.ID, 10, 64)
 				prev.objNums = append(prev.objNums, n)
 			}
-			got, gotNums, ok, known := mergeFirstChoice(parts, prev, prev.Objects, prev.objNums, "object", of, setID)
+			got, gotNums, _, ok, known := mergeFirstChoice(parts, prev, prev.Objects, prev.objNums, "object", of, setID)
 			if known != c.known || ok != c.ok {
 				t.Fatalf("ok, known = %v, %v; want %v, %v", ok, known, c.ok, c.known)
 			}

@@ -189,10 +189,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	var (
 		graph     *flow.Graph
 		dests     []*Destination
+		groups    *flowGroups
 		flowDiags parser.Diagnostics
 		flowDone  sync.WaitGroup
 	)
-	flowDone.Go(func() { graph, dests, flowDiags = b.callFlow(exts, trunks) })
+	flowDone.Go(func() { graph, dests, groups, flowDiags = b.callFlow(exts, trunks) })
 	boxes := b.mailboxes(vm, users)
 	b.assignMailboxes(boxes, exts)
 	phones := b.phones(users, prov, exts)
@@ -236,7 +237,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	// one Goto): each problem is reported once. Sorted, repeats are adjacent.
 	snap.Diags = slices.Compact(b.diags).Cap(cfg.server.Limits.MaxDiagnosticsPerFile, cfg.server.Limits.MaxDiagnostics)
 	snap.BuildDuration = time.Since(start)
-	return newSnapshot(snap, true), nil
+	return newSnapshot(snap, true, groups), nil
 }
 
 // parseNames are the top-level Asterisk files, in the order they are

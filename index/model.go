@@ -264,10 +264,12 @@ func (s *Snapshot) TenantsOf(u *User) []*Tenant {
 
 // NewSnapshot sorts s's lists by numeric ID and builds its lookup tables.
 // Load uses it; tests may use it to build a Snapshot by hand.
-func NewSnapshot(s *Snapshot) *Snapshot { return newSnapshot(s, false) }
+func NewSnapshot(s *Snapshot) *Snapshot { return newSnapshot(s, false, nil) }
 
-// newSnapshot is NewSnapshot; extsIndexed says s.indexExtensions has run.
-func newSnapshot(s *Snapshot, extsIndexed bool) *Snapshot {
+// newSnapshot is NewSnapshot; extsIndexed says s.indexExtensions has run,
+// and groups (nil: none) are the call flow's lists by tenant, made
+// already (regroupFlow).
+func newSnapshot(s *Snapshot, extsIndexed bool, groups *flowGroups) *Snapshot {
 	// The long lists (extensions, destinations, the call flow) are done
 	// concurrently.
 	var wg sync.WaitGroup
@@ -280,18 +282,24 @@ func newSnapshot(s *Snapshot, extsIndexed bool) *Snapshot {
 			sortByID(s.Destinations, func(d *Destination) string { return d.ID })
 			s.destByTenant = groupBy(s.Destinations, destTenant)
 		})
+	} else if groups != nil {
+		s.objByTenant, s.edgesByTenant, s.destByTenant = groups.objects, groups.edges, groups.dests
 	} else {
 		// The call flow's lists come sorted (flow.Graph): checking it would
 		// touch every item. Destinations are made from the edges, one each
-		// in their order (Load's): then grouped alike.
-		wg.Go(func() { s.objByTenant = groupBy(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID }) })
+		// in their order (Load's): then grouped alike. Each group has an
+		// array of its own: a reload that takes over some (regroupFlow)
+		// keeps only theirs.
+		wg.Go(func() {
+			s.objByTenant = groupIntoEach(groupingOf(s.Flow.Objects, func(o *flow.Object) string { return o.TenantID }), s.Flow.Objects)
+		})
 		wg.Go(func() {
 			g := groupingOf(s.Flow.Edges, func(e *flow.Edge) string { return e.TenantID })
-			s.edgesByTenant = groupInto(g, s.Flow.Edges)
+			s.edgesByTenant = groupIntoEach(g, s.Flow.Edges)
 			if fits(g, s.Destinations, destTenant) {
-				s.destByTenant = groupInto(g, s.Destinations)
+				s.destByTenant = groupIntoEach(g, s.Destinations)
 			} else {
-				s.destByTenant = groupBy(s.Destinations, destTenant)
+				s.destByTenant = groupIntoEach(groupingOf(s.Destinations, destTenant), s.Destinations)
 			}
 		})
 	}
@@ -402,6 +410,23 @@ func groupInto[T any](g grouping, list []T) map[string][]T {
 	out := make(map[string][]T, len(g.keys))
 	for n, k := range g.keys {
 		out[k] = all[starts[n]:fill[n]:fill[n]]
+	}
+	return out
+}
+
+// groupIntoEach is groupInto with each group in an array of its own.
+func groupIntoEach[T any](g grouping, list []T) map[string][]T {
+	groups := make([][]T, len(g.keys))
+	for n, c := range g.counts {
+		groups[n] = make([]T, 0, c)
+	}
+	for i, v := range list {
+		n := g.groupOf[i]
+		groups[n] = append(groups[n], v)
+	}
+	out := make(map[string][]T, len(g.keys))
+	for n, k := range g.keys {
+		out[k] = groups[n]
 	}
 	return out
 }
