@@ -44,3 +44,46 @@ func TestGrouping(t *testing.T) {
 		}
 	}
 }
+
+// TestRegroup: after items are added and dropped, the groups of tenants
+// neither touched are the very slices they were; the others are merged
+// again in ID order (numeric), and a tenant left without items goes.
+func TestRegroup(t *testing.T) {
+	type item struct{ tenant, id string }
+	mk := func(tenant string, ids ...string) []*item {
+		var out []*item
+		for _, id := range ids {
+			out = append(out, &item{tenant, id})
+		}
+		return out
+	}
+	a, b, c := mk("a", "5", "20", "300"), mk("b", "7", "70"), mk("c", "9")
+	groups := map[string][]*item{"a": a, "b": b, "c": c}
+	added := append(mk("a", "6", "1000"), mk("d", "8")...) // in ID order within a tenant
+	dropped := map[*item]bool{a[1]: true, c[0]: true}
+	got, changed := regroup(groups, added, dropped, func(i *item) string { return i.tenant }, func(i *item) string { return i.id })
+	ids := func(list []*item) (out []string) {
+		for _, i := range list {
+			out = append(out, i.id)
+		}
+		return out
+	}
+	if want := []string{"5", "6", "300", "1000"}; !slices.Equal(ids(got["a"]), want) {
+		t.Errorf("a: %v, want %v", ids(got["a"]), want)
+	}
+	if &got["b"][0] != &b[0] {
+		t.Error("b, untouched, is not the same slice")
+	}
+	if _, ok := got["c"]; ok {
+		t.Errorf("c, emptied, still has %v", ids(got["c"]))
+	}
+	if want := []string{"8"}; !slices.Equal(ids(got["d"]), want) {
+		t.Errorf("d: %v, want %v", ids(got["d"]), want)
+	}
+	if want := map[string]bool{"a": true, "c": true, "d": true}; fmt.Sprint(changed) != fmt.Sprint(want) {
+		t.Errorf("changed %v, want %v", changed, want)
+	}
+	if len(groups["a"]) != 3 || groups["c"] == nil {
+		t.Error("the previous groups were modified")
+	}
+}
