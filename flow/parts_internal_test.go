@@ -2,11 +2,14 @@ package flow
 
 import (
 	"cmp"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/astapi/astapi/internal/ids"
+	"github.com/astapi/astapi/parser"
 )
 
 // TestByFirstChoice: items of parts read now get the hash of their key;
@@ -185,4 +188,62 @@ func objectIDs(list []*Object) []string {
 		out = append(out, o.ID)
 	}
 	return out
+}
+
+// TestBuildKeepsRuns: a Build from the previous Graph over the same
+// contexts takes over what their keys read (contextRuns), and says how
+// its lists changed (Graph.Changes): nothing when every part is reused;
+// a tenant's objects and edges, added and left out, when its part is
+// read again.
+func TestBuildKeepsRuns(t *testing.T) {
+	dir := t.TempDir()
+	dp := "[a-in]\nexten => _X.,1,Goto(a-ivr,s,1)\n[a-ivr]\nexten => s,1,Background(welcome)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/a1,20)\n" +
+		"[b-in]\nexten => _X.,1,Goto(b-ivr,s,1)\n[b-ivr]\nexten => s,1,Background(hello)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/b1,20)\n"
+	if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte(dp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parser.ParseFile(filepath.Join(dir, "extensions.conf"), parser.Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Input{Dialplan: parser.BuildDialplan(cfg), Digests: cfg.Digests,
+		Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-in", "a-ivr"}}, {ID: "B", Key: "b", Contexts: []string{"b-in", "b-ivr"}}},
+		Trunks:  []Trunk{{Tech: "SIP", Name: "ta", Context: "a-in", TenantID: "A"}, {Tech: "SIP", Name: "tb", Context: "b-in", TenantID: "B"}}}
+	first, _ := Build(in)
+	if first.Changes() != nil || len(first.runs) != 2 {
+		t.Fatalf("first Build: changes %v, %d context runs, want none and 2", first.Changes(), len(first.runs))
+	}
+	in.Previous = first
+	again, _ := Build(in)
+	for c, r := range first.runs {
+		if again.runs[c] != r {
+			t.Errorf("the runs of %s were read again", c.Name)
+		}
+	}
+	if ch := again.Changes(); ch == nil || len(ch.AddedObjects)+len(ch.DroppedObjects)+len(ch.AddedEdges)+len(ch.DroppedEdges) != 0 {
+		t.Errorf("nothing changed, Changes %+v", ch)
+	}
+	in.Tenants[0].Key, in.Previous = "a2", again // A's IDs change: its part is read again
+	moved, _ := Build(in)
+	ch := moved.Changes()
+	if ch == nil || len(ch.AddedObjects) == 0 || len(ch.AddedObjects) != len(ch.DroppedObjects) || len(ch.AddedEdges) != len(ch.DroppedEdges) {
+		t.Fatalf("A read again: Changes %+v", ch)
+	}
+	for _, o := range ch.AddedObjects {
+		if o.TenantID != "A" {
+			t.Errorf("added %s of %q, want only A's", o.ID, o.TenantID)
+		}
+	}
+	for o := range ch.DroppedObjects {
+		if o.TenantID != "A" || !slices.Contains(again.Objects, o) {
+			t.Errorf("dropped %s of %q: not one of A's in the previous Graph", o.ID, o.TenantID)
+		}
+	}
+	if n := moved.EdgeNums(); len(n) != len(moved.Edges) || len(n) == 0 {
+		t.Errorf("EdgeNums: %d for %d edges", len(n), len(moved.Edges))
+	}
+	var none *Graph
+	if none.Changes() != nil || none.EdgeNums() != nil {
+		t.Error("a nil Graph has changes or numbers")
+	}
 }
