@@ -247,3 +247,16 @@ func TestBuildKeepsRuns(t *testing.T) {
 		t.Error("a nil Graph has changes or numbers")
 	}
 }
+
+// TestBuildEmptyWhole: an empty dialplan read whole (no contexts, so no
+// first context to keep its key's runs by), from nothing and from a
+// previous Graph, builds an empty Graph.
+func TestBuildEmptyWhole(t *testing.T) {
+	in := Input{Dialplan: parser.BuildDialplan(&parser.Config{}), Whole: true, Digests: map[string]string{}}
+	first, _ := Build(in)
+	in.Previous = first
+	again, _ := Build(in)
+	if len(again.Objects)+len(again.Edges) != 0 || len(again.runs) != 0 {
+		t.Errorf("%d objects, %d edges, %d context runs; want none", len(again.Objects), len(again.Edges), len(again.runs))
+	}
+}
