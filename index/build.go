@@ -41,14 +41,22 @@ type builder struct {
 	scans     *contextScans // the dialplan's contexts, scanned
 	tenants   []*Tenant
 	byKey     map[string]*Tenant
-	owner     []*Tenant // the tenant of each peer of peers.list, or nil
 	decls     []tenantDecl
 	codes     map[string]int // lower-cased tenant code -> decl index
 	peerGlobs *globSet       // tenants' peers globs, owner = decl index
 	ctxGlobs  *globSet       // tenants' contexts globs, owner = decl index
 	ctxSet    map[*Tenant]map[string]bool
-	discovery string  // the discovery mode used, "" with declared tenants
-	unowned   []*Peer // discovered trunks listed under no tenant
+	discovery string   // the discovery mode used, "" with declared tenants
+	unowned   []*Peer  // discovered trunks listed under no tenant
+	extKeys   []string // the extensions' natural keys (parsedFiles.extKeys)
+
+	// The tenant (or nil) and the trunk flag of each peer of peers.list,
+	// kept beside it until settlePeers writes them into the peers.
+	owner []*Tenant
+	trunk []bool
+	// peersShared: peers.list is the served snapshot's (peerSet.again),
+	// whose peers may be read while this load runs: never written to.
+	peersShared bool
 }
 
 // dialSite is an extension of a context.
@@ -147,14 +155,16 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	if sip != nil {
 		b.sipGen = sip.Section("general")
 	}
-	// The dialplan's contexts are scanned and their graph drawn while the
-	// peers are resolved: neither reads the other.
+	// The dialplan's contexts are scanned while the peers are resolved,
+	// and their graph drawn while the Dial()s are looked up: neither reads
+	// the other.
 	var (
-		edges              map[string][]string
-		dpDiags, edgeDiags parser.Diagnostics
-		contextsDone       sync.WaitGroup
+		edges                map[string][]string
+		dpDiags, edgeDiags   parser.Diagnostics
+		scansDone, edgesDone sync.WaitGroup
 	)
-	contextsDone.Go(func() {
+	scansDone.Add(1)
+	edgesDone.Go(func() {
 		job.built.Wait()
 		b.dp = job.dp
 		if ext != nil {
@@ -164,10 +174,11 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 			b.dp.AddUsers(users)
 		}
 		b.scans = scanContexts(b.dp, last.ctxScans)
+		scansDone.Done()
 		edges = b.contextEdges((*diagSink)(&edgeDiags))
 	})
 	if lp := last.peers; lp != nil && lp.from == [3]*parser.Config{sip, users, pjsip} {
-		b.peers = lp.again((*diagSink)(&b.diags))
+		b.peers, b.peersShared = lp.again((*diagSink)(&b.diags)), true
 	} else {
 		var reuse *sipReuse
 		if lp != nil {
@@ -175,13 +186,15 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 		b.peers = resolvePeers(sip, users, pjsip, reuse, (*diagSink)(&b.diags))
 	}
-	contextsDone.Wait()
-	b.diags = append(append(b.diags, dpDiags...), edgeDiags...)
+	scansDone.Wait()
 	b.scanDials()
+	edgesDone.Wait()
+	b.diags = append(append(b.diags, dpDiags...), edgeDiags...)
 	b.markTrunks(edges)
 	b.ctxSet = map[*Tenant]map[string]bool{}
 	b.assignTenants()
 	b.adoptTrunks(edges)
+	b.settlePeers()
 	b.tenantContexts(edges)
 	exts, trunks := b.extensions()
 	// The call flow, the longest part, is read while the rest is derived:
@@ -222,7 +235,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
-		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers.forNext(), ctxScans: b.scans}
+		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans,
+		exts: exts, extKeys: b.extKeys}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
 	snap.SectionOwners = owners
@@ -260,10 +274,17 @@ type parsedFiles struct {
 	cfg    [len(parseNames)]*parser.Config
 	dp     *parser.Dialplan // users.conf's extensions added
 	ini    *iniConfig       // astapi.ini as read
-	// peers are the peers resolved, for the next load to copy (see
-	// peerSet.again, sipReuse); ctxScans the dialplan's contexts scanned.
+	// peers are the peers resolved, for the next load to share or copy
+	// (see peerSet.again, sipReuse); ctxScans the dialplan's contexts
+	// scanned.
 	peers    *peerSet
 	ctxScans *contextScans
+	// exts are the extensions in the order built, extKeys their natural
+	// keys (tenant key, NUL, number): the next load takes over the IDs
+	// when all keys are the same, and an extension whole when nothing it
+	// is made from changed (sameExtension).
+	exts    []*Extension
+	extKeys []string
 }
 
 // withoutLines is cfg without its sections' lines: what a load needs of

@@ -30,7 +30,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		gs       slab.Slab[group]
 		ps       slab.Slab[*Peer]
 		es       slab.Slab[Extension]
-		keyBytes strArena // dropped after the IDs are made
+		keyBytes strArena // kept for the next load (parsedFiles.extKeys)
 	)
 	named := b.extensionsNamedLikePeers()
 	inbound := b.inboundContexts()
@@ -68,20 +68,53 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		g.peers = append(g.peers, p)
 	}
 	trunks = append(trunks, b.unowned...)
-	alloc := newIDAllocator("extension")
-	ids := alloc.assignList(keys)
+	var last *parsedFiles
+	if b.prev != nil {
+		last = b.prev.parsed
+	}
+	var ids []string
+	if last != nil && slices.Equal(last.extKeys, keys) {
+		ids = make([]string, len(keys))
+		for i, e := range last.exts {
+			ids[i] = e.ID
+		}
+	} else {
+		ids = newIDAllocator("extension").assignList(keys)
+	}
 	out := make([]*Extension, 0, len(order))
+	fresh := make([]*Extension, 0, len(order))
 	for i, g := range order {
+		if e := sameExtension(last, i, ids[i], g.tenant.ID, g.number, g.peers); e != nil {
+			out = append(out, e)
+			continue
+		}
 		e := es.New()
 		*e = Extension{ID: ids[i], TenantID: g.tenant.ID, Number: g.number, Peers: g.peers}
 		out = append(out, e)
+		fresh = append(fresh, e)
 	}
-	parallel.Runs(len(out), tenantRuns(len(out)), func(_, lo, hi int) {
-		for _, e := range out[lo:hi] {
+	parallel.Runs(len(fresh), tenantRuns(len(fresh)), func(_, lo, hi int) {
+		for _, e := range fresh[lo:hi] {
 			b.fillExtension(e, e.Peers[0])
 		}
 	})
+	b.extKeys = keys
 	return out, trunks
+}
+
+// sameExtension is the last load's i-th extension (in the order built)
+// when it has this ID, tenant, number and these very peers, else nil.
+// What fillExtension derives comes from the first peer alone (its lines,
+// and whether users.conf made it), which a peer shared with the last
+// load (see settlePeers) keeps: the extension is shared whole.
+func sameExtension(last *parsedFiles, i int, id, tenantID, number string, peers []*Peer) *Extension {
+	if last == nil || i >= len(last.exts) {
+		return nil
+	}
+	if e := last.exts[i]; e.ID == id && e.TenantID == tenantID && e.Number == number && slices.Equal(e.Peers, peers) {
+		return e
+	}
+	return nil
 }
 
 // number is the extension number of a phone (SPEC §4 ex_number), the

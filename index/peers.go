@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -39,50 +40,53 @@ func newPeerSet(n, m int) *peerSet {
 	return &peerSet{sip: make(map[string]*Peer, n), pjsip: make(map[string]*Peer, m), users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}
 }
 
-// forNext is what the next load needs of ps to resolve the same files
-// again (see again): its look-up maps are left out.
-func (ps *peerSet) forNext() *peerSet {
-	if ps == nil {
-		return nil
-	}
-	return &peerSet{list: ps.list, users: ps.users, registers: ps.registers, ipIdentified: ps.ipIdentified,
-		reuse: ps.reuse, from: ps.from, diags: ps.diags, sip: map[string]*Peer{}, pjsip: map[string]*Peer{}}
-}
-
 // again is what resolvePeers resolves from the parses ps was resolved
-// from (a reload where none of the three files changed): copies of ps's
-// peers, in its order, with the tenant and trunk the later passes set
-// cleared; its diagnostics go to w again.
+// from (a reload where none of the three files changed): ps itself,
+// shared with the snapshot that holds it. Its peers keep the tenant and
+// trunk flag that load gave them; the passes that settle those keep them
+// beside the list, and settlePeers copies a peer whose own differ (see
+// withCopies). Its diagnostics go to w again.
 func (ps *peerSet) again(w *diagSink) *peerSet {
-	sips := 0
-	for _, p := range ps.list {
-		if p.Tech != "PJSIP" {
-			sips++
-		}
-	}
-	out := newPeerSet(sips, len(ps.list)-sips)
-	out.from, out.diags = ps.from, ps.diags
 	if w != nil {
 		*w = append(*w, ps.diags...)
 	}
-	out.list = make([]*Peer, 0, len(ps.list))
-	for _, p := range ps.list {
-		q := out.alloc.New()
-		*q = *p
-		q.TenantID, q.Trunk = "", false
-		out.add(q)
-		if s, ok := ps.users[p]; ok {
-			out.users[q] = s
+	return ps
+}
+
+// withCopies is ps with the peers of moved (old → copy) replaced by their
+// copies, in its list and every look-up; ps is not modified.
+func (ps *peerSet) withCopies(moved map[*Peer]*Peer) *peerSet {
+	out := &peerSet{from: ps.from, diags: ps.diags, list: slices.Clone(ps.list),
+		sip: maps.Clone(ps.sip), pjsip: maps.Clone(ps.pjsip),
+		users: rekeyed(ps.users, moved), registers: rekeyed(ps.registers, moved), ipIdentified: rekeyed(ps.ipIdentified, moved)}
+	for i, p := range out.list {
+		if q := moved[p]; q != nil {
+			out.list[i] = q
 		}
-		if r, ok := ps.registers[p]; ok {
-			out.registers[q] = r
-		}
-		if ps.ipIdentified[p] {
-			out.ipIdentified[q] = true
+	}
+	for _, m := range []map[string]*Peer{out.sip, out.pjsip} {
+		for k, p := range m {
+			if q := moved[p]; q != nil {
+				m[k] = q
+			}
 		}
 	}
 	if ps.reuse != nil {
-		out.reuse = &sipReuse{general: ps.reuse.general, bySection: ps.reuse.bySection, peers: out.list}
+		r := *ps.reuse
+		r.peers = out.list
+		out.reuse = &r
+	}
+	return out
+}
+
+// rekeyed is a copy of m with the keys of moved replaced by their copies.
+func rekeyed[V any](m map[*Peer]V, moved map[*Peer]*Peer) map[*Peer]V {
+	out := maps.Clone(m)
+	for old, q := range moved {
+		if v, ok := out[old]; ok {
+			delete(out, old)
+			out[q] = v
+		}
 	}
 	return out
 }

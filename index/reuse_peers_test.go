@@ -78,3 +78,87 @@ func TestLoadFromPeersTenantGone(t *testing.T) {
 	}
 	reloadLikeLoad(t, "tenant B gone", ini, prev)
 }
+
+// TestLoadFromSharedPeers: when the peer files are unchanged, a reload
+// shares the served snapshot's peers, and the extensions made of them,
+// and never writes to them: a peer whose trunk flag or tenant changes is
+// a copy in the new snapshot, and the next reload finds the copy by its
+// name.
+func TestLoadFromSharedPeers(t *testing.T) {
+	const tenantB = "[tenant B]\ncode = B\ncontexts = b-*\n\n"
+	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+tenantB+user("admin", "role = admin"), map[string]string{
+		"sip.conf": "[201]\ntype=friend\nhost=dynamic\nsecret=Alpha1Secret22\ncontext=a-phones\n\n" +
+			"[202]\ntype=friend\nhost=dynamic\nsecret=Beta2Secret333\ncontext=a-phones\n\n" +
+			"[301]\ntype=friend\nhost=dynamic\nsecret=Gamma3Secret44\ncontext=b-phones\n",
+		"extensions.conf": "[a-phones]\nexten => 201,1,Dial(SIP/201)\nexten => 202,1,Dial(SIP/202)\n[b-phones]\nexten => 301,1,Dial(SIP/301)\n",
+	})
+	ast := filepath.Join(filepath.Dir(ini), "asterisk")
+	peer := func(s *index.Snapshot, name string) *index.Peer {
+		for _, e := range s.Extensions {
+			for _, p := range e.Peers {
+				if p.Name == name {
+					return p
+				}
+			}
+		}
+		for _, p := range s.Trunks {
+			if p.Name == name {
+				return p
+			}
+		}
+		t.Fatalf("no peer %s", name)
+		return nil
+	}
+	first, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendLine(t, filepath.Join(ast, "extensions.conf"), "[a-phones](+)\nexten => 203,1,Dial(SIP/201)\n")
+	second := reloadLikeLoad(t, "a dialplan edit that moves no peer", ini, first)
+	ext := func(s *index.Snapshot, number string) *index.Extension {
+		for _, e := range s.Extensions {
+			if e.Number == number {
+				return e
+			}
+		}
+		t.Fatalf("no extension %s", number)
+		return nil
+	}
+	for _, name := range []string{"201", "202", "301"} {
+		if peer(second, name) != peer(first, name) {
+			t.Errorf("peer %s: not shared with the served snapshot", name)
+		}
+		if ext(second, name) != ext(first, name) {
+			t.Errorf("extension %s: not shared with the served snapshot", name)
+		}
+	}
+	appendLine(t, filepath.Join(ast, "extensions.conf"), "exten => 9,1,Dial(SIP/202/5551234)\n")
+	third := reloadLikeLoad(t, "a Dial makes 202 a trunk", ini, second)
+	if p := peer(third, "202"); !p.Trunk || p == peer(second, "202") {
+		t.Errorf("202 in the reload: trunk %v, shared %v; want a trunk, copied", p.Trunk, p == peer(second, "202"))
+	}
+	if p := peer(second, "202"); p.Trunk || p.TenantID == "" {
+		t.Errorf("202 in the served snapshot: trunk %v, tenant %q; want it untouched", p.Trunk, p.TenantID)
+	}
+	if peer(third, "201") != peer(second, "201") || ext(third, "201") != ext(second, "201") {
+		t.Error("201 (unchanged) is not shared any more")
+	}
+	// The next reload resolves Dial(SIP/202) to the copy: it stays a
+	// trunk, and nothing differs from a load.
+	appendLine(t, filepath.Join(ast, "extensions.conf"), "exten => 204,1,Dial(SIP/202)\n")
+	fourth := reloadLikeLoad(t, "a reload after the copy", ini, third)
+	if peer(fourth, "202") != peer(third, "202") {
+		t.Error("the copy of 202 is not shared by the next reload")
+	}
+	data, err := os.ReadFile(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ini, bytes.Replace(data, []byte(tenantB), nil, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadLikeLoad(t, "tenant B gone", ini, fourth)
+	if p := peer(fourth, "301"); p.TenantID == "" {
+		t.Error("301 in the served snapshot lost its tenant")
+	}
+}

@@ -59,7 +59,7 @@ func (b *builder) assignTenants() {
 		}
 		t := b.tenantOf(p)
 		if t == nil {
-			if !p.Trunk { // trunks: see adoptTrunks
+			if !b.trunk[i] { // trunks: see adoptTrunks
 				orphans = append(orphans, i)
 			}
 			continue
@@ -86,8 +86,8 @@ func (b *builder) assignTenants() {
 // when asked, one per phone context.
 func (b *builder) discoverTenants() []tenantDecl {
 	var phones []*Peer
-	for _, p := range b.peers.list {
-		if !p.Trunk && p.System == "" {
+	for i, p := range b.peers.list {
+		if !b.trunk[i] && p.System == "" {
 			phones = append(phones, p)
 		}
 	}
@@ -148,7 +148,7 @@ func (b *builder) contextMates() map[string]*Tenant {
 	out := map[string]*Tenant{}
 	for i, q := range b.peers.list {
 		t := b.owner[i]
-		if t == nil || q.Trunk {
+		if t == nil || b.trunk[i] {
 			continue
 		}
 		if old, seen := out[q.Context]; !seen {
@@ -163,7 +163,52 @@ func (b *builder) contextMates() map[string]*Tenant {
 // own gives the peer b.peers.list[i] to t.
 func (b *builder) own(i int, t *Tenant) {
 	b.owner[i] = t
-	b.peers.list[i].TenantID = t.ID
+}
+
+// settlePeers writes into each peer its tenant and trunk flag, which the
+// passes before kept beside the list (owner, trunk). Peers the served
+// snapshot shares (peersShared) are not written: those whose tenant and
+// flag are already these are kept, the others replaced by copies, in a
+// set of their own (peerSet.withCopies). A reload that changed neither
+// the peer files nor any peer's tenant or flag thus shares every peer,
+// and what the next load keys by them.
+func (b *builder) settlePeers() {
+	var moved map[*Peer]*Peer
+	for i, p := range b.peers.list {
+		id := ""
+		if t := b.owner[i]; t != nil {
+			id = t.ID
+		}
+		if p.TenantID == id && p.Trunk == b.trunk[i] {
+			continue
+		}
+		if !b.peersShared {
+			p.TenantID, p.Trunk = id, b.trunk[i]
+			continue
+		}
+		if moved == nil {
+			moved = map[*Peer]*Peer{}
+		}
+		q := new(Peer)
+		*q = *p
+		q.TenantID, q.Trunk = id, b.trunk[i]
+		moved[p] = q
+	}
+	if moved == nil {
+		return
+	}
+	b.peers, b.peersShared = b.peers.withCopies(moved), false
+	for old, q := range moved {
+		if u, ok := b.dials[old]; ok {
+			delete(b.dials, old)
+			b.dials[q] = u
+		}
+	}
+	for i, p := range b.unowned {
+		if q := moved[p]; q != nil {
+			b.unowned[i] = q
+		}
+	}
 }
 
 // adoptTrunks settles the trunks assignTenants left without a tenant.
@@ -175,9 +220,10 @@ func (b *builder) own(i int, t *Tenant) {
 func (b *builder) adoptTrunks(edges map[string][]string) {
 	discovered := len(b.ini.tenants) == 0
 	reached := map[string][]*Tenant{} // by trunk context
-	var byID map[string]*Tenant
+	// The peers' indexes in peers.list, made when first needed.
+	var at map[*Peer]int
 	for i, p := range b.peers.list {
-		if !p.Trunk || b.owner[i] != nil {
+		if !b.trunk[i] || b.owner[i] != nil {
 			continue
 		}
 		if !discovered {
@@ -188,13 +234,13 @@ func (b *builder) adoptTrunks(edges map[string][]string) {
 		if p.Context != "" {
 			var ok bool
 			if ts, ok = reached[p.Context]; !ok {
-				if byID == nil {
-					byID = make(map[string]*Tenant, len(b.tenants))
-					for _, t := range b.tenants {
-						byID[t.ID] = t
+				if at == nil {
+					at = make(map[*Peer]int, len(b.peers.list))
+					for j, q := range b.peers.list {
+						at[q] = j
 					}
 				}
-				ts = b.tenantsReached(p.Context, edges, byID)
+				ts = b.tenantsReached(p.Context, edges, at)
 				reached[p.Context] = ts
 			}
 		}
@@ -222,7 +268,7 @@ func (b *builder) adoptTrunks(edges map[string][]string) {
 // walk from ctx reaches, or whose phones the contexts on the way dial. The
 // walk stops at a claimed context: what a tenant's context leads to is
 // that tenant's.
-func (b *builder) tenantsReached(ctx string, edges map[string][]string, byID map[string]*Tenant) []*Tenant {
+func (b *builder) tenantsReached(ctx string, edges map[string][]string, at map[*Peer]int) []*Tenant {
 	hit := map[*Tenant]bool{}
 	seen := map[string]bool{ctx: true}
 	var buf []dialTarget
@@ -241,8 +287,8 @@ func (b *builder) tenantsReached(ctx string, edges map[string][]string, byID map
 				// scanDials reported the unknown peers already.
 				buf = b.dialTargets(buf[:0], &scan.dials[k], nil)
 				for _, d := range buf {
-					if d.peer != nil && !d.peer.Trunk && byID[d.peer.TenantID] != nil {
-						hit[byID[d.peer.TenantID]] = true
+					if i, ok := at[d.peer]; ok && !b.trunk[i] && b.owner[i] != nil {
+						hit[b.owner[i]] = true
 					}
 				}
 			}

@@ -74,7 +74,8 @@ func isNumber(s string) bool { return flow.IsNumber(s) }
 // System endpoints are neither phones nor trunks.
 func (b *builder) markTrunks(edges map[string][]string) {
 	inbound := map[string]bool{} // by context, computed once
-	for _, p := range b.peers.list {
+	b.trunk = make([]bool, len(b.peers.list))
+	for i, p := range b.peers.list {
 		if p.System != "" {
 			continue
 		}
@@ -82,16 +83,16 @@ func (b *builder) markTrunks(edges map[string][]string) {
 		fixed := (p.Host != "" && !strings.EqualFold(p.Host, "dynamic") || b.peers.ipIdentified[p]) && (u == nil || len(u.alone) == 0)
 		switch {
 		case u != nil && u.withNumber:
-			p.Trunk = true
 		case b.peers.registers[p] != "":
-			p.Trunk = true
 		case !fixed:
+			continue
 		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "" ||
 			p.Tech == "SIP" && p.Info.Insecure != "no":
-			p.Trunk = true
 		case b.leadsInbound(p.Context, edges, inbound):
-			p.Trunk = true
+		default:
+			continue
 		}
+		b.trunk[i] = true
 	}
 }
 
