@@ -207,9 +207,10 @@ func ownFile(snap *index.Snapshot, u *index.User, f string) bool {
 			rel = filepath.ToSlash(r)
 		}
 	}
-	marks, ok := snap.SectionOwners[rel]
+	owners := snap.Owners()
+	marks, ok := owners[rel]
 	if !ok {
-		marks = snap.SectionOwners[f]
+		marks = owners[f]
 	}
 	mine := false
 	for _, m := range marks {

@@ -211,7 +211,6 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.assignMailboxes(boxes, exts)
 	phones := b.phones(users, prov, exts)
 	apiUsers := b.users()
-	owners := sectionOwners(&Snapshot{Tenants: b.tenants, Extensions: exts, Trunks: trunks}, sip, pjsip, users, ext)
 	// The call flow reads exts: the snapshot sorts a list of its own.
 	snap := &Snapshot{Extensions: slices.Clone(exts)}
 	snap.indexExtensions()
@@ -239,7 +238,14 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		exts: exts, extKeys: b.extKeys}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
-	snap.SectionOwners = owners
+	// The section owners are worked out when first asked for (Owners),
+	// from what this load saw: the lists as built (the snapshot sorts its
+	// own in place), extensions.conf's sections without their lines.
+	ownersOf := &Snapshot{Tenants: slices.Clone(b.tenants), Extensions: exts, Trunks: slices.Clone(trunks)}
+	extSections := snap.parsed.cfg[extIdx]
+	snap.owners = &lazyOwners{build: func() map[string][]SectionOwner {
+		return sectionOwners(ownersOf, sip, pjsip, users, extSections)
+	}}
 	for d := range b.dirs {
 		snap.WatchDirs = append(snap.WatchDirs, d)
 	}

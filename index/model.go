@@ -176,8 +176,10 @@ type Snapshot struct {
 	Diags      parser.Diagnostics
 	// SectionOwners maps a file (as named in Diags) to its sections, in
 	// line order, with their tenants: what a tenant user may see of the
-	// diagnostics (see DiagTenants).
+	// diagnostics (see DiagTenants). Read it through Owners: a load
+	// leaves it nil and works it out at the first call.
 	SectionOwners map[string][]SectionOwner
+	owners        *lazyOwners
 
 	usersByName    map[string]*User
 	usersByEmail   map[string]*User

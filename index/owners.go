@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/astapi/astapi/parser"
 )
@@ -114,6 +115,25 @@ func sectionOwners(snap *Snapshot, sip, pjsip, users, ext *parser.Config) map[st
 	return out
 }
 
+// lazyOwners works a load's section owners out once, when first asked:
+// only a tenant user's view of the diagnostics reads them, and at 10k
+// tenants they took a tenth of a second of every reload.
+type lazyOwners struct {
+	once  sync.Once
+	build func() map[string][]SectionOwner // dropped once run
+	m     map[string][]SectionOwner
+}
+
+// Owners returns SectionOwners, working them out at the first call for
+// a load's snapshot.
+func (s *Snapshot) Owners() map[string][]SectionOwner {
+	if o := s.owners; o != nil {
+		o.once.Do(func() { o.m, o.build = o.build(), nil })
+		return o.m
+	}
+	return s.SectionOwners
+}
+
 // peerAt is the line of a peer's section, and the peer's tenant.
 type peerAt struct {
 	line   int
@@ -128,7 +148,7 @@ func (a peerAt) compare(b peerAt) int { return cmp.Compare(a.line, b.line) }
 // the including file's section, which this does not follow: it belongs
 // to none.
 func (s *Snapshot) DiagTenants(pos parser.Pos) []string {
-	marks := s.SectionOwners[pos.File]
+	marks := s.Owners()[pos.File]
 	i := sort.Search(len(marks), func(i int) bool { return marks[i].Line > pos.Line })
 	if i == 0 || pos.Line == 0 {
 		return nil

@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/astapi/astapi/index"
@@ -43,6 +44,30 @@ func TestSectionOwners(t *testing.T) {
 			t.Errorf("%s:%d belongs to %v, want %v", c.file, c.line, got, c.want)
 		}
 	}
+}
+
+// TestSectionOwnersConcurrent: a load's section owners are worked out at
+// the first question, which many requests may ask at once; they all get
+// the same answer (go test -race checks the rest).
+func TestSectionOwnersConcurrent(t *testing.T) {
+	t.Parallel()
+	s := loadPBX(t, "[tenant acme]\nname = Acme\ncode = AC\ncontexts = acme-*\n",
+		map[string]string{
+			"sip.conf":        "[101]\ntype=friend\nhost=dynamic\ncontext=acme-phones\n",
+			"extensions.conf": "[acme-phones]\nexten => 101,1,Dial(SIP/101)\n",
+		})
+	acme := tenantByKey(t, s, "acme").ID
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for _, pos := range []parser.Pos{{File: "sip.conf", Line: 2}, {File: "extensions.conf", Line: 2}} {
+				if got := s.DiagTenants(pos); !slices.Equal(got, []string{acme}) {
+					t.Errorf("%s belongs to %v, want [%s]", pos, got, acme)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // TestPeerTypeLayered: a second section of a sip.conf peer is another
