@@ -49,6 +49,7 @@ type builder struct {
 	discovery string   // the discovery mode used, "" with declared tenants
 	unowned   []*Peer  // discovered trunks listed under no tenant
 	extKeys   []string // the extensions' natural keys (parsedFiles.extKeys)
+	extFirst  []int32  // and their first peers (parsedFiles.extFirst)
 
 	// The tenant (or nil) and the trunk flag of each peer of peers.list,
 	// kept beside it until settlePeers writes them into the peers.
@@ -212,8 +213,8 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	phones := b.phones(users, prov, exts)
 	apiUsers := b.users()
 	// The call flow reads exts: the snapshot sorts a list of its own.
-	snap := &Snapshot{Extensions: slices.Clone(exts)}
-	snap.indexExtensions()
+	snap := &Snapshot{}
+	snap.Extensions, snap.extByTenant = b.extensionLists(exts)
 	flowDone.Wait()
 	b.diags = append(b.diags, flowDiags...)
 
@@ -235,7 +236,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
 		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans,
-		exts: exts, extKeys: b.extKeys}
+		exts: exts, extKeys: b.extKeys, extFirst: b.extFirst}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
 	// The section owners are worked out when first asked for (Owners),
@@ -286,11 +287,13 @@ type parsedFiles struct {
 	peers    *peerSet
 	ctxScans *contextScans
 	// exts are the extensions in the order built, extKeys their natural
-	// keys (tenant key, NUL, number): the next load takes over the IDs
-	// when all keys are the same, and an extension whole when nothing it
-	// is made from changed (sameExtension).
-	exts    []*Extension
-	extKeys []string
+	// keys (tenant key, NUL, number), extFirst the index of their first
+	// peer in peers.list: the next load takes over the IDs when all keys
+	// are the same, and an extension whole when nothing it is made from
+	// changed (sameExtension).
+	exts     []*Extension
+	extKeys  []string
+	extFirst []int32
 }
 
 // withoutLines is cfg without its sections' lines: what a load needs of

@@ -17,6 +17,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		tenant *Tenant
 		number string
 		peers  []*Peer
+		first  int32 // the first peer's index in peers.list
 	}
 	type groupKey struct {
 		tenant *Tenant
@@ -59,7 +60,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		g := groups[groupKey{t, num}]
 		if g == nil {
 			g = gs.New()
-			*g = group{tenant: t, number: num, peers: ps.One(p)}
+			*g = group{tenant: t, number: num, peers: ps.One(p), first: int32(i)}
 			groups[groupKey{t, num}] = g
 			order = append(order, g)
 			keys = append(keys, keyBytes.concat(t.Key, "\x00", num))
@@ -83,10 +84,20 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	}
 	out := make([]*Extension, 0, len(order))
 	fresh := make([]*Extension, 0, len(order))
+	b.extFirst = make([]int32, len(order))
+	j := 0 // in last.exts: both lists come in the order of their first peers
 	for i, g := range order {
-		if e := sameExtension(last, i, ids[i], g.tenant.ID, g.number, g.peers); e != nil {
-			out = append(out, e)
-			continue
+		b.extFirst[i] = g.first
+		if last != nil {
+			for j < len(last.exts) && last.extFirst[j] < g.first {
+				j++
+			}
+			if j < len(last.exts) && last.extFirst[j] == g.first {
+				if e := last.exts[j]; sameExtension(e, ids[i], g.tenant.ID, g.number, g.peers) {
+					out = append(out, e)
+					continue
+				}
+			}
 		}
 		e := es.New()
 		*e = Extension{ID: ids[i], TenantID: g.tenant.ID, Number: g.number, Peers: g.peers}
@@ -102,19 +113,72 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	return out, trunks
 }
 
-// sameExtension is the last load's i-th extension (in the order built)
-// when it has this ID, tenant, number and these very peers, else nil.
-// What fillExtension derives comes from the first peer alone (its lines,
-// and whether users.conf made it), which a peer shared with the last
-// load (see settlePeers) keeps: the extension is shared whole.
-func sameExtension(last *parsedFiles, i int, id, tenantID, number string, peers []*Peer) *Extension {
-	if last == nil || i >= len(last.exts) {
-		return nil
+// sameExtension reports whether e, an extension of the last load, has
+// this ID, tenant, number and these very peers. What fillExtension
+// derives comes from the first peer alone (its lines, and whether
+// users.conf made it), which a peer shared with the last load (see
+// settlePeers) keeps: then e is the extension, shared whole.
+func sameExtension(e *Extension, id, tenantID, number string, peers []*Peer) bool {
+	return e.ID == id && e.TenantID == tenantID && e.Number == number && slices.Equal(e.Peers, peers)
+}
+
+// extensionLists are exts sorted by ID and grouped by tenant, as
+// Snapshot.indexExtensions makes them. When few of exts are new (the
+// others shared with the served snapshot, see sameExtension), the served
+// snapshot's lists are taken over: the extensions left out are dropped,
+// the new ones merged in, and only their tenants grouped again.
+func (b *builder) extensionLists(exts []*Extension) ([]*Extension, map[string][]*Extension) {
+	full := func() ([]*Extension, map[string][]*Extension) {
+		s := &Snapshot{Extensions: slices.Clone(exts)}
+		s.indexExtensions()
+		return s.Extensions, s.extByTenant
 	}
-	if e := last.exts[i]; e.ID == id && e.TenantID == tenantID && e.Number == number && slices.Equal(e.Peers, peers) {
-		return e
+	prev := b.prev
+	if prev == nil || prev.parsed == nil || prev.extByTenant == nil {
+		return full()
 	}
-	return nil
+	// Both lists come in the order of their first peers (extFirst) when
+	// the peers are shared: walked side by side, an extension in one
+	// only is added or dropped.
+	last, lastFirst := prev.parsed.exts, prev.parsed.extFirst
+	var added []*Extension
+	dropped := map[*Extension]bool{}
+	k := 0
+	for i, e := range exts {
+		for ; k < len(last) && (lastFirst[k] < b.extFirst[i] || lastFirst[k] == b.extFirst[i] && last[k] != e); k++ {
+			dropped[last[k]] = true
+		}
+		if k < len(last) && last[k] == e {
+			k++
+			continue
+		}
+		added = append(added, e)
+	}
+	for _, e := range last[k:] {
+		dropped[e] = true
+	}
+	if len(added)+len(dropped) > len(exts)/8 {
+		return full()
+	}
+	id := func(e *Extension) string { return e.ID }
+	sortByID(added, id)
+	list := make([]*Extension, 0, len(exts))
+	j := 0
+	for _, e := range prev.Extensions {
+		if dropped[e] {
+			continue
+		}
+		for ; j < len(added) && idLess(added[j].ID, e.ID); j++ {
+			list = append(list, added[j])
+		}
+		list = append(list, e)
+	}
+	list = append(list, added[j:]...)
+	if len(list) != len(exts) {
+		return full() // prev's lists are not those of its exts: cannot tell
+	}
+	groups, _ := regroup(prev.extByTenant, added, dropped, func(e *Extension) string { return e.TenantID }, id)
+	return list, groups
 }
 
 // number is the extension number of a phone (SPEC §4 ex_number), the

@@ -260,6 +260,7 @@ func reloadLikeLoad(t *testing.T, step, ini string, prev *index.Snapshot) *index
 	}{
 		{"index", func(s *index.Snapshot) any { return s.Dump(true) }},
 		{"peers", func(s *index.Snapshot) any { return index.PeerDumpOf(s) }},
+		{"extension lists", extensionLists},
 	} {
 		got, _ := json.Marshal(c.dump(next))
 		want, _ := json.Marshal(c.dump(full))
@@ -271,6 +272,23 @@ func reloadLikeLoad(t *testing.T, step, ini string, prev *index.Snapshot) *index
 		t.Errorf("%s: the reload's call flow differs from a load's:\n%s", step, firstDiff(a, b))
 	}
 	return next
+}
+
+// extensionLists are the IDs of s's extensions, in its order, and by
+// tenant: what ExtensionByID and ExtensionsByTenant search.
+func extensionLists(s *index.Snapshot) any {
+	ids := func(es []*index.Extension) []string {
+		out := []string{}
+		for _, e := range es {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	byTenant := map[string][]string{}
+	for _, t := range s.Tenants {
+		byTenant[t.ID] = ids(s.ExtensionsByTenant(t.ID))
+	}
+	return map[string]any{"all": ids(s.Extensions), "by tenant": byTenant}
 }
 
 // TestReuseIncludeOrder: a context written in two files takes its

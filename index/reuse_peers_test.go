@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/astapi/astapi/index"
+	"github.com/astapi/astapi/internal/pbxgen"
 )
 
 // TestLoadFromPeers: a reload copies the chan_sip peers of the sections
@@ -161,4 +162,29 @@ func TestLoadFromSharedPeers(t *testing.T) {
 	if p := peer(fourth, "301"); p.TenantID == "" {
 		t.Error("301 in the served snapshot lost its tenant")
 	}
+}
+
+// TestExtensionListsMerged: a reload that changes a few extensions of a
+// bigger PBX takes the served snapshot's sorted lists over, drops the
+// extensions left out and merges the new ones in, by ID, in the list and
+// in their tenants' (reloadLikeLoad compares both with a load's).
+func TestExtensionListsMerged(t *testing.T) {
+	ini, ast := tenantPBX(t, 4, 10)
+	_, extFile := pbxgen.TenantFiles(2)
+	path := filepath.Join(ast, extFile)
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dialled with a number, two phones become trunks: their extensions go.
+	appendLine(t, path, "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\nexten => 902,1,Dial(SIP/107-T2/5551234)\n")
+	prev = reloadLikeLoad(t, "two phones made trunks", ini, prev)
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadLikeLoad(t, "the two phones back", ini, prev)
 }
