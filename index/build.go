@@ -37,7 +37,8 @@ type builder struct {
 	peers     *peerSet
 	dp        *parser.Dialplan
 	sipGen    *parser.Section
-	dials     map[*Peer]*dialUse
+	dials     map[*Peer]*dialUse // dialIdx.uses
+	dialIdx   *dialIndex
 	scans     *contextScans // the dialplan's contexts, scanned
 	tenants   []*Tenant
 	byKey     map[string]*Tenant
@@ -58,18 +59,6 @@ type builder struct {
 	// peersShared: peers.list is the served snapshot's (peerSet.again),
 	// whose peers may be read while this load runs: never written to.
 	peersShared bool
-}
-
-// dialSite is an extension of a context.
-type dialSite struct {
-	ctx   *parser.Context
-	exten string
-}
-
-// dialUse is how the dialplan dials a peer.
-type dialUse struct {
-	withNumber bool       // SIP/peer/123, SIP/123@peer, PJSIP/123@peer: a trunk
-	alone      []dialSite // non-pattern extensions whose Dial rings only this peer
 }
 
 func (b *builder) load(iniPath string) (*Snapshot, error) {
@@ -160,8 +149,9 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	// and their graph drawn while the Dial()s are looked up: neither reads
 	// the other.
 	var (
-		edges                map[string][]string
-		dpDiags, edgeDiags   parser.Diagnostics
+		ctxGraph             *contextGraph
+		delta                dialplanDelta
+		dpDiags              parser.Diagnostics
 		scansDone, edgesDone sync.WaitGroup
 	)
 	scansDone.Add(1)
@@ -175,8 +165,9 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 			b.dp.AddUsers(users)
 		}
 		b.scans = scanContexts(b.dp, last.ctxScans)
+		delta = deltaOf(last.dp, b.dp)
 		scansDone.Done()
-		edges = b.contextEdges((*diagSink)(&edgeDiags))
+		ctxGraph = b.drawContexts(last.graph, delta)
 	})
 	if lp := last.peers; lp != nil && lp.from == [3]*parser.Config{sip, users, pjsip} {
 		b.peers, b.peersShared = lp.again((*diagSink)(&b.diags)), true
@@ -188,9 +179,16 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.peers = resolvePeers(sip, users, pjsip, reuse, (*diagSink)(&b.diags))
 	}
 	scansDone.Wait()
-	b.scanDials()
+	b.dialIdx = b.indexDials(last.dials, last.ctxScans, delta)
+	b.dials = b.dialIdx.uses
 	edgesDone.Wait()
-	b.diags = append(append(b.diags, dpDiags...), edgeDiags...)
+	b.diags = append(b.diags, dpDiags...)
+	for _, notes := range []map[*parser.Context]parser.Diagnostics{ctxGraph.notes, b.dialIdx.notes} {
+		for _, n := range notes {
+			b.diags = append(b.diags, n...)
+		}
+	}
+	edges := ctxGraph.edges
 	b.markTrunks(edges)
 	b.ctxSet = map[*Tenant]map[string]bool{}
 	b.assignTenants()
@@ -235,7 +233,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
-		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans,
+		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans, graph: ctxGraph, dials: b.dialIdx,
 		exts: exts, extKeys: b.extKeys, extFirst: b.extFirst}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
@@ -286,6 +284,10 @@ type parsedFiles struct {
 	// scanned.
 	peers    *peerSet
 	ctxScans *contextScans
+	// graph and dials are what drawContexts and indexDials derived from
+	// the dialplan, for the next load to patch (see dialplanDelta).
+	graph *contextGraph
+	dials *dialIndex
 	// exts are the extensions in the order built, extKeys their natural
 	// keys (tenant key, NUL, number), extFirst the index of their first
 	// peer in peers.list: the next load takes over the IDs when all keys

@@ -188,3 +188,39 @@ func TestExtensionListsMerged(t *testing.T) {
 	}
 	reloadLikeLoad(t, "the two phones back", ini, prev)
 }
+
+// TestDialplanPatched: a reload that reads one tenant's dialplan file
+// again patches the last load's graph of contexts and its index of how
+// the Dial()s use the peers, rather than derive them anew; each step
+// must still give what a load gives, remarks included: an include of a
+// context that does not exist, a Dial() of an unknown peer, a phone
+// dialled with a number (a trunk), a phone dialled alone from a context
+// before its own, and each of those taken out again.
+func TestDialplanPatched(t *testing.T) {
+	ini, ast := tenantPBX(t, 20, 4) // 100 contexts: the 5 of a tenant's file are few
+	_, extFile := pbxgen.TenantFiles(2)
+	path := filepath.Join(ast, extFile)
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct{ name, text string }{
+		{"an include of no context", "[t2-internal](+)\ninclude => t2-nowhere\n"},
+		{"a Dial of an unknown peer", "[t2-internal](+)\nexten => 903,1,Dial(SIP/nobody-T2)\n"},
+		{"a phone dialled with a number", "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\n"},
+		{"a phone dialled alone first", "[t2-ivr](+)\nexten => 7001,1,Dial(SIP/105-T2)\n"},
+		{"a jump to another tenant's context", "[t2-internal](+)\nexten => 904,1,Goto(t3-internal,100,1)\n"},
+	}
+	for _, st := range steps {
+		appendLine(t, path, st.text)
+		prev = reloadLikeLoad(t, st.name, ini, prev)
+	}
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadLikeLoad(t, "all taken out again", ini, prev)
+}

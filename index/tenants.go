@@ -198,6 +198,7 @@ func (b *builder) settlePeers() {
 		return
 	}
 	b.peers, b.peersShared = b.peers.withCopies(moved), false
+	b.dialIdx.peers = b.peers // its uses are rekeyed below
 	for old, q := range moved {
 		if u, ok := b.dials[old]; ok {
 			delete(b.dials, old)
@@ -409,30 +410,6 @@ func (b *builder) tenantContexts(edges map[string][]string) {
 }
 
 var gotoLike = map[string]bool{"goto": true, "gosub": true, "gotoif": true, "gotoiftime": true, "gosubif": true, "execiftime": true}
-
-// contextEdges lists, per context, the contexts it includes or jumps to
-// with a literal name.
-func (b *builder) contextEdges(w *diagSink) map[string][]string {
-	edges := map[string][]string{}
-	for _, c := range b.dp.Contexts {
-		for _, inc := range c.Includes {
-			if b.dp.Context(inc.Context) == nil {
-				// Asterisk accepts an include of a context that does not exist and
-				// skips it when matching: FreePBX writes one per generated context
-				// (include => ext-did-custom) whether the admin made it or not.
-				w.info(inc.Pos, "include => %s: no such context (Asterisk skips it)", inc.Context)
-				continue
-			}
-			edges[c.Name] = append(edges[c.Name], inc.Context)
-		}
-		for _, name := range b.scans.of[c].jumps {
-			if b.dp.Context(name) != nil {
-				edges[c.Name] = append(edges[c.Name], name)
-			}
-		}
-	}
-	return edges
-}
 
 // lowerCache lower-cases the few distinct application names of a dialplan
 // once each instead of once per priority. It is a small open-addressing

@@ -4,49 +4,7 @@ import (
 	"strings"
 
 	"github.com/astapi/astapi/flow"
-	"github.com/astapi/astapi/internal/slab"
 )
-
-// scanDials records how every Dial() of the dialplan uses each peer.
-func (b *builder) scanDials() {
-	b.dials = map[*Peer]*dialUse{}
-	var uses slab.Slab[dialUse]
-	use := func(p *Peer) *dialUse {
-		u := b.dials[p]
-		if u == nil {
-			u = uses.New()
-			b.dials[p] = u
-		}
-		return u
-	}
-	var buf []dialTarget
-	var sites slab.Slab[dialSite]
-	for _, c := range b.dp.Contexts {
-		scan := b.scans.of[c]
-		for k := range scan.dials {
-			d := &scan.dials[k]
-			e := d.e
-			targets := b.dialTargets(buf[:0], d, (*diagSink)(&b.diags))
-			buf = targets
-			for _, t := range targets {
-				if t.peer == nil {
-					continue
-				}
-				if t.number {
-					use(t.peer).withNumber = true
-				}
-			}
-			if len(targets) == 1 && targets[0].peer != nil && !targets[0].number && isNumber(e.Exten) {
-				u := use(targets[0].peer)
-				if u.alone == nil {
-					u.alone = sites.One(dialSite{c, e.Exten})
-				} else {
-					u.alone = append(u.alone, dialSite{c, e.Exten})
-				}
-			}
-		}
-	}
-}
 
 // dialTarget is one technology/resource of a Dial() argument.
 type dialTarget struct {
@@ -82,7 +40,7 @@ func (b *builder) markTrunks(edges map[string][]string) {
 		u := b.dials[p]
 		fixed := (p.Host != "" && !strings.EqualFold(p.Host, "dynamic") || b.peers.ipIdentified[p]) && (u == nil || len(u.alone) == 0)
 		switch {
-		case u != nil && u.withNumber:
+		case u != nil && u.numbered > 0:
 		case b.peers.registers[p] != "":
 		case !fixed:
 			continue

@@ -1,0 +1,91 @@
+package index
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/astapi/astapi/internal/pbxgen"
+	"github.com/astapi/astapi/parser"
+)
+
+// TestDeltaPatchesAsAnew: after each edit of one tenant's dialplan file,
+// the graph of contexts and the index of Dial() uses that a reload
+// patched from the last load's are those derived anew from the same
+// dialplan and peers: the same edges, remarks and uses, sites in the
+// same order.
+func TestDeltaPatchesAsAnew(t *testing.T) {
+	dir := t.TempDir()
+	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 20, PeersPerTenant: 4, DialplanPerPeer: 4,
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, extFile := pbxgen.TenantFiles(2)
+	path := filepath.Join(dir, "asterisk", extFile)
+	prev, err := Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct{ name, text string }{
+		{"an include of no context", "[t2-internal](+)\ninclude => t2-nowhere\n"},
+		{"a Dial of an unknown peer", "[t2-internal](+)\nexten => 903,1,Dial(SIP/nobody-T2)\n"},
+		{"a phone dialled with a number", "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\n"},
+		// t2-ivr comes before t3-internal, where 101-T3 is dialled already.
+		{"another tenant's phone dialled alone, before its own site", "[t2-ivr](+)\nexten => 7001,1,Dial(SIP/101-T3)\nexten => 7002,1,Dial(SIP/101-T3)\n"},
+		{"a jump to another tenant's context", "[t2-internal](+)\nexten => 904,1,Goto(t3-internal,100,1)\n"},
+	} {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.WriteString(st.text)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := &builder{prev: prev}
+		lastDP := prev.parsed.dp
+		if prev, err = b.load(ini); err != nil {
+			t.Fatal(err)
+		}
+		if d := deltaOf(lastDP, b.dp); !d.patch || len(d.changed) == 0 {
+			t.Fatalf("%s: not patched (%d contexts changed)", st.name, len(d.changed))
+		}
+		anew := b.indexDialsAnew()
+		if len(anew.uses) != len(b.dials) {
+			t.Errorf("%s: %d peers dialled, want %d", st.name, len(b.dials), len(anew.uses))
+		}
+		for p, want := range anew.uses {
+			got := b.dials[p]
+			if got == nil || got.numbered != want.numbered || !slices.Equal(got.alone, want.alone) {
+				t.Errorf("%s: peer %s: uses %+v, want %+v", st.name, p.Name, got, want)
+			}
+		}
+		notes := func(m map[*parser.Context]parser.Diagnostics) parser.Diagnostics {
+			var out parser.Diagnostics
+			for _, n := range m {
+				out = append(out, n...)
+			}
+			out.Sort()
+			return out
+		}
+		if got, want := notes(b.dialIdx.notes), notes(anew.notes); !slices.Equal(got, want) {
+			t.Errorf("%s: Dial() remarks %v, want %v", st.name, got, want)
+		}
+		graph := prev.parsed.graph
+		drawn := b.drawContexts(nil, dialplanDelta{})
+		if len(graph.edges) != len(drawn.edges) {
+			t.Errorf("%s: %d contexts with edges, want %d", st.name, len(graph.edges), len(drawn.edges))
+		}
+		for name, want := range drawn.edges {
+			if got := graph.edges[name]; !slices.Equal(got, want) {
+				t.Errorf("%s: context %s leads to %v, want %v", st.name, name, got, want)
+			}
+		}
+		if got, want := notes(graph.notes), notes(drawn.notes); !slices.Equal(got, want) {
+			t.Errorf("%s: graph remarks %v, want %v", st.name, got, want)
+		}
+	}
+}
