@@ -58,7 +58,9 @@ type builder struct {
 	trunk []bool
 	// peersShared: peers.list is the served snapshot's (peerSet.again),
 	// whose peers may be read while this load runs: never written to.
-	peersShared bool
+	// ownersKept: they are, and each has the tenant it had (settlePeers).
+	peersShared, ownersKept bool
+	reach                   []tenantReach // what tenantContexts gave each tenant
 }
 
 func (b *builder) load(iniPath string) (*Snapshot, error) {
@@ -194,7 +196,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.assignTenants()
 	b.adoptTrunks(edges)
 	b.settlePeers()
-	b.tenantContexts(edges)
+	b.tenantContexts(ctxGraph, &last)
 	exts, trunks := b.extensions()
 	// The call flow, the longest part, is read while the rest is derived:
 	// nothing else reads it, and it writes nothing the rest reads.
@@ -233,7 +235,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		Dialplan:     b.dp,
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
-		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans, graph: ctxGraph, dials: b.dialIdx,
+		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans, graph: ctxGraph, dials: b.dialIdx, decls: b.decls, reach: b.reach,
 		exts: exts, extKeys: b.extKeys, extFirst: b.extFirst}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
@@ -288,6 +290,10 @@ type parsedFiles struct {
 	// the dialplan, for the next load to patch (see dialplanDelta).
 	graph *contextGraph
 	dials *dialIndex
+	// decls are the tenant declarations the tenants were made from, reach
+	// what tenantContexts gave each (in the tenants' order as made).
+	decls []tenantDecl
+	reach []tenantReach
 	// exts are the extensions in the order built, extKeys their natural
 	// keys (tenant key, NUL, number), extFirst the index of their first
 	// peer in peers.list: the next load takes over the IDs when all keys

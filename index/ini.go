@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,11 @@ import (
 type tenantDecl struct {
 	key, pin, name, code string
 	contexts, peers      []string // globs
+}
+
+func (d tenantDecl) equal(e tenantDecl) bool {
+	return d.key == e.key && d.pin == e.pin && d.name == e.name && d.code == e.code &&
+		slices.Equal(d.contexts, e.contexts) && slices.Equal(d.peers, e.peers)
 }
 
 // iniConfig is astapi.ini after validation.

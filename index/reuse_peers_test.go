@@ -2,8 +2,10 @@ package index_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/astapi/astapi/index"
@@ -223,4 +225,34 @@ func TestDialplanPatched(t *testing.T) {
 		t.Fatal(err)
 	}
 	reloadLikeLoad(t, "all taken out again", ini, prev)
+}
+
+// TestTenantContextsPatched: a reload that changes a few contexts takes
+// the tenants' contexts over only when the graph of contexts is the last
+// load's: a new jump to a context of no tenant gives it to the tenant
+// that jumps, and taking the jump out takes it back.
+func TestTenantContextsPatched(t *testing.T) {
+	files := map[string]string{
+		"sip.conf": "[101-A]\ntype=friend\nhost=dynamic\ncontext=a-internal\n\n[201-B]\ntype=friend\nhost=dynamic\ncontext=b-internal\n",
+		"extensions.conf": "#include a.conf\n[b-internal]\nexten => 201,1,Dial(SIP/201-B)\n[shared-menu]\nexten => s,1,Background(menu)\n" +
+			strings.Repeat("[filler-X]\nexten => s,1,Hangup()\n", 1),
+		"a.conf": "[a-internal]\nexten => 101,1,Dial(SIP/101-A)\n",
+	}
+	var fill strings.Builder
+	for i := range 20 { // the edited file's one context is a few of all
+		fmt.Fprintf(&fill, "[filler-%d]\nexten => s,1,Hangup()\n", i)
+	}
+	files["extensions.conf"] += fill.String()
+	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n[tenant B]\ncode = B\ncontexts = b-*\n\n"+user("admin", "role = admin"), files)
+	path := filepath.Join(filepath.Dir(ini), "asterisk", "a.conf")
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendLine(t, path, "exten => 5,1,Goto(shared-menu,s,1)\n")
+	prev = reloadLikeLoad(t, "a jump to a context of no tenant", ini, prev)
+	if err := os.WriteFile(path, []byte(files["a.conf"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadLikeLoad(t, "the jump taken out", ini, prev)
 }

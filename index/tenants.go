@@ -165,6 +165,14 @@ func (b *builder) own(i int, t *Tenant) {
 	b.owner[i] = t
 }
 
+// tenantReach is what tenantContexts gave a tenant, kept for the next
+// load.
+type tenantReach struct {
+	id       string
+	contexts []string
+	set      map[string]bool
+}
+
 // settlePeers writes into each peer its tenant and trunk flag, which the
 // passes before kept beside the list (owner, trunk). Peers the served
 // snapshot shares (peersShared) are not written: those whose tenant and
@@ -174,6 +182,7 @@ func (b *builder) own(i int, t *Tenant) {
 // and what the next load keys by them.
 func (b *builder) settlePeers() {
 	var moved map[*Peer]*Peer
+	b.ownersKept = b.peersShared
 	for i, p := range b.peers.list {
 		id := ""
 		if t := b.owner[i]; t != nil {
@@ -181,6 +190,9 @@ func (b *builder) settlePeers() {
 		}
 		if p.TenantID == id && p.Trunk == b.trunk[i] {
 			continue
+		}
+		if p.TenantID != id {
+			b.ownersKept = false
 		}
 		if !b.peersShared {
 			p.TenantID, p.Trunk = id, b.trunk[i]
@@ -357,7 +369,30 @@ func (b *builder) tenantOf(p *Peer) *Tenant {
 // A context claimed directly by one tenant is never pulled into another
 // one by reachability, so a shared inbound context cannot leak a
 // neighbour's call flow.
-func (b *builder) tenantContexts(edges map[string][]string) {
+//
+// When nothing it reads changed since the last load (last: the graph
+// kept whole, the same tenant declarations, the same peers with the same
+// tenants), the last load's answer is taken over.
+func (b *builder) tenantContexts(g *contextGraph, last *parsedFiles) {
+	defer func() {
+		b.reach = make([]tenantReach, len(b.tenants))
+		for i, t := range b.tenants {
+			b.reach[i] = tenantReach{id: t.ID, contexts: t.Contexts, set: b.ctxSet[t]}
+		}
+	}()
+	if last != nil && g.kept && b.ownersKept && len(last.reach) == len(b.tenants) && slices.EqualFunc(b.decls, last.decls, tenantDecl.equal) {
+		ok := true
+		for i, t := range b.tenants {
+			ok = ok && last.reach[i].id == t.ID
+		}
+		if ok {
+			for i, t := range b.tenants {
+				t.Contexts, b.ctxSet[t] = last.reach[i].contexts, last.reach[i].set
+			}
+			return
+		}
+	}
+	edges := g.edges
 	// claimed: the tenants that claim each context (usually one).
 	claimed := make(map[string][]*Tenant, len(b.dp.Contexts))
 	perTenant := make(map[*Tenant][]string, len(b.tenants))
