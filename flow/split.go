@@ -20,30 +20,16 @@ func (sh *shared) split() []*part {
 	dp, in := sh.whole, sh.in
 	n := len(dp.Contexts)
 	u := newUnion(n)
-	ctxIndex := make(map[string]int, n)
-	for i, c := range dp.Contexts {
-		ctxIndex[c.Name] = i
-	}
-	// What a word of an argument links to: the context it names, the
-	// macro-<word> context, and through a global what its value names.
-	targets := make(map[string][]int32, 2*n)
-	for ci, c := range dp.Contexts {
-		targets[c.Name] = append(targets[c.Name], int32(ci))
-		if name, ok := strings.CutPrefix(c.Name, "macro-"); ok {
-			targets[name] = append(targets[name], int32(ci))
-		}
-	}
-	for _, g := range dp.Globals {
-		var to []int32
-		eachToken(g.Value, func(tok string) { to = append(to, targets[tok]...) })
-		if len(to) > 0 {
-			targets[g.Name] = append(slices.Clip(targets[g.Name]), to...)
-		}
-	}
 	// The words are looked up in parallel runs of contexts, each
 	// context's links kept for the next Build (see splitLinks).
 	prev := sh.in.Previous.splitLinksFor(dp)
 	sh.links = &splitLinks{contexts: dp.Contexts, globals: dp.Globals, to: make([][]int32, n)}
+	if prev != nil {
+		sh.links.index, sh.links.targets = prev.index, prev.targets
+	} else {
+		sh.links.index, sh.links.targets = wordTargets(dp)
+	}
+	ctxIndex, targets := sh.links.index, sh.links.targets
 	parallel.Runs(n, runtime.GOMAXPROCS(0), func(_, lo, hi int) {
 		var out []int32
 		link := func(ci int, tok string) {
@@ -124,6 +110,32 @@ func (sh *shared) split() []*part {
 	return parts
 }
 
+// wordTargets are each context's index by name, and what a word of an
+// argument links to: the context it names, the macro-<word> context, and
+// through a global what its value names.
+func wordTargets(dp *parser.Dialplan) (map[string]int, map[string][]int32) {
+	n := len(dp.Contexts)
+	index := make(map[string]int, n)
+	for i, c := range dp.Contexts {
+		index[c.Name] = i
+	}
+	targets := make(map[string][]int32, 2*n)
+	for ci, c := range dp.Contexts {
+		targets[c.Name] = append(targets[c.Name], int32(ci))
+		if name, ok := strings.CutPrefix(c.Name, "macro-"); ok {
+			targets[name] = append(targets[name], int32(ci))
+		}
+	}
+	for _, g := range dp.Globals {
+		var to []int32
+		eachToken(g.Value, func(tok string) { to = append(to, targets[tok]...) })
+		if len(to) > 0 {
+			targets[g.Name] = append(slices.Clip(targets[g.Name]), to...)
+		}
+	}
+	return index, targets
+}
+
 // splitLinks are the contexts each context of a dialplan links to (by
 // index), as split found them. They depend on the context itself and on
 // what its words can name: every context's name and place, and the
@@ -131,11 +143,13 @@ func (sh *shared) split() []*part {
 // places and the same globals (an edit within contexts: the dialplan kept
 // shares the contexts of the files that did not change) takes over the
 // links of the contexts it shares, rather than reading all their words
-// again.
+// again, and what the words name (index, targets: wordTargets).
 type splitLinks struct {
 	contexts []*parser.Context
 	globals  []parser.Global
 	to       [][]int32
+	index    map[string]int
+	targets  map[string][]int32
 }
 
 // splitLinksFor returns the links of g's Build when they can serve a
