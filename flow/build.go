@@ -3,6 +3,7 @@ package flow
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,19 +15,13 @@ import (
 // shared is what every part of one Build reads (see parts.go): worked
 // out once from the whole input, never written while the parts are read.
 type shared struct {
-	in           Input
-	whole        *parser.Dialplan
-	owners       map[string][]int // context -> indexes of the tenants owning it
-	phones       map[string]*Phone
-	phoneNum     map[string][]*Phone
-	byTenant     map[string][]*Phone // numbered phones by tenant ID
-	trunks       map[string]*Trunk
-	trunkTenants map[string]string        // trunk name -> the tenant of the first trunk of that name with one
-	internal     map[*parser.Context]bool // see phoneContexts
-	freepbx      bool                     // see system
-	tenantKey    map[string]string        // tenant ID -> key
-	tenantPart   []*part                  // by tenant index: the part of its contexts (split)
-	links        *splitLinks              // what split found
+	in    Input
+	whole *parser.Dialplan
+	*tables
+	internal   map[*parser.Context]bool // see phoneContexts
+	freepbx    bool                     // see system
+	tenantPart []*part                  // by tenant index: the part of its contexts (split)
+	links      *splitLinks              // what split found
 	// sums are writers free for newSum. Not a sync.Pool: the runtime
 	// holds a pool until two collections have passed, and with it this
 	// struct, the Input and the previous Graph.
@@ -96,52 +91,92 @@ func (r *reader) warn(p parser.Pos, format string, args ...any) {
 	r.diags = append(r.diags, parser.Diagnostic{Pos: p, Severity: parser.Warning, Message: msg})
 }
 
+// tables are the look-ups of the tenants, phones and trunks of an Input
+// (kept with them). They depend on those alone: a Build whose Input has
+// the same takes over the previous Build's.
+type tables struct {
+	tenants      []Tenant
+	phoneList    []Phone
+	trunkList    []Trunk
+	owners       map[string][]int // context -> indexes of the tenants owning it
+	phones       map[string]*Phone
+	phoneNum     map[string][]*Phone
+	byTenant     map[string][]*Phone // numbered phones by tenant ID
+	trunks       map[string]*Trunk
+	trunkTenants map[string]string // trunk name -> the tenant of the first trunk of that name with one
+	tenantKey    map[string]string // tenant ID -> key
+}
+
+// serves reports whether t (nil: no) was made from tenants, phones and
+// trunks equal to in's.
+func (t *tables) serves(in Input) bool {
+	return t != nil && slices.Equal(t.phoneList, in.Phones) && slices.Equal(t.trunkList, in.Trunks) &&
+		slices.EqualFunc(t.tenants, in.Tenants, func(a, b Tenant) bool {
+			return a.ID == b.ID && a.Key == b.Key && slices.Equal(a.Contexts, b.Contexts)
+		})
+}
+
 // newShared works out what every part reads.
 func newShared(in Input) *shared {
 	if in.Dialplan == nil {
 		in.Dialplan = parser.BuildDialplan(&parser.Config{})
 	}
 	dp := in.Dialplan
-	sh := &shared{in: in, whole: dp, owners: make(map[string][]int, len(dp.Contexts)), phones: make(map[string]*Phone, len(in.Phones)),
-		phoneNum: make(map[string][]*Phone, len(in.Phones)), byTenant: make(map[string][]*Phone, len(in.Tenants)), trunks: make(map[string]*Trunk, len(in.Trunks)),
-		trunkTenants: map[string]string{}, tenantKey: make(map[string]string, len(in.Tenants)),
-		freepbx: dp.Context("from-internal-xfer") != nil}
-	// The tables are independent: built concurrently (a hundred
-	// thousand phones fill maps for tens of milliseconds each).
+	sh := &shared{in: in, whole: dp, freepbx: dp.Context("from-internal-xfer") != nil}
 	var wg sync.WaitGroup
+	if prev := in.Previous; prev != nil && prev.tables.serves(in) {
+		// The tables point into their own lists, equal to in's: read those.
+		sh.tables = prev.tables
+		sh.in.Tenants, sh.in.Phones, sh.in.Trunks = sh.tenants, sh.phoneList, sh.trunkList
+	} else {
+		sh.tables = newTables(in, &wg)
+	}
+	sh.internal = sh.phoneContexts()
+	wg.Wait()
+	return sh
+}
+
+// newTables makes the tables of in; the biggest are made in goroutines
+// of wg (a hundred thousand phones fill maps for tens of milliseconds
+// each).
+func newTables(in Input, wg *sync.WaitGroup) *tables {
+	t := &tables{tenants: in.Tenants, phoneList: in.Phones, trunkList: in.Trunks,
+		owners: make(map[string][]int, len(in.Tenants)), phones: make(map[string]*Phone, len(in.Phones)),
+		phoneNum: make(map[string][]*Phone, len(in.Phones)), byTenant: make(map[string][]*Phone, len(in.Tenants)), trunks: make(map[string]*Trunk, len(in.Trunks)),
+		trunkTenants: map[string]string{}, tenantKey: make(map[string]string, len(in.Tenants))}
 	wg.Go(func() {
 		for i := range in.Phones {
 			ph := &in.Phones[i]
-			sh.phones[strings.ToUpper(ph.Tech)+"/"+ph.Name] = ph
+			t.phones[strings.ToUpper(ph.Tech)+"/"+ph.Name] = ph
 		}
 	})
 	wg.Go(func() {
 		for i := range in.Phones {
 			ph := &in.Phones[i]
 			if ph.Number != "" {
-				sh.phoneNum[ph.Number] = append(sh.phoneNum[ph.Number], ph)
+				t.phoneNum[ph.Number] = append(t.phoneNum[ph.Number], ph)
 			}
 			if IsNumber(ph.Number) {
-				sh.byTenant[ph.TenantID] = append(sh.byTenant[ph.TenantID], ph)
+				t.byTenant[ph.TenantID] = append(t.byTenant[ph.TenantID], ph)
 			}
 		}
 	})
-	wg.Go(func() { sh.internal = sh.phoneContexts() })
-	for i, t := range in.Tenants {
-		for _, c := range t.Contexts {
-			sh.owners[c] = append(sh.owners[c], i)
+	wg.Go(func() {
+		for i, tn := range in.Tenants {
+			for _, c := range tn.Contexts {
+				t.owners[c] = append(t.owners[c], i)
+			}
+			t.tenantKey[tn.ID] = tn.Key
 		}
-		sh.tenantKey[t.ID] = t.Key
-	}
+	})
 	for i := range in.Trunks {
-		t := &in.Trunks[i]
-		sh.trunks[strings.ToUpper(t.Tech)+"/"+t.Name] = t
-		if _, ok := sh.trunkTenants[t.Name]; !ok && t.TenantID != "" {
-			sh.trunkTenants[t.Name] = t.TenantID
+		tr := &in.Trunks[i]
+		t.trunks[strings.ToUpper(tr.Tech)+"/"+tr.Name] = tr
+		if _, ok := t.trunkTenants[tr.Name]; !ok && tr.TenantID != "" {
+			t.trunkTenants[tr.Name] = tr.TenantID
 		}
 	}
-	wg.Wait()
-	return sh
+	return t
 }
 
 // newReader prepares reading the contexts of dp (a view of the whole

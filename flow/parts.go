@@ -136,7 +136,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 		}
 	}
 	g.Reuse = reuse
-	g.links = sh.links
+	g.links, g.tables = sh.links, sh.tables
 	g.parts = make(map[[sha256.Size]byte]*part, len(parts))
 	g.partsWhole = keep
 	g.runs = make(map[*parser.Context]*contextRuns, len(parts))

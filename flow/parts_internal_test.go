@@ -2,6 +2,7 @@ package flow
 
 import (
 	"cmp"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -258,5 +259,59 @@ func TestBuildEmptyWhole(t *testing.T) {
 	again, _ := Build(in)
 	if len(again.Objects)+len(again.Edges) != 0 || len(again.runs) != 0 {
 		t.Errorf("%d objects, %d edges, %d context runs; want none", len(again.Objects), len(again.Edges), len(again.runs))
+	}
+}
+
+// TestBuildKeepsTables: the look-ups of the tenants, phones and trunks
+// are taken over when the next Input has equal ones (in lists of its
+// own), and made again when any differs; either way the Graph is the one
+// a Build from nothing makes.
+func TestBuildKeepsTables(t *testing.T) {
+	dir := t.TempDir()
+	dp := "[a-in]\nexten => _X.,1,Goto(a-phones,100,1)\n[a-phones]\nexten => 100,1,Dial(SIP/a1,20)\n same => n,VoiceMail(100@a)\n" +
+		"[b-phones]\nexten => 200,1,Dial(SIP/b1,20)\n"
+	if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte(dp), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parser.ParseFile(filepath.Join(dir, "extensions.conf"), parser.Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := func() Input {
+		return Input{Dialplan: parser.BuildDialplan(cfg), Digests: cfg.Digests,
+			Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-in", "a-phones"}}, {ID: "B", Key: "b", Contexts: []string{"b-phones"}}},
+			Phones:  []Phone{{Tech: "SIP", Name: "a1", Number: "100", TenantID: "A", Context: "a-phones"}, {Tech: "SIP", Name: "b1", Number: "200", TenantID: "B", Context: "b-phones"}},
+			Trunks:  []Trunk{{Tech: "SIP", Name: "ta", Context: "a-in", TenantID: "A"}}}
+	}
+	dump := func(g *Graph) string {
+		data, err := json.Marshal(Dump(g.Objects, g.Edges))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	first, _ := Build(input())
+	for _, c := range []struct {
+		name   string
+		change func(*Input)
+		kept   bool
+	}{
+		{"equal", func(*Input) {}, true},
+		{"a phone's number", func(in *Input) { in.Phones[1].Number = "201" }, false},
+		{"a tenant's contexts", func(in *Input) { in.Tenants[1].Contexts = nil }, false},
+		{"a trunk's tenant", func(in *Input) { in.Trunks[0].TenantID = "" }, false},
+	} {
+		in := input()
+		c.change(&in)
+		in.Previous = first
+		got, _ := Build(in)
+		if kept := got.tables == first.tables; kept != c.kept {
+			t.Errorf("%s: tables taken over %v, want %v", c.name, kept, c.kept)
+		}
+		in.Previous = nil
+		want, _ := Build(in)
+		if a, b := dump(got), dump(want); a != b {
+			t.Errorf("%s: the Build from the last differs from one from nothing:\n%s\n%s", c.name, a, b)
+		}
 	}
 }
