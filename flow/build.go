@@ -22,6 +22,10 @@ type shared struct {
 	freepbx    bool                     // see system
 	tenantPart []*part                  // by tenant index: the part of its contexts (split)
 	links      *splitLinks              // what split found
+	// sameNames: the dialplan has the previous Build's context names in
+	// the same places, and its globals (split). settled: that, and the
+	// previous Build's tables: see key and reuse.
+	sameNames, settled bool
 	// sums are writers free for newSum. Not a sync.Pool: the runtime
 	// holds a pool until two collections have passed, and with it this
 	// struct, the Input and the previous Graph.

@@ -4,6 +4,8 @@ import "github.com/astapi/astapi/parser"
 
 // Input is what the reader needs from the rest of astapi: the dialplan
 // and the facts package index derived from astapi.ini and the peers.
+// The Graph keeps its Input's Tenants, Phones and Trunks (the next Build
+// compares its own with them): they must not be modified after Build.
 type Input struct {
 	Dialplan *parser.Dialplan
 	Tenants  []Tenant // in the order ties between tenants are broken

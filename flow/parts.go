@@ -41,6 +41,7 @@ type part struct {
 	key      [sha256.Size]byte
 	reusable bool
 	runs     *contextRuns // what key read of the contexts
+	inputs   *partKey     // what key summed
 
 	found *partGraph
 	// lookups are the lookups of shared facts reading it made (sorted,
@@ -72,6 +73,7 @@ type Reuse struct {
 func Build(in Input) (*Graph, parser.Diagnostics) {
 	sh := newShared(in)
 	parts := sh.split()
+	sh.settled = in.Previous != nil && sh.tables == in.Previous.tables && sh.sameNames
 	global := sh.globalSum()
 	var prev map[[sha256.Size]byte]*part
 	if in.Previous != nil {
@@ -139,10 +141,10 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 	g.links, g.tables = sh.links, sh.tables
 	g.parts = make(map[[sha256.Size]byte]*part, len(parts))
 	g.partsWhole = keep
-	g.runs = make(map[*parser.Context]*contextRuns, len(parts))
+	g.keys = make(map[*parser.Context]*partKey, len(parts))
 	for _, p := range parts {
-		if p.runs != nil && len(p.contexts) > 0 {
-			g.runs[p.contexts[0]] = p.runs
+		if p.inputs != nil && len(p.contexts) > 0 {
+			g.keys[p.contexts[0]] = p.inputs
 		}
 	}
 	var diags parser.Diagnostics
@@ -160,8 +162,11 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 
 // reuse takes over what old (a part of the previous Build with p's key,
 // or nil) found, when the shared facts it looked up are the same.
+//
+// When settled, the previous Build's tables and context names answered
+// old's lookups (reading it, or checking them): they answer the same.
 func (sh *shared) reuse(p, old *part) bool {
-	if old == nil || sh.answer(old.lookups) != old.answers {
+	if old == nil || !sh.settled && sh.answer(old.lookups) != old.answers {
 		return false
 	}
 	p.found, p.lookups, p.answers, p.reused = old.found, old.lookups, old.answers, true
@@ -368,18 +373,36 @@ func (sh *shared) globalSum() [sha256.Size]byte {
 // its trunks, its tenants' contexts and numbered phones. What it read of
 // other phones and trunks is checked apart (lookups). A context read from a file without a digest
 // makes p not reusable.
+//
+// When the tenants, phones and trunks are those of the previous Build
+// (settled), the key of a part with the same contexts, flags, digests,
+// trunks and tenants is the previous one (partKey), taken over rather
+// than summed again.
 func (sh *shared) key(p *part, global [sha256.Size]byte) {
+	in := &partKey{runs: sh.contextRuns(p.contexts), global: global, trunks: p.trunks, tenants: p.tenants,
+		internal: make([]bool, len(p.contexts))}
+	p.runs, p.inputs = in.runs, in
+	for i, c := range p.contexts {
+		in.internal[i] = sh.internal[c]
+	}
+	in.digests = make([]string, len(in.runs.files))
+	for i, f := range in.runs.files {
+		in.digests[i] = sh.in.Digests[f]
+	}
+	if old := sh.lastKey(p.contexts); sh.settled && old.same(in) {
+		p.key, p.reusable, in.key, in.reusable = old.key, old.reusable, old.key, old.reusable
+		return
+	}
 	w := sh.newSum()
 	w.bytes(global[:])
-	p.runs = sh.contextRuns(p.contexts)
 	w.bytes(p.runs.sum[:])
-	for _, c := range p.contexts {
-		w.str(strconv.FormatBool(sh.internal[c]))
+	for _, internal := range in.internal {
+		w.str(strconv.FormatBool(internal))
 	}
 	p.reusable = sh.in.Digests != nil
-	for _, f := range p.runs.files {
-		d, ok := sh.in.Digests[f]
-		if !ok || d == "" {
+	for i, f := range p.runs.files {
+		d := in.digests[i]
+		if _, ok := sh.in.Digests[f]; !ok || d == "" {
 			p.reusable = false
 		}
 		w.str("file", f, d)
@@ -396,6 +419,38 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 		}
 	}
 	p.key = sh.sum(w)
+	in.key, in.reusable = p.key, p.reusable
+}
+
+// partKey is what a part's key was summed from, but its tenants' and
+// phones' details (see key), and the key. The Graph keeps each part's by
+// its first context, for the next Build.
+type partKey struct {
+	runs     *contextRuns
+	global   [sha256.Size]byte
+	internal []bool   // by context
+	digests  []string // of runs.files
+	trunks   []Trunk
+	tenants  []int
+	key      [sha256.Size]byte
+	reusable bool
+}
+
+// lastKey is the previous Build's partKey of the part whose first
+// context is contexts[0], or nil.
+func (sh *shared) lastKey(contexts []*parser.Context) *partKey {
+	if len(contexts) == 0 || sh.in.Previous == nil {
+		return nil
+	}
+	return sh.in.Previous.keys[contexts[0]]
+}
+
+// same reports whether k (nil: no) was summed from what in holds: the
+// same runs (so the same contexts), global sum, flags, digests, trunks
+// and tenants.
+func (k *partKey) same(in *partKey) bool {
+	return k != nil && k.runs == in.runs && k.global == in.global && slices.Equal(k.internal, in.internal) &&
+		slices.Equal(k.digests, in.digests) && slices.Equal(k.trunks, in.trunks) && slices.Equal(k.tenants, in.tenants)
 }
 
 // contextRuns is what a part's key reads of its contexts' text: their
@@ -413,10 +468,8 @@ type contextRuns struct {
 }
 
 func (sh *shared) contextRuns(contexts []*parser.Context) *contextRuns {
-	if len(contexts) > 0 && sh.in.Previous != nil {
-		if old := sh.in.Previous.runs[contexts[0]]; old != nil && slices.Equal(old.contexts, contexts) {
-			return old
-		}
+	if old := sh.lastKey(contexts); old != nil && slices.Equal(old.runs.contexts, contexts) {
+		return old.runs
 	}
 	w := sh.newSum()
 	files := map[string]bool{}

@@ -211,20 +211,26 @@ func TestBuildKeepsRuns(t *testing.T) {
 		Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-in", "a-ivr"}}, {ID: "B", Key: "b", Contexts: []string{"b-in", "b-ivr"}}},
 		Trunks:  []Trunk{{Tech: "SIP", Name: "ta", Context: "a-in", TenantID: "A"}, {Tech: "SIP", Name: "tb", Context: "b-in", TenantID: "B"}}}
 	first, _ := Build(in)
-	if first.Changes() != nil || len(first.runs) != 2 {
-		t.Fatalf("first Build: changes %v, %d context runs, want none and 2", first.Changes(), len(first.runs))
+	if first.Changes() != nil || len(first.keys) != 2 {
+		t.Fatalf("first Build: changes %v, %d part keys, want none and 2", first.Changes(), len(first.keys))
 	}
 	in.Previous = first
 	again, _ := Build(in)
-	for c, r := range first.runs {
-		if again.runs[c] != r {
+	for c, k := range first.keys {
+		if again.keys[c].runs != k.runs {
 			t.Errorf("the runs of %s were read again", c.Name)
+		}
+		if again.keys[c].key != k.key {
+			t.Errorf("the key of the part of %s changed", c.Name)
 		}
 	}
 	if ch := again.Changes(); ch == nil || len(ch.AddedObjects)+len(ch.DroppedObjects)+len(ch.AddedEdges)+len(ch.DroppedEdges) != 0 {
 		t.Errorf("nothing changed, Changes %+v", ch)
 	}
-	in.Tenants[0].Key, in.Previous = "a2", again // A's IDs change: its part is read again
+	// A's IDs change: its part is read again. (A Graph keeps its Input's
+	// lists: a new Input has lists of its own.)
+	in.Tenants = slices.Clone(in.Tenants)
+	in.Tenants[0].Key, in.Previous = "a2", again
 	moved, _ := Build(in)
 	ch := moved.Changes()
 	if ch == nil || len(ch.AddedObjects) == 0 || len(ch.AddedObjects) != len(ch.DroppedObjects) || len(ch.AddedEdges) != len(ch.DroppedEdges) {
@@ -257,8 +263,8 @@ func TestBuildEmptyWhole(t *testing.T) {
 	first, _ := Build(in)
 	in.Previous = first
 	again, _ := Build(in)
-	if len(again.Objects)+len(again.Edges) != 0 || len(again.runs) != 0 {
-		t.Errorf("%d objects, %d edges, %d context runs; want none", len(again.Objects), len(again.Edges), len(again.runs))
+	if len(again.Objects)+len(again.Edges) != 0 || len(again.keys) != 0 {
+		t.Errorf("%d objects, %d edges, %d part keys; want none", len(again.Objects), len(again.Edges), len(again.keys))
 	}
 }
 

@@ -24,7 +24,7 @@ func (sh *shared) split() []*part {
 	// context's links kept for the next Build (see splitLinks).
 	prev := sh.in.Previous.splitLinksFor(dp)
 	sh.links = &splitLinks{contexts: dp.Contexts, globals: dp.Globals, to: make([][]int32, n)}
-	if prev != nil {
+	if sh.sameNames = prev != nil; prev != nil {
 		sh.links.index, sh.links.targets = prev.index, prev.targets
 	} else {
 		sh.links.index, sh.links.targets = wordTargets(dp)
