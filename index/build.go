@@ -58,9 +58,13 @@ type builder struct {
 	trunk []bool
 	// peersShared: peers.list is the served snapshot's (peerSet.again),
 	// whose peers may be read while this load runs: never written to.
-	// ownersKept: they are, and each has the tenant it had (settlePeers).
-	peersShared, ownersKept bool
-	reach                   []tenantReach // what tenantContexts gave each tenant
+	// ownersKept: they are, and each has the tenant it had; peersKept:
+	// and the trunk flag it had (settlePeers).
+	peersShared, ownersKept, peersKept bool
+	reach                              []tenantReach // what tenantContexts gave each tenant
+	reachKept                          bool          // and it is the last load's
+	delta                              dialplanDelta // how the dialplan differs from the last load's
+	nums                               []string      // each peer's extension number ("" for none)
 }
 
 func (b *builder) load(iniPath string) (*Snapshot, error) {
@@ -181,6 +185,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		b.peers = resolvePeers(sip, users, pjsip, reuse, (*diagSink)(&b.diags))
 	}
 	scansDone.Wait()
+	b.delta = delta
 	b.dialIdx = b.indexDials(last.dials, last.ctxScans, delta)
 	b.dials = b.dialIdx.uses
 	edgesDone.Wait()
@@ -236,6 +241,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	}
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
 		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans, graph: ctxGraph, dials: b.dialIdx, decls: b.decls, reach: b.reach,
+		nums: b.nums, trunks: slices.Clone(trunks), unowned: b.unowned,
 		exts: exts, extKeys: b.extKeys, extFirst: b.extFirst}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
@@ -294,6 +300,11 @@ type parsedFiles struct {
 	// what tenantContexts gave each (in the tenants' order as made).
 	decls []tenantDecl
 	reach []tenantReach
+	// nums are each peer's extension number, trunks the trunks as
+	// extensions made them (unowned those of no tenant): see numbersKept.
+	nums    []string
+	trunks  []*Peer
+	unowned []*Peer
 	// exts are the extensions in the order built, extKeys their natural
 	// keys (tenant key, NUL, number), extFirst the index of their first
 	// peer in peers.list: the next load takes over the IDs when all keys

@@ -130,6 +130,10 @@ type dialIndex struct {
 	peers *peerSet
 	uses  map[*Peer]*dialUse
 	notes map[*parser.Context]parser.Diagnostics
+	// patched: uses are the last load's but for the peers touched, those
+	// the changed contexts dial (before or after).
+	patched bool
+	touched map[*Peer]bool
 }
 
 // dialSite is an extension of a context; ci is the context's index in
@@ -228,7 +232,9 @@ func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialpla
 			}
 		}
 	}
+	out.patched, out.touched = true, make(map[*Peer]bool, len(copied))
 	for p, u := range copied {
+		out.touched[p] = true
 		if u.numbered == 0 && len(u.alone) == 0 {
 			delete(out.uses, p)
 		}

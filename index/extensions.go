@@ -13,6 +13,14 @@ import (
 // extensions groups the tenants' non-trunk peers by (tenant, number) and
 // derives the extension fields (SPEC §4). Trunks are returned apart.
 func (b *builder) extensions() ([]*Extension, []*Peer) {
+	var last *parsedFiles
+	if b.prev != nil {
+		last = b.prev.parsed
+	}
+	if b.numbersKept(last) {
+		b.nums, b.extKeys, b.extFirst = last.nums, last.extKeys, last.extFirst
+		return last.exts, slices.Clone(last.trunks)
+	}
 	type group struct {
 		tenant *Tenant
 		number string
@@ -33,8 +41,17 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		es       slab.Slab[Extension]
 		keyBytes strArena // kept for the next load (parsedFiles.extKeys)
 	)
-	named := b.extensionsNamedLikePeers()
-	inbound := b.inboundContexts()
+	namedMap := b.extensionsNamedLikePeers()
+	named := func(p *Peer, t *Tenant) bool {
+		for _, ctx := range namedMap[p.Name] {
+			if b.ctxSet[t][ctx] {
+				return true
+			}
+		}
+		return false
+	}
+	inboundMap := b.inboundContexts()
+	inbound := func(ctx string) bool { return inboundMap[ctx] }
 	// A number is found for each phone concurrently (number only reads),
 	// then the phones are grouped in order.
 	nums := make([]string, len(b.peers.list))
@@ -45,6 +62,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 			}
 		}
 	})
+	b.nums = nums
 	for i, p := range b.peers.list {
 		t := b.owner[i]
 		if p.Trunk {
@@ -69,10 +87,6 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		g.peers = append(g.peers, p)
 	}
 	trunks = append(trunks, b.unowned...)
-	var last *parsedFiles
-	if b.prev != nil {
-		last = b.prev.parsed
-	}
 	var ids []string
 	if last != nil && slices.Equal(last.extKeys, keys) {
 		ids = make([]string, len(keys))
@@ -189,20 +203,22 @@ func (b *builder) extensionLists(exts []*Extension) ([]*Extension, map[string][]
 // this peer alone, inbound contexts left out (a DID that rings a phone is
 // not its number); the callerid number; the digits before '-' in the
 // name; the name.
-func (b *builder) number(p *Peer, t *Tenant, named map[string][]string, inbound map[string]bool) string {
+//
+// named reports whether a context of t holds an extension named like p
+// (or a pattern dialling ${EXTEN} as a peer that matches it), inbound
+// whether a context is an inbound one (inboundContexts).
+func (b *builder) number(p *Peer, t *Tenant, named func(*Peer, *Tenant) bool, inbound func(string) bool) string {
 	if _, ok := b.peers.users[p]; ok {
 		return p.Name
 	}
-	for _, ctx := range named[p.Name] {
-		if b.ctxSet[t][ctx] {
-			return p.Name
-		}
+	if named(p, t) {
+		return p.Name
 	}
 	if u := b.dials[p]; u != nil {
-		// Dial sites come in dialplan order (scanDials: the contexts, then
+		// Dial sites come in dialplan order (indexDials: the contexts, then
 		// each one's extensions): the first in the tenant's is the number.
 		for _, site := range u.alone {
-			if b.ctxSet[t][site.ctx.Name] && !inbound[site.ctx.Name] {
+			if b.ctxSet[t][site.ctx.Name] && !inbound(site.ctx.Name) {
 				return site.exten
 			}
 		}
@@ -214,6 +230,72 @@ func (b *builder) number(p *Peer, t *Tenant, named map[string][]string, inbound 
 		return d
 	}
 	return p.Name
+}
+
+// numbersKept reports whether every phone's number is the last load's
+// (last), working out again only those of the phones this load's changes
+// can touch; then the extensions and trunks are the last load's too. It
+// needs the same peers with the same tenants and trunk flags, the same
+// tenants' contexts and the same trunks of no tenant, and a dialplan
+// patched (see dialplanDelta): a number then changes only through the
+// Dial() uses indexDials patched (dialIndex.touched), or an extension of
+// a changed context named like the phone.
+func (b *builder) numbersKept(last *parsedFiles) bool {
+	d := b.delta
+	if last == nil || len(last.nums) != len(b.peers.list) || !b.peersKept || !b.reachKept || !b.dialIdx.patched || !d.patch ||
+		!slices.Equal(b.unowned, last.unowned) {
+		return false
+	}
+	names := map[string]bool{} // the extensions of the changed contexts, before and after
+	for _, i := range d.changed {
+		for _, c := range [2]*parser.Context{d.last.Contexts[i], b.dp.Contexts[i]} {
+			for _, e := range c.Extensions {
+				if e.IsPattern() && dialsExtenAsPeer(e) {
+					return false // rings phones by pattern: not worth following
+				}
+				names[e.Exten] = true
+			}
+		}
+	}
+	var trunkCtx map[string]bool
+	inbound := func(ctx string) bool {
+		if trunkCtx == nil {
+			trunkCtx = map[string]bool{}
+			for _, p := range b.peers.list {
+				if p.Trunk {
+					trunkCtx[p.Context] = true
+				}
+			}
+		}
+		return trunkCtx[ctx] || inboundName(ctx)
+	}
+	named := func(p *Peer, t *Tenant) bool {
+		if !isNumber(p.Name) {
+			return false
+		}
+		for ctx := range b.ctxSet[t] {
+			c := b.dp.Context(ctx)
+			if c == nil {
+				continue
+			}
+			for _, e := range c.Extensions {
+				if e.Exten == p.Name || e.IsPattern() && dialsExtenAsPeer(e) && flow.MatchPattern(e.Exten[1:], p.Name) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for i, p := range b.peers.list {
+		t := b.owner[i]
+		if p.Trunk || t == nil || !b.dialIdx.touched[p] && !names[p.Name] {
+			continue
+		}
+		if b.number(p, t, named, inbound) != last.nums[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // inboundContexts are the contexts calls from providers arrive in: the

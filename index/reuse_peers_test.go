@@ -256,3 +256,60 @@ func TestTenantContextsPatched(t *testing.T) {
 	}
 	reloadLikeLoad(t, "the jump taken out", ini, prev)
 }
+
+// TestNumbersFollowEdits: a reload that changes a few contexts works out
+// again only the numbers of the phones those contexts dial or name, and
+// takes the extensions over when none changed; each edit here changes
+// one: a Dial() of alice-A in a context before her own (and one in an
+// inbound context and one in a trunk's context before that, which do not
+// count: they have her old number, so counting one would keep that), an
+// extension named
+// like phone 202 (dialled from another file), and then both taken out.
+func TestNumbersFollowEdits(t *testing.T) {
+	aConf := "[a-inbound]\nexten => s,1,Hangup()\n[a-trunk]\nexten => s,1,Hangup()\n[a-menu]\nexten => s,1,Background(menu)\n" +
+		"[a-phones]\nexten => 301,1,Dial(SIP/alice-A)\nexten => 201,1,Dial(SIP/201)\n"
+	var fill strings.Builder
+	for i := range 32 { // a.conf's four contexts are a few of all
+		fmt.Fprintf(&fill, "[filler-%d]\nexten => s,1,Hangup()\n", i)
+	}
+	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+user("admin", "role = admin"), map[string]string{
+		"sip.conf": "[alice-A]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n[201]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n" +
+			"[202]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n[prov-A]\ntype=peer\nhost=sip.provider.example\ncontext=a-trunk\n",
+		"extensions.conf": "#include a.conf\n#include b.conf\n" + fill.String(),
+		"a.conf":          aConf,
+		"b.conf":          "[a-more]\nexten => 2020,1,Dial(SIP/202)\n",
+	})
+	path := filepath.Join(filepath.Dir(ini), "asterisk", "a.conf")
+	number := func(s *index.Snapshot, peer string) string {
+		for _, e := range s.Extensions {
+			for _, p := range e.Peers {
+				if p.Name == peer {
+					return e.Number
+				}
+			}
+		}
+		return ""
+	}
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, p := number(prev, "alice-A"), number(prev, "202"); a != "301" || p != "2020" {
+		t.Fatalf("numbers before: alice-A %s, 202 %s; want 301, 2020", a, p)
+	}
+	dialled := strings.Replace(strings.ReplaceAll(aConf, "Hangup()\n", "Hangup()\nexten => 301,1,Dial(SIP/alice-A)\n"),
+		"Background(menu)\n", "Background(menu)\nexten => 300,1,Dial(SIP/alice-A)\n", 1)
+	for _, st := range []struct{ name, conf, alice, p202 string }{
+		{"alice-A dialled before her own site", dialled, "300", "2020"},
+		{"an extension named like 202", strings.Replace(dialled, "Background(menu)\n", "Background(menu)\nexten => 202,1,Answer()\n", 1), "300", "202"},
+		{"both taken out", aConf, "301", "2020"},
+	} {
+		if err := os.WriteFile(path, []byte(st.conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		prev = reloadLikeLoad(t, st.name, ini, prev)
+		if a, p := number(prev, "alice-A"), number(prev, "202"); a != st.alice || p != st.p202 {
+			t.Errorf("%s: alice-A %s, 202 %s; want %s, %s", st.name, a, p, st.alice, st.p202)
+		}
+	}
+}

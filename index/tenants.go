@@ -206,6 +206,7 @@ func (b *builder) settlePeers() {
 		q.TenantID, q.Trunk = id, b.trunk[i]
 		moved[p] = q
 	}
+	b.peersKept = b.peersShared && moved == nil
 	if moved == nil {
 		return
 	}
@@ -389,6 +390,7 @@ func (b *builder) tenantContexts(g *contextGraph, last *parsedFiles) {
 			for i, t := range b.tenants {
 				t.Contexts, b.ctxSet[t] = last.reach[i].contexts, last.reach[i].set
 			}
+			b.reachKept = true
 			return
 		}
 	}
