@@ -63,6 +63,7 @@ type builder struct {
 	peersShared, ownersKept, peersKept bool
 	reach                              []tenantReach // what tenantContexts gave each tenant
 	reachKept                          bool          // and it is the last load's
+	trunksKept                         bool          // the peers are the last load's, with their trunk flags (markTrunks)
 	delta                              dialplanDelta // how the dialplan differs from the last load's
 	nums                               []string      // each peer's extension number ("" for none)
 }
@@ -196,9 +197,9 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 	}
 	edges := ctxGraph.edges
-	b.markTrunks(edges)
+	b.markTrunks(edges, ctxGraph.kept)
 	b.ctxSet = map[*Tenant]map[string]bool{}
-	b.assignTenants()
+	b.assignTenants(&last)
 	b.adoptTrunks(edges)
 	b.settlePeers()
 	b.tenantContexts(ctxGraph, &last)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,10 +158,19 @@ func TestLoadFromSharedPeers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// astapi.ini gives 201 to tenant B by name: a phone with no code
+	// goes where a peers glob says before its context's tenant.
+	if err := os.WriteFile(ini, bytes.Replace(data, []byte(tenantB), []byte(tenantB[:len(tenantB)-1]+"peers = 201\n\n"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifth := reloadLikeLoad(t, "201 given to tenant B", ini, fourth)
+	if p := peer(fifth, "201"); p.TenantID == peer(fourth, "201").TenantID {
+		t.Error("201 kept its tenant")
+	}
 	if err := os.WriteFile(ini, bytes.Replace(data, []byte(tenantB), nil, 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	reloadLikeLoad(t, "tenant B gone", ini, fourth)
+	reloadLikeLoad(t, "tenant B gone", ini, fifth)
 	if p := peer(fourth, "301"); p.TenantID == "" {
 		t.Error("301 in the served snapshot lost its tenant")
 	}
@@ -310,6 +320,54 @@ func TestNumbersFollowEdits(t *testing.T) {
 		prev = reloadLikeLoad(t, st.name, ini, prev)
 		if a, p := number(prev, "alice-A"), number(prev, "202"); a != st.alice || p != st.p202 {
 			t.Errorf("%s: alice-A %s, 202 %s; want %s, %s", st.name, a, p, st.alice, st.p202)
+		}
+	}
+}
+
+// TestTrunksFollowEdits: a reload that changes a few contexts decides
+// again the trunk flag of the peers those contexts dial, and of the peers
+// whose own context changed, and of all when the graph of contexts
+// changed; it keeps the others': a peer at a fixed address whose context
+// gains a DID-length extension becomes a trunk, a phone of an unchanged
+// context dialled with a number too, and a peer at a fixed address whose
+// (unchanged) context comes to lead to an inbound one; each is a phone
+// again when its edit is taken out.
+func TestTrunksFollowEdits(t *testing.T) {
+	aConf := "[a-gw]\nexten => s,1,Hangup()\n[a-menu]\nexten => s,1,Background(menu)\n[a-incoming]\nexten => s,1,Answer()\n"
+	var fill strings.Builder
+	for i := range 24 { // a.conf's three contexts are a few of all
+		fmt.Fprintf(&fill, "[filler-%d]\nexten => s,1,Hangup()\n", i)
+	}
+	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+user("admin", "role = admin"), map[string]string{
+		"sip.conf": "[gw-A]\ntype=friend\nhost=10.0.0.9\ncontext=a-gw\n\n[bob-A]\ntype=friend\nhost=dynamic\ncontext=a-more\n\n" +
+			"[gw2-A]\ntype=friend\nhost=10.0.0.10\ncontext=a-more\n",
+		"extensions.conf": "#include a.conf\n#include b.conf\n" + fill.String(),
+		"a.conf":          aConf,
+		"b.conf":          "[a-more]\ninclude => a-menu\nexten => 301,1,Dial(SIP/bob-A)\n",
+	})
+	path := filepath.Join(filepath.Dir(ini), "asterisk", "a.conf")
+	trunk := func(s *index.Snapshot, name string) bool {
+		return slices.ContainsFunc(s.Trunks, func(p *index.Peer) bool { return p.Name == name })
+	}
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct {
+		name, conf   string
+		gw, bob, gw2 bool
+	}{
+		{"a DID-length extension in the gateway's context", strings.Replace(aConf, "Hangup()\n", "Hangup()\nexten => 5145550100,1,Hangup()\n", 1), true, false, false},
+		{"bob dialled with a number", strings.Replace(aConf, "Background(menu)\n", "Background(menu)\nexten => 9,1,Dial(SIP/bob-A/5551234)\n", 1), false, true, false},
+		{"the menu including an inbound context", strings.Replace(aConf, "Background(menu)\n", "Background(menu)\ninclude => a-incoming\n", 1), false, false, true},
+		{"all taken out", aConf, false, false, false},
+	} {
+		if err := os.WriteFile(path, []byte(st.conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		prev = reloadLikeLoad(t, st.name, ini, prev)
+		if gw, bob, gw2 := trunk(prev, "gw-A"), trunk(prev, "bob-A"), trunk(prev, "gw2-A"); gw != st.gw || bob != st.bob || gw2 != st.gw2 {
+			t.Errorf("%s: trunks gw-A %v, bob-A %v, gw2-A %v; want %v, %v, %v", st.name, gw, bob, gw2, st.gw, st.bob, st.gw2)
 		}
 	}
 }

@@ -10,8 +10,10 @@ import (
 )
 
 // assignTenants creates the tenants (declared, else discovered)
-// and gives every peer its tenant (SPEC §3).
-func (b *builder) assignTenants() {
+// and gives every peer its tenant (SPEC §3). When the peers, their trunk
+// flags and the tenant declarations are the last load's (last), a phone
+// keeps the tenant it had.
+func (b *builder) assignTenants(last *parsedFiles) {
 	b.byKey = map[string]*Tenant{}
 	b.owner = make([]*Tenant, len(b.peers.list))
 	alloc := newIDAllocator("tenant")
@@ -52,6 +54,9 @@ func (b *builder) assignTenants() {
 			b.ctxGlobs.add(g, i)
 		}
 	}
+	if b.trunksKept && slices.EqualFunc(decls, last.decls, tenantDecl.equal) && b.ownersAgain() {
+		return
+	}
 	var orphans []int
 	for i, p := range b.peers.list {
 		if p.System != "" {
@@ -76,8 +81,41 @@ func (b *builder) assignTenants() {
 			b.own(i, t)
 			continue
 		}
-		b.warn(p.Pos, "peer %s belongs to no tenant (no -<code> suffix, peers glob or contexts glob matches): not listed", p.Name)
+		b.warnOrphan(p)
 	}
+}
+
+// ownersAgain gives each phone of the last load's peers the tenant it
+// had (its TenantID), and each trunk the one tenantOf gives (adoptTrunks
+// settles the others); false, and nothing given, when a tenant is gone.
+func (b *builder) ownersAgain() bool {
+	byID := make(map[string]*Tenant, len(b.tenants))
+	for _, t := range b.tenants {
+		byID[t.ID] = t
+	}
+	var orphans []*Peer
+	for i, p := range b.peers.list {
+		switch {
+		case p.System != "":
+		case b.trunk[i]:
+			b.owner[i] = b.tenantOf(p)
+		case p.TenantID == "":
+			orphans = append(orphans, p)
+		case byID[p.TenantID] != nil:
+			b.owner[i] = byID[p.TenantID]
+		default:
+			clear(b.owner)
+			return false
+		}
+	}
+	for _, p := range orphans {
+		b.warnOrphan(p)
+	}
+	return true
+}
+
+func (b *builder) warnOrphan(p *Peer) {
+	b.warn(p.Pos, "peer %s belongs to no tenant (no -<code> suffix, peers glob or contexts glob matches): not listed", p.Name)
 }
 
 // discoverTenants declares the tenants of an astapi.ini without [tenant]

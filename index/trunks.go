@@ -30,11 +30,34 @@ func isNumber(s string) bool { return flow.IsNumber(s) }
 //     sets for a provider, not for a phone).
 //
 // System endpoints are neither phones nor trunks.
-func (b *builder) markTrunks(edges map[string][]string) {
+//
+// graphKept says edges are the last load's.
+func (b *builder) markTrunks(edges map[string][]string, graphKept bool) {
 	inbound := map[string]bool{} // by context, computed once
 	b.trunk = make([]bool, len(b.peers.list))
+	// A peer of the last load (shared) keeps its flag when what decides it
+	// is the same: the graph of contexts, how the Dial()s use it (see
+	// dialIndex.touched), and its own context's extensions.
+	var changed map[string]bool
+	quick := b.peersShared && graphKept && b.dialIdx.patched && b.delta.patch
+	if quick {
+		changed = make(map[string]bool, len(b.delta.changed))
+		for _, i := range b.delta.changed {
+			changed[b.dp.Contexts[i].Name] = true
+		}
+	}
+	b.trunksKept = b.peersShared
+	defer func() {
+		for i, p := range b.peers.list {
+			b.trunksKept = b.trunksKept && b.trunk[i] == p.Trunk
+		}
+	}()
 	for i, p := range b.peers.list {
 		if p.System != "" {
+			continue
+		}
+		if quick && !b.dialIdx.touched[p] && !changed[p.Context] {
+			b.trunk[i] = p.Trunk
 			continue
 		}
 		u := b.dials[p]
