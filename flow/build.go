@@ -18,10 +18,9 @@ type shared struct {
 	in    Input
 	whole *parser.Dialplan
 	*tables
-	internal   map[*parser.Context]bool // see phoneContexts
-	freepbx    bool                     // see system
-	tenantPart []*part                  // by tenant index: the part of its contexts (split)
-	links      *splitLinks              // what split found
+	internal map[*parser.Context]bool // see phoneContexts
+	freepbx  bool                     // see system
+	links    *splitLinks              // what split found
 	// sameNames: the dialplan has the previous Build's context names in
 	// the same places, and its globals (split). settled: that, and the
 	// previous Build's tables: see key and reuse.

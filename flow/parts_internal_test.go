@@ -321,3 +321,61 @@ func TestBuildKeepsTables(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitKeepsCut: a Build whose contexts link as the previous Build's
+// did (read again, but saying the same), with the same trunks and
+// tenants, cuts the dialplan the same way without working the cut out
+// again; a context that comes to link elsewhere has it worked out again.
+// Either way the Graph is the one a Build from nothing makes.
+func TestSplitKeepsCut(t *testing.T) {
+	dir := t.TempDir()
+	dialplan := func(extra string) *parser.Dialplan {
+		text := "[a-in]\nexten => _X.,1,Goto(a-ivr,s,1)\n[a-ivr]\nexten => s,1,Background(welcome)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/a1,20)\n" + extra +
+			"[b-in]\nexten => _X.,1,Goto(b-ivr,s,1)\n[b-ivr]\nexten => s,1,Background(hello)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/b1,20)\n"
+		if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := parser.ParseFile(filepath.Join(dir, "extensions.conf"), parser.Options{Root: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return parser.BuildDialplan(cfg)
+	}
+	input := func(dp *parser.Dialplan) Input {
+		return Input{Dialplan: dp,
+			Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-in", "a-ivr"}}, {ID: "B", Key: "b", Contexts: []string{"b-in", "b-ivr"}}},
+			Phones:  []Phone{{Tech: "SIP", Name: "a1", Number: "100", TenantID: "A", Context: "a-ivr"}, {Tech: "SIP", Name: "b1", Number: "200", TenantID: "B", Context: "b-ivr"}},
+			Trunks:  []Trunk{{Tech: "SIP", Name: "ta", Context: "a-in", TenantID: "A"}, {Tech: "SIP", Name: "tb", Context: "b-in", TenantID: "B"}}}
+	}
+	dump := func(g *Graph) string {
+		data, err := json.Marshal(Dump(g.Objects, g.Edges))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	first, _ := Build(input(dialplan("")))
+	if len(first.links.cut) != 2 {
+		t.Fatalf("first Build: %d parts cut, want 2", len(first.links.cut))
+	}
+	for _, c := range []struct {
+		name, extra string
+		kept        bool
+		parts       int
+	}{
+		{"read again, the same links", "", true, 2},
+		{"an IVR key to the other tenant's menu", "exten => 2,1,Goto(b-ivr,s,1)\n", false, 1},
+	} {
+		in := input(dialplan(c.extra))
+		in.Previous = first
+		got, _ := Build(in)
+		if kept := &got.links.cut[0] == &first.links.cut[0]; kept != c.kept || len(got.links.cut) != c.parts {
+			t.Errorf("%s: cut taken over %v, %d parts; want %v, %d", c.name, kept, len(got.links.cut), c.kept, c.parts)
+		}
+		in.Previous = nil
+		want, _ := Build(in)
+		if a, b := dump(got), dump(want); a != b {
+			t.Errorf("%s: the Build from the last differs from one from nothing:\n%s\n%s", c.name, a, b)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/astapi/astapi/internal/parallel"
 	"github.com/astapi/astapi/parser"
@@ -30,6 +31,7 @@ func (sh *shared) split() []*part {
 		sh.links.index, sh.links.targets = wordTargets(dp)
 	}
 	ctxIndex, targets := sh.links.index, sh.links.targets
+	var moved atomic.Bool // a context read again links elsewhere than before
 	parallel.Runs(n, runtime.GOMAXPROCS(0), func(_, lo, hi int) {
 		var out []int32
 		link := func(ci int, tok string) {
@@ -59,8 +61,24 @@ func (sh *shared) split() []*part {
 				slices.Sort(out)
 				sh.links.to[ci] = slices.Clone(slices.Compact(out))
 			}
+			if prev != nil && !slices.Equal(sh.links.to[ci], prev.to[ci]) {
+				moved.Store(true)
+			}
 		}
 	})
+	// The same links, trunks and tenants cut the dialplan as before.
+	if prev != nil && !moved.Load() && prev.cut != nil && prev.tables == sh.tables {
+		sh.links.cut, sh.links.tables = prev.cut, sh.tables
+		parts := make([]*part, len(prev.cut))
+		for k, pc := range prev.cut {
+			p := &part{contexts: make([]*parser.Context, len(pc.contexts)), trunks: pc.trunks, tenants: pc.tenants}
+			for j, ci := range pc.contexts {
+				p.contexts[j] = dp.Contexts[ci]
+			}
+			parts[k] = p
+		}
+		return parts
+	}
 	for ci, to := range sh.links.to {
 		for _, cj := range to {
 			u.join(ci, int(cj))
@@ -90,9 +108,18 @@ func (sh *shared) split() []*part {
 		}
 		return p
 	}
+	at := map[*part]int{} // index in parts
+	cut := []partCut{}
 	for ci, c := range dp.Contexts {
 		p := partOf(ci)
 		p.contexts = append(p.contexts, c)
+		k, ok := at[p]
+		if !ok {
+			k = len(cut)
+			at[p] = k
+			cut = append(cut, partCut{})
+		}
+		cut[k].contexts = append(cut[k].contexts, int32(ci))
 	}
 	for i, ci := range trunkRoot {
 		if ci >= 0 {
@@ -106,8 +133,19 @@ func (sh *shared) split() []*part {
 		}
 		slices.Sort(p.tenants)
 		p.tenants = slices.Compact(p.tenants)
+		k := at[p] // every part has a context: a trunk's root is one
+		cut[k].trunks, cut[k].tenants = p.trunks, p.tenants
 	}
+	sh.links.cut, sh.links.tables = cut, sh.tables
 	return parts
+}
+
+// partCut is a part as split cut it: its contexts (indexes in the
+// dialplan's), trunks and tenants.
+type partCut struct {
+	contexts []int32
+	trunks   []Trunk
+	tenants  []int
 }
 
 // wordTargets are each context's index by name, and what a word of an
@@ -150,6 +188,11 @@ type splitLinks struct {
 	to       [][]int32
 	index    map[string]int
 	targets  map[string][]int32
+	// cut is how split cut the dialplan with these links, and the trunks
+	// and tenants of tables: the same links, trunks and tenants (tables
+	// taken over) cut it the same way.
+	cut    []partCut
+	tables *tables
 }
 
 // splitLinksFor returns the links of g's Build when they can serve a
