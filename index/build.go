@@ -218,28 +218,23 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	b.assignMailboxes(boxes, exts)
 	phones := b.phones(users, prov, exts)
 	apiUsers := b.users()
-	// The call flow reads exts: the snapshot sorts a list of its own.
-	snap := &Snapshot{}
-	snap.Extensions, snap.extByTenant = b.extensionLists(exts)
-	flowDone.Wait()
-	b.diags = append(b.diags, flowDiags...)
-
-	*snap = Snapshot{
-		extByTenant:  snap.extByTenant,
-		BuiltAt:      start,
-		ConfigFile:   cfg.path,
-		Server:       cfg.server,
-		Tenants:      b.tenants,
-		Users:        apiUsers,
-		Extensions:   snap.Extensions,
-		Trunks:       trunks,
-		Destinations: dests,
-		Mailboxes:    boxes,
-		Phones:       phones,
-		Flow:         graph,
-		SIPGeneral:   b.sipGen,
-		Dialplan:     b.dp,
+	// What does not wait for the call flow is done while it is read. It
+	// reads exts, b.tenants and trunks: the snapshot sorts lists of its
+	// own.
+	snap := &Snapshot{
+		BuiltAt:    start,
+		ConfigFile: cfg.path,
+		Server:     cfg.server,
+		Tenants:    slices.Clone(b.tenants),
+		Users:      apiUsers,
+		Trunks:     slices.Clone(trunks),
+		Mailboxes:  boxes,
+		Phones:     phones,
+		SIPGeneral: b.sipGen,
+		Dialplan:   b.dp,
 	}
+	snap.Extensions, snap.extByTenant = b.extensionLists(exts)
+	snap.indexLists()
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
 		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans, graph: ctxGraph, dials: b.dialIdx, decls: b.decls, reach: b.reach,
 		nums: b.nums, trunks: slices.Clone(trunks), unowned: b.unowned,
@@ -259,13 +254,16 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	}
 	sort.Strings(snap.WatchDirs)
 	snap.Fingerprint = b.fingerprint()
+	flowDone.Wait()
+	snap.Flow, snap.Destinations = graph, dests
+	b.diags = append(b.diags, flowDiags...)
 	b.diags.Sort()
-	// The passes read shared lines more than once (scanDials and the
+	// The passes read shared lines more than once (indexDials and the
 	// flows, every tenant walking a shared context, every source reaching
 	// one Goto): each problem is reported once. Sorted, repeats are adjacent.
 	snap.Diags = slices.Compact(b.diags).Cap(cfg.server.Limits.MaxDiagnosticsPerFile, cfg.server.Limits.MaxDiagnostics)
 	snap.BuildDuration = time.Since(start)
-	return newSnapshot(snap, true, groups), nil
+	return newSnapshot(snap, indexed{exts: true, lists: true, groups: groups}), nil
 }
 
 // parseNames are the top-level Asterisk files, in the order they are

@@ -9,7 +9,7 @@ import (
 	"github.com/astapi/astapi/parser"
 )
 
-// contextScan is what scanDials, contextEdges and tenantsReached read of
+// contextScan is what indexDials, drawContexts and tenantsReached read of
 // one context that depends on nothing but the context and the globals:
 // its Dial()s with their devices parsed, and the contexts its Goto-like
 // applications name. Finding them reads every priority of the dialplan;

@@ -572,7 +572,7 @@ func TestDialURIAfterEndpoint(t *testing.T) {
 }
 
 // TestDiagnosticsNotRepeated: one problem at one position is reported
-// once, not once per pass (scanDials, then each tenant's flow).
+// once, not once per pass (indexDials, then each tenant's flow).
 func TestDiagnosticsNotRepeated(t *testing.T) {
 	t.Parallel()
 	s := loadPBX(t, tenantT, map[string]string{

@@ -266,18 +266,25 @@ func (s *Snapshot) TenantsOf(u *User) []*Tenant {
 
 // NewSnapshot sorts s's lists by numeric ID and builds its lookup tables.
 // Load uses it; tests may use it to build a Snapshot by hand.
-func NewSnapshot(s *Snapshot) *Snapshot { return newSnapshot(s, false, nil) }
+func NewSnapshot(s *Snapshot) *Snapshot { return newSnapshot(s, indexed{}) }
 
-// newSnapshot is NewSnapshot; extsIndexed says s.indexExtensions has run,
-// and groups (nil: none) are the call flow's lists by tenant, made
-// already (regroupFlow).
-func newSnapshot(s *Snapshot, extsIndexed bool, groups *flowGroups) *Snapshot {
+// indexed says what of newSnapshot's work a load did already: exts
+// (indexExtensions), lists (indexLists), and groups (nil: none), the call
+// flow's lists by tenant (regroupFlow).
+type indexed struct {
+	exts, lists bool
+	groups      *flowGroups
+}
+
+// newSnapshot is NewSnapshot, but for what done says is done.
+func newSnapshot(s *Snapshot, done indexed) *Snapshot {
 	// The long lists (extensions, destinations, the call flow) are done
 	// concurrently.
 	var wg sync.WaitGroup
-	if !extsIndexed {
+	if !done.exts {
 		wg.Go(s.indexExtensions)
 	}
+	groups := done.groups
 	destTenant := func(d *Destination) string { return d.TenantID }
 	if s.Flow == nil {
 		wg.Go(func() {
@@ -306,6 +313,15 @@ func newSnapshot(s *Snapshot, extsIndexed bool, groups *flowGroups) *Snapshot {
 		})
 	}
 	defer wg.Wait()
+	if !done.lists {
+		s.indexLists()
+	}
+	return s
+}
+
+// indexLists sorts the tenants, users and trunks, and makes their
+// look-ups and those of the read endpoints.
+func (s *Snapshot) indexLists() {
 	sortByID(s.Tenants, func(t *Tenant) string { return t.ID })
 	sortByID(s.Users, func(u *User) string { return u.ID })
 	sort.Slice(s.Trunks, func(i, j int) bool { return s.Trunks[i].Name < s.Trunks[j].Name })
@@ -329,7 +345,6 @@ func newSnapshot(s *Snapshot, extsIndexed bool, groups *flowGroups) *Snapshot {
 	for _, p := range s.Trunks {
 		s.trunksByTenant[p.TenantID] = append(s.trunksByTenant[p.TenantID], p)
 	}
-	return s
 }
 
 // indexExtensions sorts s.Extensions by ID (ExtensionByID searches

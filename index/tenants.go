@@ -336,7 +336,7 @@ func (b *builder) tenantsReached(ctx string, edges map[string][]string, at map[*
 		if c := b.dp.Context(name); c != nil {
 			scan := b.scans.of[c]
 			for k := range scan.dials {
-				// scanDials reported the unknown peers already.
+				// indexDials reported the unknown peers already.
 				buf = b.dialTargets(buf[:0], &scan.dials[k], nil)
 				for _, d := range buf {
 					if i, ok := at[d.peer]; ok && !b.trunk[i] && b.owner[i] != nil {
