@@ -66,6 +66,9 @@ type builder struct {
 	trunksKept                         bool          // the peers are the last load's, with their trunk flags (markTrunks)
 	delta                              dialplanDelta // how the dialplan differs from the last load's
 	nums                               []string      // each peer's extension number ("" for none)
+	setup                              *tenantSetup  // what the tenant declarations made
+	ownerAt                            []int32       // each peer's tenant, as an index in tenants (-1: none)
+	orphans                            []int32       // the phones of no tenant (indexes in peers.list)
 }
 
 func (b *builder) load(iniPath string) (*Snapshot, error) {
@@ -237,7 +240,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	snap.indexLists()
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
 		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans, graph: ctxGraph, dials: b.dialIdx, decls: b.decls, reach: b.reach,
-		nums: b.nums, trunks: slices.Clone(trunks), unowned: b.unowned,
+		nums: b.nums, trunks: slices.Clone(trunks), unowned: b.unowned, setup: b.setup, ownerAt: b.ownerAt, orphans: b.orphans,
 		exts: exts, extKeys: b.extKeys, extFirst: b.extFirst}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
@@ -304,6 +307,12 @@ type parsedFiles struct {
 	nums    []string
 	trunks  []*Peer
 	unowned []*Peer
+	// setup is what the tenant declarations made, ownerAt each peer's
+	// tenant (an index in the tenants as made, -1: none), orphans the
+	// phones of no tenant: see assignTenants.
+	setup   *tenantSetup
+	ownerAt []int32
+	orphans []int32
 	// exts are the extensions in the order built, extKeys their natural
 	// keys (tenant key, NUL, number), extFirst the index of their first
 	// peer in peers.list: the next load takes over the IDs when all keys

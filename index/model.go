@@ -56,6 +56,7 @@ type Tenant struct {
 	Contexts []string // dialplan contexts that belong to the tenant, sorted
 	Declared bool
 	Pos      parser.Pos
+	at       int // its index in the load's list as made (assignTenants)
 }
 
 // User is an API user from astapi.ini.

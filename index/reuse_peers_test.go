@@ -330,8 +330,10 @@ func TestNumbersFollowEdits(t *testing.T) {
 // changed; it keeps the others': a peer at a fixed address whose context
 // gains a DID-length extension becomes a trunk, a phone of an unchanged
 // context dialled with a number too, and a peer at a fixed address whose
-// (unchanged) context comes to lead to an inbound one; each is a phone
-// again when its edit is taken out.
+// (unchanged) context comes to lead to an inbound one; and a phone of no
+// tenant, reported as such at each reload, which a Dial() with a number
+// makes a trunk (reported as a trunk of no tenant). Each is a phone again
+// when its edit is taken out.
 func TestTrunksFollowEdits(t *testing.T) {
 	aConf := "[a-gw]\nexten => s,1,Hangup()\n[a-menu]\nexten => s,1,Background(menu)\n[a-incoming]\nexten => s,1,Answer()\n"
 	var fill strings.Builder
@@ -340,7 +342,7 @@ func TestTrunksFollowEdits(t *testing.T) {
 	}
 	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+user("admin", "role = admin"), map[string]string{
 		"sip.conf": "[gw-A]\ntype=friend\nhost=10.0.0.9\ncontext=a-gw\n\n[bob-A]\ntype=friend\nhost=dynamic\ncontext=a-more\n\n" +
-			"[gw2-A]\ntype=friend\nhost=10.0.0.10\ncontext=a-more\n",
+			"[gw2-A]\ntype=friend\nhost=10.0.0.10\ncontext=a-more\n\n[lobby]\ntype=friend\nhost=dynamic\ncontext=nowhere\n",
 		"extensions.conf": "#include a.conf\n#include b.conf\n" + fill.String(),
 		"a.conf":          aConf,
 		"b.conf":          "[a-more]\ninclude => a-menu\nexten => 301,1,Dial(SIP/bob-A)\n",
@@ -357,9 +359,11 @@ func TestTrunksFollowEdits(t *testing.T) {
 		name, conf   string
 		gw, bob, gw2 bool
 	}{
+		{"a menu key that changes no flag", strings.Replace(aConf, "Background(menu)\n", "Background(menu)\nexten => 1,1,Playback(hello)\n", 1), false, false, false},
 		{"a DID-length extension in the gateway's context", strings.Replace(aConf, "Hangup()\n", "Hangup()\nexten => 5145550100,1,Hangup()\n", 1), true, false, false},
 		{"bob dialled with a number", strings.Replace(aConf, "Background(menu)\n", "Background(menu)\nexten => 9,1,Dial(SIP/bob-A/5551234)\n", 1), false, true, false},
 		{"the menu including an inbound context", strings.Replace(aConf, "Background(menu)\n", "Background(menu)\ninclude => a-incoming\n", 1), false, false, true},
+		{"the lobby phone of no tenant dialled with a number", strings.Replace(aConf, "Background(menu)\n", "Background(menu)\nexten => 8,1,Dial(SIP/lobby/5551234)\n", 1), false, false, false},
 		{"all taken out", aConf, false, false, false},
 	} {
 		if err := os.WriteFile(path, []byte(st.conf), 0o644); err != nil {

@@ -16,45 +16,26 @@ import (
 func (b *builder) assignTenants(last *parsedFiles) {
 	b.byKey = map[string]*Tenant{}
 	b.owner = make([]*Tenant, len(b.peers.list))
-	alloc := newIDAllocator("tenant")
 	decls := b.ini.tenants
 	if len(decls) == 0 {
 		decls = b.discoverTenants()
 	}
-	var keys []string
-	for _, d := range decls {
-		if d.pin != "" {
-			alloc.pin(d.pin)
-		} else {
-			keys = append(keys, d.key)
-		}
+	declared := len(b.ini.tenants) > 0
+	// The same declarations make the same tenants, codes and globs.
+	kept := last.setup != nil && last.setup.declared == declared && slices.EqualFunc(decls, last.decls, tenantDecl.equal)
+	if kept {
+		b.setup = last.setup
+	} else {
+		b.setup = newTenantSetup(decls, declared)
 	}
-	ids := alloc.assign(keys)
-	for _, d := range decls {
-		t := &Tenant{ID: d.pin, Key: d.key, Name: d.name, Code: d.code, Declared: len(b.ini.tenants) > 0}
-		if t.ID == "" {
-			t.ID = ids[d.key]
-		}
+	for i, d := range decls {
+		t := &Tenant{ID: b.setup.ids[i], Key: d.key, Name: d.name, Code: d.code, Declared: declared, at: i}
 		b.tenants = append(b.tenants, t)
 		b.byKey[t.Key] = t
 	}
 	b.decls = decls
-	b.codes = map[string]int{}
-	b.peerGlobs, b.ctxGlobs = newGlobSet(), newGlobSet()
-	for i, d := range decls {
-		if d.code != "" {
-			if _, dup := b.codes[lower(d.code)]; !dup {
-				b.codes[lower(d.code)] = i
-			}
-		}
-		for _, g := range d.peers {
-			b.peerGlobs.add(g, i)
-		}
-		for _, g := range d.contexts {
-			b.ctxGlobs.add(g, i)
-		}
-	}
-	if b.trunksKept && slices.EqualFunc(decls, last.decls, tenantDecl.equal) && b.ownersAgain() {
+	b.codes, b.peerGlobs, b.ctxGlobs = b.setup.codes, b.setup.peerGlobs, b.setup.ctxGlobs
+	if kept && b.trunksKept && b.ownersAgain(last) {
 		return
 	}
 	var orphans []int
@@ -82,34 +63,75 @@ func (b *builder) assignTenants(last *parsedFiles) {
 			continue
 		}
 		b.warnOrphan(p)
+		b.orphans = append(b.orphans, int32(i))
 	}
 }
 
-// ownersAgain gives each phone of the last load's peers the tenant it
-// had (its TenantID), and each trunk the one tenantOf gives (adoptTrunks
-// settles the others); false, and nothing given, when a tenant is gone.
-func (b *builder) ownersAgain() bool {
-	byID := make(map[string]*Tenant, len(b.tenants))
-	for _, t := range b.tenants {
-		byID[t.ID] = t
-	}
-	var orphans []*Peer
-	for i, p := range b.peers.list {
-		switch {
-		case p.System != "":
-		case b.trunk[i]:
-			b.owner[i] = b.tenantOf(p)
-		case p.TenantID == "":
-			orphans = append(orphans, p)
-		case byID[p.TenantID] != nil:
-			b.owner[i] = byID[p.TenantID]
-		default:
-			clear(b.owner)
-			return false
+// tenantSetup is what a load's tenant declarations make: the tenants'
+// IDs (by declaration), the codes and the globs that give peers and
+// contexts their tenants (owner: the declaration's index).
+type tenantSetup struct {
+	declared            bool
+	ids                 []string
+	codes               map[string]int // lower-cased code -> declaration
+	peerGlobs, ctxGlobs *globSet
+}
+
+func newTenantSetup(decls []tenantDecl, declared bool) *tenantSetup {
+	alloc := newIDAllocator("tenant")
+	var keys []string
+	for _, d := range decls {
+		if d.pin != "" {
+			alloc.pin(d.pin)
+		} else {
+			keys = append(keys, d.key)
 		}
 	}
-	for _, p := range orphans {
-		b.warnOrphan(p)
+	ids := alloc.assign(keys)
+	ts := &tenantSetup{declared: declared, ids: make([]string, len(decls)), codes: map[string]int{},
+		peerGlobs: newGlobSet(), ctxGlobs: newGlobSet()}
+	for i, d := range decls {
+		ts.ids[i] = d.pin
+		if d.pin == "" {
+			ts.ids[i] = ids[d.key]
+		}
+		if d.code != "" {
+			if _, dup := ts.codes[lower(d.code)]; !dup {
+				ts.codes[lower(d.code)] = i
+			}
+		}
+		for _, g := range d.peers {
+			ts.peerGlobs.add(g, i)
+		}
+		for _, g := range d.contexts {
+			ts.ctxGlobs.add(g, i)
+		}
+	}
+	return ts
+}
+
+// ownersAgain gives each phone the tenant the last load (last) gave it,
+// and each trunk the one tenantOf gives (adoptTrunks settles the
+// others): for the same peers, trunk flags and tenants; the phones of no
+// tenant are reported again. False, and nothing given, when last does
+// not have them.
+func (b *builder) ownersAgain(last *parsedFiles) bool {
+	if len(last.ownerAt) != len(b.peers.list) {
+		return false
+	}
+	for i, k := range last.ownerAt {
+		switch p := b.peers.list[i]; {
+		case b.trunk[i]:
+			if p.System == "" {
+				b.owner[i] = b.tenantOf(p)
+			}
+		case k >= 0:
+			b.owner[i] = b.tenants[k]
+		}
+	}
+	b.orphans = last.orphans
+	for _, i := range b.orphans {
+		b.warnOrphan(b.peers.list[i])
 	}
 	return true
 }
@@ -221,10 +243,12 @@ type tenantReach struct {
 func (b *builder) settlePeers() {
 	var moved map[*Peer]*Peer
 	b.ownersKept = b.peersShared
+	b.ownerAt = make([]int32, len(b.peers.list))
 	for i, p := range b.peers.list {
 		id := ""
+		b.ownerAt[i] = -1
 		if t := b.owner[i]; t != nil {
-			id = t.ID
+			id, b.ownerAt[i] = t.ID, int32(t.at)
 		}
 		if p.TenantID == id && p.Trunk == b.trunk[i] {
 			continue
