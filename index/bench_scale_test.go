@@ -400,10 +400,11 @@ func peakRSS() (uint64, error) {
 // (memory tuning on), one tenant's dialplan file edited before each of
 // five reloads. "full" rebuilds everything at each reload (index.Load,
 // the baseline); "incremental" starts from the snapshot served
-// (index.LoadFrom). Reported: the median reload (edit-s: from the edit to
-// the new snapshot being served, the watcher's debounce apart), the
-// first load (load-s), their ratio, the call-flow parts reused, and the
-// process's peak resident memory over the six loads.
+// (index.LoadFrom); "incremental-peers" too, with a phone added to one
+// tenant's sip.conf file instead. Reported: the median reload (edit-s:
+// from the edit to the new snapshot being served, the watcher's debounce
+// apart), the first load (load-s), their ratio, the call-flow parts
+// reused, and the process's peak resident memory over the six loads.
 //
 //	go test ./index -run '^$' -bench EditToAnswer -benchtime 1x
 func BenchmarkEditToAnswer(b *testing.B) {
@@ -413,19 +414,33 @@ func BenchmarkEditToAnswer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, incremental := range []bool{false, true} {
-		b.Run(map[bool]string{false: "full", true: "incremental"}[incremental], func(b *testing.B) {
+	ast := filepath.Join(filepath.Dir(ini), "asterisk")
+	dialplanEdit := func(i int) {
+		t := i * 1637 % 10000
+		_, ext := pbxgen.TenantFiles(t)
+		appendLine(b, filepath.Join(ast, ext), fmt.Sprintf("[t%d-internal](+)\nexten => %d,1,Dial(SIP/100-T%d,20)\n", t, 800+i, t))
+	}
+	peerEdit := func(i int) {
+		t := i * 1637 % 10000
+		sip, _ := pbxgen.TenantFiles(t)
+		appendLine(b, filepath.Join(ast, sip), fmt.Sprintf("\n[19%d-T%d](t%d-phone)\nsecret=Added%dSecret%d\n", i, t, t, i, t))
+	}
+	for _, c := range []struct {
+		name        string
+		incremental bool
+		edit        func(int)
+	}{
+		{"full", false, dialplanEdit},
+		{"incremental", true, dialplanEdit},
+		{"incremental-peers", true, peerEdit},
+	} {
+		b.Run(c.name, func(b *testing.B) {
 			var edits []time.Duration
 			var first time.Duration
 			var peak uint64
 			reused := 0
 			for b.Loop() {
-				r := sixLoads(b, ini, true, incremental, func(i int) {
-					t := i * 1637 % 10000
-					_, ext := pbxgen.TenantFiles(t)
-					appendLine(b, filepath.Join(filepath.Dir(ini), "asterisk", ext),
-						fmt.Sprintf("[t%d-internal](+)\nexten => %d,1,Dial(SIP/100-T%d,20)\n", t, 800+i, t))
-				})
+				r := sixLoads(b, ini, true, c.incremental, c.edit)
 				first, edits, reused, peak = r.loads[0], append(edits, r.loads[1:]...), r.reused, max(peak, r.peak)
 			}
 			slices.Sort(edits)
