@@ -197,16 +197,8 @@ func objectIDs(list []*Object) []string {
 // a tenant's objects and edges, added and left out, when its part is
 // read again.
 func TestBuildKeepsRuns(t *testing.T) {
-	dir := t.TempDir()
-	dp := "[a-in]\nexten => _X.,1,Goto(a-ivr,s,1)\n[a-ivr]\nexten => s,1,Background(welcome)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/a1,20)\n" +
-		"[b-in]\nexten => _X.,1,Goto(b-ivr,s,1)\n[b-ivr]\nexten => s,1,Background(hello)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/b1,20)\n"
-	if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte(dp), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := parser.ParseFile(filepath.Join(dir, "extensions.conf"), parser.Options{Root: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := parseDialplan(t, t.TempDir(), "[a-in]\nexten => _X.,1,Goto(a-ivr,s,1)\n[a-ivr]\nexten => s,1,Background(welcome)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/a1,20)\n"+
+		"[b-in]\nexten => _X.,1,Goto(b-ivr,s,1)\n[b-ivr]\nexten => s,1,Background(hello)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/b1,20)\n")
 	in := Input{Dialplan: parser.BuildDialplan(cfg), Digests: cfg.Digests,
 		Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-in", "a-ivr"}}, {ID: "B", Key: "b", Contexts: []string{"b-in", "b-ivr"}}},
 		Trunks:  []Trunk{{Tech: "SIP", Name: "ta", Context: "a-in", TenantID: "A"}, {Tech: "SIP", Name: "tb", Context: "b-in", TenantID: "B"}}}
@@ -273,28 +265,13 @@ func TestBuildEmptyWhole(t *testing.T) {
 // own), and made again when any differs; either way the Graph is the one
 // a Build from nothing makes.
 func TestBuildKeepsTables(t *testing.T) {
-	dir := t.TempDir()
-	dp := "[a-in]\nexten => _X.,1,Goto(a-phones,100,1)\n[a-phones]\nexten => 100,1,Dial(SIP/a1,20)\n same => n,VoiceMail(100@a)\n" +
-		"[b-phones]\nexten => 200,1,Dial(SIP/b1,20)\n"
-	if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte(dp), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := parser.ParseFile(filepath.Join(dir, "extensions.conf"), parser.Options{Root: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := parseDialplan(t, t.TempDir(), "[a-in]\nexten => _X.,1,Goto(a-phones,100,1)\n[a-phones]\nexten => 100,1,Dial(SIP/a1,20)\n same => n,VoiceMail(100@a)\n"+
+		"[b-phones]\nexten => 200,1,Dial(SIP/b1,20)\n")
 	input := func() Input {
 		return Input{Dialplan: parser.BuildDialplan(cfg), Digests: cfg.Digests,
 			Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-in", "a-phones"}}, {ID: "B", Key: "b", Contexts: []string{"b-phones"}}},
 			Phones:  []Phone{{Tech: "SIP", Name: "a1", Number: "100", TenantID: "A", Context: "a-phones"}, {Tech: "SIP", Name: "b1", Number: "200", TenantID: "B", Context: "b-phones"}},
 			Trunks:  []Trunk{{Tech: "SIP", Name: "ta", Context: "a-in", TenantID: "A"}}}
-	}
-	dump := func(g *Graph) string {
-		data, err := json.Marshal(Dump(g.Objects, g.Edges))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(data)
 	}
 	first, _ := Build(input())
 	for _, c := range []struct {
@@ -316,7 +293,7 @@ func TestBuildKeepsTables(t *testing.T) {
 		}
 		in.Previous = nil
 		want, _ := Build(in)
-		if a, b := dump(got), dump(want); a != b {
+		if a, b := dumpJSON(t, got), dumpJSON(t, want); a != b {
 			t.Errorf("%s: the Build from the last differs from one from nothing:\n%s\n%s", c.name, a, b)
 		}
 	}
@@ -332,27 +309,13 @@ func TestSplitKeepsCut(t *testing.T) {
 	dialplan := func(extra string) *parser.Dialplan {
 		text := "[a-in]\nexten => _X.,1,Goto(a-ivr,s,1)\n[a-ivr]\nexten => s,1,Background(welcome)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/a1,20)\n" + extra +
 			"[b-in]\nexten => _X.,1,Goto(b-ivr,s,1)\n[b-ivr]\nexten => s,1,Background(hello)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/b1,20)\n"
-		if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cfg, err := parser.ParseFile(filepath.Join(dir, "extensions.conf"), parser.Options{Root: dir})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return parser.BuildDialplan(cfg)
+		return parser.BuildDialplan(parseDialplan(t, dir, text))
 	}
 	input := func(dp *parser.Dialplan) Input {
 		return Input{Dialplan: dp,
 			Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-in", "a-ivr"}}, {ID: "B", Key: "b", Contexts: []string{"b-in", "b-ivr"}}},
 			Phones:  []Phone{{Tech: "SIP", Name: "a1", Number: "100", TenantID: "A", Context: "a-ivr"}, {Tech: "SIP", Name: "b1", Number: "200", TenantID: "B", Context: "b-ivr"}},
 			Trunks:  []Trunk{{Tech: "SIP", Name: "ta", Context: "a-in", TenantID: "A"}, {Tech: "SIP", Name: "tb", Context: "b-in", TenantID: "B"}}}
-	}
-	dump := func(g *Graph) string {
-		data, err := json.Marshal(Dump(g.Objects, g.Edges))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(data)
 	}
 	first, _ := Build(input(dialplan("")))
 	if len(first.links.cut) != 2 {
@@ -374,8 +337,31 @@ func TestSplitKeepsCut(t *testing.T) {
 		}
 		in.Previous = nil
 		want, _ := Build(in)
-		if a, b := dump(got), dump(want); a != b {
+		if a, b := dumpJSON(t, got), dumpJSON(t, want); a != b {
 			t.Errorf("%s: the Build from the last differs from one from nothing:\n%s\n%s", c.name, a, b)
 		}
 	}
+}
+
+// parseDialplan writes text as dir/extensions.conf and parses it.
+func parseDialplan(t *testing.T, dir, text string) *parser.Config {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "extensions.conf"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parser.ParseFile(filepath.Join(dir, "extensions.conf"), parser.Options{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// dumpJSON is g's objects and edges as JSON.
+func dumpJSON(t *testing.T, g *Graph) string {
+	t.Helper()
+	data, err := json.Marshal(Dump(g.Objects, g.Edges))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

@@ -88,17 +88,26 @@ func (b *builder) drawContexts(last *contextGraph, d dialplanDelta) *contextGrap
 				delete(g.edges, c.Name)
 			}
 		}
-		if _, had := g.notes[old]; had || len(notes) > 0 {
-			if !notesOwn {
-				g.notes, notesOwn = maps.Clone(g.notes), true
-			}
-			delete(g.notes, old)
-			if len(notes) > 0 {
-				g.notes[c] = notes
-			}
-		}
+		g.notes = replaceNotes(g.notes, &notesOwn, old, c, notes)
 	}
 	return g
+}
+
+// replaceNotes is notes (remarks by context) with old's replaced by c's
+// (now): notes itself when neither has any, else a copy (made once: own
+// says notes is one already).
+func replaceNotes(notes map[*parser.Context]parser.Diagnostics, own *bool, old, c *parser.Context, now parser.Diagnostics) map[*parser.Context]parser.Diagnostics {
+	if _, had := notes[old]; !had && len(now) == 0 {
+		return notes
+	}
+	if !*own {
+		notes, *own = maps.Clone(notes), true
+	}
+	delete(notes, old)
+	if len(now) > 0 {
+		notes[c] = now
+	}
+	return notes
 }
 
 // edgesOf lists the contexts c includes or jumps to with a literal name,
@@ -222,15 +231,7 @@ func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialpla
 				u.alone = slices.Insert(u.alone, at, *alone)
 			}
 		})
-		if _, had := out.notes[old]; had || len(notes) > 0 {
-			if !notesOwn {
-				out.notes, notesOwn = maps.Clone(out.notes), true
-			}
-			delete(out.notes, old)
-			if len(notes) > 0 {
-				out.notes[c] = notes
-			}
-		}
+		out.notes = replaceNotes(out.notes, &notesOwn, old, c, notes)
 	}
 	out.patched, out.touched = true, make(map[*Peer]bool, len(copied))
 	for p, u := range copied {

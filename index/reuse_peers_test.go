@@ -176,38 +176,14 @@ func TestLoadFromSharedPeers(t *testing.T) {
 	}
 }
 
-// TestExtensionListsMerged: a reload that changes a few extensions of a
-// bigger PBX takes the served snapshot's sorted lists over, drops the
-// extensions left out and merges the new ones in, by ID, in the list and
-// in their tenants' (reloadLikeLoad compares both with a load's).
-func TestExtensionListsMerged(t *testing.T) {
-	ini, ast := tenantPBX(t, 4, 10)
-	_, extFile := pbxgen.TenantFiles(2)
-	path := filepath.Join(ast, extFile)
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	prev, err := index.Load(ini)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Dialled with a number, two phones become trunks: their extensions go.
-	appendLine(t, path, "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\nexten => 902,1,Dial(SIP/107-T2/5551234)\n")
-	prev = reloadLikeLoad(t, "two phones made trunks", ini, prev)
-	if err := os.WriteFile(path, orig, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	reloadLikeLoad(t, "the two phones back", ini, prev)
-}
-
 // TestDialplanPatched: a reload that reads one tenant's dialplan file
 // again patches the last load's graph of contexts and its index of how
 // the Dial()s use the peers, rather than derive them anew; each step
 // must still give what a load gives, remarks included: an include of a
-// context that does not exist, a Dial() of an unknown peer, a phone
-// dialled with a number (a trunk), a phone dialled alone from a context
-// before its own, and each of those taken out again.
+// context that does not exist, a Dial() of an unknown peer, two phones
+// dialled with a number (trunks: their extensions leave the sorted lists,
+// and come back when the edits are taken out), a phone dialled alone
+// from a context before its own, and each of those taken out again.
 func TestDialplanPatched(t *testing.T) {
 	ini, ast := tenantPBX(t, 20, 4) // 100 contexts: the 5 of a tenant's file are few
 	_, extFile := pbxgen.TenantFiles(2)
@@ -223,7 +199,7 @@ func TestDialplanPatched(t *testing.T) {
 	steps := []struct{ name, text string }{
 		{"an include of no context", "[t2-internal](+)\ninclude => t2-nowhere\n"},
 		{"a Dial of an unknown peer", "[t2-internal](+)\nexten => 903,1,Dial(SIP/nobody-T2)\n"},
-		{"a phone dialled with a number", "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\n"},
+		{"two phones dialled with a number", "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\nexten => 902,1,Dial(SIP/107-T2/5551234)\n"},
 		{"a phone dialled alone first", "[t2-ivr](+)\nexten => 7001,1,Dial(SIP/105-T2)\n"},
 		{"a jump to another tenant's context", "[t2-internal](+)\nexten => 904,1,Goto(t3-internal,100,1)\n"},
 	}
@@ -248,11 +224,7 @@ func TestTenantContextsPatched(t *testing.T) {
 			strings.Repeat("[filler-X]\nexten => s,1,Hangup()\n", 1),
 		"a.conf": "[a-internal]\nexten => 101,1,Dial(SIP/101-A)\n",
 	}
-	var fill strings.Builder
-	for i := range 20 { // the edited file's one context is a few of all
-		fmt.Fprintf(&fill, "[filler-%d]\nexten => s,1,Hangup()\n", i)
-	}
-	files["extensions.conf"] += fill.String()
+	files["extensions.conf"] += fillers(20) // the edited file's one context is a few of all
 	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n[tenant B]\ncode = B\ncontexts = b-*\n\n"+user("admin", "role = admin"), files)
 	path := filepath.Join(filepath.Dir(ini), "asterisk", "a.conf")
 	prev, err := index.Load(ini)
@@ -273,23 +245,14 @@ func TestTenantContextsPatched(t *testing.T) {
 // one: a Dial() of alice-A in a context before her own (and one in an
 // inbound context and one in a trunk's context before that, which do not
 // count: they have her old number, so counting one would keep that), an
-// extension named
-// like phone 202 (dialled from another file), and then both taken out.
+// extension named like phone 202 (dialled from another file), and then
+// both taken out.
 func TestNumbersFollowEdits(t *testing.T) {
 	aConf := "[a-inbound]\nexten => s,1,Hangup()\n[a-trunk]\nexten => s,1,Hangup()\n[a-menu]\nexten => s,1,Background(menu)\n" +
 		"[a-phones]\nexten => 301,1,Dial(SIP/alice-A)\nexten => 201,1,Dial(SIP/201)\n"
-	var fill strings.Builder
-	for i := range 32 { // a.conf's four contexts are a few of all
-		fmt.Fprintf(&fill, "[filler-%d]\nexten => s,1,Hangup()\n", i)
-	}
-	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+user("admin", "role = admin"), map[string]string{
-		"sip.conf": "[alice-A]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n[201]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n" +
-			"[202]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n[prov-A]\ntype=peer\nhost=sip.provider.example\ncontext=a-trunk\n",
-		"extensions.conf": "#include a.conf\n#include b.conf\n" + fill.String(),
-		"a.conf":          aConf,
-		"b.conf":          "[a-more]\nexten => 2020,1,Dial(SIP/202)\n",
-	})
-	path := filepath.Join(filepath.Dir(ini), "asterisk", "a.conf")
+	ini, path := tenantAPBX(t, "[alice-A]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n[201]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n"+
+		"[202]\ntype=friend\nhost=dynamic\ncontext=a-phones\n\n[prov-A]\ntype=peer\nhost=sip.provider.example\ncontext=a-trunk\n",
+		aConf, "[a-more]\nexten => 2020,1,Dial(SIP/202)\n")
 	number := func(s *index.Snapshot, peer string) string {
 		for _, e := range s.Extensions {
 			for _, p := range e.Peers {
@@ -336,18 +299,9 @@ func TestNumbersFollowEdits(t *testing.T) {
 // when its edit is taken out.
 func TestTrunksFollowEdits(t *testing.T) {
 	aConf := "[a-gw]\nexten => s,1,Hangup()\n[a-menu]\nexten => s,1,Background(menu)\n[a-incoming]\nexten => s,1,Answer()\n"
-	var fill strings.Builder
-	for i := range 24 { // a.conf's three contexts are a few of all
-		fmt.Fprintf(&fill, "[filler-%d]\nexten => s,1,Hangup()\n", i)
-	}
-	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+user("admin", "role = admin"), map[string]string{
-		"sip.conf": "[gw-A]\ntype=friend\nhost=10.0.0.9\ncontext=a-gw\n\n[bob-A]\ntype=friend\nhost=dynamic\ncontext=a-more\n\n" +
-			"[gw2-A]\ntype=friend\nhost=10.0.0.10\ncontext=a-more\n\n[lobby]\ntype=friend\nhost=dynamic\ncontext=nowhere\n",
-		"extensions.conf": "#include a.conf\n#include b.conf\n" + fill.String(),
-		"a.conf":          aConf,
-		"b.conf":          "[a-more]\ninclude => a-menu\nexten => 301,1,Dial(SIP/bob-A)\n",
-	})
-	path := filepath.Join(filepath.Dir(ini), "asterisk", "a.conf")
+	ini, path := tenantAPBX(t, "[gw-A]\ntype=friend\nhost=10.0.0.9\ncontext=a-gw\n\n[bob-A]\ntype=friend\nhost=dynamic\ncontext=a-more\n\n"+
+		"[gw2-A]\ntype=friend\nhost=10.0.0.10\ncontext=a-more\n\n[lobby]\ntype=friend\nhost=dynamic\ncontext=nowhere\n",
+		aConf, "[a-more]\ninclude => a-menu\nexten => 301,1,Dial(SIP/bob-A)\n")
 	trunk := func(s *index.Snapshot, name string) bool {
 		return slices.ContainsFunc(s.Trunks, func(p *index.Peer) bool { return p.Name == name })
 	}
@@ -374,4 +328,28 @@ func TestTrunksFollowEdits(t *testing.T) {
 			t.Errorf("%s: trunks gw-A %v, bob-A %v, gw2-A %v; want %v, %v, %v", st.name, gw, bob, gw2, st.gw, st.bob, st.gw2)
 		}
 	}
+}
+
+// tenantAPBX writes a PBX of tenant A (code A, contexts a-*): sip.conf
+// holds sip; extensions.conf includes a.conf (aConf, the file the test
+// edits) and b.conf, then 40 contexts of no tenant (fillers); it returns
+// astapi.ini's path and a.conf's.
+func tenantAPBX(t *testing.T, sip, aConf, bConf string) (ini, aPath string) {
+	t.Helper()
+	ini = writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+user("admin", "role = admin"), map[string]string{
+		"sip.conf": sip, "a.conf": aConf, "b.conf": bConf,
+		"extensions.conf": "#include a.conf\n#include b.conf\n" + fillers(40),
+	})
+	return ini, filepath.Join(filepath.Dir(ini), "asterisk", "a.conf")
+}
+
+// fillers are n contexts of no tenant: with them, the few contexts of
+// the file a test edits are few of all, so that a reload patches what it
+// derived from the dialplan (see dialplanDelta) rather than derive it anew.
+func fillers(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "[filler-%d]\nexten => s,1,Hangup()\n", i)
+	}
+	return b.String()
 }
