@@ -365,3 +365,26 @@ func dumpJSON(t *testing.T, g *Graph) string {
 	}
 	return string(data)
 }
+
+// TestPhoneContextsNotRoutes: a trunk's context that includes the
+// phones' context of a second tenant (Issabel's from-pstn-X => include
+// the internal extensions) makes no DID of each phone: every phone
+// context counts as internal, not only the first phones'.
+func TestPhoneContextsNotRoutes(t *testing.T) {
+	cfg := parseDialplan(t, t.TempDir(), "[a-phones]\nexten => 100,1,Dial(SIP/a1,20)\n"+
+		"[b-phones]\nexten => 200,1,Dial(SIP/b1,20)\n"+
+		"[b-in]\ninclude => b-phones\nexten => 5551234,1,Goto(b-phones,200,1)\n")
+	g, _ := Build(Input{Dialplan: parser.BuildDialplan(cfg),
+		Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-phones"}}, {ID: "B", Key: "b", Contexts: []string{"b-in", "b-phones"}}},
+		Phones:  []Phone{{Tech: "SIP", Name: "a1", Number: "100", TenantID: "A", Context: "a-phones"}, {Tech: "SIP", Name: "b1", Number: "200", TenantID: "B", Context: "b-phones"}},
+		Trunks:  []Trunk{{Tech: "SIP", Name: "tb", Context: "b-in", TenantID: "B"}}})
+	var dids []string
+	for _, o := range g.Objects {
+		if o.Type == TypeDID {
+			dids = append(dids, o.Entry)
+		}
+	}
+	if !slices.Equal(dids, []string{"b-in,5551234,1"}) {
+		t.Errorf("DIDs %q, want only b-in,5551234,1", dids)
+	}
+}
