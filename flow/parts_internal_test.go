@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/astapi/astapi/internal/ids"
@@ -386,5 +387,38 @@ func TestPhoneContextsNotRoutes(t *testing.T) {
 	}
 	if !slices.Equal(dids, []string{"b-in,5551234,1"}) {
 		t.Errorf("DIDs %q, want only b-in,5551234,1", dids)
+	}
+}
+
+// TestKeyFollowsGlobalSum: a part's key is taken over only under the
+// same global sum. The same dialplan and tables, but names now read from
+// the files' comments (Input.Line): every part must be read again.
+func TestKeyFollowsGlobalSum(t *testing.T) {
+	text := "[a-menu] ; Alpha menu\nexten => s,1,Background(alpha)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/a1,20)\n"
+	cfg := parseDialplan(t, t.TempDir(), text)
+	dp := parser.BuildDialplan(cfg)
+	lines := strings.Split(text, "\n")
+	input := func() Input {
+		return Input{Dialplan: dp, Digests: cfg.Digests,
+			Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-menu"}}},
+			Phones:  []Phone{{Tech: "SIP", Name: "a1", Number: "101", TenantID: "A", Context: "a-menu"}}}
+	}
+	first, _ := Build(input())
+	in := input()
+	in.Previous = first
+	in.Line = func(_ string, n int) string {
+		if n < 1 || n > len(lines) {
+			return ""
+		}
+		return lines[n-1]
+	}
+	got, _ := Build(in)
+	in.Previous = nil
+	want, _ := Build(in)
+	if a, b := dumpJSON(t, got), dumpJSON(t, want); a != b {
+		t.Errorf("the Build from the last differs from one from nothing:\n%s\n%s", a, b)
+	}
+	if !strings.Contains(dumpJSON(t, want), "Alpha menu") {
+		t.Error("no object named from the comment")
 	}
 }
