@@ -74,12 +74,16 @@ type editor struct {
 	rng      *rand.Rand
 	contexts []string // context names to aim new lines at
 	peers    []string
+	// only, when set, is the directory (under dir) whose files alone are
+	// edited, by the edits that keep every context where it is (see
+	// editOwn).
+	only string
 }
 
 func (ed *editor) files(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	err := filepath.WalkDir(ed.dir, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(ed.dir, ed.only), func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".conf") {
 			out = append(out, p)
 		}
@@ -111,6 +115,13 @@ func (ed *editor) edit(t *testing.T) string {
 	lines := strings.Split(string(data), "\n")
 	rel, _ := filepath.Rel(ed.dir, f)
 	var what string
+	if ed.only != "" {
+		lines, what = ed.editOwn(lines)
+		if err := os.WriteFile(f, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return rel + ": " + what
+	}
 	switch k := ed.rng.IntN(10); k {
 	case 0: // a line removed
 		i := ed.rng.IntN(len(lines))
@@ -169,6 +180,50 @@ func (ed *editor) edit(t *testing.T) string {
 	return what
 }
 
+// editOwn edits a dialplan file within its own contexts (a reload then
+// patches what it derived from the last one, see index/delta.go): lines
+// changed, and extensions added to its contexts that dial a phone alone
+// or with a number (a trunk), jump to any context, or to one nobody
+// defines.
+func (ed *editor) editOwn(lines []string) ([]string, string) {
+	var own []string
+	for _, l := range lines {
+		if name, ok := strings.CutPrefix(strings.TrimSpace(l), "["); ok {
+			if name, _, ok = strings.Cut(name, "]"); ok {
+				own = append(own, name)
+			}
+		}
+	}
+	c := ed.pick(own)
+	ext := 700 + ed.rng.IntN(50)
+	switch k := ed.rng.IntN(7); k {
+	case 0:
+		i := ed.rng.IntN(len(lines))
+		if j := strings.IndexAny(lines[i], "0123456789"); j >= 0 {
+			lines[i] = lines[i][:j] + string(rune('0'+ed.rng.IntN(10))) + lines[i][j+1:]
+		}
+		return lines, fmt.Sprintf("a digit of line %d changed", i+1)
+	case 1:
+		i := ed.rng.IntN(len(lines))
+		if strings.HasPrefix(strings.TrimSpace(lines[i]), "[") {
+			return lines, "unchanged" // a context removed would move the others
+		}
+		return slices.Delete(lines, i, i+1), fmt.Sprintf("line %d removed", i+1)
+	case 2:
+		p := ed.pick(ed.peers)
+		return append(lines, "["+c+"](+)", fmt.Sprintf("exten => %d,1,Dial(SIP/%s,20)", ext, p)), fmt.Sprintf("%s dialled alone from %s", p, c)
+	case 3:
+		p := ed.pick(ed.peers)
+		return append(lines, "["+c+"](+)", fmt.Sprintf("exten => %d,1,Dial(SIP/%s/5551234)", ext, p)), fmt.Sprintf("%s dialled with a number from %s", p, c)
+	case 4:
+		to := ed.pick(ed.contexts)
+		return append(lines, "["+c+"](+)", fmt.Sprintf("exten => %d,1,Goto(%s,s,1)", ext, to)), fmt.Sprintf("%s jumps to %s", c, to)
+	case 5:
+		return append(lines, "["+c+"](+)", "include => missing-ctx"), c + " includes a context nobody defines"
+	}
+	return lines, "rewritten unchanged"
+}
+
 // TestIncrementalEqualsFull is the test that lets reloads reuse parts of
 // the previous snapshot: over random edit sequences, on a generated
 // multi-tenant PBX with a file per tenant, on both demos and on every
@@ -189,8 +244,16 @@ func TestIncrementalEqualsFull(t *testing.T) {
 		scenarios = append(scenarios, scenario{"demo-" + filepath.Base(dir), demofixtures.Copy(t, dir)})
 	}
 	for si, sc := range scenarios {
-		t.Run(sc.name, func(t *testing.T) { editAndCompare(t, sc.ini, uint64(si), 12) })
+		t.Run(sc.name, func(t *testing.T) { editAndCompare(t, sc.ini, uint64(si), 12, "") })
 	}
+	// Twenty tenants, edits within a tenant's dialplan file: its five
+	// contexts are few of all, so every reload patches.
+	ini, err = pbxgen.Write(t.TempDir(), pbxgen.Spec{Tenants: 20, PeersPerTenant: 4, DialplanPerPeer: 3,
+		PasswordHash: cheapHash(t), AdminUser: "admin", FilePerTenant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("generated-dialplan-files", func(t *testing.T) { editAndCompare(t, ini, 50, 12, filepath.Join("asterisk", "extensions.d")) })
 	t.Run("corpus", func(t *testing.T) {
 		root := filepath.Join(testcorpus.Dir(t), "real-world")
 		entries, _ := os.ReadDir(root)
@@ -208,7 +271,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 				if err := os.WriteFile(ini, []byte(body), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				editAndCompare(t, ini, uint64(100+i), 4)
+				editAndCompare(t, ini, uint64(100+i), 4, "")
 			})
 		}
 	})
@@ -219,9 +282,9 @@ func TestIncrementalEqualsFull(t *testing.T) {
 var editSteps = flag.Int("edit-steps", 0, "random edits per scenario in TestIncrementalEqualsFull (0: 12 on generated and demo PBXs, 4 on corpus directories)")
 
 // editAndCompare makes steps random edits to the Asterisk files beside
-// ini, and after each compares a reload from the previous snapshot with a
-// load from nothing.
-func editAndCompare(t *testing.T, ini string, seed uint64, steps int) {
+// ini (only those under only, when set: see editor.only), and after each
+// compares a reload from the previous snapshot with a load from nothing.
+func editAndCompare(t *testing.T, ini string, seed uint64, steps int, only string) {
 	if *editSteps > 0 {
 		steps, seed = *editSteps, seed+uint64(*editSteps)<<32
 	}
@@ -244,7 +307,7 @@ func editAndCompare(t *testing.T, ini string, seed uint64, steps int) {
 		}
 		return everyAnswer(t, s, st, admin, "admin@example.com")
 	}
-	ed := &editor{dir: filepath.Dir(ini), rng: rand.New(rand.NewPCG(seed, 17))}
+	ed := &editor{dir: filepath.Dir(ini), rng: rand.New(rand.NewPCG(seed, 17)), only: only}
 	for _, c := range prev.Dialplan.Contexts {
 		ed.contexts = append(ed.contexts, c.Name)
 	}
