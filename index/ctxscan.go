@@ -139,3 +139,94 @@ func (b *builder) dialTargets(out []dialTarget, d *dialScan, w *diagSink) []dial
 	}
 	return out
 }
+
+var gotoLike = map[string]bool{"goto": true, "gosub": true, "gotoif": true, "gotoiftime": true, "gosubif": true, "execiftime": true}
+
+// lowerCache lower-cases the few distinct application names of a dialplan
+// once each instead of once per priority. It is a small open-addressing
+// table (names are few and short; a map costs more per look-up), with a
+// map behind it once the table is full.
+type lowerCache struct {
+	slots [lowerSlots]lowerSlot
+	used  int
+	more  map[string]string
+}
+
+const lowerSlots = 64
+
+type lowerSlot struct {
+	key   string
+	lower string
+	set   bool
+}
+
+func newLowerCache() *lowerCache { return &lowerCache{} }
+
+func (c *lowerCache) lower(s string) string {
+	h := len(s)
+	if len(s) > 0 {
+		h = h*31 + int(s[0])*7 + int(s[len(s)-1])
+	}
+	for i := 0; i < lowerSlots; i++ {
+		slot := &c.slots[(h+i)%lowerSlots]
+		if !slot.set {
+			l := lower(s)
+			if c.used < lowerSlots/2 { // keep probes short
+				*slot = lowerSlot{s, l, true}
+				c.used++
+				return l
+			}
+			break
+		}
+		if slot.key == s {
+			return slot.lower
+		}
+	}
+	if l, ok := c.more[s]; ok {
+		return l
+	}
+	l := lower(s)
+	if c.more == nil {
+		c.more = map[string]string{}
+	}
+	if len(c.more) < 4096 {
+		c.more[s] = l
+	}
+	return l
+}
+
+// jumpSpecs returns the [[context,]exten,]priority targets of a Goto-like
+// application (app lower-cased): one for Goto/Gosub, up to two for
+// GotoIf/GotoIfTime/GosubIf.
+// They are out[:n].
+func jumpSpecs(app, args string) (out [2]string, n int) {
+	switch app {
+	case "goto", "gosub":
+		out[0] = args
+		return out, 1
+	case "gotoif", "gotoiftime", "gosubif":
+		_, branches, ok := flow.CutCondition(args)
+		if !ok {
+			return out, 0
+		}
+		t, f := flow.CutBranches(branches)
+		for _, s := range [2]string{t, f} {
+			if strings.TrimSpace(s) != "" {
+				out[n] = s
+				n++
+			}
+		}
+		return out, n
+	case "execiftime":
+		_, app, ok := flow.CutCondition(args)
+		if !ok {
+			return out, 0
+		}
+		name, inner, _ := strings.Cut(app, "(")
+		if g := lower(strings.TrimSpace(name)); g == "goto" || g == "gosub" {
+			out[0] = strings.TrimSuffix(inner, ")")
+			return out, 1
+		}
+	}
+	return out, 0
+}

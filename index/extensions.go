@@ -411,3 +411,69 @@ func (b *builder) fillExtension(e *Extension, p *Peer) {
 		}
 	}
 }
+
+// parseCallerID splits `"Name" <221>` into its name and number. It is the
+// regular expression ^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$ (group 1 the name,
+// group 2 the number, both trimmed), matched by hand: it runs for every
+// peer.
+func parseCallerID(s string) (name, num string) {
+	if name, num, ok := matchCallerID(s); ok {
+		return strings.TrimSpace(name), strings.TrimSpace(num)
+	}
+	return strings.Trim(strings.TrimSpace(s), `"`), ""
+}
+
+// matchCallerID matches ^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$ (\s being
+// [\t\n\f\r ]) with the leftmost-first preferences of package regexp.
+func matchCallerID(s string) (name, num string, ok bool) {
+	i := 0
+	for i < len(s) && isRESpace(s[i]) {
+		i++
+	}
+	// '<' is the first one: nothing before it may be one.
+	lt := strings.IndexByte(s, '<')
+	if lt < 0 {
+		return "", "", false
+	}
+	gt := strings.IndexByte(s[lt+1:], '>')
+	if gt < 0 {
+		return "", "", false
+	}
+	gt += lt + 1
+	for j := gt + 1; j < len(s); j++ {
+		if !isRESpace(s[j]) {
+			return "", "", false
+		}
+	}
+	// Between: an optional quote (taken when there), the shortest name,
+	// an optional quote (taken when there) and blanks.
+	m := s[i:lt]
+	if strings.HasPrefix(m, `"`) {
+		m = m[1:]
+	}
+	end := len(m)
+	for end > 0 && isRESpace(m[end-1]) {
+		end--
+	}
+	if end > 0 && m[end-1] == '"' {
+		end--
+	}
+	if strings.IndexByte(m[:end], '"') >= 0 {
+		return "", "", false
+	}
+	return m[:end], s[lt+1 : gt], true
+}
+
+// isRESpace is \s of package regexp.
+func isRESpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// leadingDigits returns the digits of name before the first '-'.
+func leadingDigits(name string) string {
+	head, _, _ := strings.Cut(name, "-")
+	if isNumber(head) {
+		return head
+	}
+	return ""
+}

@@ -528,3 +528,57 @@ func (d *diagSink) add(sev parser.Severity, pos parser.Pos, format string, args 
 	}
 	*d = append(*d, parser.Diagnostic{Pos: pos, Severity: sev, Message: fmt.Sprintf(format, args...)})
 }
+
+// settlePeers writes into each peer its tenant and trunk flag, which the
+// passes before kept beside the list (owner, trunk). Peers the served
+// snapshot shares (peersShared) are not written: those whose tenant and
+// flag are already these are kept, the others replaced by copies, in a
+// set of their own (peerSet.withCopies). A reload that changed neither
+// the peer files nor any peer's tenant or flag thus shares every peer,
+// and what the next load keys by them.
+func (b *builder) settlePeers() {
+	var moved map[*Peer]*Peer
+	b.ownersKept = b.peersShared
+	b.ownerAt = make([]int32, len(b.peers.list))
+	for i, p := range b.peers.list {
+		id := ""
+		b.ownerAt[i] = -1
+		if t := b.owner[i]; t != nil {
+			id, b.ownerAt[i] = t.ID, int32(t.at)
+		}
+		if p.TenantID == id && p.Trunk == b.trunk[i] {
+			continue
+		}
+		if p.TenantID != id {
+			b.ownersKept = false
+		}
+		if !b.peersShared {
+			p.TenantID, p.Trunk = id, b.trunk[i]
+			continue
+		}
+		if moved == nil {
+			moved = map[*Peer]*Peer{}
+		}
+		q := new(Peer)
+		*q = *p
+		q.TenantID, q.Trunk = id, b.trunk[i]
+		moved[p] = q
+	}
+	b.peersKept = b.peersShared && moved == nil
+	if moved == nil {
+		return
+	}
+	b.peers, b.peersShared = b.peers.withCopies(moved), false
+	b.dialIdx.peers = b.peers // its uses are rekeyed below
+	for old, q := range moved {
+		if u, ok := b.dials[old]; ok {
+			delete(b.dials, old)
+			b.dials[q] = u
+		}
+	}
+	for i, p := range b.unowned {
+		if q := moved[p]; q != nil {
+			b.unowned[i] = q
+		}
+	}
+}
