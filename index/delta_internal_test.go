@@ -28,13 +28,19 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []struct{ name, text string }{
-		{"an include of no context", "[t2-internal](+)\ninclude => t2-nowhere\n"},
-		{"a Dial of an unknown peer", "[t2-internal](+)\nexten => 903,1,Dial(SIP/nobody-T2)\n"},
-		{"a phone dialled with a number", "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\n"},
+	for _, st := range []struct {
+		name, text string
+		edges      bool // the edit changes the graph of contexts
+		// kept: the extensions are taken over whole (numbersKept): the
+		// same peers, tenants' contexts and numbers.
+		kept bool
+	}{
+		{"an include of no context", "[t2-internal](+)\ninclude => t2-nowhere\n", false, true},
+		{"a Dial of an unknown peer", "[t2-internal](+)\nexten => 903,1,Dial(SIP/nobody-T2)\n", false, true},
+		{"a phone dialled with a number", "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\n", false, false},
 		// t2-ivr comes before t3-internal, where 101-T3 is dialled already.
-		{"another tenant's phone dialled alone, before its own site", "[t2-ivr](+)\nexten => 7001,1,Dial(SIP/101-T3)\nexten => 7002,1,Dial(SIP/101-T3)\n"},
-		{"a jump to another tenant's context", "[t2-internal](+)\nexten => 904,1,Goto(t3-internal,100,1)\n"},
+		{"another tenant's phone dialled alone, before its own site", "[t2-ivr](+)\nexten => 7001,1,Dial(SIP/101-T3)\nexten => 7002,1,Dial(SIP/101-T3)\n", false, true},
+		{"a jump to another tenant's context", "[t2-internal](+)\nexten => 904,1,Goto(t3-internal,100,1)\n", true, false},
 	} {
 		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
@@ -46,12 +52,18 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := &builder{prev: prev}
-		lastDP := prev.parsed.dp
+		lastDP, lastExts := prev.parsed.dp, prev.parsed.exts
 		if prev, err = b.load(ini); err != nil {
 			t.Fatal(err)
 		}
 		if d := deltaOf(lastDP, b.dp); !d.patch || len(d.changed) == 0 {
 			t.Fatalf("%s: not patched (%d contexts changed)", st.name, len(d.changed))
+		}
+		if kept := sameArray(lastExts, prev.parsed.exts); kept != st.kept {
+			t.Errorf("%s: extensions taken over %v, want %v", st.name, kept, st.kept)
+		}
+		if !b.dialIdx.patched || prev.parsed.graph.kept == st.edges {
+			t.Errorf("%s: Dial() index patched %v, graph kept %v; want patched, kept %v", st.name, b.dialIdx.patched, prev.parsed.graph.kept, !st.edges)
 		}
 		anew := b.indexDialsAnew()
 		if len(anew.uses) != len(b.dials) {
@@ -89,3 +101,7 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 		}
 	}
 }
+
+// sameArray reports whether a and b are the same non-empty slice of one
+// array: a list taken over, not made again.
+func sameArray[T any](a, b []T) bool { return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0] }

@@ -203,9 +203,20 @@ func TestDialplanPatched(t *testing.T) {
 		{"a phone dialled alone first", "[t2-ivr](+)\nexten => 7001,1,Dial(SIP/105-T2)\n"},
 		{"a jump to another tenant's context", "[t2-internal](+)\nexten => 904,1,Goto(t3-internal,100,1)\n"},
 	}
+	// A tenant no edit touches keeps its very lists: the reload merged
+	// the others' changes into the served snapshot's, it did not group
+	// everything again.
+	other := tenantByKey(t, prev, "T7").ID
 	for _, st := range steps {
 		appendLine(t, path, st.text)
-		prev = reloadLikeLoad(t, st.name, ini, prev)
+		next := reloadLikeLoad(t, st.name, ini, prev)
+		if !sameArray(prev.ExtensionsByTenant(other), next.ExtensionsByTenant(other)) {
+			t.Errorf("%s: tenant T7's extensions were grouped again", st.name)
+		}
+		if !sameArray(prev.EdgesByTenant(other), next.EdgesByTenant(other)) {
+			t.Errorf("%s: tenant T7's call-flow edges were grouped again", st.name)
+		}
+		prev = next
 	}
 	if err := os.WriteFile(path, orig, 0o644); err != nil {
 		t.Fatal(err)
@@ -219,10 +230,9 @@ func TestDialplanPatched(t *testing.T) {
 // that jumps, and taking the jump out takes it back.
 func TestTenantContextsPatched(t *testing.T) {
 	files := map[string]string{
-		"sip.conf": "[101-A]\ntype=friend\nhost=dynamic\ncontext=a-internal\n\n[201-B]\ntype=friend\nhost=dynamic\ncontext=b-internal\n",
-		"extensions.conf": "#include a.conf\n[b-internal]\nexten => 201,1,Dial(SIP/201-B)\n[shared-menu]\nexten => s,1,Background(menu)\n" +
-			strings.Repeat("[filler-X]\nexten => s,1,Hangup()\n", 1),
-		"a.conf": "[a-internal]\nexten => 101,1,Dial(SIP/101-A)\n",
+		"sip.conf":        "[101-A]\ntype=friend\nhost=dynamic\ncontext=a-internal\n\n[201-B]\ntype=friend\nhost=dynamic\ncontext=b-internal\n",
+		"extensions.conf": "#include a.conf\n[b-internal]\nexten => 201,1,Dial(SIP/201-B)\n[shared-menu]\nexten => s,1,Background(menu)\n",
+		"a.conf":          "[a-internal]\nexten => 101,1,Dial(SIP/101-A)\n",
 	}
 	files["extensions.conf"] += fillers(20) // the edited file's one context is a few of all
 	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n[tenant B]\ncode = B\ncontexts = b-*\n\n"+user("admin", "role = admin"), files)
@@ -353,3 +363,7 @@ func fillers(n int) string {
 	}
 	return b.String()
 }
+
+// sameArray reports whether a and b are the same non-empty slice of one
+// array: a list taken over, not made again.
+func sameArray[T any](a, b []T) bool { return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0] }
