@@ -5,15 +5,18 @@
 //
 // Peers come from one resolution (peers.go, chansip.go) that builds them as
 // chan_sip and res_pjsip do; `astapi dump peers` prints the same result.
-// tenants.go discovers tenants when astapi.ini declares none; build.go
+// tenants.go discovers tenants when astapi.ini declares none; trunks.go
 // tells trunks from phones; extensions.go numbers and names the phones.
 //
 // Load builds a complete Snapshot or fails; a Snapshot is never modified
 // after Load returns, so any number of goroutines may read it. LoadFrom
 // builds the same Snapshot from the one served, taking over what did not
 // change: the parse of a top-level file whose files hold the same bytes,
-// the dialplan, the call flow's independent parts (package flow); two
-// snapshots may share them since neither is ever modified. Store holds
+// the dialplan, the peers themselves (settlePeers copies one whose
+// tenant or trunk flag changes), what each pass derived when its inputs
+// are the same (delta.go patches what is derived context by context),
+// the call flow's independent parts (package flow); two snapshots may
+// share them since neither is ever modified. Store holds
 // the current Snapshot behind an atomic pointer and swaps in a new one only
 // when a reload succeeded (the Prometheus config-reload pattern).
 package index
