@@ -260,12 +260,7 @@ func (b *builder) numbersKept(last *parsedFiles) bool {
 	var trunkCtx map[string]bool
 	inbound := func(ctx string) bool {
 		if trunkCtx == nil {
-			trunkCtx = map[string]bool{}
-			for _, p := range b.peers.list {
-				if p.Trunk {
-					trunkCtx[p.Context] = true
-				}
-			}
+			trunkCtx = b.trunkContexts()
 		}
 		return trunkCtx[ctx] || inboundName(ctx)
 	}
@@ -301,15 +296,21 @@ func (b *builder) numbersKept(last *parsedFiles) bool {
 // inboundContexts are the contexts calls from providers arrive in: the
 // trunks' contexts and those named like inbound contexts.
 func (b *builder) inboundContexts() map[string]bool {
+	out := b.trunkContexts()
+	for _, c := range b.dp.Contexts {
+		if inboundName(c.Name) {
+			out[c.Name] = true
+		}
+	}
+	return out
+}
+
+// trunkContexts are the contexts of the trunks.
+func (b *builder) trunkContexts() map[string]bool {
 	out := map[string]bool{}
 	for _, p := range b.peers.list {
 		if p.Trunk {
 			out[p.Context] = true
-		}
-	}
-	for _, c := range b.dp.Contexts {
-		if inboundName(c.Name) {
-			out[c.Name] = true
 		}
 	}
 	return out

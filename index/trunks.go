@@ -46,35 +46,37 @@ func (b *builder) markTrunks(edges map[string][]string, graphKept bool) {
 			changed[b.dp.Contexts[i].Name] = true
 		}
 	}
+	// Only a flag decided again can differ from the peer's own.
 	b.trunksKept = b.peersShared
-	defer func() {
-		for i, p := range b.peers.list {
-			b.trunksKept = b.trunksKept && b.trunk[i] == p.Trunk
-		}
-	}()
 	for i, p := range b.peers.list {
-		if p.System != "" {
-			continue
-		}
-		if quick && !b.dialIdx.touched[p] && !changed[p.Context] {
+		switch {
+		case quick && p.System == "" && !b.dialIdx.touched[p] && !changed[p.Context]:
 			b.trunk[i] = p.Trunk
 			continue
+		case p.System == "":
+			b.trunk[i] = b.isTrunk(p, edges, inbound)
 		}
-		u := b.dials[p]
-		fixed := (p.Host != "" && !strings.EqualFold(p.Host, "dynamic") || b.peers.ipIdentified[p]) && (u == nil || len(u.alone) == 0)
-		switch {
-		case u != nil && u.numbered > 0:
-		case b.peers.registers[p] != "":
-		case !fixed:
-			continue
-		case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "" ||
-			p.Tech == "SIP" && p.Info.Insecure != "no":
-		case b.leadsInbound(p.Context, edges, inbound):
-		default:
-			continue
-		}
-		b.trunk[i] = true
+		b.trunksKept = b.trunksKept && b.trunk[i] == p.Trunk
 	}
+}
+
+// isTrunk is markTrunks' rule for one peer that is no system endpoint;
+// inbound memoizes leadsInbound.
+func (b *builder) isTrunk(p *Peer, edges map[string][]string, inbound map[string]bool) bool {
+	u := b.dials[p]
+	fixed := (p.Host != "" && !strings.EqualFold(p.Host, "dynamic") || b.peers.ipIdentified[p]) && (u == nil || len(u.alone) == 0)
+	switch {
+	case u != nil && u.numbered > 0:
+		return true
+	case b.peers.registers[p] != "":
+		return true
+	case !fixed:
+		return false
+	case p.Type == "peer" || p.Tech == "PJSIP" || p.Info.FromDomain != "" || p.Info.FromUser != "" ||
+		p.Tech == "SIP" && p.Info.Insecure != "no":
+		return true
+	}
+	return b.leadsInbound(p.Context, edges, inbound)
 }
 
 // inboundWords mark the names of contexts where calls from providers
