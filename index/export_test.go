@@ -27,3 +27,8 @@ func PeerDumpOf(s *Snapshot) []string {
 	slices.Sort(out)
 	return out
 }
+
+// SIPParse is the parse of sip.conf s was built from: a reload keeps it
+// when no file of it changed, and makes a new one (a splice or a parse)
+// when one did.
+func SIPParse(s *Snapshot) any { return s.parsed.cfg[0] }

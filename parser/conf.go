@@ -27,7 +27,12 @@ type Var struct {
 // from templates first (in the order the templates are listed), then its own.
 type Section struct {
 	Name     string
-	Template bool     // declared with (!): not an object of its own
+	Template bool // declared with (!): not an object of its own
+	// reopened is set when variables reached the section after a later
+	// one had begun ((+), or lines after an #include): a section that
+	// copied it in between saw fewer. splice resolves a template outside
+	// the file it parses again only when this is unset.
+	reopened bool
 	Inherits []string // names of the sections it copied variables from
 	Pos      Pos
 	Vars     []Var
@@ -114,8 +119,12 @@ type Config struct {
 }
 
 // sectionRef is a section name a header of file looked up, lower-cased
-// ("" for the empty template token, which names the first section).
-type sectionRef struct{ file, name string }
+// ("" for the empty template token, which names the first section);
+// extend when by (+).
+type sectionRef struct {
+	file, name string
+	extend     bool
+}
 
 // mix records that a and b share a section (no-op when a == b).
 func (c *Config) mix(a, b string) {
@@ -230,7 +239,7 @@ func ParseFile(path string, opts Options) (*Config, error) {
 	if err := opts.Budget.charge(len(data)); err != nil {
 		return nil, fmt.Errorf("parser: read %s: %w", path, err)
 	}
-	cfg := parse(path, bytesToString(data), opts)
+	cfg := parse(path, bytesToString(data), opts, nil)
 	cfg.stamps.set(cfg.Files[0], stamp)
 	cfg.charged.files++
 	cfg.charged.bytes += int64(len(data))
@@ -245,7 +254,7 @@ func Parse(name string, src []byte, opts Options) *Config {
 	if opts.Root == "" {
 		opts.Root = filepath.Dir(name)
 	}
-	return parse(name, string(src), opts)
+	return parse(name, string(src), opts, nil)
 }
 
 // bytesToString returns data as a string without copying it. Only for
@@ -258,7 +267,9 @@ func bytesToString(data []byte) string {
 	return unsafe.String(&data[0], len(data))
 }
 
-func parse(path string, src string, opts Options) *Config {
+// parse parses src, read from path, and what it includes; outer, when
+// not nil, finds templates defined before it (see parser.outer).
+func parse(path string, src string, opts Options, outer func(key string) *Section) *Config {
 	root, _ := filepath.Abs(opts.Root)
 	// One section per line starting with '[', about: sizes the table.
 	sections := strings.Count(src, "\n[") + 1
@@ -268,6 +279,7 @@ func parse(path string, src string, opts Options) *Config {
 		byName:   make(map[string]*Section, sections),
 		seen:     map[string]bool{},
 		confiner: newConfiner(opts.AllowedRoots),
+		outer:    outer,
 	}
 	abs, _ := filepath.Abs(path)
 	if fatal := p.file(abs, src, nil, true); fatal {
@@ -291,6 +303,10 @@ type parser struct {
 	opts   Options
 	cfg    *Config
 	byName map[string]*Section // lower-cased name -> first section of that name
+	// outer, when set, finds a section read before this parse's file by
+	// lower-cased name (splice parses an included file alone, and its
+	// templates may come from the files before it).
+	outer func(key string) *Section
 	// plain holds, per lower-cased name, the sections that were not
 	// templates when added; (+) looks there and skips any made a template
 	// since, so a file of many templates does not make (+) quadratic. It is
@@ -552,7 +568,7 @@ func (f *fileState) header(text string) bool {
 			case tok == "!":
 				cat.Template = true
 			case strings.HasPrefix(tok, "+"):
-				f.p.cfg.refs = append(f.p.cfg.refs, sectionRef{f.name, strings.ToLower(name)})
+				f.p.cfg.refs = append(f.p.cfg.refs, sectionRef{f.name, strings.ToLower(name), true})
 				existing := f.p.findAppendTarget(name, tok[1:])
 				if existing == nil {
 					fatal = f.fail("section [%s](+) appends to a section that does not exist", name)
@@ -566,10 +582,11 @@ func (f *fileState) header(text string) bool {
 					newcat = nil
 				}
 				f.p.cfg.mix(existing.Pos.File, f.name)
+				existing.reopened = true
 				cat = existing
 				f.p.current = existing
 			default:
-				f.p.cfg.refs = append(f.p.cfg.refs, sectionRef{f.name, strings.ToLower(tok)})
+				f.p.cfg.refs = append(f.p.cfg.refs, sectionRef{f.name, strings.ToLower(tok), false})
 				base := f.p.findBase(tok)
 				if base == nil {
 					hint := ""
@@ -584,7 +601,8 @@ func (f *fileState) header(text string) bool {
 				} else {
 					cat.Inherits = append(cat.Inherits, base.Name)
 				}
-				f.p.cfg.mix(base.Pos.File, cat.Pos.File)
+				// Not mix: refs records the lookup, which is all splice
+				// needs to tell whether the copy could change.
 				n := len(base.Vars) // snapshot: a section may inherit from itself
 				for _, v := range base.Vars[:n] {
 					v.Inherited = true
@@ -613,7 +631,13 @@ func (p *parser) findBase(name string) *Section {
 		}
 		return nil
 	}
-	return p.byName[strings.ToLower(name)]
+	key := strings.ToLower(name)
+	if p.outer != nil {
+		if s := p.outer(key); s != nil {
+			return s
+		}
+	}
+	return p.byName[key]
 }
 
 // findAppendTarget finds the section a (+) header extends: the first
@@ -650,6 +674,9 @@ func (f *fileState) variable(text string) bool {
 		return f.fail("a setting before any [section] header")
 	}
 	f.p.cfg.mix(f.cat.Pos.File, f.name)
+	if f.cat != f.p.current {
+		f.cat.reopened = true // back in an including file's section
+	}
 	cur := text
 	escaped := cur[0] == '\\'
 	from := 0

@@ -86,7 +86,8 @@ func spliceOne(cfg *Config, name string, data []byte, opts Options) (*Config, Re
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(cfg.Dir, name)
 	}
-	parsed := parse(path, bytesToString(data), alone)
+	before := firstByName(cfg.Sections[:i])
+	parsed := parse(path, bytesToString(data), alone, before.find)
 	if parsed.Invalid || len(parsed.ReadErrors) > 0 || len(parsed.Includes) > 0 || len(parsed.Sections) == 0 ||
 		len(parsed.mixed) > 0 || hasError(parsed.Diags, name) || len(parsed.Files) != 1 || parsed.Files[0] != name {
 		// An error (an included file stops at it, the top-level one
@@ -94,7 +95,7 @@ func spliceOne(cfg *Config, name string, data []byte, opts Options) (*Config, Re
 		// belong to the section open where the file is included).
 		return nil, Replaced{}
 	}
-	if !namesApart(cfg, name, i, j, parsed) {
+	if !namesApart(cfg, name, i, j, parsed, before) {
 		return nil, Replaced{}
 	}
 	out := *cfg
@@ -151,9 +152,10 @@ func fileSections(cfg *Config, name string) (i, j int) {
 
 // namesApart reports whether the file's sections, before (cfg.Sections
 // [i:j]) and now (parsed), are looked up by name only from the file
-// itself, and its own lookups find nothing outside it: then where the
-// file sits in the tree does not change what its headers resolve to.
-func namesApart(cfg *Config, name string, i, j int, parsed *Config) bool {
+// itself, and its own lookups find nothing outside it but templates
+// defined before it and complete by then: then where the file sits in
+// the tree does not change what its headers resolve to.
+func namesApart(cfg *Config, name string, i, j int, parsed *Config, before *firstSections) bool {
 	own := map[string]bool{}
 	for _, s := range cfg.Sections[i:j] {
 		own[strings.ToLower(s.Name)] = true
@@ -171,15 +173,60 @@ func namesApart(cfg *Config, name string, i, j int, parsed *Config) bool {
 		if r.name == "" {
 			return false
 		}
+		if s := before.find(r.name); s != nil && (r.extend || s.reopened) {
+			// (+) finds the first section of the name, here one outside;
+			// a template copied while incomplete can not be copied again.
+			return false
+		}
 		wanted[r.name] = true
 	}
 	if len(wanted) == 0 {
 		return true
 	}
-	outside := func(list []*Section) bool {
-		return slices.ContainsFunc(list, func(s *Section) bool { return wanted[strings.ToLower(s.Name)] })
+	return !slices.ContainsFunc(cfg.Sections[j:], func(s *Section) bool { return wanted[strings.ToLower(s.Name)] })
+}
+
+// firstSections finds the first of a list of sections by lower-cased
+// name, scanning the list for the first few names asked and indexing it
+// whole past them: a file looks up one or two templates of the files
+// before it, and those may hold 100,000 sections.
+type firstSections struct {
+	list  []*Section
+	found map[string]*Section
+	whole bool
+}
+
+// maxScans is how many names firstSections looks up by scanning.
+const maxScans = 8
+
+func firstByName(list []*Section) *firstSections {
+	return &firstSections{list: list, found: map[string]*Section{}}
+}
+
+// find is the first section of list named key (lower-cased), or nil.
+func (f *firstSections) find(key string) *Section {
+	if s, ok := f.found[key]; ok || f.whole {
+		return s
 	}
-	return !outside(cfg.Sections[:i]) && !outside(cfg.Sections[j:])
+	if len(f.found) == maxScans {
+		for _, s := range f.list {
+			k := strings.ToLower(s.Name)
+			if _, ok := f.found[k]; !ok {
+				f.found[k] = s
+			}
+		}
+		f.whole = true
+		return f.found[key]
+	}
+	// ToLower, not EqualFold: the parser's keys are lower-cased, and
+	// the two differ on a few letters (ſ and s).
+	i := slices.IndexFunc(f.list, func(s *Section) bool { return strings.ToLower(s.Name) == key })
+	var s *Section
+	if i >= 0 {
+		s = f.list[i]
+	}
+	f.found[key] = s
+	return s
 }
 
 // hasError reports whether an error diagnostic is placed in file name.

@@ -90,7 +90,16 @@ func TestSplice(t *testing.T) {
 		{"template of its own", "", "", map[string]string{"t2.conf": "[two-b](!)\ny=3\n[two-c](two-b)\n[two]\n"}, []string{"t2.conf"}},
 		{"two files", "", "", map[string]string{"t1.conf": "[one]\n", "t3.conf": "[three]\nz=4\n"}, []string{"t1.conf", "t3.conf"}},
 		{"warning kept in place", "", "", map[string]string{"t3.conf": "[three]\nno equals here\n"}, []string{"t3.conf"}},
-		{"now uses a template of another file", "", "", map[string]string{"t1.conf": "[one](tpl)\n"}, nil},
+		{"now uses a template of the top file, before it", "", "", map[string]string{"t1.conf": "[one](tpl)\n"}, []string{"t1.conf"}},
+		{"uses a template of the file before", "", "", map[string]string{"t3.conf": "[three](two-b,tpl)\nz=1\n"}, []string{"t3.conf"}},
+		{"a template of its own named like one before", "", "", map[string]string{"t1.conf": "[tpl](!)\nt=5\n[one](tpl)\n"}, []string{"t1.conf"}},
+		{"uses a template after it", "", "", map[string]string{"t1.conf": "[one](two-b)\n"}, nil},
+		{"uses a template the top file adds to after it", "[general]\n[tpl](!)\nt=1\n#include t1.conf\nt=2\n#include t2.conf\n#include t3.conf\n",
+			"", map[string]string{"t1.conf": "[one](tpl)\n"}, nil},
+		{"inherits a section (+) adds to after it", spliceTop + "[general](+)\nu=1\n", "", map[string]string{"t3.conf": "[three](general)\n"}, nil},
+		{"inherits a section before it", "", "", map[string]string{"t3.conf": "[three](general)\n"}, []string{"t3.conf"}},
+		{"(+) on its own section named like one before", "", "", map[string]string{"t1.conf": "[general]\n[general](+)\ny=1\n"}, nil},
+		{"uses a template of a file spliced before it", "", "", map[string]string{"t2.conf": "[two-b](!)\ny=7\n[two]\n", "t3.conf": "[three](two-b)\n"}, []string{"t2.conf", "t3.conf"}},
 		{"now (+) on another file's section", "", "", map[string]string{"t1.conf": "[one]\n[after](+)\nb=1\n"}, nil},
 		{"now starts with lines", "", "", map[string]string{"t1.conf": "x=1\n[one]\n"}, nil},
 		{"now includes", "", "", map[string]string{"t1.conf": "[one]\n#tryinclude nothing.conf\n"}, nil},
@@ -370,4 +379,24 @@ func dumpContexts(d *Dialplan) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// TestSpliceTemplateOfALaterFile: files are spliced in name order, so a
+// file included after one whose template it uses may be spliced first;
+// the second splice then sees its template looked up and refuses.
+func TestSpliceTemplateOfALaterFile(t *testing.T) {
+	top := "[general]\n#include b.conf\n#include a.conf\n"
+	dir, opts := spliceTree(t, top, map[string]string{"b.conf": "[b-tpl](!)\nx=1\n[b]\n", "a.conf": "[a](b-tpl)\n"})
+	cfg, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"b.conf": "[b-tpl](!)\nx=2\n[b]\n", "a.conf": "[a](b-tpl)\ny=1\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, reps := resplice(t, cfg, opts); got != nil {
+		t.Fatalf("spliced %v: a.conf copied b.conf's template as it was", reps)
+	}
 }
