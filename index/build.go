@@ -59,16 +59,18 @@ type builder struct {
 	// peersShared: peers.list is the served snapshot's (peerSet.again),
 	// whose peers may be read while this load runs: never written to.
 	// ownersKept: they are, and each has the tenant it had; peersKept:
-	// and the trunk flag it had (settlePeers).
-	peersShared, ownersKept, peersKept bool
-	reach                              []tenantReach // what tenantContexts gave each tenant
-	reachKept                          bool          // and it is the last load's
-	trunksKept                         bool          // the peers are the last load's, with their trunk flags (markTrunks)
-	delta                              dialplanDelta // how the dialplan differs from the last load's
-	nums                               []string      // each peer's extension number ("" for none)
-	setup                              *tenantSetup  // what the tenant declarations made
-	ownerAt                            []int32       // each peer's tenant, as an index in tenants (-1: none)
-	orphans                            []int32       // the phones of no tenant (indexes in peers.list)
+	// and the trunk flag it had (settlePeers). peersAgain: peers.list
+	// was the served snapshot's, index for index (copies may replace
+	// some since); else peers.was says which peers it shares.
+	peersShared, ownersKept, peersKept, peersAgain bool
+	reach                                          []tenantReach // what tenantContexts gave each tenant
+	reachKept                                      bool          // and it is the last load's
+	trunksKept                                     bool          // the peers are the last load's, with their trunk flags (markTrunks)
+	delta                                          dialplanDelta // how the dialplan differs from the last load's
+	nums                                           []string      // each peer's extension number ("" for none)
+	setup                                          *tenantSetup  // what the tenant declarations made
+	ownerAt                                        []int32       // each peer's tenant, as an index in tenants (-1: none)
+	orphans                                        []int32       // the phones of no tenant (indexes in peers.list)
 }
 
 func (b *builder) load(iniPath string) (*Snapshot, error) {
@@ -180,7 +182,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		ctxGraph = b.drawContexts(last.graph, delta)
 	})
 	if lp := last.peers; lp != nil && lp.from == [3]*parser.Config{sip, users, pjsip} {
-		b.peers, b.peersShared = lp.again((*diagSink)(&b.diags)), true
+		b.peers, b.peersShared, b.peersAgain = lp.again((*diagSink)(&b.diags)), true, true
 	} else {
 		var reuse *sipReuse
 		if lp != nil {

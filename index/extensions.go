@@ -99,14 +99,16 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	out := make([]*Extension, 0, len(order))
 	fresh := make([]*Extension, 0, len(order))
 	b.extFirst = make([]int32, len(order))
-	j := 0 // in last.exts: both lists come in the order of their first peers
+	// In last.exts, walked beside order: both come in the order of their
+	// first peers, which the peers shared with the last load keep.
+	j := 0
 	for i, g := range order {
 		b.extFirst[i] = g.first
-		if last != nil {
-			for j < len(last.exts) && last.extFirst[j] < g.first {
+		if at := b.lastIndex(g.first); last != nil && at >= 0 {
+			for j < len(last.exts) && last.extFirst[j] < at {
 				j++
 			}
-			if j < len(last.exts) && last.extFirst[j] == g.first {
+			if j < len(last.exts) && last.extFirst[j] == at {
 				if e := last.exts[j]; sameExtension(e, ids[i], g.tenant.ID, g.number, g.peers) {
 					out = append(out, e)
 					continue
@@ -151,15 +153,16 @@ func (b *builder) extensionLists(exts []*Extension) ([]*Extension, map[string][]
 	if prev == nil || prev.parsed == nil || prev.extByTenant == nil {
 		return full()
 	}
-	// Both lists come in the order of their first peers (extFirst) when
-	// the peers are shared: walked side by side, an extension in one
-	// only is added or dropped.
+	// Both lists come in the order of their first peers (extFirst), and
+	// the peers shared with the last load keep theirs (lastIndex): walked
+	// side by side, an extension in one only is added or dropped.
 	last, lastFirst := prev.parsed.exts, prev.parsed.extFirst
 	var added []*Extension
 	dropped := map[*Extension]bool{}
 	k := 0
 	for i, e := range exts {
-		for ; k < len(last) && (lastFirst[k] < b.extFirst[i] || lastFirst[k] == b.extFirst[i] && last[k] != e); k++ {
+		at := b.lastIndex(b.extFirst[i])
+		for ; k < len(last) && (lastFirst[k] < at || lastFirst[k] == at && last[k] != e); k++ {
 			dropped[last[k]] = true
 		}
 		if k < len(last) && last[k] == e {

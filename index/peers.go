@@ -27,6 +27,11 @@ type peerSet struct {
 	keys         strArena // the lower-cased names of sip
 	alloc        slab.Slab[Peer]
 	reuse        *sipReuse // for the next load (nil without chan_sip)
+	// was gives, per peer of list, its index in the last load's list
+	// when it is that load's very peer (a sip.conf section it shares, see
+	// sipReuse), else -1; nil when no peer is. Passes that keep
+	// something per peer by index follow it (builder.lastIndex).
+	was []int32
 	// from are the parses of sip.conf, users.conf and pjsip.conf the
 	// peers were resolved from, diags what resolving them said.
 	from  [3]*parser.Config
@@ -56,7 +61,7 @@ func (ps *peerSet) again(w *diagSink) *peerSet {
 // withCopies is ps with the peers of moved (old → copy) replaced by their
 // copies, in its list and every look-up; ps is not modified.
 func (ps *peerSet) withCopies(moved map[*Peer]*Peer) *peerSet {
-	out := &peerSet{from: ps.from, diags: ps.diags, list: slices.Clone(ps.list),
+	out := &peerSet{from: ps.from, diags: ps.diags, was: ps.was, list: slices.Clone(ps.list),
 		sip: maps.Clone(ps.sip), pjsip: maps.Clone(ps.pjsip),
 		users: rekeyed(ps.users, moved), registers: rekeyed(ps.registers, moved), ipIdentified: rekeyed(ps.ipIdentified, moved)}
 	for i, p := range out.list {
@@ -279,6 +284,9 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 		}
 		addSIPConf(ps, sip, &g, prev, builds, w)
 		ps.reuse = &sipReuse{general: g, bySection: make(map[*parser.Section]int, len(ps.list))}
+		if prev != nil {
+			ps.was = make([]int32, 0, len(ps.list))
+		}
 		// chan_sip deletes a peer with a bad ACL entry; one without the
 		// peer type (type=user) is no device: neither is listed.
 		kept := ps.list[:0]
@@ -287,7 +295,7 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 			sb := pb.sb
 			switch {
 			case p.Tech != "SIP":
-				kept = append(kept, p)
+				ps.keep(&kept, p, pb)
 				continue
 			case sb == nil: // finished: the last load's, or by addSIPConf
 			case sb.badACL != nil:
@@ -302,7 +310,7 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 				if pb.sec != nil {
 					ps.reuse.bySection[pb.sec] = len(kept)
 				}
-				kept = append(kept, p)
+				ps.keep(&kept, p, pb)
 				continue
 			}
 			delete(ps.sip, ps.keys.lower(p.Name))
@@ -315,25 +323,45 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 	if pjsip != nil {
 		addPJSIP(ps, pjsip, w)
 	}
+	for ps.was != nil && len(ps.was) < len(ps.list) {
+		ps.was = append(ps.was, -1) // PJSIP endpoints: never taken over
+	}
 	return ps
+}
+
+// keep appends p to kept, and where it was in the last load to ps.was.
+func (ps *peerSet) keep(kept *[]*Peer, p *Peer, pb peerBuild) {
+	*kept = append(*kept, p)
+	if ps.was != nil {
+		at := int32(-1)
+		if pb.shared {
+			at = pb.was
+		}
+		ps.was = append(ps.was, at)
+	}
 }
 
 // peerBuild is a SIP peer while resolvePeers runs: its build (nil for a
 // peer finished already: taken over from the last load, see sipReuse, or
 // finished by addSIPConf), and the
 // sip.conf section that built it alone (nil when users.conf or a second
-// section of its name added to it).
+// section of its name added to it). A peer taken over is shared: the
+// last load's very peer, at index was there and at in ps.list now.
 type peerBuild struct {
-	sb  *sipBuild
-	sec *parser.Section
+	sb      *sipBuild
+	sec     *parser.Section
+	shared  bool
+	was, at int32
 }
 
 // sipReuse is what a load's chan_sip peers leave for the next: the peers
 // one sip.conf section built alone, by section, and the [general]
 // defaults they were built with. A reload that shares such a section (its
 // file unchanged, see parser.Refresh) under the same defaults would build
-// the same peer, so it copies the peer instead; what later passes set
-// (tenant, trunk) is set again.
+// the same peer, so it takes the peer over: the very one, which the
+// served snapshot holds and nothing may write (settlePeers copies it
+// when its tenant or trunk flag changes; a later section of its name
+// builds on a copy).
 type sipReuse struct {
 	general   sipGlobals
 	bySection map[*parser.Section]int // index in peers
@@ -382,11 +410,8 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, 
 		if old == nil && prev != nil {
 			if i, ok := prev.bySection[s]; ok {
 				q := prev.peers[i]
-				p := ps.alloc.New()
-				*p = *q
-				p.TenantID, p.Trunk = "", false
-				builds[p] = peerBuild{sec: s}
-				ps.add(p)
+				builds[q] = peerBuild{sec: s, shared: true, was: int32(i), at: int32(len(ps.list))}
+				ps.add(q)
 				continue
 			}
 		}
@@ -403,6 +428,14 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, 
 		}
 		if old != nil {
 			pb := builds[old]
+			if pb.shared {
+				q := ps.alloc.New()
+				*q = *old
+				ps.list[pb.at] = q
+				ps.sip[lower(s.Name)] = q
+				delete(builds, old)
+				old = q
+			}
 			if pb.sb == nil {
 				// Copied whole: build it again to run these lines on it.
 				pb.sb = newSIPBuild(g)
@@ -529,6 +562,18 @@ func (d *diagSink) add(sev parser.Severity, pos parser.Pos, format string, args 
 	*d = append(*d, parser.Diagnostic{Pos: pos, Severity: sev, Message: fmt.Sprintf(format, args...)})
 }
 
+// lastIndex is where the peer at index i of b.peers.list was in the last
+// load's list, or -1 when it is not that load's peer.
+func (b *builder) lastIndex(i int32) int32 {
+	if b.peersAgain {
+		return i
+	}
+	if int(i) < len(b.peers.was) {
+		return b.peers.was[i]
+	}
+	return -1
+}
+
 // settlePeers writes into each peer its tenant and trunk flag, which the
 // passes before kept beside the list (owner, trunk). Peers the served
 // snapshot shares (peersShared) are not written: those whose tenant and
@@ -542,6 +587,7 @@ func (b *builder) settlePeers() {
 	b.ownerAt = make([]int32, len(b.peers.list))
 	for i, p := range b.peers.list {
 		id := ""
+		shared := b.peersShared || b.peers.was != nil && b.peers.was[i] >= 0
 		b.ownerAt[i] = -1
 		if t := b.owner[i]; t != nil {
 			id, b.ownerAt[i] = t.ID, int32(t.at)
@@ -552,7 +598,7 @@ func (b *builder) settlePeers() {
 		if p.TenantID != id {
 			b.ownersKept = false
 		}
-		if !b.peersShared {
+		if !shared {
 			p.TenantID, p.Trunk = id, b.trunk[i]
 			continue
 		}

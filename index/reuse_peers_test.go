@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -97,37 +98,14 @@ func TestLoadFromSharedPeers(t *testing.T) {
 		"extensions.conf": "[a-phones]\nexten => 201,1,Dial(SIP/201)\nexten => 202,1,Dial(SIP/202)\n[b-phones]\nexten => 301,1,Dial(SIP/301)\n",
 	})
 	ast := filepath.Join(filepath.Dir(ini), "asterisk")
-	peer := func(s *index.Snapshot, name string) *index.Peer {
-		for _, e := range s.Extensions {
-			for _, p := range e.Peers {
-				if p.Name == name {
-					return p
-				}
-			}
-		}
-		for _, p := range s.Trunks {
-			if p.Name == name {
-				return p
-			}
-		}
-		t.Fatalf("no peer %s", name)
-		return nil
-	}
+	peer := func(s *index.Snapshot, name string) *index.Peer { return peerNamed(t, s, name) }
+	ext := func(s *index.Snapshot, number string) *index.Extension { return extNumbered(t, s, number) }
 	first, err := index.Load(ini)
 	if err != nil {
 		t.Fatal(err)
 	}
 	appendLine(t, filepath.Join(ast, "extensions.conf"), "[a-phones](+)\nexten => 203,1,Dial(SIP/201)\n")
 	second := reloadLikeLoad(t, "a dialplan edit that moves no peer", ini, first)
-	ext := func(s *index.Snapshot, number string) *index.Extension {
-		for _, e := range s.Extensions {
-			if e.Number == number {
-				return e
-			}
-		}
-		t.Fatalf("no extension %s", number)
-		return nil
-	}
 	for _, name := range []string{"201", "202", "301"} {
 		if peer(second, name) != peer(first, name) {
 			t.Errorf("peer %s: not shared with the served snapshot", name)
@@ -337,6 +315,123 @@ func TestTrunksFollowEdits(t *testing.T) {
 		if gw, bob, gw2 := trunk(prev, "gw-A"), trunk(prev, "bob-A"), trunk(prev, "gw2-A"); gw != st.gw || bob != st.bob || gw2 != st.gw2 {
 			t.Errorf("%s: trunks gw-A %v, bob-A %v, gw2-A %v; want %v, %v, %v", st.name, gw, bob, gw2, st.gw, st.bob, st.gw2)
 		}
+	}
+}
+
+// peerNamed is s's peer called name (of an extension, or a trunk).
+func peerNamed(t *testing.T, s *index.Snapshot, name string) *index.Peer {
+	t.Helper()
+	for _, e := range s.Extensions {
+		for _, p := range e.Peers {
+			if p.Name == name {
+				return p
+			}
+		}
+	}
+	for _, p := range s.Trunks {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no peer %s", name)
+	return nil
+}
+
+// extNumbered is s's extension numbered number (the first of them).
+func extNumbered(t *testing.T, s *index.Snapshot, number string) *index.Extension {
+	t.Helper()
+	for _, e := range s.Extensions {
+		if e.Number == number {
+			return e
+		}
+	}
+	t.Fatalf("no extension %s", number)
+	return nil
+}
+
+// TestPeerFileEditSharesPeers: a tenant's sip.conf file edited is
+// spliced in (its template inherits one of sip.conf's), and the peers of
+// the sections it did not touch are the served snapshot's very peers,
+// with their extensions. A peer that changes tenant, or that a second
+// section of its name builds on, is a copy: the served one is untouched.
+func TestPeerFileEditSharesPeers(t *testing.T) {
+	const tenants = "[tenant A]\ncode = A\ncontexts = a-*\n\n[tenant B]\ncode = B\ncontexts = b-*\n\n"
+	phone := func(name, ctx string) string {
+		return fmt.Sprintf("[%s](%s-phone)\nsecret=Secret%sXy9\ncallerid=\"User %s\" <%s>\n", name, ctx[:1], name, name, name)
+	}
+	// 32 phones in a.conf: b.conf's two or three extensions made again are
+	// few of all, and
+	// the extension lists are patched (see extensionLists).
+	aConf := "[a-phone](!,phone)\ncontext=a-phones\n"
+	for n := 201; n <= 232; n++ {
+		aConf += phone(fmt.Sprint(n), "a-phones")
+	}
+	ini := writePBX(t, tenants+user("admin", "role = admin"), map[string]string{
+		// b.conf first: a phone added there moves a.conf's in the list.
+		"sip.conf": "[general]\n[phone](!)\ntype=friend\nhost=dynamic\n#include b.conf\n#include a.conf\n#include c.conf\n",
+		"a.conf":   aConf,
+		"b.conf":   "[b-phone](!,phone)\ncontext=b-phones\n" + phone("301", "b-phones"),
+		"c.conf":   "[310](phone)\ncontext=b-phones\nsecret=Secret310Xy9\n",
+		"extensions.conf": "[a-phones]\nexten => 201,1,Dial(SIP/201)\nexten => 202,1,Dial(SIP/202)\n" +
+			"[b-phones]\nexten => 301,1,Dial(SIP/301)\nexten => 302,1,Dial(SIP/302)\n",
+	})
+	ast := filepath.Join(filepath.Dir(ini), "asterisk")
+	first, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendLine(t, filepath.Join(ast, "b.conf"), phone("302", "b-phones"))
+	second := reloadLikeLoad(t, "a phone added to b.conf", ini, first)
+	if second.SIPGeneral != first.SIPGeneral {
+		t.Fatal("sip.conf parsed whole: the test no longer tests a splice")
+	}
+	for _, name := range []string{"201", "202"} {
+		if peerNamed(t, second, name) != peerNamed(t, first, name) {
+			t.Errorf("peer %s (a.conf, unchanged): not shared with the served snapshot", name)
+		}
+		if extNumbered(t, second, name) != extNumbered(t, first, name) {
+			t.Errorf("extension %s: not shared with the served snapshot", name)
+		}
+	}
+	if peerNamed(t, second, "302").TenantID != tenantByKey(t, second, "B").ID {
+		t.Error("302: not tenant B's")
+	}
+	if a := tenantByKey(t, second, "A").ID; !sameArray(second.ExtensionsByTenant(a), first.ExtensionsByTenant(a)) {
+		t.Error("tenant A's extension list made again")
+	}
+
+	// A second and a third section named 201, in c.conf: chan_sip builds
+	// on a.conf's peer, here a copy (which the third finds by name).
+	served := *peerNamed(t, second, "201")
+	appendLine(t, filepath.Join(ast, "c.conf"), "[201]\ntype=friend\ncallerid=\"Front Desk\" <201>\n[201]\ntype=friend\nlanguage=fr\n")
+	third := reloadLikeLoad(t, "a second section of a.conf's 201 in c.conf", ini, second)
+	if p := peerNamed(t, second, "201"); !reflect.DeepEqual(*p, served) {
+		t.Errorf("the served snapshot's 201 was written:\n%+v\nwant\n%+v", *p, served)
+	}
+	if peerNamed(t, third, "201") == peerNamed(t, second, "201") {
+		t.Error("201 built on in place")
+	}
+	if peerNamed(t, third, "202") != peerNamed(t, second, "202") {
+		t.Error("202 (unchanged) is not shared any more")
+	}
+
+	// astapi.ini gives 202 to tenant B by name, in the reload that also
+	// splices b.conf: the peer changes tenant, and is copied.
+	served = *peerNamed(t, third, "202")
+	data, err := os.ReadFile(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(ini, bytes.Replace(data, []byte("contexts = b-*\n"), []byte("contexts = b-*\npeers = 202\n"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appendLine(t, filepath.Join(ast, "b.conf"), phone("303", "b-phones"))
+	fourth := reloadLikeLoad(t, "202 given to tenant B, and b.conf edited", ini, third)
+	if p := peerNamed(t, third, "202"); !reflect.DeepEqual(*p, served) {
+		t.Errorf("the served snapshot's 202 was written:\n%+v\nwant\n%+v", *p, served)
+	}
+	if p := peerNamed(t, fourth, "202"); p.TenantID != tenantByKey(t, fourth, "B").ID || p == peerNamed(t, third, "202") {
+		t.Errorf("202: tenant %q, shared %v; want tenant B's, copied", p.TenantID, p == peerNamed(t, third, "202"))
 	}
 }
 
