@@ -220,6 +220,14 @@ func TestSpliceRandom(t *testing.T) {
 			if !ok {
 				t.Fatal("reread refused")
 			}
+			// A whole parse adopting the last one's sections is the
+			// whole parse (Adopt takes only what came out the same).
+			adopted, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			Adopt(adopted, cfg)
+			sameParse(t, adopted, whole)
 			if got, _ := splice(cfg, changed, opts); got != nil {
 				spliced++
 				t.Run(fmt.Sprintf("round%d-step%d", round, step), func(t *testing.T) { sameParse(t, got, whole) })
@@ -398,5 +406,59 @@ func TestSpliceTemplateOfALaterFile(t *testing.T) {
 	}
 	if got, reps := resplice(t, cfg, opts); got != nil {
 		t.Fatalf("spliced %v: a.conf copied b.conf's template as it was", reps)
+	}
+}
+
+// TestAdopt: a file parsed whole again shares the last parse's sections
+// that came out the same, and only those.
+func TestAdopt(t *testing.T) {
+	top := "[general]\nx=1\n[tpl](!)\nt=1\n[a](tpl)\nv=1\n#include t1.conf\n[b]\nv=2\n[c](+)\nw=1\n"
+	files := map[string]string{"t1.conf": "[c]\nv=3\n[d]\nv=4\n"}
+	cases := []struct {
+		name    string
+		top     string
+		adopted []string // the sections shared, in order
+	}{
+		{"a comment added at the end", top + "; edited\n", []string{"general", "tpl", "a", "c", "d", "b"}},
+		{"a value changed", strings.Replace(top, "v=2", "v=5", 1), []string{"general", "tpl", "a", "c", "d"}},
+		// A line inserted: the sections after it in the same file have
+		// moved, and [c], which a (+) there adds to; the included file's
+		// [d] has not (found by position).
+		{"a line inserted", strings.Replace(top, "v=1\n", "v=1\nq=0\n", 1), []string{"general", "tpl", "d"}},
+		{"a section inserted", strings.Replace(top, "[a](tpl)", "[new]\n[a](tpl)", 1), []string{"general", "tpl", "d"}},
+		// The template changed: what copied it changed with it.
+		{"a template changed", strings.Replace(top, "t=1", "t=2", 1), []string{"general", "c", "d", "b"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir, opts := spliceTree(t, top, files)
+			path := filepath.Join(dir, "top.conf")
+			old, err := ParseFile(path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(c.top), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := ParseFile(path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole, err := ParseFile(path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := Adopt(cfg, old)
+			sameParse(t, cfg, whole)
+			var got []string
+			for _, s := range cfg.Sections {
+				if slices.Contains(old.Sections, s) {
+					got = append(got, s.Name)
+				}
+			}
+			if !slices.Equal(got, c.adopted) || n != len(got) {
+				t.Errorf("adopted %v (counted %d), want %v", got, n, c.adopted)
+			}
+		})
 	}
 }
