@@ -189,6 +189,9 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 			reuse = lp.reuse
 		}
 		b.peers = resolvePeers(sip, users, pjsip, reuse, (*diagSink)(&b.diags))
+		if same := b.peers.sameAs(lp); same != nil {
+			b.peers, b.peersShared, b.peersAgain = same, true, true
+		}
 	}
 	scansDone.Wait()
 	b.delta = delta
@@ -276,6 +279,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 var parseNames = [...]string{"sip.conf", "pjsip.conf", "users.conf", "extensions.conf", "voicemail.conf", "phoneprov.conf"}
 
 const (
+	sipIdx   = 0 // sip.conf
 	usersIdx = 2 // users.conf
 	extIdx   = 3 // extensions.conf
 )
@@ -415,7 +419,13 @@ func (j *parseJob) parseOrKeep(i int) (*parser.Config, error) {
 			return cfg, nil
 		}
 	}
-	return j.parseFile(parseNames[i])
+	cfg, err := j.parseFile(parseNames[i])
+	if i == sipIdx && err == nil && j.prev != nil {
+		// The peers are taken over by section (sipReuse): those of the
+		// sections a whole parse gives again unchanged are shared.
+		parser.Adopt(cfg, j.prev.cfg[i])
+	}
+	return cfg, err
 }
 
 // keepDialplan takes over the previous load's dialplan when users.conf

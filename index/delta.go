@@ -181,9 +181,9 @@ func (b *builder) eachDialUse(c *parser.Context, ci int, scan *contextScan, w *d
 
 // indexDials records how every Dial() of the dialplan uses each peer,
 // patching last (the last load's, or nil) as d allows when the peers
-// are the same. lastScans are the last load's scans.
+// are the very same (one peerCore). lastScans are the last load's scans.
 func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialplanDelta) *dialIndex {
-	if last == nil || last.peers != b.peers || !d.patch || lastScans == nil {
+	if last == nil || last.peers.peerCore != b.peers.peerCore || !d.patch || lastScans == nil {
 		return b.indexDialsAnew()
 	}
 	out := &dialIndex{peers: b.peers, uses: maps.Clone(last.uses), notes: last.notes}

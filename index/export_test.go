@@ -32,3 +32,7 @@ func PeerDumpOf(s *Snapshot) []string {
 // when no file of it changed, and makes a new one (a splice or a parse)
 // when one did.
 func SIPParse(s *Snapshot) any { return s.parsed.cfg[0] }
+
+// DialsPatched reports whether s's load patched the last load's Dial()
+// index rather than derive it anew: it does only over the very peers.
+func DialsPatched(s *Snapshot) bool { return s.parsed.dials.patched }

@@ -14,6 +14,22 @@ import (
 // their peers apart (SIP/bryan and PJSIP/bryan may be two devices):
 // chan_sip compares names case-insensitively, sorcery ids exactly.
 type peerSet struct {
+	*peerCore
+	reuse *sipReuse // for the next load (nil without chan_sip)
+	// was gives, per peer of list, its index in the last load's list
+	// when it is that load's very peer (a sip.conf section it shares, see
+	// sipReuse), else -1; nil when no peer is. Passes that keep
+	// something per peer by index follow it (builder.lastIndex).
+	was []int32
+	// from are the parses of sip.conf, users.conf and pjsip.conf the
+	// peers were resolved from, diags what resolving them said.
+	from  [3]*parser.Config
+	diags parser.Diagnostics
+}
+
+// peerCore is the peers and their look-ups: two sets with one core hold
+// the very same peers (see peerSet.sameAs).
+type peerCore struct {
 	list  []*Peer
 	sip   map[string]*Peer          // by lower-cased name
 	pjsip map[string]*Peer          // by id
@@ -26,23 +42,27 @@ type peerSet struct {
 	ipIdentified map[*Peer]bool
 	keys         strArena // the lower-cased names of sip
 	alloc        slab.Slab[Peer]
-	reuse        *sipReuse // for the next load (nil without chan_sip)
-	// was gives, per peer of list, its index in the last load's list
-	// when it is that load's very peer (a sip.conf section it shares, see
-	// sipReuse), else -1; nil when no peer is. Passes that keep
-	// something per peer by index follow it (builder.lastIndex).
-	was []int32
-	// from are the parses of sip.conf, users.conf and pjsip.conf the
-	// peers were resolved from, diags what resolving them said.
-	from  [3]*parser.Config
-	diags parser.Diagnostics
 }
 
 // newPeerSet sizes its maps for about n SIP and m PJSIP peers: maps
 // grown one insert at a time rehash a 100k-peer PBX's several times per
 // load.
 func newPeerSet(n, m int) *peerSet {
-	return &peerSet{sip: make(map[string]*Peer, n), pjsip: make(map[string]*Peer, m), users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}
+	return &peerSet{peerCore: &peerCore{sip: make(map[string]*Peer, n), pjsip: make(map[string]*Peer, m), users: map[*Peer]*parser.Section{}, registers: map[*Peer]string{}, ipIdentified: map[*Peer]bool{}}}
+}
+
+// sameAs is last with what ps was resolved from, when ps resolved to
+// last's very peers, in the same order (a sip.conf parsed again, all of
+// whose sections came out the same, see parser.Adopt): then the peers
+// are shared as by again. Else nil. The look-ups follow from the list:
+// the peers are shared only under the same [general] (the registers),
+// and users.conf's and pjsip.conf's peers are made anew at every load,
+// so a list of the last load's peers holds none.
+func (ps *peerSet) sameAs(last *peerSet) *peerSet {
+	if last == nil || !slices.Equal(ps.list, last.list) {
+		return nil
+	}
+	return &peerSet{peerCore: last.peerCore, reuse: ps.reuse, from: ps.from, diags: ps.diags}
 }
 
 // again is what resolvePeers resolves from the parses ps was resolved
@@ -61,9 +81,9 @@ func (ps *peerSet) again(w *diagSink) *peerSet {
 // withCopies is ps with the peers of moved (old → copy) replaced by their
 // copies, in its list and every look-up; ps is not modified.
 func (ps *peerSet) withCopies(moved map[*Peer]*Peer) *peerSet {
-	out := &peerSet{from: ps.from, diags: ps.diags, was: ps.was, list: slices.Clone(ps.list),
+	out := &peerSet{from: ps.from, diags: ps.diags, was: ps.was, peerCore: &peerCore{list: slices.Clone(ps.list),
 		sip: maps.Clone(ps.sip), pjsip: maps.Clone(ps.pjsip),
-		users: rekeyed(ps.users, moved), registers: rekeyed(ps.registers, moved), ipIdentified: rekeyed(ps.ipIdentified, moved)}
+		users: rekeyed(ps.users, moved), registers: rekeyed(ps.registers, moved), ipIdentified: rekeyed(ps.ipIdentified, moved)}}
 	for i, p := range out.list {
 		if q := moved[p]; q != nil {
 			out.list[i] = q

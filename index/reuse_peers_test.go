@@ -435,6 +435,69 @@ func TestPeerFileEditSharesPeers(t *testing.T) {
 	}
 }
 
+// TestBigSIPConfEdited: one big sip.conf, parsed whole again at each
+// edit, shares with the last load the sections that came out the same
+// (parser.Adopt), and with them their peers; when all are, the peers are
+// the last load's as if sip.conf had not changed.
+func TestBigSIPConfEdited(t *testing.T) {
+	var sip strings.Builder
+	sip.WriteString("[general]\ncontext=default\n[phone](!)\ntype=friend\nhost=dynamic\n")
+	for n := 201; n <= 240; n++ {
+		fmt.Fprintf(&sip, "[%d](phone)\nsecret=Secret%dXy9\ncontext=a-phones\n", n, n)
+	}
+	var dp strings.Builder
+	dp.WriteString("[a-phones]\n")
+	for n := 201; n <= 240; n++ {
+		fmt.Fprintf(&dp, "exten => %d,1,Dial(SIP/%d)\n", n, n)
+	}
+	ini := writePBX(t, "[tenant A]\ncode = A\ncontexts = a-*\n\n"+user("admin", "role = admin"),
+		map[string]string{"sip.conf": sip.String(), "extensions.conf": dp.String()})
+	path := filepath.Join(filepath.Dir(ini), "asterisk", "sip.conf")
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(old, new string) {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, bytes.Replace(data, []byte(old), []byte(new), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name, old, new string
+		shared         func(n int) bool // which of 201…240 keep their peer
+		again          bool             // the Dial() index patched: the very peers
+	}{
+		{"a comment added at the end", "context=a-phones\n[240]", "context=a-phones\n; note\n[240]", func(n int) bool { return n < 240 }, false},
+		{"the comment removed", "; note\n", "", func(n int) bool { return n < 240 }, false},
+		{"a comment appended", "", "", func(int) bool { return true }, true},
+		{"one secret changed", "Secret220Xy9", "Secret220Zz9", func(n int) bool { return n != 220 }, false},
+		{"a line inserted before 230", "[230]", "; moved\n[230]", func(n int) bool { return n < 230 }, false},
+	}
+	for _, st := range steps {
+		if st.old == "" {
+			appendLine(t, path, "; edit\n")
+		} else {
+			edit(st.old, st.new)
+		}
+		next := reloadLikeLoad(t, st.name, ini, prev)
+		for n := 201; n <= 240; n++ {
+			name := fmt.Sprint(n)
+			if got := peerNamed(t, next, name) == peerNamed(t, prev, name); got != st.shared(n) {
+				t.Errorf("%s: peer %s shared %v, want %v", st.name, name, got, !got)
+			}
+		}
+		if got := index.DialsPatched(next); got != st.again {
+			t.Errorf("%s: Dial() index patched %v, want %v", st.name, got, st.again)
+		}
+		prev = next
+	}
+}
+
 // tenantAPBX writes a PBX of tenant A (code A, contexts a-*): sip.conf
 // holds sip; extensions.conf includes a.conf (aConf, the file the test
 // edits) and b.conf, then 40 contexts of no tenant (fillers); it returns
