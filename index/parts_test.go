@@ -266,6 +266,7 @@ func reloadLikeLoad(t *testing.T, step, ini string, prev *index.Snapshot) *index
 		{"index", func(s *index.Snapshot) any { return s.Dump(true) }},
 		{"peers", func(s *index.Snapshot) any { return index.PeerDumpOf(s) }},
 		{"extension lists", extensionLists},
+		{"call-flow lists by tenant", flowLists},
 	} {
 		got, _ := json.Marshal(c.dump(next))
 		want, _ := json.Marshal(c.dump(full))
@@ -294,6 +295,27 @@ func extensionLists(s *index.Snapshot) any {
 		byTenant[t.ID] = ids(s.ExtensionsByTenant(t.ID))
 	}
 	return map[string]any{"all": ids(s.Extensions), "by tenant": byTenant}
+}
+
+// flowLists are the IDs of s's call-flow objects, edges and destinations
+// by tenant, in order: a reload takes the served snapshot's over and
+// groups again only the tenants of what changed (regroupFlow).
+func flowLists(s *index.Snapshot) any {
+	out := map[string][3][]string{}
+	for _, t := range s.Tenants {
+		var l [3][]string
+		for _, o := range s.ObjectsByTenant(t.ID, "") {
+			l[0] = append(l[0], o.ID)
+		}
+		for _, e := range s.EdgesByTenant(t.ID) {
+			l[1] = append(l[1], e.ID)
+		}
+		for _, d := range s.DestinationsByTenant(t.ID) {
+			l[2] = append(l[2], d.ID)
+		}
+		out[t.ID] = l
+	}
+	return out
 }
 
 // TestReuseIncludeOrder: a context written in two files takes its
