@@ -24,6 +24,17 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 	}
 	_, extFile := pbxgen.TenantFiles(2)
 	path := filepath.Join(dir, "asterisk", extFile)
+	// A phone of no tenant: a reload that gives the phones their tenants
+	// again (ownersAgain) reports the last load's list of them.
+	sip, err := os.OpenFile(filepath.Join(dir, "asterisk", "sip.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = sip.WriteString("\n[stray]\ntype=friend\nhost=dynamic\nsecret=Stray1Secret9\ncontext=nobodys\n")
+	sip.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	prev, err := Load(ini)
 	if err != nil {
 		t.Fatal(err)
@@ -34,13 +45,16 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 		// kept: the extensions are taken over whole (numbersKept): the
 		// same peers, tenants' contexts and numbers.
 		kept bool
+		// owners: the phones' tenants are the last load's (ownersAgain):
+		// the same declarations, peers and trunk flags.
+		owners bool
 	}{
-		{"an include of no context", "[t2-internal](+)\ninclude => t2-nowhere\n", false, true},
-		{"a Dial of an unknown peer", "[t2-internal](+)\nexten => 903,1,Dial(SIP/nobody-T2)\n", false, true},
-		{"a phone dialled with a number", "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\n", false, false},
+		{"an include of no context", "[t2-internal](+)\ninclude => t2-nowhere\n", false, true, true},
+		{"a Dial of an unknown peer", "[t2-internal](+)\nexten => 903,1,Dial(SIP/nobody-T2)\n", false, true, true},
+		{"a phone dialled with a number", "[t2-internal](+)\nexten => 901,1,Dial(SIP/103-T2/5551234)\n", false, false, false},
 		// t2-ivr comes before t3-internal, where 101-T3 is dialled already.
-		{"another tenant's phone dialled alone, before its own site", "[t2-ivr](+)\nexten => 7001,1,Dial(SIP/101-T3)\nexten => 7002,1,Dial(SIP/101-T3)\n", false, true},
-		{"a jump to another tenant's context", "[t2-internal](+)\nexten => 904,1,Goto(t3-internal,100,1)\n", true, false},
+		{"another tenant's phone dialled alone, before its own site", "[t2-ivr](+)\nexten => 7001,1,Dial(SIP/101-T3)\nexten => 7002,1,Dial(SIP/101-T3)\n", false, true, true},
+		{"a jump to another tenant's context", "[t2-internal](+)\nexten => 904,1,Goto(t3-internal,100,1)\n", true, false, true},
 	} {
 		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 		if err != nil {
@@ -52,7 +66,7 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := &builder{prev: prev}
-		lastDP, lastExts := prev.parsed.dp, prev.parsed.exts
+		lastDP, lastExts, lastOrphans := prev.parsed.dp, prev.parsed.exts, prev.parsed.orphans
 		if prev, err = b.load(ini); err != nil {
 			t.Fatal(err)
 		}
@@ -61,6 +75,9 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 		}
 		if kept := sameArray(lastExts, prev.parsed.exts); kept != st.kept {
 			t.Errorf("%s: extensions taken over %v, want %v", st.name, kept, st.kept)
+		}
+		if again := sameArray(lastOrphans, prev.parsed.orphans); again != st.owners {
+			t.Errorf("%s: the phones' tenants taken over %v, want %v", st.name, again, st.owners)
 		}
 		if !b.dialIdx.patched || prev.parsed.graph.kept == st.edges {
 			t.Errorf("%s: Dial() index patched %v, graph kept %v; want patched, kept %v", st.name, b.dialIdx.patched, prev.parsed.graph.kept, !st.edges)
