@@ -11,9 +11,11 @@
 // Load builds a complete Snapshot or fails; a Snapshot is never modified
 // after Load returns, so any number of goroutines may read it. LoadFrom
 // builds the same Snapshot from the one served, taking over what did not
-// change: the parse of a top-level file whose files hold the same bytes,
-// the dialplan, the peers themselves (settlePeers copies one whose
-// tenant or trunk flag changes), what each pass derived when its inputs
+// change: the parse of a top-level file whose files hold the same bytes
+// (and of a file parsed again, the sections that came out the same), the
+// dialplan, the peers themselves, each sip.conf section's or all
+// (settlePeers copies one whose tenant or trunk flag changes), what each
+// pass derived when its inputs
 // are the same (delta.go patches what is derived context by context),
 // the call flow's independent parts (package flow); two snapshots may
 // share them since neither is ever modified. Store holds
