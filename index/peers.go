@@ -596,7 +596,8 @@ func (b *builder) lastIndex(i int32) int32 {
 
 // settlePeers writes into each peer its tenant and trunk flag, which the
 // passes before kept beside the list (owner, trunk). Peers the served
-// snapshot shares (peersShared) are not written: those whose tenant and
+// snapshot shares (all with peersShared, else those peers.was names)
+// are not written: those whose tenant and
 // flag are already these are kept, the others replaced by copies, in a
 // set of their own (peerSet.withCopies). A reload that changed neither
 // the peer files nor any peer's tenant or flag thus shares every peer,
