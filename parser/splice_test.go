@@ -462,3 +462,14 @@ func TestAdopt(t *testing.T) {
 		})
 	}
 }
+
+// TestLowerIs: lowerIs is strings.ToLower(s) == key, on ASCII and not.
+func TestLowerIs(t *testing.T) {
+	for _, s := range []string{"phone", "PHONE", "t1-Phone", "t1-phone", "", "ſ", "s", "S", "K", "k", "İx", "i̇x", "ix", "Ärger", "ärger", "phon", "phones", "[x]"} {
+		for _, key := range []string{"phone", "t1-phone", "", "s", "ſ", "k", "i̇x", "ix", "ärger", "phon"} {
+			if got, want := lowerIs(s, key), strings.ToLower(s) == key; got != want {
+				t.Errorf("lowerIs(%q, %q) = %v, want %v", s, key, got, want)
+			}
+		}
+	}
+}
