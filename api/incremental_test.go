@@ -116,7 +116,11 @@ func (ed *editor) edit(t *testing.T) string {
 	rel, _ := filepath.Rel(ed.dir, f)
 	var what string
 	if ed.only != "" {
-		lines, what = ed.editOwn(lines)
+		own := ed.editOwn
+		if filepath.Base(ed.only) == "sip.d" {
+			own = ed.editPeers
+		}
+		lines, what = own(lines)
 		if err := os.WriteFile(f, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -224,6 +228,48 @@ func (ed *editor) editOwn(lines []string) ([]string, string) {
 	return lines, "rewritten unchanged"
 }
 
+// editPeers edits a tenant's sip.conf file as an administrator does
+// (pbxgen's: a template inheriting sip.conf's [phone], its phones, a
+// trunk): phones added on the file's template or on sip.conf's, a
+// secret or a number changed, a line removed, a phone moved to another
+// tenant's context, a second section of another file's phone (chan_sip
+// builds on the first), a phone made a trunk by a fixed host.
+func (ed *editor) editPeers(lines []string) ([]string, string) {
+	tpl := "phone"
+	for _, l := range lines {
+		if name, ok := strings.CutPrefix(l, "["); ok && strings.HasSuffix(l, "](!,phone)") {
+			tpl = strings.TrimSuffix(name, "](!,phone)")
+		}
+	}
+	n := 900 + ed.rng.IntN(90)
+	switch k := ed.rng.IntN(8); k {
+	case 0:
+		return append(lines, fmt.Sprintf("[%d-new](%s)", n, tpl), fmt.Sprintf("secret=Added%dSecret", n)), fmt.Sprintf("phone %d-new added on %s", n, tpl)
+	case 1:
+		ctx := ed.pick(ed.contexts)
+		return append(lines, fmt.Sprintf("[%d-own](phone)", n), "secret=Own9Secret1", "context="+ctx), fmt.Sprintf("phone %d-own of %s added on sip.conf's template", n, ctx)
+	case 2, 3:
+		i := ed.rng.IntN(len(lines))
+		if j := strings.IndexAny(lines[i], "0123456789"); j >= 0 && !strings.HasPrefix(lines[i], "[") {
+			lines[i] = lines[i][:j] + string(rune('0'+ed.rng.IntN(10))) + lines[i][j+1:]
+		}
+		return lines, fmt.Sprintf("a digit of line %d changed", i+1)
+	case 4:
+		i := ed.rng.IntN(len(lines))
+		if strings.HasPrefix(lines[i], "[") {
+			return lines, "unchanged"
+		}
+		return slices.Delete(lines, i, i+1), fmt.Sprintf("line %d removed", i+1)
+	case 5:
+		p := ed.pick(ed.peers)
+		return append(lines, "["+p+"]", "type=friend", fmt.Sprintf("callerid=\"Desk %d\" <%d>", n, n)), "a second section of " + p
+	case 6:
+		ctx := ed.pick(ed.contexts)
+		return append(lines, fmt.Sprintf("[%d-moved](%s)", n, tpl), "context="+ctx), fmt.Sprintf("phone %d-moved to %s", n, ctx)
+	}
+	return append(lines, fmt.Sprintf("[%d-fixed](%s)", n, tpl), "host=10.0.0.9"), fmt.Sprintf("phone %d-fixed at a fixed address", n)
+}
+
 // TestIncrementalEqualsFull is the test that lets reloads reuse parts of
 // the previous snapshot: over random edit sequences, on a generated
 // multi-tenant PBX with a file per tenant, on both demos and on every
@@ -254,6 +300,9 @@ func TestIncrementalEqualsFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("generated-dialplan-files", func(t *testing.T) { editAndCompare(t, ini, 50, 12, filepath.Join("asterisk", "extensions.d")) })
+	// The same, edits within a tenant's sip.conf file: spliced in, its
+	// template inheriting sip.conf's, the other files' peers shared.
+	t.Run("generated-peer-files", func(t *testing.T) { editAndCompare(t, ini, 60, 12, filepath.Join("asterisk", "sip.d")) })
 	t.Run("corpus", func(t *testing.T) {
 		root := filepath.Join(testcorpus.Dir(t), "real-world")
 		entries, _ := os.ReadDir(root)
