@@ -12,6 +12,12 @@
 // contexts, extensions, priorities resolved to numbers, labels, hints,
 // includes, switches, ignore patterns and globals.
 //
+// A reload parses again only what changed (Refresh, unchanged.go,
+// splice.go): a file whose stamp and digest are the same is not parsed,
+// and a changed file included once that holds whole sections of its own
+// is parsed alone and spliced in; a file parsed whole again may share
+// the last parse's sections that came out the same (Adopt).
+//
 // Positions follow go/token's habit: every item carries a Pos, and
 // Diagnostics sort by file, line and severity.
 package parser
