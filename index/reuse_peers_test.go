@@ -415,23 +415,31 @@ func TestPeerFileEditSharesPeers(t *testing.T) {
 		t.Error("202 (unchanged) is not shared any more")
 	}
 
-	// astapi.ini gives 202 to tenant B by name, in the reload that also
-	// splices b.conf: the peer changes tenant, and is copied.
-	served = *peerNamed(t, third, "202")
+	// astapi.ini gives 202 to tenant B and 301 (the first peer of all)
+	// to tenant A by name, in the reload that also splices c.conf: both
+	// change tenant, and are copied.
+	served, served301 := *peerNamed(t, third, "202"), *peerNamed(t, third, "301")
 	data, err := os.ReadFile(ini)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(ini, bytes.Replace(data, []byte("contexts = b-*\n"), []byte("contexts = b-*\npeers = 202\n"), 1), 0o644); err != nil {
+	data = bytes.Replace(data, []byte("contexts = b-*\n"), []byte("contexts = b-*\npeers = 202\n"), 1)
+	data = bytes.Replace(data, []byte("contexts = a-*\n"), []byte("contexts = a-*\npeers = 301\n"), 1)
+	if err := os.WriteFile(ini, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	appendLine(t, filepath.Join(ast, "b.conf"), phone("303", "b-phones"))
-	fourth := reloadLikeLoad(t, "202 given to tenant B, and b.conf edited", ini, third)
-	if p := peerNamed(t, third, "202"); !reflect.DeepEqual(*p, served) {
-		t.Errorf("the served snapshot's 202 was written:\n%+v\nwant\n%+v", *p, served)
+	appendLine(t, filepath.Join(ast, "c.conf"), "[311](phone)\ncontext=b-phones\nsecret=Secret311Xy9\n")
+	fourth := reloadLikeLoad(t, "202 given to tenant B and 301 to tenant A, and c.conf edited", ini, third)
+	for name, want := range map[string]index.Peer{"202": served, "301": served301} {
+		if p := peerNamed(t, third, name); !reflect.DeepEqual(*p, want) {
+			t.Errorf("the served snapshot's %s was written:\n%+v\nwant\n%+v", name, *p, want)
+		}
 	}
 	if p := peerNamed(t, fourth, "202"); p.TenantID != tenantByKey(t, fourth, "B").ID || p == peerNamed(t, third, "202") {
 		t.Errorf("202: tenant %q, shared %v; want tenant B's, copied", p.TenantID, p == peerNamed(t, third, "202"))
+	}
+	if p := peerNamed(t, fourth, "301"); p.TenantID != tenantByKey(t, fourth, "A").ID || p == peerNamed(t, third, "301") {
+		t.Errorf("301: tenant %q, shared %v; want tenant A's, copied", p.TenantID, p == peerNamed(t, third, "301"))
 	}
 }
 
