@@ -85,6 +85,10 @@ GREMLINS_VERSION ?= v0.6.0
 ##   killed, 143 lived), coverage 91.52% (71 not covered). Again after
 ##   this session's tests (commit d8f85fc): 91.91% (682 killed, 60
 ##   lived), coverage 91.27% (71 not covered); the 60 are listed.
+##   Session 10, at its start (65bed76, after session 9's reuse code):
+##   90.83% (792 killed, 80 lived), coverage 91.79%; with its tests
+##   (85e1ea4, 57 min with --workers 4): 91.38% (816 killed, 77 lived,
+##   1 timed out), coverage 91.78% (80 not covered); the 77 are listed.
 ##   api: full run 2026-12-07 (commit 90b1a97): efficacy 80.99% (345
 ##   killed, 81 lived), coverage 96.82% (14 not covered; 88.30% before
 ##   its tagless switches on constants became tagged switches). The tests
