@@ -608,7 +608,7 @@ func (b *builder) settlePeers() {
 	b.ownerAt = make([]int32, len(b.peers.list))
 	for i, p := range b.peers.list {
 		id := ""
-		shared := b.peersShared || b.peers.was != nil && b.peers.was[i] >= 0
+		shared := b.lastIndex(int32(i)) >= 0 // the served snapshot's peer
 		b.ownerAt[i] = -1
 		if t := b.owner[i]; t != nil {
 			id, b.ownerAt[i] = t.ID, int32(t.at)
