@@ -426,3 +426,63 @@ func TestLineHelpers(t *testing.T) {
 		t.Errorf("scanInt = %d, %v", n, ok)
 	}
 }
+
+// TestChargedFiles: a parse charges each file it read, the top-level one
+// and each included, with its bytes (Config.Charge hands them on).
+func TestChargedFiles(t *testing.T) {
+	files := map[string]string{"a.conf": "[a]\nx=1\n", "b.conf": "[b]\ny=2\n"}
+	top := "[general]\n#include a.conf\n#include b.conf\n"
+	dir, opts := spliceTree(t, top, files)
+	cfg, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(len(top) + len(files["a.conf"]) + len(files["b.conf"])); cfg.charged.files != 3 || cfg.charged.bytes != want {
+		t.Errorf("charged %d files, %d bytes; want 3, %d", cfg.charged.files, cfg.charged.bytes, want)
+	}
+}
+
+// TestSettleDefault: an unset settle time is the default, a set one kept.
+func TestSettleDefault(t *testing.T) {
+	if got := (Options{}).withDefaults().settle; got != settleTime {
+		t.Errorf("default settle %v, want %v", got, settleTime)
+	}
+	if got := (Options{settle: time.Millisecond}).withDefaults().settle; got != time.Millisecond {
+		t.Errorf("settle 1ms became %v", got)
+	}
+}
+
+// TestReadsOneFile: an #include of one path that read a regular file
+// matches the same while that file can be read; a glob, a directory or
+// several files do not.
+func TestReadsOneFile(t *testing.T) {
+	for _, c := range []struct {
+		inc  Include
+		want bool
+	}{
+		{Include{Files: []string{"a.conf"}, Pattern: "/d/a.conf", matched: "f/d/a.conf\x00"}, true},
+		{Include{Files: []string{"a*.conf"}, Pattern: "/d/a*.conf", matched: "f/d/a*.conf\x00"}, false},
+		{Include{Files: []string{"a.conf"}, Pattern: "/d/a.conf", matched: "d/d/a.conf\x00"}, false},
+		{Include{Files: []string{"a.conf", "b.conf"}, Pattern: "/d/a.conf", matched: "f/d/a.conf\x00"}, false},
+	} {
+		if got := readsOneFile(c.inc); got != c.want {
+			t.Errorf("readsOneFile(%+v) = %v, want %v", c.inc, got, c.want)
+		}
+	}
+}
+
+// TestStampsWith: a copy with the changed files' stamps keeps the others.
+func TestStampsWith(t *testing.T) {
+	at := time.Unix(100, 0)
+	s := &fileStamps{m: map[string]fileStamp{"a": {readAt: at}}}
+	out := s.with(map[string]changedFile{"b": {stamp: fileStamp{readAt: at.Add(time.Second)}}})
+	if len(out.m) != 2 || out.m["a"].readAt != at || out.m["b"].readAt != at.Add(time.Second) {
+		t.Errorf("with: %v", out.m)
+	}
+	if len(s.m) != 1 {
+		t.Errorf("with changed its receiver: %v", s.m)
+	}
+	if out := (*fileStamps)(nil).with(nil); out == nil || len(out.m) != 0 {
+		t.Errorf("nil.with(nil) = %v", out)
+	}
+}

@@ -465,11 +465,115 @@ func TestAdopt(t *testing.T) {
 
 // TestLowerIs: lowerIs is strings.ToLower(s) == key, on ASCII and not.
 func TestLowerIs(t *testing.T) {
-	for _, s := range []string{"phone", "PHONE", "t1-Phone", "t1-phone", "", "ſ", "s", "S", "K", "k", "İx", "i̇x", "ix", "Ärger", "ärger", "phon", "phones", "[x]"} {
-		for _, key := range []string{"phone", "t1-phone", "", "s", "ſ", "k", "i̇x", "ix", "ärger", "phon"} {
+	// A, Z and @ [ ` { bound the letters; "\x80" is no UTF-8, which
+	// strings.ToLower turns into U+FFFD.
+	for _, s := range []string{"phone", "PHONE", "t1-Phone", "t1-phone", "", "ſ", "s", "S", "K", "k", "İx", "i̇x", "ix", "Ärger", "ärger", "phon", "phones", "[x]",
+		"A", "Z", "a", "z", "@", "`", "{", "\x80", "x\x80"} {
+		for _, key := range []string{"phone", "t1-phone", "", "s", "ſ", "k", "i̇x", "ix", "ärger", "phon", "a", "z", "@", "`", "\x80", "x\x80"} {
 			if got, want := lowerIs(s, key), strings.ToLower(s) == key; got != want {
 				t.Errorf("lowerIs(%q, %q) = %v, want %v", s, key, got, want)
 			}
 		}
+	}
+}
+
+// TestFirstSections: the first names are looked up by scanning, the
+// next through an index of the whole list, with the same answers (the
+// first section of a name, whatever its case).
+func TestFirstSections(t *testing.T) {
+	var list []*Section
+	for i := range 20 {
+		list = append(list, &Section{Name: fmt.Sprintf("S%d", i%15)}) // S0..S4 twice
+	}
+	f := firstByName(list)
+	for i := range maxScans + 3 {
+		key := fmt.Sprintf("s%d", i)
+		if i == 5 {
+			key = "missing"
+		}
+		got := f.find(key)
+		if want := list[i]; i == 5 && got != nil || i != 5 && got != want {
+			t.Fatalf("find(%q) = %v, want the first %q", key, got, key)
+		}
+		if whole := i >= maxScans; f.whole != whole {
+			t.Fatalf("after %d look-ups: indexed %v, want %v", i+1, f.whole, whole)
+		}
+	}
+	if f.find("s1") != list[1] || f.find("S14") != nil || f.find("s14") != list[14] {
+		t.Error("the index does not give the first section of a name")
+	}
+}
+
+// TestSpliceBounds: a file whose sections come first of all, and exactly
+// maxSpliced files changed at once, are spliced; one more file is not.
+func TestSpliceBounds(t *testing.T) {
+	files := map[string]string{}
+	top := "#include f0.conf\n[general]\n"
+	for i := range maxSpliced + 1 {
+		name := fmt.Sprintf("f%d.conf", i)
+		files[name] = fmt.Sprintf("[s%d]\nx=1\n", i)
+		if i > 0 {
+			top += "#include " + name + "\n"
+		}
+	}
+	for _, n := range []int{1, maxSpliced, maxSpliced + 1} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			dir, opts := spliceTree(t, top, files)
+			cfg, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range n {
+				if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%d.conf", i)), []byte(fmt.Sprintf("[s%d]\nx=2\n", i)), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, reps := resplice(t, cfg, opts)
+			if spliced := got != nil; spliced != (n <= maxSpliced) || spliced && len(reps) != n {
+				t.Fatalf("%d files changed: spliced %v (%d replaced)", n, spliced, len(reps))
+			}
+			if got != nil && got.Sections[0].Vars[0].Value != "2" {
+				t.Errorf("the first file's section was not replaced: %v", got.Sections[0].Vars)
+			}
+		})
+	}
+}
+
+// TestDialplanSpliceEnds: the contexts of a file that are the first of
+// the dialplan, the last, or several in a row are replaced in place.
+func TestDialplanSpliceEnds(t *testing.T) {
+	top := "#include first.conf\n[main]\nexten => 1,1,Hangup()\n#include mid.conf\n#include last.conf\n"
+	files := map[string]string{
+		"first.conf": "[a1]\nexten => 1,1,Answer()\n",
+		"mid.conf":   "[m1]\nexten => 1,1,Answer()\n[m2]\nexten => 2,1,Answer()\n[m3]\nexten => 3,1,Answer()\n",
+		"last.conf":  "[z1]\nexten => 1,1,Answer()\n",
+	}
+	for name, body := range files {
+		t.Run(name, func(t *testing.T) {
+			dir, opts := spliceTree(t, top, files)
+			cfg, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dp := BuildDialplan(cfg)
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.ReplaceAll(body, "Answer", "Hangup")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, reps := resplice(t, cfg, opts)
+			if got == nil {
+				t.Fatal("not spliced")
+			}
+			spliced := dp.Splice(got, reps)
+			if spliced == nil {
+				t.Fatal("dialplan not spliced")
+			}
+			whole, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := BuildDialplan(whole); !reflect.DeepEqual(spliced.Contexts, want.Contexts) {
+				t.Fatalf("contexts differ:\nspliced %v\nwhole   %v", dumpContexts(spliced), dumpContexts(want))
+			}
+		})
 	}
 }
