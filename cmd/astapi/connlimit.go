@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // connLimits caps the connections `astapi serve` holds: at most max at
@@ -12,29 +13,37 @@ import (
 // keep-alive connections fill the first (or the file descriptors) and new
 // clients wait for the idle timeout; a connection that would go idle
 // beyond it is closed instead, which HTTP clients expect of any server.
+//
+// The idle count is an atomic counter and each connection marks itself
+// (limitedConn.idle): the ConnState hook runs twice per request, and a
+// lock shared by every connection there costs a cached answer about 1%
+// of its CPU under load.
 type connLimits struct {
 	max, maxIdle int // 0: no limit
-
-	mu   sync.Mutex
-	idle map[net.Conn]struct{}
+	idle         atomic.Int64
 }
 
 func newConnLimits(max, maxIdle int) *connLimits {
-	return &connLimits{max: max, maxIdle: maxIdle, idle: map[net.Conn]struct{}{}}
+	return &connLimits{max: max, maxIdle: maxIdle}
 }
 
-// listener wraps ln with the cap on connections.
+// listener wraps ln with the cap on connections, and marks its
+// connections for the cap on idle ones.
 func (l *connLimits) listener(ln net.Listener) net.Listener {
-	if l.max <= 0 {
+	if l.max <= 0 && l.maxIdle <= 0 {
 		return ln
 	}
-	return &limitListener{Listener: ln, slots: make(chan struct{}, l.max), done: make(chan struct{})}
+	ll := &limitListener{Listener: ln, done: make(chan struct{})}
+	if l.max > 0 {
+		ll.slots = make(chan struct{}, l.max)
+	}
+	return ll
 }
 
 // limitListener accepts a connection only when fewer than cap(slots) are
-// open. (golang.org/x/net/netutil.LimitListener does the same but its
-// connections hide CloseWrite, which net/http needs to answer 431 to
-// oversized headers without resetting the connection.)
+// open (nil slots: no cap). (golang.org/x/net/netutil.LimitListener does
+// the same but its connections hide CloseWrite, which net/http needs to
+// answer 431 to oversized headers without resetting the connection.)
 type limitListener struct {
 	net.Listener
 	slots     chan struct{}
@@ -43,19 +52,21 @@ type limitListener struct {
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
-	select {
-	case l.slots <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
+	if l.slots != nil {
+		select {
+		case l.slots <- struct{}{}:
+		case <-l.done:
+			return nil, net.ErrClosed
+		}
 	}
 	c, err := l.Listener.Accept()
 	if err != nil {
-		<-l.slots
+		if l.slots != nil {
+			<-l.slots
+		}
 		return nil, err
 	}
-	lc := &limitedConn{Conn: c}
-	lc.release = func() { <-l.slots }
-	return lc, nil
+	return &limitedConn{Conn: c, slots: l.slots}, nil
 }
 
 func (l *limitListener) Close() error {
@@ -64,16 +75,20 @@ func (l *limitListener) Close() error {
 	return err
 }
 
-// limitedConn frees its slot when closed (once).
+// limitedConn frees its slot when closed (once), and says whether
+// connLimits counts it idle.
 type limitedConn struct {
 	net.Conn
-	once    sync.Once
-	release func()
+	once  sync.Once
+	slots chan struct{} // nil: no slot taken
+	idle  atomic.Bool
 }
 
 func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
-	c.once.Do(c.release)
+	if c.slots != nil {
+		c.once.Do(func() { <-c.slots })
+	}
 	return err
 }
 
@@ -85,22 +100,40 @@ func (c *limitedConn) CloseWrite() error {
 	return nil
 }
 
-// connState is the http.Server's ConnState hook.
+// connState is the http.Server's ConnState hook. A connection leaves the
+// idle state for active or closed; closed can come twice (net/http's
+// shutdown closes idle connections from another goroutine), hence the
+// compare-and-swap.
 func (l *connLimits) connState(c net.Conn, st http.ConnState) {
 	if l.maxIdle <= 0 {
 		return
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	switch st {
-	case http.StateIdle:
-		if len(l.idle) >= l.maxIdle {
-			// Its response is complete: closing it loses nothing.
-			_ = c.Close()
-			return
-		}
-		l.idle[c] = struct{}{}
-	default:
-		delete(l.idle, c)
+	lc := limitedOf(c)
+	if lc == nil {
+		return
 	}
+	if st != http.StateIdle {
+		if lc.idle.CompareAndSwap(true, false) {
+			l.idle.Add(-1)
+		}
+		return
+	}
+	lc.idle.Store(true)
+	if l.idle.Add(1) > int64(l.maxIdle) {
+		if lc.idle.CompareAndSwap(true, false) {
+			l.idle.Add(-1)
+		}
+		// Its response is complete: closing it loses nothing.
+		_ = c.Close()
+	}
+}
+
+// limitedOf is the limitedConn under c (a TLS connection wraps it), or
+// nil.
+func limitedOf(c net.Conn) *limitedConn {
+	if t, ok := c.(interface{ NetConn() net.Conn }); ok {
+		c = t.NetConn()
+	}
+	lc, _ := c.(*limitedConn)
+	return lc
 }

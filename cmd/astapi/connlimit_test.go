@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -101,4 +102,46 @@ func TestMaxConnections(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the fourth connection was not served after one ended")
 	}
+}
+
+// TestConnStateCountsIdle: the idle count follows each connection's
+// states, a connection closed twice is taken off once, and a TLS
+// connection is counted by the connection under it.
+func TestConnStateCountsIdle(t *testing.T) {
+	l := newConnLimits(0, 2)
+	conn := func() (*limitedConn, net.Conn) {
+		a, b := net.Pipe()
+		t.Cleanup(func() { a.Close(); b.Close() })
+		return &limitedConn{Conn: a}, b
+	}
+	c1, _ := conn()
+	c2, _ := conn()
+	c3, peer3 := conn()
+	c4, _ := conn()
+	step := func(c net.Conn, st http.ConnState, want int64) {
+		t.Helper()
+		l.connState(c, st)
+		if got := l.idle.Load(); got != want {
+			t.Fatalf("after %v: %d idle, want %d", st, got, want)
+		}
+	}
+	step(c1, http.StateNew, 0)
+	step(c1, http.StateActive, 0)
+	step(c1, http.StateIdle, 1)
+	step(c2, http.StateIdle, 2)
+	step(c3, http.StateIdle, 2) // one too many: closed
+	_ = peer3.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := peer3.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("the third idle connection was not closed (%v)", err)
+	}
+	step(c3, http.StateClosed, 2)
+	step(c1, http.StateActive, 1)
+	step(c1, http.StateClosed, 1)
+	step(c2, http.StateClosed, 0)
+	step(c2, http.StateClosed, 0)
+	step(tls.Server(c4, &tls.Config{}), http.StateIdle, 1)
+	step(tls.Server(c4, &tls.Config{}), http.StateClosed, 0)
+	a, _ := net.Pipe() // not accepted through the listener: not counted
+	defer a.Close()
+	step(a, http.StateIdle, 0)
 }
