@@ -22,6 +22,7 @@ type accessLogger struct {
 	w     io.Writer
 	every time.Duration // the longest a line waits in the buffer
 	limit int           // bytes the buffer holds at most
+	batch int           // bytes that are written out at once
 
 	mu      sync.Mutex
 	buf     []byte // lines waiting to be written
@@ -30,17 +31,23 @@ type accessLogger struct {
 	dropped atomic.Uint64
 	stamp   atomic.Pointer[secondStamp] // the last second formatted
 
-	kick chan struct{} // a line entered an empty buffer, or the buffer is half full
+	kick chan struct{} // a line entered an empty buffer, or the buffer holds a batch
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
 }
 
 // Access log buffering: lines wait at most accessLogFlushEvery, and at most
-// accessLogBufferBytes of them (about 6,000 lines) wait at once.
+// accessLogBufferBytes of them (about 6,000 lines) wait at once; once
+// accessLogBatchBytes wait, they are written at once. A batch is half a
+// pipe's default capacity (64 KiB on Linux): a write that fits returns
+// at once, where one of half a megabyte into a pipe blocks its thread
+// until the reader has drained it eight times over, and the runtime
+// hands its processor to another thread meanwhile.
 const (
 	accessLogFlushEvery  = 100 * time.Millisecond
 	accessLogBufferBytes = 1 << 20
+	accessLogBatchBytes  = 32 << 10
 )
 
 func newAccessLogger(w io.Writer) *accessLogger {
@@ -48,7 +55,7 @@ func newAccessLogger(w io.Writer) *accessLogger {
 		return nil
 	}
 	l := &accessLogger{
-		w: w, every: accessLogFlushEvery, limit: accessLogBufferBytes,
+		w: w, every: accessLogFlushEvery, limit: accessLogBufferBytes, batch: accessLogBatchBytes,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	go l.run()
@@ -89,7 +96,7 @@ func (l *accessLogger) log(e accessEntry) {
 	}
 	l.buf = append(l.buf, b...)
 	l.mu.Unlock()
-	if n == 0 || n < l.limit/2 && n+len(b) >= l.limit/2 {
+	if n == 0 || n < l.batch && n+len(b) >= l.batch {
 		select {
 		case l.kick <- struct{}{}:
 		default:
@@ -98,7 +105,7 @@ func (l *accessLogger) log(e accessEntry) {
 }
 
 // run writes the buffer out at most every l.every after a line entered it,
-// sooner when it is half full, and once more when the logger closes.
+// sooner when it holds a batch, and once more when the logger closes.
 func (l *accessLogger) run() {
 	defer close(l.done)
 	t := time.NewTimer(l.every)

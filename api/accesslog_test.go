@@ -143,13 +143,13 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 // TestAccessLogBuffering drives the buffer by hand (no writer goroutine):
 // a line that fits exactly is kept and the next dropped; the writer is
 // kicked when a line enters an empty buffer and when the buffer reaches
-// half, not in between; flushing or closing an empty buffer writes
+// a batch, not in between; flushing or closing an empty buffer writes
 // nothing; an oversized spare is let go.
 func TestAccessLogBuffering(t *testing.T) {
 	e := accessEntry{at: time.Date(2026, 11, 27, 4, 5, 6, 0, time.UTC), method: "GET", path: "/x", status: 200, client: "::1", user: "u"}
 	line := len(e.appendLine(nil, nil))
 	var w countingWriter
-	l := &accessLogger{w: &w, every: time.Hour, limit: 4 * line, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	l := &accessLogger{w: &w, every: time.Hour, limit: 4 * line, batch: 2 * line, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	kicked := func() bool {
 		select {
 		case <-l.kick:
@@ -158,7 +158,7 @@ func TestAccessLogBuffering(t *testing.T) {
 			return false
 		}
 	}
-	for i, want := range []bool{true, true, false, false} { // empty, reaching half, past half, full
+	for i, want := range []bool{true, true, false, false} { // empty, reaching a batch, past it, full
 		l.log(e)
 		if got := kicked(); got != want {
 			t.Errorf("line %d: kicked %v, want %v", i+1, got, want)
