@@ -58,12 +58,38 @@ type MemoryTuning struct {
 	// than faulting it in again: at 10k tenants that is 0.25 s of system
 	// time per reload. 0 means DefaultReturnAfter; negative, at once.
 	ReturnAfter time.Duration
+	// MinHeapGoal: between loads, GOGC is raised so that the collector
+	// waits until the heap holds about this many bytes (see
+	// ServingGCPercent). 0 means DefaultMinHeapGoal; negative leaves GOGC
+	// alone.
+	MinHeapGoal int64
 
 	mu      sync.Mutex
 	active  int // loads under way
 	saved   int // GOGC before the first of them
+	base    int // GOGC before the first Release (the process's own)
+	based   bool
 	pending *time.Timer
 	free    func() // debug.FreeOSMemory; tests count calls
+}
+
+// DefaultMinHeapGoal is MemoryTuning.MinHeapGoal's default. A small
+// configuration leaves a few megabytes live, and at GOGC=100 the
+// collector then runs every few megabytes allocated: every thousand or
+// so requests, for several percent of a cached answer's CPU. 64 MiB is
+// far under the soft memory limit (DefaultMemoryLimit), and a live heap
+// of 32 MiB or more is left at the process's GOGC.
+const DefaultMinHeapGoal = 64 << 20
+
+// ServingGCPercent is the GOGC that lets a heap of live bytes grow to
+// goal before it is collected, never under base (the process's own
+// GOGC): the collector starts when the heap reaches live × (1 + GOGC/100).
+func ServingGCPercent(base int, live uint64, goal int64) int {
+	live = max(live, 1<<20)
+	if goal <= 0 || base < 0 || uint64(goal) <= live {
+		return base
+	}
+	return max(base, int(uint64(goal)*100/live)-100)
 }
 
 // DefaultReturnAfter is MemoryTuning.ReturnAfter's default: edits come in
@@ -145,9 +171,39 @@ func (m *MemoryTuning) Release(res ReloadResult, _ *Snapshot) {
 		m.pending = time.AfterFunc(after, free)
 		m.mu.Unlock()
 	}
+	live := LiveHeap()
 	if m.AutoLimit {
-		debug.SetMemoryLimit(AutoMemoryLimit(LiveHeap()))
+		debug.SetMemoryLimit(AutoMemoryLimit(live))
 	}
+	m.serveGC(live)
+}
+
+// serveGC sets GOGC for serving a snapshot whose heap is live bytes (see
+// MinHeapGoal). During a load, the load's GOGC stays and this one is
+// what its end restores.
+func (m *MemoryTuning) serveGC(live uint64) {
+	goal := m.MinHeapGoal
+	if goal == 0 {
+		goal = DefaultMinHeapGoal
+	}
+	if goal < 0 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.based {
+		m.base, m.based = debug.SetGCPercent(-1), true
+		debug.SetGCPercent(m.base) // read, not changed
+		if m.active > 0 {
+			m.base = m.saved
+		}
+	}
+	p := ServingGCPercent(m.base, live, goal)
+	if m.active > 0 {
+		m.saved = p
+		return
+	}
+	debug.SetGCPercent(p)
 }
 
 // LiveHeap is the heap the last collection found live, in bytes.

@@ -65,6 +65,7 @@ func TestMemoryTuningWrap(t *testing.T) {
 // one or AutoLimit off leaves it alone.
 func TestMemoryTuningAutoLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	const preset = 7 << 30
 	debug.SetMemoryLimit(preset)
 	(&MemoryTuning{}).Release(ReloadResult{Success: true}, nil)
@@ -85,6 +86,7 @@ func TestMemoryTuningAutoLimit(t *testing.T) {
 // system once reloads have stopped for ReturnAfter, not after each one;
 // a load that starts meanwhile cancels it; negative means at once.
 func TestMemoryTuningReturnAfter(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	const after = 300 * time.Millisecond
 	var freed atomic.Int32
 	m := &MemoryTuning{LoadGCPercent: -1, ReturnAfter: after, free: func() { freed.Add(1) }}
@@ -119,4 +121,63 @@ func TestMemoryTuningReturnAfter(t *testing.T) {
 	now := &MemoryTuning{ReturnAfter: -1, free: func() { freed.Add(1) }}
 	now.Release(ok, nil)
 	waitFor(2)
+}
+
+// TestServingGCPercent: GOGC between loads lets a small live heap grow
+// to the goal, and never goes under the process's own GOGC.
+func TestServingGCPercent(t *testing.T) {
+	for _, c := range []struct {
+		base int
+		live uint64
+		goal int64
+		want int
+	}{
+		{100, 4 << 20, 64 << 20, 1500},
+		{100, 32 << 20, 64 << 20, 100},
+		{100, 30 << 20, 64 << 20, 113},
+		{100, 600 << 20, 64 << 20, 100},
+		{2000, 4 << 20, 64 << 20, 2000},
+		{-1, 4 << 20, 64 << 20, -1},
+		{100, 0, 64 << 20, 6300}, // live unknown: taken as 1 MiB
+		{100, 4 << 20, 0, 100},
+	} {
+		if got := ServingGCPercent(c.base, c.live, c.goal); got != c.want {
+			t.Errorf("ServingGCPercent(%d, %d, %d) = %d, want %d", c.base, c.live, c.goal, got, c.want)
+		}
+	}
+}
+
+// TestMemoryTuningServingGC: after a load, GOGC is what serving the live
+// heap wants; a load raises it from there and restores it; a huge live
+// heap (a tiny goal) brings the process's own GOGC back; and a negative
+// goal leaves GOGC alone.
+func TestMemoryTuningServingGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	ok := ReloadResult{Success: true}
+	m := &MemoryTuning{ReturnAfter: -1, free: func() {}, MinHeapGoal: 1 << 40}
+	m.Release(ok, nil)
+	serving := gcPercent()
+	if want := ServingGCPercent(100, LiveHeap(), 1<<40); serving != want || serving <= 100 {
+		t.Fatalf("GOGC %d after a load, want %d (over 100)", serving, want)
+	}
+	var during int
+	_, _ = m.Wrap(func() (*Snapshot, error) {
+		during = gcPercent()
+		m.Release(ok, nil) // as if a hook ran while a second load is under way
+		return nil, nil
+	})()
+	if during != serving || gcPercent() != serving {
+		t.Errorf("GOGC %d during a load and %d after, want %d (never lowered)", during, gcPercent(), serving)
+	}
+	m.MinHeapGoal = 1
+	m.Release(ok, nil)
+	if p := gcPercent(); p != 100 {
+		t.Errorf("GOGC %d with a goal under the live heap, want the process's 100", p)
+	}
+	debug.SetGCPercent(300)
+	off := &MemoryTuning{ReturnAfter: -1, free: func() {}, MinHeapGoal: -1}
+	off.Release(ok, nil)
+	if p := gcPercent(); p != 300 {
+		t.Errorf("GOGC %d with MinHeapGoal -1, want 300 untouched", p)
+	}
 }

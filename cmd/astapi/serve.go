@@ -103,6 +103,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 	cfgPath := *cfg
 	mem := index.MemoryTuning{AutoLimit: autoLimit}
+	if os.Getenv("GOGC") != "" {
+		mem.MinHeapGoal = -1 // the operator chose the collector's pace
+	}
 	// Each reload starts from the snapshot served: what the files that
 	// did not change built is taken over (index.LoadFrom).
 	var store *index.Store
