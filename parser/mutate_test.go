@@ -486,3 +486,47 @@ func TestStampsWith(t *testing.T) {
 		t.Errorf("nil.with(nil) = %v", out)
 	}
 }
+
+// TestPrioritiesOutOfOrder: priorities written in any order come out
+// sorted, and a priority repeated after an out-of-order one is still
+// found and ignored.
+func TestPrioritiesOutOfOrder(t *testing.T) {
+	src := "[c]\nexten => 1,3,NoOp(c)\nexten => 1,1,NoOp(a)\nexten => 1,2,NoOp(b)\nexten => 1,3,NoOp(dup)\n" +
+		"exten => 2,3,NoOp(c)\nexten => 2,2,NoOp(b)\nexten => 2,1,NoOp(a)\n"
+	dp := BuildDialplan(Parse("extensions.conf", []byte(src), Options{}))
+	for _, e := range dp.Context("c").Extensions {
+		var got []string
+		for _, p := range e.Priorities {
+			got = append(got, fmt.Sprintf("%d:%s", p.Priority, p.Args))
+		}
+		if want := "[1:a 2:b 3:c]"; fmt.Sprint(got) != want {
+			t.Errorf("exten %s: priorities %v, want %s", e.Exten, got, want)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(dp.Diags), "priority 3 is already defined") {
+		t.Errorf("the repeated priority 3 was not reported: %v", dp.Diags)
+	}
+}
+
+// TestExtensionLeadingDash: Asterisk ignores dashes in an extension
+// name, a leading one too: -12 and 12 are one extension.
+func TestExtensionLeadingDash(t *testing.T) {
+	dp := BuildDialplan(Parse("extensions.conf", []byte("[c]\nexten => -12,1,NoOp(a)\nexten => 12,2,NoOp(b)\n"), Options{}))
+	if exts := dp.Context("c").Extensions; len(exts) != 1 || len(exts[0].Priorities) != 2 {
+		t.Errorf("-12 and 12 are not one extension: %+v", exts)
+	}
+}
+
+// TestViewMissed: a view of some contexts tells of each look-up of a
+// context it does not hold, and only of those.
+func TestViewMissed(t *testing.T) {
+	dp := BuildDialplan(Parse("extensions.conf", []byte("[a]\nexten => 1,1,NoOp()\n[b]\nexten => 1,1,NoOp()\n"), Options{}))
+	var missed []string
+	v := dp.View(dp.Contexts[:1], func(name string) { missed = append(missed, name) })
+	if v.Context("a") == nil || v.Context("b") != nil || v.Context("nowhere") != nil {
+		t.Fatal("the view holds other contexts than its own")
+	}
+	if fmt.Sprint(missed) != "[b nowhere]" {
+		t.Errorf("missed %v, want [b nowhere]", missed)
+	}
+}
