@@ -76,10 +76,10 @@ type MemoryTuning struct {
 // DefaultMinHeapGoal is MemoryTuning.MinHeapGoal's default. A small
 // configuration leaves a few megabytes live, and at GOGC=100 the
 // collector then runs every few megabytes allocated: every thousand or
-// so requests, for several percent of a cached answer's CPU. 64 MiB is
-// far under the soft memory limit (DefaultMemoryLimit), and a live heap
-// of 32 MiB or more is left at the process's GOGC.
-const DefaultMinHeapGoal = 64 << 20
+// so requests, for several percent of a cached answer's CPU. At 32 MiB
+// it marks a tenth as often (the process then holds about 70 MB rather
+// than 30); a live heap of 16 MiB or more is left at the process's GOGC.
+const DefaultMinHeapGoal = 32 << 20
 
 // ServingGCPercent is the GOGC that lets a heap of live bytes grow to
 // goal before it is collected, never under base (the process's own
