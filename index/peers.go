@@ -122,14 +122,16 @@ func rekeyed[V any](m map[*Peer]V, moved map[*Peer]*Peer) map[*Peer]V {
 // PJSIP/ peers that are still in sip.conf (and Asterisk would fail those
 // calls, which is not what a reader of the dialplan wants to see).
 func (ps *peerSet) get(tech, name string) *Peer {
-	own, other := ps.getSIP(name), ps.pjsip[name]
 	if tech == "PJSIP" {
-		own, other = other, own
+		if p := ps.pjsip[name]; p != nil {
+			return p
+		}
+		return ps.getSIP(name)
 	}
-	if own != nil {
-		return own
+	if p := ps.getSIP(name); p != nil {
+		return p
 	}
-	return other
+	return ps.pjsip[name]
 }
 
 func (ps *peerSet) getSIP(name string) *Peer {
