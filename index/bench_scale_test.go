@@ -110,6 +110,12 @@ type loadResult struct {
 }
 
 func measureLoad(tb testing.TB, ini string) loadResult {
+	return measureLoadWith(tb, ini, func() (*index.Snapshot, error) { return index.Load(ini) })
+}
+
+// measureLoadWith is measureLoad of another load of ini (see
+// BenchmarkLoadScale's served).
+func measureLoadWith(tb testing.TB, ini string, load func() (*index.Snapshot, error)) loadResult {
 	tb.Helper()
 	runtime.GC()
 	var before, after runtime.MemStats
@@ -117,7 +123,7 @@ func measureLoad(tb testing.TB, ini string) loadResult {
 	peak := startHeapPeak()
 	cpu0 := cpuTime()
 	start := time.Now()
-	snap, err := index.Load(ini)
+	snap, err := load()
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
 	p := peak.end()
@@ -175,7 +181,9 @@ func report(b *testing.B, rs []loadResult) {
 
 // BenchmarkLoadScale: load = index.Load of the files with nothing else
 // held; reload = index.Load again while the previous snapshot is still
-// held (what the Store does: peak heap is old + new).
+// held (what the Store does: peak heap is old + new); served = load as
+// `astapi serve` makes its first load: under index.MemoryTuning (GOGC
+// 400 while it runs) and the default soft memory limit.
 // Each iteration measures loadSamples loads (see report).
 const loadSamples = 3
 
@@ -196,6 +204,21 @@ func BenchmarkLoadScale(b *testing.B) {
 			for b.Loop() {
 				for range loadSamples {
 					r := measureLoad(b, ini)
+					r.snap = nil
+					rs = append(rs, r)
+				}
+			}
+			report(b, rs)
+		})
+		b.Run(fmt.Sprintf("tenants=%d/served", tenants), func(b *testing.B) {
+			ini := setup(b)
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(index.DefaultMemoryLimit))
+			var mt index.MemoryTuning
+			load := mt.Wrap(func() (*index.Snapshot, error) { return index.Load(ini) })
+			var rs []loadResult
+			for b.Loop() {
+				for range loadSamples {
+					r := measureLoadWith(b, ini, load)
 					r.snap = nil
 					rs = append(rs, r)
 				}
