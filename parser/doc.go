@@ -8,9 +8,13 @@
 // lines become Diagnostics. Where Asterisk would reject the whole file, the
 // parser keeps going but sets Config.Invalid and records an error.
 //
-// The dialplan layer (BuildDialplan) interprets a parsed extensions.conf:
-// contexts, extensions, priorities resolved to numbers, labels, hints,
-// includes, switches, ignore patterns and globals.
+// The dialplan layer (BuildDialplan, dialplan.go) interprets a parsed
+// extensions.conf: contexts, extensions, priorities resolved to numbers,
+// labels, hints, includes, switches, ignore patterns and globals. How an
+// exten => line's text is cut is in dialline.go, the load-time expansion
+// of globals in expand.go, what users.conf adds in users.go (AddUsers),
+// and Asterisk's readings of option values (IsTrue, IsFalse,
+// ShrinkPhoneNumber) in values.go.
 //
 // A reload parses again only what changed (Refresh, unchanged.go,
 // splice.go): a file whose stamp and digest are the same is not parsed,
