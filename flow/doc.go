@@ -12,7 +12,7 @@
 // read in parallel, a part reused from Input.Previous while its input is
 // the same), split.go (how the dialplan is cut into those parts), build.go (reading one part: seeds, sources of each
 // object kind, tenants and the keys of the IDs), walk.go (typing a path:
-// plumbing, calls, branches), objects.go (what each kind of object
+// plumbing, calls), branch.go (branches: GotoIf, ExecIf, known Gosubs), objects.go (what each kind of object
 // carries), inbound.go (DIDs from the trunks' contexts), freepbx.go (what
 // FreePBX/Issabel generate), names.go (names and DID details), pos.go
 // (positions, Goto resolution through includes and patterns), dump.go and
