@@ -1,8 +1,9 @@
 // Package parser reads Asterisk's .conf dialect the way Asterisk itself does
 // (main/config.c for the generic layer, pbx/pbx_config.c for the dialplan).
 //
-// The generic layer (Parse, ParseFile) turns a top-level file and everything
-// it #includes into a Config: an ordered list of Sections, each holding its
+// The generic layer (Parse, ParseFile, conf.go; each line read in
+// lines.go) turns a top-level file and everything it #includes into a
+// Config: an ordered list of Sections, each holding its
 // resolved variables (template variables first, then its own) with the
 // file:line they came from. Nothing Asterisk would skip stops the parse: such
 // lines become Diagnostics. Where Asterisk would reject the whole file, the
