@@ -377,7 +377,9 @@ func (sh *shared) globalSum() [sha256.Size]byte {
 // When the tenants, phones and trunks are those of the previous Build
 // (settled), the key of a part with the same contexts, flags, digests,
 // trunks and tenants is the previous one (partKey), taken over rather
-// than summed again.
+// than summed again; and when they are not (a phone added elsewhere),
+// so it is while the part's own tenants and their numbered phones are
+// (sameTenants).
 func (sh *shared) key(p *part, global [sha256.Size]byte) {
 	in := &partKey{runs: sh.contextRuns(p.contexts), global: global, trunks: p.trunks, tenants: p.tenants,
 		internal: make([]bool, len(p.contexts))}
@@ -389,7 +391,7 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 	for i, f := range in.runs.files {
 		in.digests[i] = sh.in.Digests[f]
 	}
-	if old := sh.lastKey(p.contexts); sh.settled && old.same(in) {
+	if old := sh.lastKey(p.contexts); old.same(in) && (sh.settled || sh.sameTenants(p.tenants)) {
 		p.key, p.reusable, in.key, in.reusable = old.key, old.reusable, old.key, old.reusable
 		return
 	}
@@ -420,6 +422,27 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 	}
 	p.key = sh.sum(w)
 	in.key, in.reusable = p.key, p.reusable
+}
+
+// sameTenants reports whether the tenants at these indexes, and their
+// numbered phones, are what the previous Build's tables held there: all
+// that key reads of them.
+func (sh *shared) sameTenants(tenants []int) bool {
+	if !sh.sameNames || sh.in.Previous == nil || sh.in.Previous.tables == nil {
+		return false
+	}
+	prev := sh.in.Previous.tables
+	for _, ti := range tenants {
+		if ti >= len(prev.tenants) {
+			return false
+		}
+		a, b := &prev.tenants[ti], &sh.in.Tenants[ti]
+		if a.ID != b.ID || a.Key != b.Key || !slices.Equal(a.Contexts, b.Contexts) ||
+			!slices.EqualFunc(prev.byTenant[a.ID], sh.byTenant[b.ID], func(x, y *Phone) bool { return *x == *y }) {
+			return false
+		}
+	}
+	return true
 }
 
 // partKey is what a part's key was summed from, but its tenants' and

@@ -61,15 +61,22 @@ func sameGraph(t *testing.T, g, want *flow.Graph, gd, wantd parser.Diagnostics) 
 func TestBuildReuse(t *testing.T) {
 	phones := []flow.Phone{{Tech: "SIP", Name: "a1", Number: "100", TenantID: "A"}, {Tech: "SIP", Name: "b1", Number: "100", TenantID: "B"}}
 	renumbered := []flow.Phone{phones[0], {Tech: "SIP", Name: "b1", Number: "101", TenantID: "B"}}
+	withA2 := append([]flow.Phone{{Tech: "SIP", Name: "a2", Number: "102", TenantID: "A"}}, phones...)
 	steps := []struct {
-		name   string
-		edit   func(dir string)
-		phones []flow.Phone
-		keyB   string
-		want   flow.Reuse
+		name      string
+		edit      func(dir string)
+		phones    []flow.Phone
+		keyB      string
+		bContexts []string // B's contexts, when not the usual
+		want      flow.Reuse
 	}{
 		{name: "first", want: flow.Reuse{Parts: 2}},
 		{name: "nothing changed", want: flow.Reuse{Parts: 2, Reused: 2}},
+		// Other phones: B's part keeps its key (its tenant and phones are
+		// the same), A's is summed again.
+		{name: "a phone of A's added", phones: withA2, want: flow.Reuse{Parts: 2, Reused: 1}},
+		{name: "B claims one more context", phones: withA2, bContexts: []string{"b-in", "b-ivr", "b-more", "xnight"}, want: flow.Reuse{Parts: 2, Reused: 1}},
+		{name: "back", want: flow.Reuse{Parts: 2, Reused: 0}},
 		{name: "b.conf edited", edit: func(dir string) { appendFile(t, filepath.Join(dir, "b.conf"), "exten => 3,1,Playback(x)\n") },
 			want: flow.Reuse{Parts: 2, Reused: 1}},
 		// The same lines, one argument changed: only the file's digest
@@ -93,7 +100,10 @@ func TestBuildReuse(t *testing.T) {
 		{name: "read whole, then unchanged", phones: renumbered, keyB: "b2", want: flow.Reuse{Parts: 1, Reused: 1, Whole: true}},
 	}
 	dir, input := reusePBX(t)
-	var prev *flow.Graph
+	var (
+		prev *flow.Graph
+		dp   *parser.Dialplan // the last step's: kept while no file changes, as a reload keeps it
+	)
 	for _, st := range steps {
 		if st.edit != nil {
 			st.edit(dir)
@@ -106,6 +116,13 @@ func TestBuildReuse(t *testing.T) {
 			key = st.keyB
 		}
 		in := input(ph, key)
+		if st.bContexts != nil {
+			in.Tenants[1].Contexts = st.bContexts
+		}
+		if st.edit == nil && dp != nil {
+			in.Dialplan = dp
+		}
+		dp = in.Dialplan
 		fresh, freshDiags := flow.Build(in)
 		in.Previous = prev
 		g, diags := flow.Build(in)
