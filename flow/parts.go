@@ -166,7 +166,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 // When settled, the previous Build's tables and context names answered
 // old's lookups (reading it, or checking them): they answer the same.
 func (sh *shared) reuse(p, old *part) bool {
-	if old == nil || !sh.settled && sh.answer(old.lookups) != old.answers {
+	if old == nil || !sh.settled && !sh.sameAnswers(old.lookups) && sh.answer(old.lookups) != old.answers {
 		return false
 	}
 	p.found, p.lookups, p.answers, p.reused = old.found, old.lookups, old.answers, true
@@ -545,6 +545,50 @@ const (
 
 // look records a lookup of kind of key.
 func (r *reader) look(kind, key string) { r.lookups = append(r.lookups, kind+key) }
+
+// sameAnswers reports whether each lookup answers now what it answered
+// in the previous Build's tables (false when that cannot be told, e.g.
+// the context names moved): then answer would give the sum a part
+// reused from there holds, without summing every part's lookups again
+// when a few phones changed.
+func (sh *shared) sameAnswers(lookups []string) bool {
+	if !sh.sameNames || sh.in.Previous == nil || sh.in.Previous.tables == nil {
+		return false
+	}
+	prev := sh.in.Previous.tables
+	samePhones := func(a, b []*Phone) bool { return slices.EqualFunc(a, b, func(x, y *Phone) bool { return *x == *y }) }
+	for _, l := range lookups {
+		kind, key := l[:1], l[1:]
+		switch kind {
+		case lookPhone:
+			a, b := prev.phones[key], sh.phones[key]
+			if (a == nil) != (b == nil) || a != nil && *a != *b {
+				return false
+			}
+		case lookNumber:
+			if !samePhones(prev.phoneNum[key], sh.phoneNum[key]) {
+				return false
+			}
+		case lookTrunk:
+			a, b := prev.trunks[key], sh.trunks[key]
+			if (a == nil) != (b == nil) || a != nil && *a != *b {
+				return false
+			}
+		case lookTrunkTenant:
+			if prev.trunkTenants[key] != sh.trunkTenants[key] {
+				return false
+			}
+		case lookNoContext: // the same context names: the same answer
+		case lookTenantKey:
+			if prev.tenantKey[key] != sh.tenantKey[key] {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // answer sums what the lookups answer now.
 func (sh *shared) answer(lookups []string) [sha256.Size]byte {

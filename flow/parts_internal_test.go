@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/astapi/astapi/internal/ids"
@@ -420,5 +421,55 @@ func TestKeyFollowsGlobalSum(t *testing.T) {
 	}
 	if !strings.Contains(dumpJSON(t, want), "Alpha menu") {
 		t.Error("no object named from the comment")
+	}
+}
+
+// TestSameAnswers: each kind of lookup is compared with what the
+// previous Build's tables answered; a changed answer, moved context names
+// or no previous tables say no.
+func TestSameAnswers(t *testing.T) {
+	in := Input{
+		Tenants: []Tenant{{ID: "A", Key: "a"}},
+		Phones:  []Phone{{Tech: "SIP", Name: "p1", Number: "100", TenantID: "A"}},
+		Trunks:  []Trunk{{Tech: "SIP", Name: "t1", Context: "in", TenantID: "A"}},
+	}
+	var wg sync.WaitGroup
+	prev := newTables(in, &wg)
+	wg.Wait()
+	lookups := []string{lookPhone + "SIP/p1", lookNumber + "100", lookTrunk + "SIP/t1", lookTrunkTenant + "t1", lookTenantKey + "A", lookNoContext + "gone"}
+	for _, c := range []struct {
+		name string
+		edit func(in *Input)
+		want bool
+	}{
+		{"the same", func(*Input) {}, true},
+		{"a phone added elsewhere", func(in *Input) {
+			in.Phones = append(in.Phones, Phone{Tech: "SIP", Name: "p2", Number: "200", TenantID: "A"})
+		}, true},
+		{"the phone's context", func(in *Input) { in.Phones[0].Context = "x" }, false},
+		{"another phone on the number", func(in *Input) {
+			in.Phones = append(in.Phones, Phone{Tech: "SIP", Name: "p3", Number: "100", TenantID: "A"})
+		}, false},
+		{"the trunk's context", func(in *Input) { in.Trunks[0].Context = "x" }, false},
+		{"the trunk's tenant", func(in *Input) { in.Trunks[0].TenantID = "" }, false},
+		{"a trunk of the name before it", func(in *Input) { in.Trunks = append([]Trunk{{Tech: "IAX2", Name: "t1", TenantID: "B"}}, in.Trunks...) }, false},
+		{"the tenant's key", func(in *Input) { in.Tenants[0].Key = "b" }, false},
+	} {
+		now := in
+		now.Phones, now.Trunks, now.Tenants = slices.Clone(in.Phones), slices.Clone(in.Trunks), slices.Clone(in.Tenants)
+		c.edit(&now)
+		now.Previous = &Graph{tables: prev}
+		sh := &shared{in: now, tables: newTables(now, &wg), sameNames: true}
+		wg.Wait()
+		if got := sh.sameAnswers(lookups); got != c.want {
+			t.Errorf("%s: sameAnswers %v, want %v", c.name, got, c.want)
+		}
+		if c.want && sh.sameAnswers(append(slices.Clone(lookups), "?odd")) {
+			t.Errorf("%s: a lookup of no known kind passed", c.name)
+		}
+		sh.sameNames = false
+		if sh.sameAnswers(lookups) {
+			t.Errorf("%s: same answers although the context names moved", c.name)
+		}
 	}
 }
