@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/astapi/astapi/internal/parallel"
 	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
 )
@@ -243,13 +244,42 @@ func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialpla
 	return out
 }
 
-// indexDialsAnew is indexDials from nothing.
+// indexDialsAnew is indexDials from nothing. Two halves of the dialplan
+// are indexed at once (nothing else runs beside it in a load), then
+// merged: the second half's sites come after the first's, as in
+// dialplan order.
 func (b *builder) indexDialsAnew() *dialIndex {
+	n := len(b.dp.Contexts)
+	halves := [2]*dialIndex{}
+	parallel.Runs(n, min(2, n), func(run, lo, hi int) {
+		halves[run] = b.indexDialsOf(lo, hi)
+	})
+	out := halves[0]
+	if out == nil {
+		return &dialIndex{peers: b.peers, uses: map[*Peer]*dialUse{}, notes: map[*parser.Context]parser.Diagnostics{}}
+	}
+	if second := halves[1]; second != nil {
+		for p, u := range second.uses {
+			if mine := out.uses[p]; mine != nil {
+				mine.numbered += u.numbered
+				mine.alone = append(mine.alone, u.alone...)
+			} else {
+				out.uses[p] = u
+			}
+		}
+		maps.Copy(out.notes, second.notes)
+	}
+	return out
+}
+
+// indexDialsOf indexes the Dial()s of contexts lo to hi.
+func (b *builder) indexDialsOf(lo, hi int) *dialIndex {
 	out := &dialIndex{peers: b.peers, uses: map[*Peer]*dialUse{}, notes: map[*parser.Context]parser.Diagnostics{}}
 	var uses slab.Slab[dialUse]
 	var sites slab.Slab[dialSite]
 	var buf []dialTarget
-	for i, c := range b.dp.Contexts {
+	for i := lo; i < hi; i++ {
+		c := b.dp.Contexts[i]
 		var notes parser.Diagnostics
 		b.eachDialUse(c, i, b.scans.of[c], (*diagSink)(&notes), &buf, func(p *Peer, numbered bool, alone *dialSite) {
 			u := out.uses[p]

@@ -82,27 +82,7 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 		if !b.dialIdx.patched || prev.parsed.graph.kept == st.edges {
 			t.Errorf("%s: Dial() index patched %v, graph kept %v; want patched, kept %v", st.name, b.dialIdx.patched, prev.parsed.graph.kept, !st.edges)
 		}
-		anew := b.indexDialsAnew()
-		if len(anew.uses) != len(b.dials) {
-			t.Errorf("%s: %d peers dialled, want %d", st.name, len(b.dials), len(anew.uses))
-		}
-		for p, want := range anew.uses {
-			got := b.dials[p]
-			if got == nil || got.numbered != want.numbered || !slices.Equal(got.alone, want.alone) {
-				t.Errorf("%s: peer %s: uses %+v, want %+v", st.name, p.Name, got, want)
-			}
-		}
-		notes := func(m map[*parser.Context]parser.Diagnostics) parser.Diagnostics {
-			var out parser.Diagnostics
-			for _, n := range m {
-				out = append(out, n...)
-			}
-			out.Sort()
-			return out
-		}
-		if got, want := notes(b.dialIdx.notes), notes(anew.notes); !slices.Equal(got, want) {
-			t.Errorf("%s: Dial() remarks %v, want %v", st.name, got, want)
-		}
+		sameDialIndex(t, st.name, b.dialIdx, b.indexDialsAnew())
 		graph := prev.parsed.graph
 		drawn := b.drawContexts(nil, dialplanDelta{})
 		if len(graph.edges) != len(drawn.edges) {
@@ -113,9 +93,71 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 				t.Errorf("%s: context %s leads to %v, want %v", st.name, name, got, want)
 			}
 		}
-		if got, want := notes(graph.notes), notes(drawn.notes); !slices.Equal(got, want) {
+		if got, want := allNotes(graph.notes), allNotes(drawn.notes); !slices.Equal(got, want) {
 			t.Errorf("%s: graph remarks %v, want %v", st.name, got, want)
 		}
+	}
+}
+
+// sameDialIndex reports where got's uses and remarks differ from want's.
+func sameDialIndex(t *testing.T, name string, got, want *dialIndex) {
+	t.Helper()
+	if len(want.uses) != len(got.uses) {
+		t.Errorf("%s: %d peers dialled, want %d", name, len(got.uses), len(want.uses))
+	}
+	for p, w := range want.uses {
+		g := got.uses[p]
+		if g == nil || g.numbered != w.numbered || !slices.Equal(g.alone, w.alone) {
+			t.Errorf("%s: peer %s: uses %+v, want %+v", name, p.Name, g, w)
+		}
+	}
+	if g, w := allNotes(got.notes), allNotes(want.notes); !slices.Equal(g, w) {
+		t.Errorf("%s: Dial() remarks %v, want %v", name, g, w)
+	}
+}
+
+// allNotes is the remarks of every context, sorted.
+func allNotes(m map[*parser.Context]parser.Diagnostics) parser.Diagnostics {
+	var out parser.Diagnostics
+	for _, n := range m {
+		out = append(out, n...)
+	}
+	out.Sort()
+	return out
+}
+
+// TestDialIndexHalves: the Dial() index made in two halves at once and
+// merged is the one made in one pass: counts of numbered uses added, the
+// second half's sites after the first's, the remarks of both.
+func TestDialIndexHalves(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"astapi.ini": "[server]\nasterisk_dir = .\n",
+		"sip.conf":   "[general]\n[trunk]\ntype=peer\nhost=192.0.2.1\n[100]\ntype=friend\nhost=dynamic\n",
+		"extensions.conf": "[c1]\nexten => 1,1,Dial(SIP/trunk/5551)\nexten => 2,1,Dial(SIP/ghost1)\n" +
+			"[c2]\nexten => 100,1,Dial(SIP/100)\nexten => 3,1,Dial(SIP/trunk/5552)\n" +
+			"[c3]\nexten => 4,1,Dial(SIP/trunk/5553)\nexten => 200,1,Dial(SIP/trunk)\n" +
+			"[c4]\nexten => 101,1,Dial(SIP/100)\nexten => 5,1,Dial(SIP/ghost2)\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := Load(filepath.Join(dir, "astapi.ini"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &builder{dp: snap.parsed.dp, scans: snap.parsed.ctxScans, peers: snap.parsed.peers}
+	halves, whole := b.indexDialsAnew(), b.indexDialsOf(0, len(b.dp.Contexts))
+	sameDialIndex(t, "halves", halves, whole)
+	if u := whole.uses[b.peers.getSIP("trunk")]; u == nil || u.numbered != 3 || len(u.alone) != 1 {
+		t.Errorf("the trunk's uses %+v, want 3 numbered and one site", u)
+	}
+	if u := whole.uses[b.peers.getSIP("100")]; u == nil || len(u.alone) != 2 {
+		t.Errorf("100's uses %+v, want two sites", u)
+	}
+	if n := len(allNotes(whole.notes)); n != 2 {
+		t.Errorf("%d remarks, want two (ghost1, ghost2)", n)
 	}
 }
 
