@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -164,3 +165,103 @@ func TestDialIndexHalves(t *testing.T) {
 // sameArray reports whether a and b are the same non-empty slice of one
 // array: a list taken over, not made again.
 func sameArray[T any](a, b []T) bool { return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0] }
+
+// TestTenantContextsOverPeerEdits: a phone added to a tenant's peer file
+// in a context its tenant claims already leaves the tenants' contexts as
+// they were, taken over (claimsAgain); a phone that claims another
+// context for its tenant, and its removal, have them worked out again.
+// Each time they are those of a load from nothing.
+func TestTenantContextsOverPeerEdits(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string, flag int) {
+		t.Helper()
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|flag, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.WriteString(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	phone := func(name, ctx string) string {
+		return "[" + name + "]\ntype=friend\nhost=dynamic\nsecret=Secret" + name + "Xy9\ncontext=" + ctx + "\n"
+	}
+	write("astapi.ini", "[server]\nasterisk_dir = .\n\n[tenant A]\ncode = A\ncontexts = a-*\n\n[tenant B]\ncode = B\ncontexts = b-*\npeers = 3*\n", os.O_TRUNC)
+	write("sip.conf", "[general]\n#include a.conf\n#include b.conf\n", os.O_TRUNC)
+	write("a.conf", phone("201", "a-phones")+phone("202", "a-phones"), os.O_TRUNC)
+	write("b.conf", phone("301", "b-phones"), os.O_TRUNC)
+	write("extensions.conf", "[a-phones]\nexten => 201,1,Dial(SIP/201)\n[b-phones]\nexten => 301,1,Dial(SIP/301)\n"+
+		"[shared]\nexten => 500,1,Playback(x)\n", os.O_TRUNC)
+	ini := filepath.Join(dir, "astapi.ini")
+	prev, err := Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct {
+		name, file, body string
+		kept             bool
+	}{
+		{"a phone in a context its tenant claims", "b.conf", phone("302", "b-phones"), true},
+		{"a phone claiming another context", "b.conf", phone("303", "shared"), false},
+		{"nothing", "b.conf", "; a comment\n", true},
+		{"that phone gone", "b.conf", "", false},
+	} {
+		if st.body == "" {
+			write(st.file, phone("301", "b-phones")+phone("302", "b-phones"), os.O_TRUNC)
+		} else {
+			write(st.file, st.body, os.O_APPEND)
+		}
+		b := &builder{prev: prev}
+		if prev, err = b.load(ini); err != nil {
+			t.Fatal(err)
+		}
+		if b.reachKept != st.kept {
+			t.Errorf("%s: tenants' contexts taken over %v, want %v", st.name, b.reachKept, st.kept)
+		}
+		fresh, err := Load(ini)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tn := range prev.Tenants {
+			if !slices.Equal(tn.Contexts, fresh.Tenants[i].Contexts) {
+				t.Errorf("%s: tenant %s: contexts %v, want %v", st.name, tn.Key, tn.Contexts, fresh.Tenants[i].Contexts)
+			}
+		}
+	}
+}
+
+// TestClaimsAgain: claimsAgain by hand, for what a reload from files
+// rarely shows: a peer shared with the last load whose tenant changed,
+// and too many pairs to check one by one.
+func TestClaimsAgain(t *testing.T) {
+	p1, p2 := &Peer{Name: "p1", Context: "x"}, &Peer{Name: "p2", Context: "x"}
+	set := func(was []int32, list ...*Peer) *peerSet {
+		return &peerSet{peerCore: &peerCore{list: list}, was: was}
+	}
+	last := &parsedFiles{peers: set(nil, p1, p2), ownerAt: []int32{0, 1}}
+	for _, c := range []struct {
+		name    string
+		ownerAt []int32
+		want    bool
+	}{
+		{"the same tenants", []int32{0, 1}, true},
+		{"p1 to tenant 1: nothing claims x for tenant 0", []int32{1, 1}, false},
+		{"both swapped: the same pairs", []int32{1, 0}, true},
+	} {
+		b := &builder{peers: set([]int32{0, 1}, p1, p2), ownerAt: c.ownerAt}
+		if got := b.claimsAgain(last); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	var many []*Peer
+	var owners, was []int32
+	for i := range maxTouchedClaims + 1 {
+		many = append(many, &Peer{Name: fmt.Sprint(i), Context: fmt.Sprint("c", i)})
+		owners, was = append(owners, 0), append(was, -1)
+	}
+	b := &builder{peers: set(was, many...), ownerAt: owners}
+	if b.claimsAgain(&parsedFiles{peers: set(nil, many...), ownerAt: owners}) {
+		t.Errorf("%d pairs checked one by one, past maxTouchedClaims", len(many))
+	}
+}

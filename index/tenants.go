@@ -380,7 +380,8 @@ func (b *builder) tenantOf(p *Peer) *Tenant {
 //
 // When nothing it reads changed since the last load (last: the graph
 // kept whole, the same tenant declarations, the same peers with the same
-// tenants), the last load's answer is taken over.
+// tenants, or other peers claiming the same contexts for the same
+// tenants: claimsAgain), the last load's answer is taken over.
 func (b *builder) tenantContexts(g *contextGraph, last *parsedFiles) {
 	defer func() {
 		b.reach = make([]tenantReach, len(b.tenants))
@@ -388,7 +389,7 @@ func (b *builder) tenantContexts(g *contextGraph, last *parsedFiles) {
 			b.reach[i] = tenantReach{id: t.ID, contexts: t.Contexts, set: b.ctxSet[t]}
 		}
 	}()
-	if last != nil && g.kept && b.ownersKept && len(last.reach) == len(b.tenants) && slices.EqualFunc(b.decls, last.decls, tenantDecl.equal) {
+	if last != nil && g.kept && len(last.reach) == len(b.tenants) && slices.EqualFunc(b.decls, last.decls, tenantDecl.equal) && (b.ownersKept || b.claimsAgain(last)) {
 		ok := true
 		for i, t := range b.tenants {
 			ok = ok && last.reach[i].id == t.ID
@@ -451,4 +452,72 @@ func (b *builder) tenantContexts(g *contextGraph, last *parsedFiles) {
 	for i, t := range b.tenants {
 		b.ctxSet[t] = sets[i]
 	}
+}
+
+// maxTouchedClaims bounds the (context, tenant) pairs claimsAgain checks
+// one by one: past it (peers made anew at every load, pjsip.conf's and
+// users.conf's, or a big edit), tenantContexts works them all out.
+const maxTouchedClaims = 64
+
+// claimsAgain reports whether the peers claim for their tenants (their
+// context=, see tenantContexts) the very (context, tenant) pairs the
+// last load's peers claimed, when they differ from those only in a few:
+// the peers not shared with the last load (peers.was), those it had that
+// are gone, and those whose tenant changed. Each pair those touch is
+// looked for in both lists.
+func (b *builder) claimsAgain(last *parsedFiles) bool {
+	lp := last.peers
+	if b.peers.was == nil || lp == nil || len(last.ownerAt) != len(lp.list) || len(b.ownerAt) != len(b.peers.list) {
+		return false
+	}
+	touched := map[peerClaim]bool{}
+	touch := func(ctx string, t int32) bool {
+		if t >= 0 && ctx != "" {
+			touched[peerClaim{ctx, t}] = true
+		}
+		return len(touched) <= maxTouchedClaims
+	}
+	shared := make([]bool, len(lp.list))
+	for i, p := range b.peers.list {
+		w := b.lastIndex(int32(i))
+		if w < 0 {
+			if !touch(p.Context, b.ownerAt[i]) {
+				return false
+			}
+			continue
+		}
+		shared[w] = true
+		if o := last.ownerAt[w]; o != b.ownerAt[i] && !(touch(p.Context, o) && touch(p.Context, b.ownerAt[i])) {
+			return false
+		}
+	}
+	for w, p := range lp.list {
+		if !shared[w] && !touch(p.Context, last.ownerAt[w]) {
+			return false
+		}
+	}
+	for c := range touched {
+		if c.claimedIn(b.peers.list, b.ownerAt) != c.claimedIn(lp.list, last.ownerAt) {
+			return false
+		}
+	}
+	return true
+}
+
+// peerClaim is a context a peer claims for its tenant (an index in the
+// tenants).
+type peerClaim struct {
+	ctx string
+	t   int32
+}
+
+// claimedIn reports whether a peer of list (whose tenants are ownerAt)
+// claims c.
+func (c peerClaim) claimedIn(list []*Peer, ownerAt []int32) bool {
+	for i, p := range list {
+		if ownerAt[i] == c.t && p.Context == c.ctx {
+			return true
+		}
+	}
+	return false
 }
