@@ -19,6 +19,9 @@ import (
 type contextScan struct {
 	dials []dialScan
 	jumps []string // literal context names, in priority order; existence not checked
+	// inbound: the context is named like one where calls from providers
+	// arrive (inboundName), worked out once per context read.
+	inbound bool
 }
 
 // dialScan is one Dial() priority.
@@ -70,7 +73,7 @@ func scanContexts(dp *parser.Dialplan, prev *contextScans) *contextScans {
 }
 
 func scanContext(dp *parser.Dialplan, c *parser.Context, lc *lowerCache) *contextScan {
-	s := &contextScan{}
+	s := &contextScan{inbound: inboundName(c.Name)}
 	for _, e := range c.Extensions {
 		for i := range e.Priorities {
 			p := &e.Priorities[i]

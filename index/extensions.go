@@ -301,7 +301,7 @@ func (b *builder) numbersKept(last *parsedFiles) bool {
 func (b *builder) inboundContexts() map[string]bool {
 	out := b.trunkContexts()
 	for _, c := range b.dp.Contexts {
-		if inboundName(c.Name) {
+		if b.scans.of[c].inbound {
 			out[c.Name] = true
 		}
 	}
