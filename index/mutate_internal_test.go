@@ -356,3 +356,28 @@ func TestIsDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestLayeredSections: a later section of a peer's name layers onto that
+// peer, whether it was added before the first such section (a) or after
+// it (b, found through the index made then), and leaves the others alone.
+func TestLayeredSections(t *testing.T) {
+	src := "[general]\n[a]\ntype=friend\nhost=dynamic\nsecret=A1\n[a]\ntype=friend\nsecret=A2\n" +
+		"[b]\ntype=friend\nhost=dynamic\nsecret=B1\n[c]\ntype=friend\nhost=dynamic\nsecret=C1\n[b]\ntype=friend\nsecret=B2\ncallerid=\"Bee\" <200>\n"
+	ps := resolvePeers(parser.Parse("sip.conf", []byte(src), parser.Options{}), nil, nil, nil, nil)
+	for name, want := range map[string]string{"a": "A2", "b": "B2", "c": "C1"} {
+		p := ps.getSIP(name)
+		if p == nil {
+			t.Fatalf("no peer %s", name)
+		}
+		if got := lastValue(p.Vars, "secret"); got != want {
+			t.Errorf("peer %s: secret %s, want %s", name, got, want)
+		}
+	}
+	if len(ps.list) != 3 {
+		t.Errorf("%d peers, want 3", len(ps.list))
+	}
+	// What chan_sip derives from the lines follows them too.
+	if a, b := ps.getSIP("a").Info.CallerID, ps.getSIP("b").Info.CallerID; a == b || !strings.Contains(b, "Bee") {
+		t.Errorf("caller IDs: a %q, b %q; want b's from its second section only", a, b)
+	}
+}

@@ -297,7 +297,7 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 	// no users.conf either.
 	if sip != nil && !sip.Invalid {
 		g := readSIPGlobals(sip.Section("general"))
-		builds := make(map[*Peer]peerBuild, n)
+		builds := &peerBuilds{list: make([]peerBuild, 0, n)}
 		if users != nil {
 			addUsersConf(ps, users, &g, builds)
 		}
@@ -312,8 +312,8 @@ func resolvePeers(sip, users, pjsip *parser.Config, prev *sipReuse, w *diagSink)
 		// chan_sip deletes a peer with a bad ACL entry; one without the
 		// peer type (type=user) is no device: neither is listed.
 		kept := ps.list[:0]
-		for _, p := range ps.list {
-			pb := builds[p]
+		for i, p := range ps.list {
+			pb := builds.list[i]
 			sb := pb.sb
 			switch {
 			case p.Tech != "SIP":
@@ -368,12 +368,50 @@ func (ps *peerSet) keep(kept *[]*Peer, p *Peer, pb peerBuild) {
 // finished by addSIPConf), and the
 // sip.conf section that built it alone (nil when users.conf or a second
 // section of its name added to it). A peer taken over is shared: the
-// last load's very peer, at index was there and at in ps.list now.
+// last load's very peer, at index was there.
 type peerBuild struct {
-	sb      *sipBuild
-	sec     *parser.Section
-	shared  bool
-	was, at int32
+	sb     *sipBuild
+	sec    *parser.Section
+	shared bool
+	was    int32
+}
+
+// peerBuilds are the builds of ps.list's peers, index for index, while
+// resolvePeers runs: a slice rather than a map by peer, which cost a
+// reload that shares 100,000 peers two map operations each. Where a peer
+// sits is looked up only when a later section of its name layers onto
+// it, through an index made at the first such section.
+type peerBuilds struct {
+	list []peerBuild
+	pos  map[*Peer]int32 // nil until at is first asked
+}
+
+// add appends p to ps and its build to b.
+func (b *peerBuilds) add(ps *peerSet, p *Peer, pb peerBuild) {
+	ps.add(p)
+	b.list = append(b.list, pb)
+	if b.pos != nil {
+		b.pos[p] = int32(len(b.list) - 1)
+	}
+}
+
+// at is where p is in ps.list.
+func (b *peerBuilds) at(ps *peerSet, p *Peer) int32 {
+	if b.pos == nil {
+		b.pos = make(map[*Peer]int32, len(ps.list))
+		for i, q := range ps.list {
+			b.pos[q] = int32(i)
+		}
+	}
+	return b.pos[p]
+}
+
+// moved records that q replaced old at index at.
+func (b *peerBuilds) moved(old, q *Peer, at int32) {
+	if b.pos != nil {
+		delete(b.pos, old)
+		b.pos[q] = at
+	}
 }
 
 // sipReuse is what a load's chan_sip peers leave for the next: the peers
@@ -393,7 +431,7 @@ type sipReuse struct {
 // addUsersConf adds a SIP friend for every users.conf user with hassip
 // (its own, else [general]'s), built from [general] followed by the user's
 // own lines, as chan_sip does.
-func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Peer]peerBuild) {
+func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds *peerBuilds) {
 	general := cfg.Section("general")
 	genHasSIP := false
 	if general != nil {
@@ -412,8 +450,7 @@ func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Pe
 		sb := newSIPBuild(g)
 		sb.apply(s.Name, vars)
 		sb.typ = sipTypePeer | sipTypeUser // users.conf entries are always friends
-		builds[p] = peerBuild{sb: sb}
-		ps.add(p)
+		builds.add(ps, p, peerBuild{sb: sb})
 		ps.users[p] = s
 	}
 }
@@ -422,7 +459,7 @@ func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds map[*Pe
 // same name (or a users.conf user) is layered: chan_sip runs its lines on
 // the peer it already built. A section prev holds gives a copy of its
 // peer.
-func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, builds map[*Peer]peerBuild, w *diagSink) {
+func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, builds *peerBuilds, w *diagSink) {
 	scratch := new(sipBuild)
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "authentication") {
@@ -431,9 +468,7 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, 
 		old := ps.getSIP(s.Name)
 		if old == nil && prev != nil {
 			if i, ok := prev.bySection[s]; ok {
-				q := prev.peers[i]
-				builds[q] = peerBuild{sec: s, shared: true, was: int32(i), at: int32(len(ps.list))}
-				ps.add(q)
+				builds.add(ps, prev.peers[i], peerBuild{sec: s, shared: true, was: int32(i)})
 				continue
 			}
 		}
@@ -449,13 +484,14 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, 
 			continue
 		}
 		if old != nil {
-			pb := builds[old]
+			at := builds.at(ps, old)
+			pb := builds.list[at]
 			if pb.shared {
 				q := ps.alloc.New()
 				*q = *old
-				ps.list[pb.at] = q
+				ps.list[at] = q
 				ps.sip[lower(s.Name)] = q
-				delete(builds, old)
+				builds.moved(old, q, at)
 				old = q
 			}
 			if pb.sb == nil {
@@ -468,7 +504,7 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, 
 			if old.Source != "users.conf" {
 				old.Type = sipTypeName(pb.sb.typ)
 			}
-			builds[old] = peerBuild{sb: pb.sb}
+			builds.list[at] = peerBuild{sb: pb.sb}
 			continue
 		}
 		scratch.reset(g)
@@ -482,13 +518,12 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, 
 			// from the last load). A build per peer held to the end was
 			// 40 MB at 100k peers.
 			scratch.finish(p)
-			builds[p] = peerBuild{sec: s}
+			builds.add(ps, p, peerBuild{sec: s})
 		} else {
 			sb := new(sipBuild)
 			*sb = *scratch
-			builds[p] = peerBuild{sb: sb, sec: s}
+			builds.add(ps, p, peerBuild{sb: sb, sec: s})
 		}
-		ps.add(p)
 	}
 }
 
