@@ -325,13 +325,22 @@ func TestSplitKeepsCut(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, extra string
+		edit        func(in *Input)
 		kept        bool
 		parts       int
 	}{
-		{"read again, the same links", "", true, 2},
-		{"an IVR key to the other tenant's menu", "exten => 2,1,Goto(b-ivr,s,1)\n", false, 1},
+		{"read again, the same links", "", nil, true, 2},
+		{"a phone added", "", func(in *Input) {
+			in.Phones = append(in.Phones, Phone{Tech: "SIP", Name: "a2", Number: "101", TenantID: "A", Context: "a-ivr"})
+		}, true, 2},
+		{"a trunk's calls start elsewhere", "", func(in *Input) { in.Trunks[1].Context = "a-in" }, false, 2},
+		{"a tenant claims one more context", "", func(in *Input) { in.Tenants[1].Contexts = append(in.Tenants[1].Contexts, "a-ivr") }, false, 2},
+		{"an IVR key to the other tenant's menu", "exten => 2,1,Goto(b-ivr,s,1)\n", nil, false, 1},
 	} {
 		in := input(dialplan(c.extra))
+		if c.edit != nil {
+			c.edit(&in)
+		}
 		in.Previous = first
 		got, _ := Build(in)
 		if kept := &got.links.cut[0] == &first.links.cut[0]; kept != c.kept || len(got.links.cut) != c.parts {

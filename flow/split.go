@@ -66,8 +66,9 @@ func (sh *shared) split() []*part {
 			}
 		}
 	})
-	// The same links, trunks and tenants cut the dialplan as before.
-	if prev != nil && !moved.Load() && prev.cut != nil && prev.tables == sh.tables {
+	// The same links, trunks and tenants' contexts cut the dialplan as
+	// before (the phones do not enter the cut).
+	if prev != nil && !moved.Load() && prev.cut != nil && sh.cutsAs(prev.tables) {
 		sh.links.cut, sh.links.tables = prev.cut, sh.tables
 		parts := make([]*part, len(prev.cut))
 		for k, pc := range prev.cut {
@@ -271,4 +272,12 @@ func (u *union) join(a, b int) {
 	if ra != rb {
 		u.parent[max(ra, rb)] = int32(min(ra, rb))
 	}
+}
+
+// cutsAs reports whether t, the tables the previous cut was made with,
+// hold the trunks and the tenants' contexts that sh's do: all that split
+// reads of them.
+func (sh *shared) cutsAs(t *tables) bool {
+	return t == sh.tables || t != nil && slices.Equal(t.trunkList, sh.in.Trunks) &&
+		slices.EqualFunc(t.tenants, sh.in.Tenants, func(a, b Tenant) bool { return slices.Equal(a.Contexts, b.Contexts) })
 }
