@@ -428,17 +428,17 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 // numbered phones, are what the previous Build's tables held there: all
 // that key reads of them.
 func (sh *shared) sameTenants(tenants []int) bool {
-	if !sh.sameNames || sh.in.Previous == nil || sh.in.Previous.tables == nil {
+	prev := sh.prevTables()
+	if prev == nil {
 		return false
 	}
-	prev := sh.in.Previous.tables
 	for _, ti := range tenants {
 		if ti >= len(prev.tenants) {
 			return false
 		}
 		a, b := &prev.tenants[ti], &sh.in.Tenants[ti]
 		if a.ID != b.ID || a.Key != b.Key || !slices.Equal(a.Contexts, b.Contexts) ||
-			!slices.EqualFunc(prev.byTenant[a.ID], sh.byTenant[b.ID], func(x, y *Phone) bool { return *x == *y }) {
+			!samePhones(prev.byTenant[a.ID], sh.byTenant[b.ID]) {
 			return false
 		}
 	}
@@ -546,17 +546,31 @@ const (
 // look records a lookup of kind of key.
 func (r *reader) look(kind, key string) { r.lookups = append(r.lookups, kind+key) }
 
+// prevTables is the previous Build's tables when what they answered can
+// be compared with sh's (the same context names in the same places),
+// else nil.
+func (sh *shared) prevTables() *tables {
+	if !sh.sameNames || sh.in.Previous == nil {
+		return nil
+	}
+	return sh.in.Previous.tables
+}
+
+// samePhones reports whether two lists hold equal phones in one order.
+func samePhones(a, b []*Phone) bool {
+	return slices.EqualFunc(a, b, func(x, y *Phone) bool { return *x == *y })
+}
+
 // sameAnswers reports whether each lookup answers now what it answered
 // in the previous Build's tables (false when that cannot be told, e.g.
 // the context names moved): then answer would give the sum a part
 // reused from there holds, without summing every part's lookups again
 // when a few phones changed.
 func (sh *shared) sameAnswers(lookups []string) bool {
-	if !sh.sameNames || sh.in.Previous == nil || sh.in.Previous.tables == nil {
+	prev := sh.prevTables()
+	if prev == nil {
 		return false
 	}
-	prev := sh.in.Previous.tables
-	samePhones := func(a, b []*Phone) bool { return slices.EqualFunc(a, b, func(x, y *Phone) bool { return *x == *y }) }
 	for _, l := range lookups {
 		kind, key := l[:1], l[1:]
 		switch kind {
