@@ -251,13 +251,10 @@ func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialpla
 func (b *builder) indexDialsAnew() *dialIndex {
 	n := len(b.dp.Contexts)
 	halves := [2]*dialIndex{}
-	parallel.Runs(n, min(2, n), func(run, lo, hi int) {
+	parallel.Runs(n, max(1, min(2, n)), func(run, lo, hi int) {
 		halves[run] = b.indexDialsOf(lo, hi)
 	})
 	out := halves[0]
-	if out == nil {
-		return &dialIndex{peers: b.peers, uses: map[*Peer]*dialUse{}, notes: map[*parser.Context]parser.Diagnostics{}}
-	}
 	if second := halves[1]; second != nil {
 		for p, u := range second.uses {
 			if mine := out.uses[p]; mine != nil {
