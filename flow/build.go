@@ -3,7 +3,6 @@ package flow
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ type shared struct {
 	internal map[*parser.Context]bool // see phoneContexts
 	freepbx  bool                     // see system
 	links    *splitLinks              // what split found
+	delta    tableDelta               // from the previous Build's tables
 	// sameNames: the dialplan has the previous Build's context names in
 	// the same places, and its globals (split). settled: that, and the
 	// previous Build's tables: see key and reuse.
@@ -94,31 +94,6 @@ func (r *reader) warn(p parser.Pos, format string, args ...any) {
 	r.diags = append(r.diags, parser.Diagnostic{Pos: p, Severity: parser.Warning, Message: msg})
 }
 
-// tables are the look-ups of the tenants, phones and trunks of an Input
-// (kept with them). They depend on those alone: a Build whose Input has
-// the same takes over the previous Build's.
-type tables struct {
-	tenants      []Tenant
-	phoneList    []Phone
-	trunkList    []Trunk
-	owners       map[string][]int // context -> indexes of the tenants owning it
-	phones       map[string]*Phone
-	phoneNum     map[string][]*Phone
-	byTenant     map[string][]*Phone // numbered phones by tenant ID
-	trunks       map[string]*Trunk
-	trunkTenants map[string]string // trunk name -> the tenant of the first trunk of that name with one
-	tenantKey    map[string]string // tenant ID -> key
-}
-
-// serves reports whether t (nil: no) was made from tenants, phones and
-// trunks equal to in's.
-func (t *tables) serves(in Input) bool {
-	return t != nil && slices.Equal(t.phoneList, in.Phones) && slices.Equal(t.trunkList, in.Trunks) &&
-		slices.EqualFunc(t.tenants, in.Tenants, func(a, b Tenant) bool {
-			return a.ID == b.ID && a.Key == b.Key && slices.Equal(a.Contexts, b.Contexts)
-		})
-}
-
 // newShared works out what every part reads.
 func newShared(in Input) *shared {
 	if in.Dialplan == nil {
@@ -127,59 +102,21 @@ func newShared(in Input) *shared {
 	dp := in.Dialplan
 	sh := &shared{in: in, whole: dp, freepbx: dp.Context("from-internal-xfer") != nil}
 	var wg sync.WaitGroup
-	if prev := in.Previous; prev != nil && prev.tables.serves(in) {
-		// The tables point into their own lists, equal to in's: read those.
-		sh.tables = prev.tables
-		sh.in.Tenants, sh.in.Phones, sh.in.Trunks = sh.tenants, sh.phoneList, sh.trunkList
-	} else {
-		sh.tables = newTables(in, &wg)
+	var prev *tables
+	if in.Previous != nil {
+		prev = in.Previous.tables
 	}
+	if prev.serves(in) {
+		sh.tables = prev
+		sh.delta = tableDelta{tenantsKept: true, trunksKept: true, phonesPatched: true}
+	} else {
+		sh.tables, sh.delta = newTables(in, prev, &wg)
+	}
+	// The tables point into their own lists, equal to in's: read those.
+	sh.in.Tenants, sh.in.Phones, sh.in.Trunks = sh.tenants, sh.phoneList, sh.trunkList
 	sh.internal = sh.phoneContexts()
 	wg.Wait()
 	return sh
-}
-
-// newTables makes the tables of in; the biggest are made in goroutines
-// of wg (a hundred thousand phones fill maps for tens of milliseconds
-// each).
-func newTables(in Input, wg *sync.WaitGroup) *tables {
-	t := &tables{tenants: in.Tenants, phoneList: in.Phones, trunkList: in.Trunks,
-		owners: make(map[string][]int, len(in.Tenants)), phones: make(map[string]*Phone, len(in.Phones)),
-		phoneNum: make(map[string][]*Phone, len(in.Phones)), byTenant: make(map[string][]*Phone, len(in.Tenants)), trunks: make(map[string]*Trunk, len(in.Trunks)),
-		trunkTenants: map[string]string{}, tenantKey: make(map[string]string, len(in.Tenants))}
-	wg.Go(func() {
-		for i := range in.Phones {
-			ph := &in.Phones[i]
-			t.phones[strings.ToUpper(ph.Tech)+"/"+ph.Name] = ph
-		}
-	})
-	wg.Go(func() {
-		for i := range in.Phones {
-			ph := &in.Phones[i]
-			if ph.Number != "" {
-				t.phoneNum[ph.Number] = append(t.phoneNum[ph.Number], ph)
-			}
-			if IsNumber(ph.Number) {
-				t.byTenant[ph.TenantID] = append(t.byTenant[ph.TenantID], ph)
-			}
-		}
-	})
-	wg.Go(func() {
-		for i, tn := range in.Tenants {
-			for _, c := range tn.Contexts {
-				t.owners[c] = append(t.owners[c], i)
-			}
-			t.tenantKey[tn.ID] = tn.Key
-		}
-	})
-	for i := range in.Trunks {
-		tr := &in.Trunks[i]
-		t.trunks[strings.ToUpper(tr.Tech)+"/"+tr.Name] = tr
-		if _, ok := t.trunkTenants[tr.Name]; !ok && tr.TenantID != "" {
-			t.trunkTenants[tr.Name] = tr.TenantID
-		}
-	}
-	return t
 }
 
 // newReader prepares reading the contexts of dp (a view of the whole

@@ -10,10 +10,13 @@
 //
 // Where things are: parts.go (Build: the dialplan's independent parts
 // read in parallel, a part reused from Input.Previous while its input is
-// the same), split.go (how the dialplan is cut into those parts), build.go (reading one part: seeds, sources of each
-// object kind, tenants and the keys of the IDs), walk.go (typing a path:
-// plumbing, calls), branch.go (branches: GotoIf, ExecIf, known Gosubs), objects.go (what each kind of object
-// carries), inbound.go (DIDs from the trunks' contexts), freepbx.go (what
+// the same), split.go (how the dialplan is cut into those parts),
+// tables.go (the look-ups of the tenants, phones and trunks, taken over
+// or patched from the previous Build's), build.go (reading one part:
+// seeds, sources of each object kind, tenants and the keys of the IDs),
+// walk.go (typing a path: plumbing, calls), branch.go (branches: GotoIf,
+// ExecIf, known Gosubs), objects.go (what each kind of object carries),
+// inbound.go (DIDs from the trunks' contexts), freepbx.go (what
 // FreePBX/Issabel generate), names.go (names and DID details), pos.go
 // (positions, Goto resolution through includes and patterns), dump.go and
 // dot.go (output).

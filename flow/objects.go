@@ -199,7 +199,7 @@ func (r *reader) setBefore(p pos, variable string) string {
 // own p's context.
 func (r *reader) phoneByNumber(p pos, num string) *Phone {
 	r.look(lookNumber, num)
-	list := r.phoneNum[num]
+	list := r.numbered(num)
 	if len(list) == 0 {
 		return nil
 	}
@@ -255,7 +255,7 @@ func (r *reader) dialTargets(p pos, args string) []dialTarget {
 			continue
 		}
 		r.look(lookPhone, techU+"/"+name)
-		ph := r.phones[techU+"/"+name]
+		ph := r.phone(techU + "/" + name)
 		switch {
 		case ph != nil && number == "":
 			out = append(out, dialTarget{phone: ph})
@@ -488,7 +488,7 @@ func (r *reader) seedPatternPhones() {
 				continue
 			}
 			for _, ti := range r.owners[c.Name] {
-				for _, ph := range r.byTenant[r.in.Tenants[ti].ID] {
+				for _, ph := range r.ofTenant(r.in.Tenants[ti].ID) {
 					if has[ph] {
 						continue
 					}

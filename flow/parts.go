@@ -416,7 +416,7 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 		t := &sh.in.Tenants[ti]
 		w.str("tenant", t.ID, t.Key, strconv.Itoa(len(t.Contexts)))
 		w.str(t.Contexts...)
-		for _, ph := range sh.byTenant[t.ID] {
+		for _, ph := range sh.ofTenant(t.ID) {
 			w.str(ph.Tech, ph.Name, ph.Number, ph.TenantID, ph.Context)
 		}
 	}
@@ -437,12 +437,20 @@ func (sh *shared) sameTenants(tenants []int) bool {
 			return false
 		}
 		a, b := &prev.tenants[ti], &sh.in.Tenants[ti]
-		if a.ID != b.ID || a.Key != b.Key || !slices.Equal(a.Contexts, b.Contexts) ||
-			!samePhones(prev.byTenant[a.ID], sh.byTenant[b.ID]) {
+		if a.ID != b.ID || a.Key != b.Key || !slices.Equal(a.Contexts, b.Contexts) || !sh.samePhonesOf(prev, a.ID) {
 			return false
 		}
 	}
 	return true
+}
+
+// samePhonesOf reports whether tenant id has the numbered phones it had
+// in prev's tables.
+func (sh *shared) samePhonesOf(prev *tables, id string) bool {
+	if sh.delta.phonesPatched && !sh.delta.tenants.has(id) {
+		return true
+	}
+	return samePhones(prev.ofTenant(id), sh.ofTenant(id))
 }
 
 // partKey is what a part's key was summed from, but its tenants' and
@@ -571,30 +579,40 @@ func (sh *shared) sameAnswers(lookups []string) bool {
 	if prev == nil {
 		return false
 	}
+	d := &sh.delta
 	for _, l := range lookups {
 		kind, key := l[:1], l[1:]
 		switch kind {
 		case lookPhone:
-			a, b := prev.phones[key], sh.phones[key]
+			if d.phonesPatched && !d.phoneKeys[key] {
+				continue
+			}
+			a, b := prev.phone(key), sh.phone(key)
 			if (a == nil) != (b == nil) || a != nil && *a != *b {
 				return false
 			}
 		case lookNumber:
-			if !samePhones(prev.phoneNum[key], sh.phoneNum[key]) {
+			if d.phonesPatched && !d.numbers.has(key) {
+				continue
+			}
+			if !samePhones(prev.numbered(key), sh.numbered(key)) {
 				return false
 			}
 		case lookTrunk:
+			if d.trunksKept {
+				continue
+			}
 			a, b := prev.trunks[key], sh.trunks[key]
 			if (a == nil) != (b == nil) || a != nil && *a != *b {
 				return false
 			}
 		case lookTrunkTenant:
-			if prev.trunkTenants[key] != sh.trunkTenants[key] {
+			if !d.trunksKept && prev.trunkTenants[key] != sh.trunkTenants[key] {
 				return false
 			}
 		case lookNoContext: // the same context names: the same answer
 		case lookTenantKey:
-			if prev.tenantKey[key] != sh.tenantKey[key] {
+			if !d.tenantsKept && prev.tenantKey[key] != sh.tenantKey[key] {
 				return false
 			}
 		default:
@@ -613,11 +631,11 @@ func (sh *shared) answer(lookups []string) [sha256.Size]byte {
 		var list []*Phone
 		switch kind {
 		case lookPhone:
-			if ph := sh.phones[key]; ph != nil {
+			if ph := sh.phone(key); ph != nil {
 				list = []*Phone{ph}
 			}
 		case lookNumber:
-			list = sh.phoneNum[key]
+			list = sh.numbered(key)
 		case lookTrunk:
 			if t := sh.trunks[key]; t != nil {
 				w.str(t.Tech, t.Name, t.Context, t.TenantID)

@@ -443,7 +443,7 @@ func TestSameAnswers(t *testing.T) {
 		Trunks:  []Trunk{{Tech: "SIP", Name: "t1", Context: "in", TenantID: "A"}},
 	}
 	var wg sync.WaitGroup
-	prev := newTables(in, &wg)
+	prev, _ := newTables(in, nil, &wg)
 	wg.Wait()
 	lookups := []string{lookPhone + "SIP/p1", lookNumber + "100", lookTrunk + "SIP/t1", lookTrunkTenant + "t1", lookTenantKey + "A", lookNoContext + "gone"}
 	for _, c := range []struct {
@@ -468,17 +468,22 @@ func TestSameAnswers(t *testing.T) {
 		now.Phones, now.Trunks, now.Tenants = slices.Clone(in.Phones), slices.Clone(in.Trunks), slices.Clone(in.Tenants)
 		c.edit(&now)
 		now.Previous = &Graph{tables: prev}
-		sh := &shared{in: now, tables: newTables(now, &wg), sameNames: true}
-		wg.Wait()
-		if got := sh.sameAnswers(lookups); got != c.want {
-			t.Errorf("%s: sameAnswers %v, want %v", c.name, got, c.want)
-		}
-		if c.want && sh.sameAnswers(append(slices.Clone(lookups), "?odd")) {
-			t.Errorf("%s: a lookup of no known kind passed", c.name)
-		}
-		sh.sameNames = false
-		if sh.sameAnswers(lookups) {
-			t.Errorf("%s: same answers although the context names moved", c.name)
+		// The tables made whole (nothing known of what changed) and
+		// from prev's (taken over or patched, the changes noted).
+		for _, from := range []*tables{nil, prev} {
+			tb, delta := newTables(now, from, &wg)
+			sh := &shared{in: now, tables: tb, delta: delta, sameNames: true}
+			wg.Wait()
+			if got := sh.sameAnswers(lookups); got != c.want {
+				t.Errorf("%s (from %p): sameAnswers %v, want %v", c.name, from, got, c.want)
+			}
+			if c.want && sh.sameAnswers(append(slices.Clone(lookups), "?odd")) {
+				t.Errorf("%s: a lookup of no known kind passed", c.name)
+			}
+			sh.sameNames = false
+			if sh.sameAnswers(lookups) {
+				t.Errorf("%s: same answers although the context names moved", c.name)
+			}
 		}
 	}
 }
