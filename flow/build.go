@@ -17,10 +17,10 @@ type shared struct {
 	in    Input
 	whole *parser.Dialplan
 	*tables
-	internal map[*parser.Context]bool // see phoneContexts
-	freepbx  bool                     // see system
-	links    *splitLinks              // what split found
-	delta    tableDelta               // from the previous Build's tables
+	internal *phoneContexts
+	freepbx  bool        // see system
+	links    *splitLinks // what split found
+	delta    tableDelta  // from the previous Build's tables
 	// sameNames: the dialplan has the previous Build's context names in
 	// the same places, and its globals (split). settled: that, and the
 	// previous Build's tables: see key and reuse.

@@ -16,7 +16,7 @@ import (
 func (r *reader) inbound() {
 	var routes []*route
 	byExt := map[*parser.Extension]*route{}
-	internal := r.internal
+	internal := r.internal.set
 	trunks := slices.Clip(r.trunkList)
 	// Contexts named for inbound calls are walked as if a trunk led there:
 	// a lab box often has its provider in a file astapi does not read.
@@ -99,22 +99,28 @@ func (r *reader) inbound() {
 // is one route, typed by where it goes. A trunk's context that a phone
 // context includes (to try the routes from a desk phone) stays inbound:
 // the closure stops there.
-func (sh *shared) phoneContexts() map[*parser.Context]bool {
+//
+// They are the previous Build's when the dialplan, the trunks and the
+// phones' contexts (in runs: a tenant's phones share one) are.
+func (sh *shared) phoneContexts() *phoneContexts {
+	pc := &phoneContexts{dp: sh.whole}
+	for i := range sh.in.Phones {
+		if name := sh.in.Phones[i].Context; len(pc.runs) == 0 || name != pc.runs[len(pc.runs)-1] {
+			pc.runs = append(pc.runs, name)
+		}
+	}
+	if prev := sh.in.Previous; prev != nil && prev.internal.same(pc) && sh.delta.trunksKept {
+		return prev.internal
+	}
 	inbound := map[string]bool{}
 	for _, t := range sh.in.Trunks {
 		inbound[t.Context] = true
 	}
-	out := map[*parser.Context]bool{}
+	pc.set = map[*parser.Context]bool{}
 	var queue []*parser.Context
-	last := ""
-	for i := range sh.in.Phones {
-		name := sh.in.Phones[i].Context
-		if i > 0 && name == last {
-			continue // a tenant's phones share a context: a run costs one look-up
-		}
-		last = name
-		if c := sh.whole.Context(name); c != nil && !out[c] {
-			out[c] = true
+	for _, name := range pc.runs {
+		if c := sh.whole.Context(name); c != nil && !pc.set[c] {
+			pc.set[c] = true
 			queue = append(queue, c)
 		}
 	}
@@ -122,13 +128,27 @@ func (sh *shared) phoneContexts() map[*parser.Context]bool {
 		c := queue[0]
 		queue = queue[1:]
 		for _, inc := range c.Includes {
-			if next := sh.whole.Context(inc.Context); next != nil && !out[next] && !inbound[next.Name] {
-				out[next] = true
+			if next := sh.whole.Context(inc.Context); next != nil && !pc.set[next] && !inbound[next.Name] {
+				pc.set[next] = true
 				queue = append(queue, next)
 			}
 		}
 	}
-	return out
+	return pc
+}
+
+// phoneContexts are the phones' contexts (set) of a dialplan, and the
+// runs of the phones' context names they were found from.
+type phoneContexts struct {
+	dp   *parser.Dialplan
+	runs []string
+	set  map[*parser.Context]bool
+}
+
+// same reports whether pc (nil: no) was found in o's dialplan from o's
+// runs.
+func (pc *phoneContexts) same(o *phoneContexts) bool {
+	return pc != nil && pc.dp == o.dp && slices.Equal(pc.runs, o.runs)
 }
 
 // didName: an extension a call from outside is sent to: a number, s, a

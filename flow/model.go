@@ -172,10 +172,11 @@ type Graph struct {
 	Edges   []*Edge   // sorted by numeric ID
 	Reuse   Reuse     // how the Build went
 
-	parts  map[[sha256.Size]byte]*part  // by key: what the next Build may reuse
-	links  *splitLinks                  // what split found, for the next Build's
-	tables *tables                      // the Input's look-ups, for the next Build's
-	keys   map[*parser.Context]*partKey // by the first of their parts' contexts, for the next Build's keys
+	parts    map[[sha256.Size]byte]*part  // by key: what the next Build may reuse
+	links    *splitLinks                  // what split found, for the next Build's
+	tables   *tables                      // the Input's look-ups, for the next Build's
+	internal *phoneContexts               // the phones' contexts, for the next Build's
+	keys     map[*parser.Context]*partKey // by the first of their parts' contexts, for the next Build's keys
 	// partsWhole: parts holds every part, and the lists hold their items
 	// and no other (see mergeFirstChoice); objNums and edgeNums are the
 	// lists' IDs as numbers (nil when IDs clashed).

@@ -138,7 +138,7 @@ func Build(in Input) (*Graph, parser.Diagnostics) {
 		}
 	}
 	g.Reuse = reuse
-	g.links, g.tables = sh.links, sh.tables
+	g.links, g.tables, g.internal = sh.links, sh.tables, sh.internal
 	g.parts = make(map[[sha256.Size]byte]*part, len(parts))
 	g.partsWhole = keep
 	g.keys = make(map[*parser.Context]*partKey, len(parts))
@@ -385,7 +385,7 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 		internal: make([]bool, len(p.contexts))}
 	p.runs, p.inputs = in.runs, in
 	for i, c := range p.contexts {
-		in.internal[i] = sh.internal[c]
+		in.internal[i] = sh.internal.set[c]
 	}
 	in.digests = make([]string, len(in.runs.files))
 	for i, f := range in.runs.files {

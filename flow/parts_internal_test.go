@@ -487,3 +487,45 @@ func TestSameAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestPhoneContextsKept: the phones' contexts are the previous Build's
+// while the dialplan, the trunks and the runs of the phones' contexts
+// are, and are found again when one of those changes.
+func TestPhoneContextsKept(t *testing.T) {
+	text := "[p]\ninclude => q\nexten => 100,1,Dial(SIP/a1,20)\n[q]\ninclude => r\n[r]\nexten => 5551234,1,Dial(SIP/a1,20)\n"
+	dp := parser.BuildDialplan(parseDialplan(t, t.TempDir(), text))
+	names := func(pc *phoneContexts) []string {
+		var out []string
+		for c := range pc.set {
+			out = append(out, c.Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+	var prev *Graph
+	for _, c := range []struct {
+		name     string
+		dp       *parser.Dialplan
+		phoneCtx string
+		trunks   []Trunk
+		kept     bool
+		want     []string
+	}{
+		{"first", dp, "p", nil, false, []string{"p", "q", "r"}},
+		{"the same", dp, "p", nil, true, []string{"p", "q", "r"}},
+		{"a trunk's calls start in q", dp, "p", []Trunk{{Tech: "SIP", Name: "t", Context: "q"}}, false, []string{"p"}},
+		{"the phone's context", dp, "r", []Trunk{{Tech: "SIP", Name: "t", Context: "q"}}, false, []string{"r"}},
+		{"the dialplan read again", parser.BuildDialplan(parseDialplan(t, t.TempDir(), text)), "r", []Trunk{{Tech: "SIP", Name: "t", Context: "q"}}, false, []string{"r"}},
+	} {
+		in := Input{Dialplan: c.dp, Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"p", "q", "r"}}},
+			Phones: []Phone{{Tech: "SIP", Name: "a1", Number: "100", TenantID: "A", Context: c.phoneCtx}}, Trunks: c.trunks, Previous: prev}
+		g, _ := Build(in)
+		if got := names(g.internal); !slices.Equal(got, c.want) {
+			t.Errorf("%s: phones' contexts %q, want %q", c.name, got, c.want)
+		}
+		if kept := prev != nil && g.internal == prev.internal; kept != c.kept {
+			t.Errorf("%s: kept %v, want %v", c.name, kept, c.kept)
+		}
+		prev = g
+	}
+}
