@@ -569,7 +569,7 @@ func TestWatchDebounce(t *testing.T) {
 		e.write("a.conf", fmt.Sprintf("v%d", i))
 	}
 	e.waitState("a.conf=v20")
-	time.Sleep(3 * defaultDebounce) // let a trailing reload, if any, happen
+	time.Sleep(3 * DefaultDebounce) // let a trailing reload, if any, happen
 	if n := e.reloads.Load() - before; n < 1 || n > 2 {
 		t.Fatalf("20 writes in a burst caused %d reloads, want 1 (or 2)", n)
 	}
@@ -787,7 +787,7 @@ func TestWatchLatency(t *testing.T) {
 	}
 	slices.Sort(lat)
 	t.Logf("write -> new snapshot over %d edits (debounce %v): median %v, max %v",
-		len(lat), defaultDebounce, lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
+		len(lat), DefaultDebounce, lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond))
 }
 
 func TestWatchPlanRelevant(t *testing.T) {
@@ -797,7 +797,7 @@ func TestWatchPlanRelevant(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := &Snapshot{WatchDirs: []string{conf, filepath.Join(conf, "gone", "deep")}}
-	p := planWatches(snap, nil)
+	p := planWatches(snap, nil, linkDirs(snap))
 	for name, want := range map[string]bool{
 		filepath.Join(conf, "a.conf"):              true,  // in a watched dir
 		filepath.Join(conf, ".a.conf.swp"):         true,  // any event there
@@ -847,7 +847,8 @@ func TestWatchPlanSymlinkTargets(t *testing.T) {
 		files = append(files, filepath.Join(conf, name))
 	}
 	files = append(files, filepath.Join(conf, "plain.conf"))
-	p := planWatches(&Snapshot{WatchDirs: []string{conf}, Files: files}, nil)
+	snap := &Snapshot{WatchDirs: []string{conf}, Files: files}
+	p := planWatches(snap, nil, linkDirs(snap))
 	if !p.content[other] {
 		t.Errorf("the symlink target's directory is not watched: %v", p.content)
 	}

@@ -24,7 +24,7 @@ func commands() []command {
 		{"dump", "dump conf FILE | dump dialplan FILE | dump index --config F | dump peers DIR | dump flow --config F [--tenant T] [--format json|dot]   print as JSON (flow: or DOT)", runDump},
 		{"audit", "audit --config astapi.ini [--format text|json] [--fail-on warning|error]   SIP secret audit", runAudit},
 		{"validate", "validate --config astapi.ini   print diagnostics; exit 1 if unservable", runValidate},
-		{"serve", "serve --config astapi.ini [--listen ADDR] [--tls-cert F --tls-key F] [--debounce 100ms] [--poll-interval 0]   serve the HTTP API", runServe},
+		{"serve", "serve --config astapi.ini [--listen ADDR] [--tls-cert F --tls-key F] [--debounce 50ms] [--poll-interval 0]   serve the HTTP API", runServe},
 		{"init", "init --asterisk-dir DIR [--out astapi.ini] [--admin NAME] [--name NAME] [--tenants single|code|contexts] [--force]   write a first astapi.ini", runInit},
 		{"hash-password", "hash-password [--cost 10] [--password P] < password   print a bcrypt hash for astapi.ini", runHashPassword},
 	}

@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	cfg := fs.String("config", "astapi.ini", "astapi.ini to serve")
 	listen := fs.String("listen", "", "address to listen on (default: [server] listen of astapi.ini, else "+defaultListen+")")
-	debounce := fs.Duration("debounce", 100*time.Millisecond, "wait this long after the last file change before reloading")
+	debounce := fs.Duration("debounce", index.DefaultDebounce, "wait this long after the last file change before reloading")
 	poll := fs.Duration("poll-interval", 0, "poll the files at this interval instead of using inotify (0: inotify)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "private key of --tls-cert (PEM)")
@@ -64,7 +64,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "usage: astapi serve --config astapi.ini [--listen ADDR] [--tls-cert F --tls-key F] [--debounce 100ms] [--poll-interval 0]")
+		fmt.Fprintln(stderr, "usage: astapi serve --config astapi.ini [--listen ADDR] [--tls-cert F --tls-key F] [--debounce 50ms] [--poll-interval 0]")
 		return 2
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
