@@ -3,6 +3,7 @@ package index
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/astapi/astapi/flow"
 	"github.com/astapi/astapi/internal/parallel"
@@ -21,27 +22,14 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		b.nums, b.extKeys, b.extFirst = last.nums, last.extKeys, last.extFirst
 		return last.exts, slices.Clone(last.trunks)
 	}
-	type group struct {
-		tenant *Tenant
-		number string
-		peers  []*Peer
-		first  int32 // the first peer's index in peers.list
-	}
-	type groupKey struct {
-		tenant *Tenant
-		number string
-	}
 	var (
-		order    []*group
-		keys     []string // natural keys of order, for the IDs
-		groups   = make(map[groupKey]*group, len(b.peers.list))
-		trunks   []*Peer
-		gs       slab.Slab[group]
-		ps       slab.Slab[*Peer]
-		es       slab.Slab[Extension]
-		keyBytes strArena // kept for the next load (parsedFiles.extKeys)
+		namedMap   map[string][]string
+		inboundMap map[string]bool
+		looks      sync.WaitGroup
 	)
-	namedMap := b.extensionsNamedLikePeers()
+	looks.Go(func() { namedMap = b.extensionsNamedLikePeers() })
+	inboundMap = b.inboundContexts()
+	looks.Wait()
 	named := func(p *Peer, t *Tenant) bool {
 		for _, ctx := range namedMap[p.Name] {
 			if b.ctxSet[t][ctx] {
@@ -50,43 +38,26 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		}
 		return false
 	}
-	inboundMap := b.inboundContexts()
 	inbound := func(ctx string) bool { return inboundMap[ctx] }
 	// A number is found for each phone concurrently (number only reads),
-	// then the phones are grouped in order.
+	// and the tenants' trunks gathered, then the phones are grouped.
 	nums := make([]string, len(b.peers.list))
-	parallel.Runs(len(nums), tenantRuns(len(nums)), func(_, lo, hi int) {
+	runs := tenantRuns(len(nums))
+	trunksOf := make([][]*Peer, runs)
+	parallel.Runs(len(nums), runs, func(run, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if p, t := b.peers.list[i], b.owner[i]; !p.Trunk && t != nil {
+			switch p, t := b.peers.list[i], b.owner[i]; {
+			case t == nil:
+			case p.Trunk:
+				trunksOf[run] = append(trunksOf[run], p)
+			default:
 				nums[i] = b.number(p, t, named, inbound)
 			}
 		}
 	})
 	b.nums = nums
-	for i, p := range b.peers.list {
-		t := b.owner[i]
-		if p.Trunk {
-			if t != nil {
-				trunks = append(trunks, p)
-			}
-			continue
-		}
-		if t == nil {
-			continue
-		}
-		num := nums[i]
-		g := groups[groupKey{t, num}]
-		if g == nil {
-			g = gs.New()
-			*g = group{tenant: t, number: num, peers: ps.One(p), first: int32(i)}
-			groups[groupKey{t, num}] = g
-			order = append(order, g)
-			keys = append(keys, keyBytes.concat(t.Key, "\x00", num))
-			continue
-		}
-		g.peers = append(g.peers, p)
-	}
-	trunks = append(trunks, b.unowned...)
+	order, keys := b.groupPhones(nums)
+	trunks := append(slices.Concat(trunksOf...), b.unowned...)
 	var ids []string
 	if last != nil && slices.Equal(last.extKeys, keys) {
 		ids = make([]string, len(keys))
@@ -96,6 +67,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	} else {
 		ids = newIDAllocator("extension").assignList(keys)
 	}
+	var es slab.Slab[Extension]
 	out := make([]*Extension, 0, len(order))
 	fresh := make([]*Extension, 0, len(order))
 	b.extFirst = make([]int32, len(order))
@@ -127,6 +99,74 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	})
 	b.extKeys = keys
 	return out, trunks
+}
+
+// phoneGroup is the phones of one extension: a tenant's non-trunk peers
+// of one number, first the peer at index first of peers.list.
+type phoneGroup struct {
+	tenant *Tenant
+	number string
+	peers  []*Peer
+	first  int32
+}
+
+// groupPhones groups the tenants' non-trunk peers by (tenant, number),
+// in the order of their first peers, with the groups' natural keys. The
+// tenants are grouped in two halves at once (a group never spans two
+// tenants), whose lists are then merged.
+func (b *builder) groupPhones(nums []string) ([]*phoneGroup, []string) {
+	const halves = 2
+	var parts [halves]struct {
+		order []*phoneGroup
+		keys  []string
+	}
+	parallel.Runs(halves, halves, func(half, _, _ int) {
+		type groupKey struct {
+			tenant *Tenant
+			number string
+		}
+		var (
+			groups   = make(map[groupKey]*phoneGroup, len(b.peers.list)/halves)
+			gs       slab.Slab[phoneGroup]
+			ps       slab.Slab[*Peer]
+			keyBytes strArena // kept for the next load (parsedFiles.extKeys)
+			part     = &parts[half]
+		)
+		for i, t := range b.owner {
+			if t == nil || t.at%halves != half {
+				continue
+			}
+			p := b.peers.list[i]
+			if p.Trunk {
+				continue
+			}
+			num := nums[i]
+			g := groups[groupKey{t, num}]
+			if g == nil {
+				g = gs.New()
+				*g = phoneGroup{tenant: t, number: num, peers: ps.One(p), first: int32(i)}
+				groups[groupKey{t, num}] = g
+				part.order = append(part.order, g)
+				part.keys = append(part.keys, keyBytes.concat(t.Key, "\x00", num))
+				continue
+			}
+			g.peers = append(g.peers, p)
+		}
+	})
+	a, c := parts[0], parts[1]
+	order := make([]*phoneGroup, 0, len(a.order)+len(c.order))
+	keys := make([]string, 0, len(order))
+	i, j := 0, 0
+	for i < len(a.order) || j < len(c.order) {
+		if j == len(c.order) || i < len(a.order) && a.order[i].first < c.order[j].first {
+			order, keys = append(order, a.order[i]), append(keys, a.keys[i])
+			i++
+		} else {
+			order, keys = append(order, c.order[j]), append(keys, c.keys[j])
+			j++
+		}
+	}
+	return order, keys
 }
 
 // sameExtension reports whether e, an extension of the last load, has
