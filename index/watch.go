@@ -128,6 +128,8 @@ type watcher struct {
 	// dropped counts builds refused in a row because their files changed
 	// while being read (see publish).
 	dropped int
+	// bar tells that in fsnotify mode (nil: stale does).
+	bar *barrier
 }
 
 // maxDropped bounds the builds refused in a row: files rewritten without
@@ -139,7 +141,17 @@ const maxDropped = 3
 // started another round, so it is dropped. It reports whether a reload
 // took place.
 func (w *watcher) publish() bool {
-	_, done := w.s.reload(func(snap *Snapshot) bool { return w.dropped >= maxDropped || !stale(snap) })
+	_, done := w.s.reload(func(snap *Snapshot) bool {
+		if w.dropped >= maxDropped {
+			return true
+		}
+		if w.bar != nil {
+			if changed, ok := w.bar.changed(w); ok {
+				return !changed
+			}
+		}
+		return !stale(snap)
+	})
 	if !done {
 		w.dropped++
 		w.log.Info("index: files changed while being read; reloading once they settle", "dropped", w.dropped)
@@ -281,6 +293,11 @@ func (w *watcher) notify(ctx context.Context) error {
 	}
 	w.fsw = fsw
 	defer fsw.Close()
+	if w.bar, err = newBarrier(fsw); err != nil {
+		w.log.Info("index: no barrier directory; changes during a build are found by looking at the files", "err", err)
+	} else {
+		defer w.bar.close()
+	}
 
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
