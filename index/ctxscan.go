@@ -127,13 +127,14 @@ func dialDevices(dp *parser.Dialplan, args string, e *parser.Extension) []dialDe
 	return out
 }
 
-// dialTargets looks up the peers of a scanned Dial()'s devices, appending
-// them to out. Unknown peers are reported to w (nil: not reported).
-func (b *builder) dialTargets(out []dialTarget, d *dialScan, w *diagSink) []dialTarget {
+// dialTargets looks up the peers of a scanned Dial()'s devices in ps,
+// appending them to out. Unknown peers are reported to w (nil: not
+// reported).
+func (ps *peerSet) dialTargets(out []dialTarget, d *dialScan, w *diagSink) []dialTarget {
 	for _, dev := range d.devices {
 		t := dialTarget{raw: dev.raw, number: dev.number}
 		if dev.tech != "" {
-			t.peer = b.peers.get(dev.tech, dev.name)
+			t.peer = ps.get(dev.tech, dev.name)
 			if t.peer == nil {
 				w.warn(d.pos, "Dial to %s/%s: no such peer in sip.conf, pjsip.conf or users.conf", dev.tech, dev.name)
 			}

@@ -141,9 +141,13 @@ type dialIndex struct {
 	uses  map[*Peer]*dialUse
 	notes map[*parser.Context]parser.Diagnostics
 	// patched: uses are the last load's but for the peers touched, those
-	// the changed contexts dial (before or after).
+	// the changed contexts dial (before or after), over the very same
+	// peers.
 	patched bool
 	touched map[*Peer]bool
+	// again is how many contexts a patch indexed again (over the same
+	// peers or not); -1: the index was made anew.
+	again int
 }
 
 // dialSite is an extension of a context; ci is the context's index in
@@ -161,13 +165,13 @@ type dialUse struct {
 }
 
 // eachDialUse calls f for each use the Dial()s of context c (scanned in
-// scan) make of a peer: numbered for a device dialling a number through
-// it, alone for an extension whose Dial() rings it alone. Unknown peers
-// are reported to w.
-func (b *builder) eachDialUse(c *parser.Context, ci int, scan *contextScan, w *diagSink, buf *[]dialTarget, f func(p *Peer, numbered bool, alone *dialSite)) {
+// scan) make of a peer of ps: numbered for a device dialling a number
+// through it, alone for an extension whose Dial() rings it alone. Unknown
+// peers are reported to w.
+func eachDialUse(ps *peerSet, c *parser.Context, ci int, scan *contextScan, w *diagSink, buf *[]dialTarget, f func(p *Peer, numbered bool, alone *dialSite)) {
 	for k := range scan.dials {
 		d := &scan.dials[k]
-		targets := b.dialTargets((*buf)[:0], d, w)
+		targets := ps.dialTargets((*buf)[:0], d, w)
 		*buf = targets
 		for _, t := range targets {
 			if t.peer != nil && t.number {
@@ -181,13 +185,24 @@ func (b *builder) eachDialUse(c *parser.Context, ci int, scan *contextScan, w *d
 }
 
 // indexDials records how every Dial() of the dialplan uses each peer,
-// patching last (the last load's, or nil) as d allows when the peers
-// are the very same (one peerCore). lastScans are the last load's scans.
+// patching last (the last load's, or nil) as d allows: the contexts d
+// changed are indexed again, and when the peers are not the very same
+// (one peerCore) but those of a few names (movedNames), the contexts
+// that dial one of those names too. lastScans are the last load's scans.
 func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialplanDelta) *dialIndex {
-	if last == nil || last.peers.peerCore != b.peers.peerCore || !d.patch || lastScans == nil {
+	if last == nil || !d.patch || lastScans == nil {
 		return b.indexDialsAnew()
 	}
-	out := &dialIndex{peers: b.peers, uses: maps.Clone(last.uses), notes: last.notes}
+	samePeers := last.peers.peerCore == b.peers.peerCore
+	again := d.changed
+	if !samePeers {
+		moved, ok := movedNames(last.peers, b.peers)
+		if !ok {
+			return b.indexDialsAnew()
+		}
+		again = b.dialling(moved, d.changed)
+	}
+	out := &dialIndex{peers: b.peers, uses: maps.Clone(last.uses), notes: last.notes, again: len(again)}
 	notesOwn := false
 	copied := map[*Peer]*dialUse{} // the uses of out that are its own
 	use := func(p *Peer) *dialUse {
@@ -203,15 +218,16 @@ func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialpla
 		return u
 	}
 	var buf []dialTarget
-	for _, i := range d.changed {
+	for _, i := range again {
 		old, c := d.last.Contexts[i], b.dp.Contexts[i]
 		scan := lastScans.of[old]
 		if scan == nil {
 			return b.indexDialsAnew()
 		}
-		// What the old context gave is taken out (its unknown peers were
-		// reported by the last load), then what the new one gives put in.
-		b.eachDialUse(old, i, scan, nil, &buf, func(p *Peer, numbered bool, alone *dialSite) {
+		// What the old context gave with the old peers is taken out (its
+		// unknown peers were reported by the last load), then what the
+		// new one gives with these put in.
+		eachDialUse(last.peers, old, i, scan, nil, &buf, func(p *Peer, numbered bool, alone *dialSite) {
 			u := use(p)
 			if numbered {
 				u.numbered--
@@ -221,7 +237,7 @@ func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialpla
 			}
 		})
 		var notes parser.Diagnostics
-		b.eachDialUse(c, i, b.scans.of[c], (*diagSink)(&notes), &buf, func(p *Peer, numbered bool, alone *dialSite) {
+		eachDialUse(b.peers, c, i, b.scans.of[c], (*diagSink)(&notes), &buf, func(p *Peer, numbered bool, alone *dialSite) {
 			u := use(p)
 			if numbered {
 				u.numbered++
@@ -234,13 +250,83 @@ func (b *builder) indexDials(last *dialIndex, lastScans *contextScans, d dialpla
 		})
 		out.notes = replaceNotes(out.notes, &notesOwn, old, c, notes)
 	}
-	out.patched, out.touched = true, make(map[*Peer]bool, len(copied))
+	// touched is told only over the very same peers (see numbersKept,
+	// markTrunks).
+	out.patched, out.touched = samePeers, make(map[*Peer]bool, len(copied))
 	for p, u := range copied {
 		out.touched[p] = true
 		if u.numbered == 0 && len(u.alone) == 0 {
 			delete(out.uses, p)
 		}
 	}
+	return out
+}
+
+// maxMoved bounds the names movedNames lists: past it, the Dial() index is
+// made anew (PJSIP endpoints and users.conf peers are made anew at every
+// load, so most of them are "moved").
+const maxMoved = 64
+
+// movedNames lists, lower-cased, the names of the peers of now that are
+// not last's very peers (new, or changed; peerSet.was tells) and of
+// last's peers that now has not kept: a Dial() of any other name finds
+// the same peer in both. ok is false past maxMoved names.
+func movedNames(last, now *peerSet) (map[string]bool, bool) {
+	kept := make([]bool, len(last.list))
+	moved := map[string]bool{}
+	note := func(p *Peer) bool {
+		moved[lower(p.Name)] = true
+		return len(moved) <= maxMoved
+	}
+	for i, p := range now.list {
+		if i < len(now.was) {
+			if j := now.was[i]; j >= 0 {
+				kept[j] = true
+				continue
+			}
+		}
+		if !note(p) {
+			return nil, false
+		}
+	}
+	for j, p := range last.list {
+		if !kept[j] && !note(p) {
+			return nil, false
+		}
+	}
+	return moved, true
+}
+
+// dialling adds to changed (indexes of contexts, sorted) those of the
+// other contexts whose Dial()s name a peer of one of the moved names,
+// sorted. The contexts are looked at in runs at once (every device's
+// name is lower-cased and looked up).
+func (b *builder) dialling(moved map[string]bool, changed []int) []int {
+	n := len(b.dp.Contexts)
+	runs := make([][]int, tenantRuns(n))
+	parallel.Runs(n, len(runs), func(run, lo, hi int) {
+		var buf [64]byte
+		for i := lo; i < hi; i++ {
+			if _, found := slices.BinarySearch(changed, i); found {
+				continue
+			}
+		dials:
+			for _, d := range b.scans.of[b.dp.Contexts[i]].dials {
+				for _, dev := range d.devices {
+					if dev.tech == "" {
+						continue
+					}
+					key, ok := lowerASCII(buf[:0], dev.name)
+					if ok && moved[string(key)] || !ok && moved[lower(dev.name)] {
+						runs[run] = append(runs[run], i)
+						break dials
+					}
+				}
+			}
+		}
+	})
+	out := slices.Concat(append(runs, changed)...)
+	slices.Sort(out)
 	return out
 }
 
@@ -271,14 +357,14 @@ func (b *builder) indexDialsAnew() *dialIndex {
 
 // indexDialsOf indexes the Dial()s of contexts lo to hi.
 func (b *builder) indexDialsOf(lo, hi int) *dialIndex {
-	out := &dialIndex{peers: b.peers, uses: map[*Peer]*dialUse{}, notes: map[*parser.Context]parser.Diagnostics{}}
+	out := &dialIndex{peers: b.peers, uses: map[*Peer]*dialUse{}, notes: map[*parser.Context]parser.Diagnostics{}, again: -1}
 	var uses slab.Slab[dialUse]
 	var sites slab.Slab[dialSite]
 	var buf []dialTarget
 	for i := lo; i < hi; i++ {
 		c := b.dp.Contexts[i]
 		var notes parser.Diagnostics
-		b.eachDialUse(c, i, b.scans.of[c], (*diagSink)(&notes), &buf, func(p *Peer, numbered bool, alone *dialSite) {
+		eachDialUse(b.peers, c, i, b.scans.of[c], (*diagSink)(&notes), &buf, func(p *Peer, numbered bool, alone *dialSite) {
 			u := out.uses[p]
 			if u == nil {
 				u = uses.New()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/astapi/astapi/internal/pbxgen"
@@ -97,6 +98,67 @@ func TestDeltaPatchesAsAnew(t *testing.T) {
 		if got, want := allNotes(graph.notes), allNotes(drawn.notes); !slices.Equal(got, want) {
 			t.Errorf("%s: graph remarks %v, want %v", st.name, got, want)
 		}
+	}
+}
+
+// TestDialIndexOverPeerEdits: after each edit of one tenant's peers, the
+// Dial() index patched from the last load's (the contexts that dial a
+// name whose peer changed indexed again) is the one made anew: a peer
+// added that a Dial() named in vain, one changed, one renamed away.
+func TestDialIndexOverPeerEdits(t *testing.T) {
+	dir := t.TempDir()
+	ini, err := pbxgen.Write(dir, pbxgen.Spec{Tenants: 20, PeersPerTenant: 4, DialplanPerPeer: 4,
+		PasswordHash: pbxgen.DemoHash, AdminUser: "admin", FilePerTenant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sipFile, extFile := pbxgen.TenantFiles(2)
+	edit := func(file, old, new string) {
+		path := filepath.Join(dir, "asterisk", file)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if old == "" {
+			b = append(b, new...)
+		} else if b = []byte(strings.Replace(string(b), old, new, 1)); !strings.Contains(string(b), new) {
+			t.Fatalf("%s has no %q", file, old)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit(extFile, "", "[t2-internal](+)\nexten => 903,1,Dial(SIP/later-T2)\nexten => 904,1,Dial(SIP/101-T2/5551234)\n")
+	prev, err := Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []struct {
+		name, file string
+		old, new   string
+		wantAgain  bool // patched, rather than made anew
+	}{
+		// 103-T2 becomes a trunk: the load gives it a copy of its own
+		// (settlePeers), which the next load's peer of the same section
+		// is not.
+		{"a phone dialled with a number", extFile, "", "[t2-internal](+)\nexten => 905,1,Dial(SIP/103-T2/5551234)\n", true},
+		{"a phone added that a Dial() named", sipFile, "", "\n[later-T2](t2-phone)\nsecret=Later2Secret9x\n", true},
+		{"a phone dialled alone and with a number changed", sipFile, "[101-T2](t2-phone)\nsecret=", "[101-T2](t2-phone)\nhost=10.0.0.9\nsecret=", true},
+		{"a phone renamed away", sipFile, "[102-T2](t2-phone)", "[102x-T2](t2-phone)", true},
+		{"nothing", sipFile, "", "; a comment\n", true},
+	} {
+		edit(st.file, st.old, st.new)
+		b := &builder{prev: prev}
+		if prev, err = b.load(ini); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.dialIdx.again >= 0; got != st.wantAgain {
+			t.Errorf("%s: patched %v (%d contexts indexed again), want %v", st.name, got, b.dialIdx.again, st.wantAgain)
+		}
+		if st.file == sipFile && b.dialIdx.again > 2 {
+			t.Errorf("%s: %d contexts indexed again, want at most the two that dial the phone", st.name, b.dialIdx.again)
+		}
+		sameDialIndex(t, st.name, b.dialIdx, b.indexDialsAnew())
 	}
 }
 

@@ -306,7 +306,7 @@ func (b *builder) tenantsReached(ctx string, edges map[string][]string, at map[*
 			scan := b.scans.of[c]
 			for k := range scan.dials {
 				// indexDials reported the unknown peers already.
-				buf = b.dialTargets(buf[:0], &scan.dials[k], nil)
+				buf = b.peers.dialTargets(buf[:0], &scan.dials[k], nil)
 				for _, d := range buf {
 					if i, ok := at[d.peer]; ok && !b.trunk[i] && b.owner[i] != nil {
 						hit[b.owner[i]] = true
