@@ -34,23 +34,24 @@ type builder struct {
 	digests map[string]string
 	dirs    map[string]bool // directories to watch
 
-	peers     *peerSet
-	dp        *parser.Dialplan
-	sipGen    *parser.Section
-	dials     map[*Peer]*dialUse // dialIdx.uses
-	dialIdx   *dialIndex
-	scans     *contextScans // the dialplan's contexts, scanned
-	tenants   []*Tenant
-	byKey     map[string]*Tenant
-	decls     []tenantDecl
-	codes     map[string]int // lower-cased tenant code -> decl index
-	peerGlobs *globSet       // tenants' peers globs, owner = decl index
-	ctxGlobs  *globSet       // tenants' contexts globs, owner = decl index
-	ctxSet    map[*Tenant]map[string]bool
-	discovery string   // the discovery mode used, "" with declared tenants
-	unowned   []*Peer  // discovered trunks listed under no tenant
-	extKeys   []string // the extensions' natural keys (parsedFiles.extKeys)
-	extFirst  []int32  // and their first peers (parsedFiles.extFirst)
+	peers       *peerSet
+	dp          *parser.Dialplan
+	sipGen      *parser.Section
+	dials       map[*Peer]*dialUse // dialIdx.uses
+	dialIdx     *dialIndex
+	scans       *contextScans // the dialplan's contexts, scanned
+	tenants     []*Tenant
+	byKey       map[string]*Tenant
+	decls       []tenantDecl
+	codes       map[string]int // lower-cased tenant code -> decl index
+	peerGlobs   *globSet       // tenants' peers globs, owner = decl index
+	ctxGlobs    *globSet       // tenants' contexts globs, owner = decl index
+	ctxSet      map[*Tenant]map[string]bool
+	discovery   string   // the discovery mode used, "" with declared tenants
+	unowned     []*Peer  // discovered trunks listed under no tenant
+	extKeys     []string // the extensions' natural keys (parsedFiles.extKeys)
+	extFirst    []int32  // and their first peers (parsedFiles.extFirst)
+	extIDsFirst bool     // parsedFiles.extIDsFirst
 
 	// The tenant (or nil) and the trunk flag of each peer of peers.list,
 	// kept beside it until settlePeers writes them into the peers.
@@ -246,7 +247,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 	snap.parsed = &parsedFiles{dir: job.dir, roots: job.roots, limits: job.limits, cfg: [len(parseNames)]*parser.Config{
 		sip, pjsip, users, ext, vm, prov}, dp: b.dp, ini: cfg, peers: b.peers, ctxScans: b.scans, graph: ctxGraph, dials: b.dialIdx, decls: b.decls, reach: b.reach,
 		nums: b.nums, trunks: slices.Clone(trunks), unowned: b.unowned, setup: b.setup, ownerAt: b.ownerAt, orphans: b.orphans,
-		exts: exts, extKeys: b.extKeys, extFirst: b.extFirst}
+		exts: exts, extKeys: b.extKeys, extFirst: b.extFirst, extIDsFirst: b.extIDsFirst}
 	snap.parsed.cfg[extIdx] = withoutLines(ext)
 	snap.Files = files
 	// The section owners are worked out when first asked for (Owners),
@@ -321,12 +322,14 @@ type parsedFiles struct {
 	orphans []int32
 	// exts are the extensions in the order built, extKeys their natural
 	// keys (tenant key, NUL, number), extFirst the index of their first
-	// peer in peers.list: the next load takes over the IDs when all keys
-	// are the same, and an extension whole when nothing it is made from
-	// changed (sameExtension).
-	exts     []*Extension
-	extKeys  []string
-	extFirst []int32
+	// peer in peers.list, extIDsFirst whether every ID is its key's first
+	// choice: the next load takes over the IDs of the keys it has in the
+	// same places (extensionIDs), and an extension whole when nothing it
+	// is made from changed (sameExtension).
+	exts        []*Extension
+	extKeys     []string
+	extFirst    []int32
+	extIDsFirst bool
 }
 
 // withoutLines is cfg without its sections' lines: what a load needs of

@@ -2,10 +2,12 @@ package index
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/internal/parallel"
 	"github.com/astapi/astapi/internal/slab"
 	"github.com/astapi/astapi/parser"
@@ -19,7 +21,7 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 		last = b.prev.parsed
 	}
 	if b.numbersKept(last) {
-		b.nums, b.extKeys, b.extFirst = last.nums, last.extKeys, last.extFirst
+		b.nums, b.extKeys, b.extFirst, b.extIDsFirst = last.nums, last.extKeys, last.extFirst, last.extIDsFirst
 		return last.exts, slices.Clone(last.trunks)
 	}
 	var (
@@ -58,15 +60,8 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	b.nums = nums
 	order, keys := b.groupPhones(nums)
 	trunks := append(slices.Concat(trunksOf...), b.unowned...)
-	var ids []string
-	if last != nil && slices.Equal(last.extKeys, keys) {
-		ids = make([]string, len(keys))
-		for i, e := range last.exts {
-			ids[i] = e.ID
-		}
-	} else {
-		ids = newIDAllocator("extension").assignList(keys)
-	}
+	ids, first := b.extensionIDs(keys, last)
+	b.extIDsFirst = first
 	var es slab.Slab[Extension]
 	out := make([]*Extension, 0, len(order))
 	fresh := make([]*Extension, 0, len(order))
@@ -99,6 +94,63 @@ func (b *builder) extensions() ([]*Extension, []*Peer) {
 	})
 	b.extKeys = keys
 	return out, trunks
+}
+
+// extensionIDs gives keys, the natural keys of the extensions in order,
+// their IDs, and says whether each is its key's first choice (see
+// ids.Allocator). The last load's (nil: none) are taken over when its
+// keys were the same; when they were the same but for a few in one run
+// of places, and its IDs all first choices, the keys before and after
+// the run keep theirs and those in it take their first choices, unless
+// another extension than the run's of the last load holds one: what an
+// allocator gives, without hashing a hundred thousand keys into a map.
+func (b *builder) extensionIDs(keys []string, last *parsedFiles) ([]string, bool) {
+	if last != nil && b.prev != nil {
+		if out, first, ok := patchIDs(keys, last, b.prev.Extensions); ok {
+			return out, first
+		}
+	}
+	return newIDAllocator(extensionKind).assignListFirst(keys)
+}
+
+// extensionKind is the extensions' kind of ID.
+const extensionKind = "extension"
+
+// maxNewIDs bounds the keys patchIDs takes out and puts in.
+const maxNewIDs = 64
+
+// patchIDs is extensionIDs from last, whose extensions byID are, sorted
+// by ID; ok is false when it cannot be told that way.
+func patchIDs(keys []string, last *parsedFiles, byID []*Extension) (out []string, first, ok bool) {
+	old := last.extKeys
+	lo, hiOld, hiNew := 0, len(old), len(keys)
+	for lo < hiOld && lo < hiNew && old[lo] == keys[lo] {
+		lo++
+	}
+	for hiOld > lo && hiNew > lo && old[hiOld-1] == keys[hiNew-1] {
+		hiOld--
+		hiNew--
+	}
+	if lo < hiNew && !last.extIDsFirst || hiOld-lo > maxNewIDs || hiNew-lo > maxNewIDs {
+		return nil, false, false
+	}
+	out = make([]string, len(keys))
+	for i := range lo {
+		out[i] = last.exts[i].ID
+	}
+	for i := hiNew; i < len(keys); i++ {
+		out[i] = last.exts[i-hiNew+hiOld].ID
+	}
+	dropped := last.exts[lo:hiOld]
+	for i := lo; i < hiNew; i++ {
+		id := strconv.FormatUint(ids.Hash(extensionKind, keys[i]), 10)
+		if e, held := ids.FindByID(byID, func(e *Extension) string { return e.ID }, id); held && !slices.Contains(dropped, e) ||
+			slices.Contains(out[lo:i], id) {
+			return nil, false, false
+		}
+		out[i] = id
+	}
+	return out, last.extIDsFirst, true
 }
 
 // phoneGroup is the phones of one extension: a tenant's non-trunk peers

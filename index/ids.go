@@ -34,3 +34,9 @@ func (a *idAllocator) assign(keys []string) map[string]string { return a.a.Assig
 // assignList is assign returning the ID of each key in a list parallel to
 // keys.
 func (a *idAllocator) assignList(keys []string) []string { return a.a.AssignList(keys) }
+
+// assignListFirst is assignList, and whether every key got its first
+// choice.
+func (a *idAllocator) assignListFirst(keys []string) ([]string, bool) {
+	return a.a.AssignListFirst(keys)
+}

@@ -126,15 +126,22 @@ func (a *Allocator) firstChoice(keys []string) (map[string]string, bool) {
 // AssignList is Assign returning the ID of each key in a list parallel
 // to keys.
 func (a *Allocator) AssignList(keys []string) []string {
+	out, _ := a.AssignListFirst(keys)
+	return out
+}
+
+// AssignListFirst is AssignList, and whether every key got its first
+// choice, Hash(kind, key).
+func (a *Allocator) AssignListFirst(keys []string) ([]string, bool) {
 	if out, ok := a.firstChoiceList(keys); ok {
-		return out
+		return out, true
 	}
 	m := a.Assign(keys)
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		out[i] = m[k]
 	}
-	return out
+	return out, false
 }
 
 // firstChoiceList is AssignList when every key gets its first choice (see
