@@ -18,13 +18,22 @@ func confined(path string, roots []string) error {
 // resolved once, and each directory once (a PBX with a file per tenant
 // includes thousands from one directory).
 type confiner struct {
-	roots    []string          // resolved; nil when there are no roots
-	resolved bool              // roots resolved
-	given    []string          // as given
-	dirs     map[string]string // directory -> with symlinks resolved
+	roots    []string               // resolved; nil when there are no roots
+	resolved bool                   // roots resolved
+	given    []string               // as given
+	dirs     map[string]confinedDir // directory (as named) -> resolved
 }
 
-func newConfiner(roots []string) *confiner { return &confiner{given: roots, dirs: map[string]string{}} }
+// confinedDir is a directory with symlinks resolved, and whether that
+// lies within a root: then so does every file in it that is no link.
+type confinedDir struct {
+	real   string
+	within bool
+}
+
+func newConfiner(roots []string) *confiner {
+	return &confiner{given: roots, dirs: map[string]confinedDir{}}
+}
 
 func (c *confiner) check(path string) error {
 	_, err := c.checkInfo(path)
@@ -46,46 +55,59 @@ func (c *confiner) checkInfo(path string) (os.FileInfo, error) {
 			}
 		}
 	}
-	real, fi, err := c.resolve(path)
+	real, fi, within, err := c.resolve(path)
 	if err != nil {
 		return nil, err
 	}
-	for _, rr := range c.roots {
-		if Within(rr, real) {
-			return fi, nil
-		}
+	if within || c.within(real) {
+		return fi, nil
 	}
 	// Neither path is named: diagnostics are shown to API users, and
 	// where files live on the host is not theirs to know.
 	return nil, errors.New("outside the allowed directories (asterisk_dir and include_roots)")
 }
 
+// within reports whether real (resolved) lies within a root.
+func (c *confiner) within(real string) bool {
+	for _, rr := range c.roots {
+		if Within(rr, real) {
+			return true
+		}
+	}
+	return false
+}
+
 // resolve is filepath.EvalSymlinks(path), with path's directory resolved
-// once per confiner: the file itself is resolved on its own when it is a
-// link.
-func (c *confiner) resolve(path string) (string, os.FileInfo, error) {
+// once per confiner (and whether it lies within a root: a file in it that
+// is no link does, which within says then, with real not worked out): the
+// file itself is resolved on its own when it is a link.
+func (c *confiner) resolve(path string) (real string, fi os.FileInfo, within bool, err error) {
 	path = filepath.Clean(path)
 	if !filepath.IsAbs(path) {
 		real, err := filepath.EvalSymlinks(path)
-		return real, nil, err
+		return real, nil, false, err
 	}
 	st, err := os.Lstat(path)
 	if err != nil {
-		return "", nil, err
+		return "", nil, false, err
 	}
 	if st.Mode()&os.ModeSymlink != 0 {
 		real, err := filepath.EvalSymlinks(path)
-		return real, nil, err
+		return real, nil, false, err
 	}
 	dir, base := filepath.Split(path)
-	real, ok := c.dirs[dir]
+	d, ok := c.dirs[dir]
 	if !ok {
-		if real, err = filepath.EvalSymlinks(dir); err != nil {
-			return "", nil, err
+		if d.real, err = filepath.EvalSymlinks(dir); err != nil {
+			return "", nil, false, err
 		}
-		c.dirs[dir] = real
+		d.within = c.within(d.real)
+		c.dirs[dir] = d
 	}
-	return filepath.Join(real, base), st, nil
+	if d.within {
+		return "", st, true, nil
+	}
+	return filepath.Join(d.real, base), st, false, nil
 }
 
 // Within reports whether path is dir or lies below it (both clean,
