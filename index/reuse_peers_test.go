@@ -318,6 +318,37 @@ func TestTrunksFollowEdits(t *testing.T) {
 	}
 }
 
+// TestOwnersFollowPeerEdits: a reload gives the phones it shares with
+// the last load their tenants again as a load does: under code discovery
+// a phone of no code takes that of its context mates, and loses it when
+// they go.
+func TestOwnersFollowPeerEdits(t *testing.T) {
+	phone := func(name, ctx string) string {
+		return fmt.Sprintf("[%s]\ntype=friend\nhost=dynamic\nsecret=Sx9%sSecret\ncontext=%s\n\n", name, name, ctx)
+	}
+	sip := phone("100-A", "a-phones") + phone("200-B", "b-phones") + phone("lonely", "a-phones")
+	ini := writePBX(t, user("admin", "role = admin"), map[string]string{"sip.conf": sip,
+		"extensions.conf": "[a-phones]\nexten => 100,1,Dial(SIP/100-A)\n[b-phones]\nexten => 200,1,Dial(SIP/200-B)\n" + fillers(40)})
+	path := filepath.Join(filepath.Dir(ini), "asterisk", "sip.conf")
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := extOfPeer(prev, "lonely"); e == nil {
+		t.Fatal("lonely has no extension: not given its context mate's tenant")
+	}
+	for _, st := range []struct{ name, sip string }{
+		{"its mate moved to another context", strings.Replace(sip, "context=a-phones\n\n[200-B]", "context=x-phones\n\n[200-B]", 1)},
+		{"back", sip},
+		{"a phone added", sip + phone("300-B", "b-phones")},
+	} {
+		if err := os.WriteFile(path, []byte(st.sip), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		prev = reloadLikeLoad(t, st.name, ini, prev)
+	}
+}
+
 // peerNamed is s's peer called name (of an extension, or a trunk).
 func peerNamed(t *testing.T, s *index.Snapshot, name string) *index.Peer {
 	t.Helper()

@@ -37,12 +37,25 @@ func (b *builder) assignTenants(last *parsedFiles) {
 	if kept && b.trunksKept && b.ownersAgain(last) {
 		return
 	}
+	// A phone of the last load (the very peer, a phone then too: a
+	// trunk's tenant may be adoptTrunks') has its tenant then, under the
+	// same declarations: tenantOf reads only its name and context. Not
+	// when code discovery gives phones of no tenant those of their
+	// context mates, which other peers decide.
+	lastOwners := kept && b.discovery != DiscoverCode && last.peers != nil && len(last.ownerAt) == len(last.peers.list)
 	var orphans []int
 	for i, p := range b.peers.list {
 		if p.System != "" {
 			continue // not a phone: resolvePeers said why
 		}
-		t := b.tenantOf(p)
+		var t *Tenant
+		if j := b.lastIndex(int32(i)); lastOwners && j >= 0 && !p.Trunk {
+			if k := last.ownerAt[j]; k >= 0 {
+				t = b.tenants[k]
+			}
+		} else {
+			t = b.tenantOf(p)
+		}
 		if t == nil {
 			if !b.trunk[i] { // trunks: see adoptTrunks
 				orphans = append(orphans, i)
