@@ -206,7 +206,7 @@ func (b *builder) load(iniPath string) (*Snapshot, error) {
 		}
 	}
 	edges := ctxGraph.edges
-	b.markTrunks(edges, ctxGraph.kept)
+	b.markTrunks(edges, ctxGraph.kept, last.peers)
 	b.ctxSet = map[*Tenant]map[string]bool{}
 	b.assignTenants(&last)
 	b.adoptTrunks(edges)

@@ -318,18 +318,24 @@ func TestTrunksFollowEdits(t *testing.T) {
 	}
 }
 
-// TestOwnersFollowPeerEdits: a reload gives the phones it shares with
-// the last load their tenants again as a load does: under code discovery
-// a phone of no code takes that of its context mates, and loses it when
-// they go.
-func TestOwnersFollowPeerEdits(t *testing.T) {
+// TestPeerEditsLikeLoad: a reload gives the peers it shares with the
+// last load their tenants and trunk flags again as a load does: under
+// code discovery a phone of no code takes the tenant of its context
+// mates, and loses it when they go; a provider added is a trunk, and so
+// is a phone [general] comes to register.
+func TestPeerEditsLikeLoad(t *testing.T) {
 	phone := func(name, ctx string) string {
 		return fmt.Sprintf("[%s]\ntype=friend\nhost=dynamic\nsecret=Sx9%sSecret\ncontext=%s\n\n", name, name, ctx)
 	}
-	sip := phone("100-A", "a-phones") + phone("200-B", "b-phones") + phone("lonely", "a-phones")
-	ini := writePBX(t, user("admin", "role = admin"), map[string]string{"sip.conf": sip,
-		"extensions.conf": "[a-phones]\nexten => 100,1,Dial(SIP/100-A)\n[b-phones]\nexten => 200,1,Dial(SIP/200-B)\n" + fillers(40)})
+	sip := phone("100-A", "a-phones") + phone("200-B", "b-phones") + phone("lonely", "a-phones") + phone("110-A", "a-lobby")
+	dialplan := "[a-phones]\nexten => 100,1,Dial(SIP/100-A)\n[b-phones]\nexten => 200,1,Dial(SIP/200-B)\n"
+	ini := writePBX(t, user("admin", "role = admin"), map[string]string{"sip.conf": sip, "phones.conf": dialplan,
+		"extensions.conf": "#include phones.conf\n[a-lobby]\nexten => 110,1,Dial(SIP/110-A)\n" + fillers(40)})
 	path := filepath.Join(filepath.Dir(ini), "asterisk", "sip.conf")
+	var many strings.Builder // more phones than the Dial() index follows one by one
+	for i := range 70 {
+		many.WriteString(phone(fmt.Sprintf("%d-B", 400+i), "b-phones"))
+	}
 	prev, err := index.Load(ini)
 	if err != nil {
 		t.Fatal(err)
@@ -337,13 +343,19 @@ func TestOwnersFollowPeerEdits(t *testing.T) {
 	if e := extOfPeer(prev, "lonely"); e == nil {
 		t.Fatal("lonely has no extension: not given its context mate's tenant")
 	}
-	for _, st := range []struct{ name, sip string }{
-		{"its mate moved to another context", strings.Replace(sip, "context=a-phones\n\n[200-B]", "context=x-phones\n\n[200-B]", 1)},
-		{"back", sip},
-		{"a phone added", sip + phone("300-B", "b-phones")},
+	for _, st := range []struct{ name, sip, dialplan string }{
+		{"its mate moved to another context", strings.Replace(sip, "context=a-phones\n\n[200-B]", "context=x-phones\n\n[200-B]", 1), dialplan},
+		{"back", sip, dialplan},
+		{"a phone added", sip + phone("300-B", "b-phones"), dialplan},
+		{"a provider added", sip + "[prov-B]\ntype=peer\nhost=10.0.0.1\ncontext=b-phones\n", dialplan},
+		{"many phones added, and one dialled with a number", sip + many.String(),
+			strings.Replace(dialplan, "Dial(SIP/200-B)", "Dial(SIP/110-A/5551234)", 1)},
+		{"a phone registered", "[general]\nregister => u:pw@200-B\n\n" + sip + "[prov-B]\ntype=peer\nhost=10.0.0.1\ncontext=b-phones\n", dialplan},
 	} {
-		if err := os.WriteFile(path, []byte(st.sip), 0o644); err != nil {
-			t.Fatal(err)
+		for _, f := range []struct{ name, text string }{{"sip.conf", st.sip}, {"phones.conf", st.dialplan}} {
+			if err := os.WriteFile(filepath.Join(filepath.Dir(path), f.name), []byte(f.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		prev = reloadLikeLoad(t, st.name, ini, prev)
 	}

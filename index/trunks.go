@@ -1,6 +1,7 @@
 package index
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/astapi/astapi/flow"
@@ -31,15 +32,18 @@ func isNumber(s string) bool { return flow.IsNumber(s) }
 //
 // System endpoints are neither phones nor trunks.
 //
-// graphKept says edges are the last load's.
-func (b *builder) markTrunks(edges map[string][]string, graphKept bool) {
+// graphKept says edges are the last load's; lastPeers are its peers (nil
+// on a first load).
+func (b *builder) markTrunks(edges map[string][]string, graphKept bool, lastPeers *peerSet) {
 	inbound := map[string]bool{} // by context, computed once
 	b.trunk = make([]bool, len(b.peers.list))
-	// A peer of the last load (shared) keeps its flag when what decides it
-	// is the same: the graph of contexts, how the Dial()s use it (see
-	// dialIndex.touched), and its own context's extensions.
+	// A peer of the last load (the very peer) keeps its flag when what
+	// decides it is the same: the graph of contexts, how the Dial()s use
+	// it (see dialIndex.touched), whether it registers, and its own
+	// context's extensions.
 	var changed map[string]bool
-	quick := b.peersShared && graphKept && b.dialIdx.patched && b.delta.patch
+	quick := graphKept && b.dialIdx.again >= 0 && b.delta.patch &&
+		(b.peersShared || lastPeers != nil && maps.Equal(b.peers.registers, lastPeers.registers))
 	if quick {
 		changed = make(map[string]bool, len(b.delta.changed))
 		for _, i := range b.delta.changed {
@@ -50,7 +54,7 @@ func (b *builder) markTrunks(edges map[string][]string, graphKept bool) {
 	b.trunksKept = b.peersShared
 	for i, p := range b.peers.list {
 		switch {
-		case quick && p.System == "" && !b.dialIdx.touched[p] && !changed[p.Context]:
+		case quick && p.System == "" && (b.peersShared || b.lastIndex(int32(i)) >= 0) && !b.dialIdx.touched[p] && !changed[p.Context]:
 			b.trunk[i] = p.Trunk
 			continue
 		case p.System == "":
