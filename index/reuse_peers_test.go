@@ -361,6 +361,24 @@ func TestPeerEditsLikeLoad(t *testing.T) {
 	}
 }
 
+// TestSharedSectionLayered: a section the last load made a peer of is
+// layered onto a new section of its name read before it, as a load does.
+func TestSharedSectionLayered(t *testing.T) {
+	phones := "[100-A]\ntype=friend\nhost=dynamic\nsecret=Sx9PhoneSecret\ncontext=a-phones\n\n[101-A]\ntype=friend\nhost=dynamic\nsecret=Sx9OtherSecret\ncontext=a-phones\n"
+	ini := writePBX(t, "[tenant A]\ncode = A\n\n"+user("admin", "role = admin"), map[string]string{
+		"sip.conf": "#include early.conf\n#include phones.conf\n", "early.conf": "", "phones.conf": phones,
+		"extensions.conf": "[a-phones]\nexten => 100,1,Dial(SIP/100-A)\n"})
+	prev, err := index.Load(ini)
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := filepath.Join(filepath.Dir(ini), "asterisk", "early.conf")
+	if err := os.WriteFile(early, []byte("[100-A]\ntype=peer\nhost=10.0.0.7\ncallerid=\"Early\" <100>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reloadLikeLoad(t, "a section of its name before it", ini, prev)
+}
+
 // peerNamed is s's peer called name (of an extension, or a trunk).
 func peerNamed(t *testing.T, s *index.Snapshot, name string) *index.Peer {
 	t.Helper()
