@@ -461,30 +461,17 @@ func addUsersConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, builds *peerBu
 // peer.
 func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, builds *peerBuilds, w *diagSink) {
 	scratch := new(sipBuild)
-	// fresh holds the lower-cased names of the peers not taken over from
-	// prev so far (users.conf's, and new sections'). A section prev holds
-	// started its peer there, after no other of its name: it does here
-	// too unless one of these has its name (the very peers prev shared
-	// before it have names of their own), which spares looking each
-	// shared section's name up in ps.sip.
-	var fresh map[string]bool
-	if prev != nil {
-		fresh = make(map[string]bool, len(ps.list))
-		for _, p := range ps.list {
-			fresh[lower(p.Name)] = true
-		}
-	}
 	for _, s := range cfg.Sections {
 		if s.Template || strings.EqualFold(s.Name, "general") || strings.EqualFold(s.Name, "authentication") {
 			continue
 		}
-		if prev != nil {
-			if i, ok := prev.bySection[s]; ok && (len(fresh) == 0 || !fresh[lower(s.Name)]) {
+		old := ps.getSIP(s.Name)
+		if old == nil && prev != nil {
+			if i, ok := prev.bySection[s]; ok {
 				builds.add(ps, prev.peers[i], peerBuild{sec: s, shared: true, was: int32(i)})
 				continue
 			}
 		}
-		old := ps.getSIP(s.Name)
 		utype := lastVar(s.Vars, "type")
 		if utype == nil {
 			w.warn(s.Pos, "sip.conf [%s] has no type=: Asterisk skips it", s.Name)
@@ -536,9 +523,6 @@ func addSIPConf(ps *peerSet, cfg *parser.Config, g *sipGlobals, prev *sipReuse, 
 			sb := new(sipBuild)
 			*sb = *scratch
 			builds.add(ps, p, peerBuild{sb: sb, sec: s})
-		}
-		if fresh != nil {
-			fresh[lower(s.Name)] = true
 		}
 	}
 }
