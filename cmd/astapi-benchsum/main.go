@@ -114,6 +114,19 @@ func summariseBench(w io.Writer, path string) error {
 		fmt.Fprintf(w, "%-8s peak RSS over a load and five edited reloads: %.0f MB (target < 1200), rebuilding everything %.0f MB; call-flow parts reused %.0f\n",
 			verdict(i["peak-RSS-MB"] < 1200), i["peak-RSS-MB"], f["peak-RSS-MB"], i["parts-reused"])
 	}
+	if p := find("index", "EditToAnswer/incremental-peers"); p != nil {
+		fmt.Fprintf(w, "%-8s a phone added to a tenant's sip.conf file: reload %.2fs (target < 0.3s), %.2f of a load (target <= 0.25), peak RSS %.0f MB\n",
+			verdict(p["edit-s"] < 0.3 && p["edit/load"] <= 0.25 && p["peak-RSS-MB"] < 1200), p["edit-s"], p["edit/load"], p["peak-RSS-MB"])
+	}
+	for _, c := range []struct{ name, what string }{
+		{"EditToAnswer/incremental-watched", "a tenant's dialplan file"},
+		{"EditToAnswer/incremental-peers-watched", "a phone added to a tenant's sip.conf file"},
+	} {
+		if m := find("index", c.name); m != nil {
+			fmt.Fprintf(w, "%-8s %s, from the edit to the answer through the watcher, debounce included: %.2fs (target < 0.3s)\n",
+				verdict(m["edit-s"] < 0.3), c.what, m["edit-s"])
+		}
+	}
 	for _, file := range []string{"sip.conf", "extensions.conf"} {
 		a, b := find("parser", "ParseScale/"+file+"/astapi"), find("parser", "ParseScale/"+file+"/ini.v1-baseline")
 		if a != nil && b != nil && b["MB/s"] > 0 {
