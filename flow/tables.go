@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/astapi/astapi/internal/diff"
 )
 
 // tables are the look-ups of the tenants, phones and trunks of an Input
@@ -230,14 +232,7 @@ func (t *phoneTables) place(i int) *Phone {
 // lists of the numbers and tenants touched are gathered again in order.
 func (t *phoneTables) patch(phones []Phone, d *tableDelta) (*phoneTables, bool) {
 	old := t.phoneList
-	lo, hiOld, hiNew := 0, len(old), len(phones)
-	for lo < hiOld && lo < hiNew && old[lo] == phones[lo] {
-		lo++
-	}
-	for hiOld > lo && hiNew > lo && old[hiOld-1] == phones[hiNew-1] {
-		hiOld--
-		hiNew--
-	}
+	lo, hiOld, hiNew := diff.Run(old, phones)
 	removed, added := old[lo:hiOld], slices.Clone(phones[lo:hiNew])
 	n := len(removed) + len(added)
 	if t.over != nil {

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/astapi/astapi/flow"
+	"github.com/astapi/astapi/internal/diff"
 	"github.com/astapi/astapi/internal/ids"
 	"github.com/astapi/astapi/internal/parallel"
 	"github.com/astapi/astapi/internal/slab"
@@ -122,15 +123,7 @@ const maxNewIDs = 64
 // patchIDs is extensionIDs from last, whose extensions byID are, sorted
 // by ID; ok is false when it cannot be told that way.
 func patchIDs(keys []string, last *parsedFiles, byID []*Extension) (out []string, first, ok bool) {
-	old := last.extKeys
-	lo, hiOld, hiNew := 0, len(old), len(keys)
-	for lo < hiOld && lo < hiNew && old[lo] == keys[lo] {
-		lo++
-	}
-	for hiOld > lo && hiNew > lo && old[hiOld-1] == keys[hiNew-1] {
-		hiOld--
-		hiNew--
-	}
+	lo, hiOld, hiNew := diff.Run(last.extKeys, keys)
 	if lo < hiNew && !last.extIDsFirst || hiOld-lo > maxNewIDs || hiNew-lo > maxNewIDs {
 		return nil, false, false
 	}
