@@ -326,7 +326,7 @@ func (w *watcher) notify(ctx context.Context) error {
 		}
 	}
 
-	w.refresh()
+	w.refresh(false)
 	if stale(w.basis) {
 		schedule() // not at once: the change may still be under way
 	}
@@ -358,7 +358,7 @@ func (w *watcher) notify(ctx context.Context) error {
 		case <-resync.C:
 			// Someone else reloaded (SIGHUP, the initial load): follow the
 			// new snapshot's directories.
-			if w.s.Current() != w.basis && w.refresh() {
+			if w.s.Current() != w.basis && w.refresh(false) {
 				schedule()
 			}
 		}
@@ -372,20 +372,22 @@ func (w *watcher) notify(ctx context.Context) error {
 // between the loader's read and the watch were missed, so one more
 // reload must follow.
 func (w *watcher) reloadCycle() bool {
-	w.refresh()
+	w.refresh(false)
 	if !w.publish() {
 		return true // debounce again: the files are still changing
 	}
-	return w.refresh()
+	return w.refresh(true)
 }
 
 // refresh makes the fsnotify watches match the plan for the current
-// snapshot and reports whether a watch was added.
-func (w *watcher) refresh() bool {
+// snapshot and reports whether a watch was added. The directories of the
+// symlinks' targets are looked for again for a snapshot not planned for
+// yet, or with relook (after a reload, even one that failed: a link may
+// point elsewhere now); the refresh before a reload spares it (tens of
+// milliseconds at 20,000 files).
+func (w *watcher) refresh(relook bool) bool {
 	w.basis = w.s.Current()
-	if !w.links.known || w.links.of != w.basis {
-		// Looking at every file costs tens of milliseconds at 20,000
-		// files, which the refresh before a reload spares.
+	if relook || !w.links.known || w.links.of != w.basis {
 		w.links.of, w.links.dirs, w.links.known = w.basis, linkDirs(w.basis), true
 	}
 	w.plan = planWatches(w.basis, w.extra, w.links.dirs)

@@ -392,6 +392,44 @@ func TestWatchSymlinkTargetElsewhere(t *testing.T) {
 	})
 }
 
+// TestWatchSymlinkRetargetedLoadFailed: a config file that is a symlink
+// is pointed at a file elsewhere that does not load; when that file is
+// mended in place, the change is seen though no reload succeeded in
+// between (the watches follow the link after a failed reload too).
+func TestWatchSymlinkRetargetedLoadFailed(t *testing.T) {
+	e := newWatchEnv(t, nil)
+	var real [2]string
+	for i := range real {
+		real[i] = filepath.Join(e.root, fmt.Sprintf("elsewhere%d", i), "real.conf")
+		if err := os.MkdirAll(filepath.Dir(real[i]), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(real[0], []byte("s1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(real[1], []byte("BROKEN"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real[0], e.path("a.conf")); err != nil {
+		t.Fatal(err)
+	}
+	e.mustReload()
+	e.start(WatchOptions{Debounce: 20 * time.Millisecond})
+	tmp := e.path("a.conf.tmp")
+	if err := os.Symlink(real[1], tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, e.path("a.conf")); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFailed()
+	if err := os.WriteFile(real[1], []byte("s2"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.waitState("a.conf=s2")
+}
+
 // TestWatchNewIncludeDir: a directory that only becomes part of the
 // configuration after a reload is watched from then on, and a file that
 // appears there (matched by the include glob) is picked up.
