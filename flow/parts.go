@@ -426,16 +426,14 @@ func (sh *shared) key(p *part, global [sha256.Size]byte) {
 
 // sameTenants reports whether the tenants at these indexes, and their
 // numbered phones, are what the previous Build's tables held there: all
-// that key reads of them.
+// that key reads of them. The indexes are a previous key's (partKey.same),
+// so places in the previous tables' list.
 func (sh *shared) sameTenants(tenants []int) bool {
 	prev := sh.prevTables()
 	if prev == nil {
 		return false
 	}
 	for _, ti := range tenants {
-		if ti >= len(prev.tenants) {
-			return false
-		}
 		a, b := &prev.tenants[ti], &sh.in.Tenants[ti]
 		if a.ID != b.ID || a.Key != b.Key || !slices.Equal(a.Contexts, b.Contexts) || !sh.samePhonesOf(prev, a.ID) {
 			return false

@@ -529,3 +529,25 @@ func TestPhoneContextsKept(t *testing.T) {
 		prev = g
 	}
 }
+
+// TestTenantAddedSharingAContext: a tenant added after the others that
+// claims a context a part already had gives, from the previous Build,
+// the Graph a Build from nothing gives (sameTenants looks at a tenant the
+// previous tables did not have).
+func TestTenantAddedSharingAContext(t *testing.T) {
+	text := "[a-in]\nexten => _X.,1,Goto(a-menu,s,1)\n[a-menu]\nexten => s,1,Background(menu)\n same => n,WaitExten(5)\nexten => 1,1,Dial(SIP/a1,20)\n"
+	cfg := parseDialplan(t, t.TempDir(), text)
+	dp := parser.BuildDialplan(cfg)
+	in := Input{Dialplan: dp, Digests: cfg.Digests,
+		Tenants: []Tenant{{ID: "A", Key: "a", Contexts: []string{"a-in", "a-menu"}}},
+		Phones:  []Phone{{Tech: "SIP", Name: "a1", Number: "101", TenantID: "A", Context: "a-menu"}},
+		Trunks:  []Trunk{{Tech: "SIP", Name: "ta", Context: "a-in", TenantID: "A"}}}
+	first, _ := Build(in)
+	in.Tenants = append(slices.Clone(in.Tenants), Tenant{ID: "B", Key: "b", Contexts: []string{"a-menu"}})
+	want, _ := Build(in)
+	in.Previous = first
+	got, _ := Build(in)
+	if a, b := dumpJSON(t, got), dumpJSON(t, want); a != b {
+		t.Errorf("the Build from the last differs from one from nothing:\n%s\n%s", a, b)
+	}
+}
