@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -175,5 +176,48 @@ func checkStampSeesChange(t *testing.T, roots bool, change func(t *testing.T, pa
 	change(t, path)
 	if Unchanged(cfg, opts) {
 		t.Fatal("change not seen")
+	}
+}
+
+// TestRereadInRuns: a tree big enough to be looked at in runs at once
+// reports the files changed in every run, and a file gone in any run.
+func TestRereadInRuns(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one run on one core")
+	}
+	dir := t.TempDir()
+	const n = 2100 // two runs of 1024 and more
+	name := func(i int) string { return filepath.Join(dir, "d", fmt.Sprintf("f%04d.conf", i)) }
+	if err := os.MkdirAll(filepath.Join(dir, "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := os.WriteFile(name(i), fmt.Appendf(nil, "[s%d]\nx=1\n", i), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "top.conf"), []byte("#include d/*.conf\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Root: dir, AllowedRoots: []string{dir}}
+	cfg, err := ParseFile(filepath.Join(dir, "top.conf"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := []int{3, n - 3} // one in the first run, one in the last
+	for _, i := range edited {
+		if err := os.WriteFile(name(i), fmt.Appendf(nil, "[s%d]\nx=2\n", i), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changed, ok := reread(cfg, opts)
+	if !ok || len(changed) != len(edited) {
+		t.Fatalf("reread: %d changed (ok %v), want %d", len(changed), ok, len(edited))
+	}
+	if err := os.Remove(name(n - 1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := reread(cfg, opts); ok {
+		t.Error("a file gone in the last run: reread still ok")
 	}
 }
