@@ -84,6 +84,9 @@ GREMLINS_VERSION ?= v0.6.0
 ##   covered). Again on main with the reload work merged (35c1a91+,
 ##   2026-12-07): 93.03% (641 killed, 48 lived, 5 timed out), coverage
 ##   91.50% (64 not covered); the three new lived are listed.
+##   Session 12, at 14fb8db: 92.98% (768 killed, 58 lived, 5 timed
+##   out), coverage 92.81%; after its changes (050b3e1), a run stopped
+##   in walk.go, its last file: 691 killed, 42 lived (94.3%), all listed.
 ##   index: full run 2026-12-07 (commit 9dda584): efficacy 81.33% (623
 ##   killed, 143 lived), coverage 91.52% (71 not covered). Again after
 ##   this session's tests (commit d8f85fc): 91.91% (682 killed, 60
