@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -286,7 +285,7 @@ func patternClash(parts []*part) bool {
 func phoneKeys[M ~map[*Phone]bool](m M) []string {
 	var out []string
 	for ph := range m {
-		out = append(out, strings.ToUpper(ph.Tech)+"/"+ph.Name)
+		out = append(out, phoneKey(ph))
 	}
 	slices.Sort(out)
 	return out

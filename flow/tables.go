@@ -152,7 +152,7 @@ func newTrunkTables(trunks []Trunk) *trunkTables {
 	t := &trunkTables{trunkList: trunks, trunks: make(map[string]*Trunk, len(trunks)), trunkTenants: map[string]string{}}
 	for i := range trunks {
 		tr := &trunks[i]
-		t.trunks[strings.ToUpper(tr.Tech)+"/"+tr.Name] = tr
+		t.trunks[deviceKey(tr.Tech, tr.Name)] = tr
 		if _, ok := t.trunkTenants[tr.Name]; !ok && tr.TenantID != "" {
 			t.trunkTenants[tr.Name] = tr.TenantID
 		}
@@ -184,8 +184,11 @@ func newPhoneTables(phones []Phone, wg *sync.WaitGroup) *phoneTables {
 	return t
 }
 
-// phoneKey is the name a phone is dialled by, "TECH/name".
-func phoneKey(ph *Phone) string { return strings.ToUpper(ph.Tech) + "/" + ph.Name }
+// deviceKey is the name a device is dialled by, "TECH/name": the key of
+// the phones' and trunks' tables.
+func deviceKey(tech, name string) string { return strings.ToUpper(tech) + "/" + name }
+
+func phoneKey(ph *Phone) string { return deviceKey(ph.Tech, ph.Name) }
 
 // phone is the phone dialled as key ("TECH/name"), or nil.
 func (t *phoneTables) phone(key string) *Phone {
