@@ -305,7 +305,6 @@ func (b *builder) dialling(moved map[string]bool, changed []int) []int {
 	n := len(b.dp.Contexts)
 	runs := make([][]int, tenantRuns(n))
 	parallel.Runs(n, len(runs), func(run, lo, hi int) {
-		var buf [64]byte
 		for i := lo; i < hi; i++ {
 			if _, found := slices.BinarySearch(changed, i); found {
 				continue
@@ -316,8 +315,7 @@ func (b *builder) dialling(moved map[string]bool, changed []int) []int {
 					if dev.tech == "" {
 						continue
 					}
-					key, ok := lowerASCII(buf[:0], dev.name)
-					if ok && moved[string(key)] || !ok && moved[lower(dev.name)] {
+					if _, hit := lookupLower(moved, dev.name); hit {
 						runs[run] = append(runs[run], i)
 						break dials
 					}

@@ -135,11 +135,20 @@ func (ps *peerSet) get(tech, name string) *Peer {
 }
 
 func (ps *peerSet) getSIP(name string) *Peer {
+	p, _ := lookupLower(ps.sip, name)
+	return p
+}
+
+// lookupLower looks name up, lower-cased, in m: an ASCII name in a
+// buffer on the stack (names are looked up by the hundred thousand).
+func lookupLower[V any](m map[string]V, name string) (V, bool) {
 	var buf [64]byte
 	if key, ok := lowerASCII(buf[:0], name); ok {
-		return ps.sip[string(key)]
+		v, ok := m[string(key)]
+		return v, ok
 	}
-	return ps.sip[lower(name)]
+	v, ok := m[lower(name)]
+	return v, ok
 }
 
 func (ps *peerSet) add(p *Peer) {

@@ -345,13 +345,7 @@ func (b *builder) tenantsReached(ctx string, edges map[string][]string, at map[*
 
 // code looks a tenant code up (case-insensitive).
 func (b *builder) code(s string) (int, bool) {
-	var buf [64]byte
-	if key, ok := lowerASCII(buf[:0], s); ok {
-		d, ok := b.codes[string(key)]
-		return d, ok
-	}
-	d, ok := b.codes[lower(s)]
-	return d, ok
+	return lookupLower(b.codes, s)
 }
 
 // globQuote escapes glob characters so a discovered context matches itself.
